@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Roster builds and tests with, when any is missing.
+# Sourced or run by tools/quickstart.sh and tools/test.sh; safe to run again.
+set -euo pipefail
+
+roster_packages=(
+  build-essential cmake pkg-config
+  librocksdb-dev rocksdb-tools
+  capnproto libcapnp-dev
+  libboost-dev
+  libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libssl-dev libcli11-dev libtomlplusplus-dev
+  clang-14 libfuzzer-14-dev
+)
+
+missing=()
+for p in "${roster_packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} > 0)); then
+  echo "roster: installing missing Debian packages: ${missing[*]}"
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "roster: not root; run as root or install the packages above with apt-get" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test with CTest. Exits non-zero on any failure.
+# Long soak/crash/fuzz runs have short defaults here; see docs/testing.md for the long versions.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/deps.sh
+tools/build.sh
+cd build
+ctest --output-on-failure --parallel "${JOBS:-$(nproc)}" --timeout 900 "$@"
