@@ -1,0 +1,14 @@
+#include "domain/events.h"
+
+namespace roster::domain {
+
+std::string_view ProjectRemovalReasonName(ProjectRemovalReason r) {
+  switch (r) {
+    case ProjectRemovalReason::kDirect: return "direct";
+    case ProjectRemovalReason::kOrgRemoval: return "org_removal";
+    case ProjectRemovalReason::kOrgLeft: return "org_left";
+  }
+  return "direct";
+}
+
+}  // namespace roster::domain
