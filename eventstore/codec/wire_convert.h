@@ -1,0 +1,93 @@
+// Field-by-field conversion between domain events and their events.capnp structs. Private to
+// the codec target. One Write/Read pair per struct; Read throws CodecFailure on values that
+// cannot be represented in the domain (an unknown permission name), which Decode turns into a
+// CodecError.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#include "domain/events.h"
+#include "eventstore/codec/events.capnp.h"
+
+namespace roster::codec {
+
+struct CodecFailure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+inline std::string Str(capnp::Text::Reader t) { return std::string(t.cStr(), t.size()); }
+inline capnp::Text::Reader Txt(const std::string& s) { return capnp::Text::Reader(s.data(), s.size()); }
+
+// Maps each domain event to its wire struct.
+template <class E>
+struct WireOf;
+
+// The revision Encode writes for each event: 1 unless specialized where a revision 2 exists
+// (with its upcaster from revision 1 in upcasters.cc).
+template <class E>
+struct RevisionOf {
+  static constexpr uint16_t value = 1;
+};
+
+#define ROSTER_WIRE(name)                  \
+  template <>                              \
+  struct WireOf<domain::name> {            \
+    using type = wire::name;               \
+  };                                       \
+  void Write(wire::name::Builder b, const domain::name& e); \
+  domain::name Read(wire::name::Reader r);
+
+ROSTER_WIRE(OrganizationCreated)
+ROSTER_WIRE(OrganizationRenamed)
+ROSTER_WIRE(OrganizationSettingsChanged)
+ROSTER_WIRE(OrganizationDeleted)
+ROSTER_WIRE(MemberInvited)
+ROSTER_WIRE(InvitationResent)
+ROSTER_WIRE(InvitationRevoked)
+ROSTER_WIRE(InvitationAccepted)
+ROSTER_WIRE(InvitationExpired)
+ROSTER_WIRE(MemberJoined)
+ROSTER_WIRE(MemberRoleChanged)
+ROSTER_WIRE(MemberRemoved)
+ROSTER_WIRE(MemberLeft)
+ROSTER_WIRE(OwnershipTransferred)
+ROSTER_WIRE(RoleDefined)
+ROSTER_WIRE(RoleUpdated)
+ROSTER_WIRE(RoleDeleted)
+ROSTER_WIRE(ProjectCreated)
+ROSTER_WIRE(ProjectRenamed)
+ROSTER_WIRE(ProjectDeleted)
+ROSTER_WIRE(ProjectMemberAdded)
+ROSTER_WIRE(ProjectMemberRoleChanged)
+ROSTER_WIRE(ProjectMemberRemoved)
+ROSTER_WIRE(ApiKeyCreated)
+ROSTER_WIRE(ApiKeyRevoked)
+ROSTER_WIRE(ApiKeyRotationRecommended)
+ROSTER_WIRE(ResourceRegistered)
+ROSTER_WIRE(ResourceReassigned)
+ROSTER_WIRE(ResourceDeleted)
+ROSTER_WIRE(MemberLoggedIn)
+ROSTER_WIRE(MemberActive)
+
+#undef ROSTER_WIRE
+
+// Shared pieces.
+void WriteRole(wire::Role::Builder b, const domain::Role& role);
+domain::Role ReadRole(wire::Role::Reader r);
+void WriteSettings(wire::OrgSettings::Builder b, const domain::OrgSettings& s);
+domain::OrgSettings ReadSettings(wire::OrgSettings::Reader r);
+domain::PermissionSet ReadPermissions(capnp::List<capnp::Text>::Reader r);
+
+// Writes `set` by stable names into the `permissions` field of a Role or ProjectRole builder.
+template <class Builder>
+void SetPermissions(Builder b, domain::PermissionSet set) {
+  auto list = b.initPermissions(static_cast<unsigned>(set.size()));
+  unsigned i = 0;
+  for (domain::Permission p : set.List()) {
+    std::string_view name = domain::PermissionName(p);
+    list.set(i++, capnp::Text::Reader(name.data(), name.size()));
+  }
+}
+
+}  // namespace roster::codec

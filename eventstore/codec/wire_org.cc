@@ -1,0 +1,232 @@
+// Wire conversions for organization, catalog, invitation and membership events.
+#include "eventstore/codec/wire_convert.h"
+
+namespace roster::codec {
+
+using domain::Email;
+using domain::FromMicros;
+using domain::ToMicros;
+
+domain::PermissionSet ReadPermissions(capnp::List<capnp::Text>::Reader r) {
+  domain::PermissionSet set;
+  for (auto name : r) {
+    auto p = domain::ParsePermission(std::string_view(name.cStr(), name.size()));
+    if (!p) throw CodecFailure("unknown permission '" + Str(name) + "'");
+    set = set.Union({*p});
+  }
+  return set;
+}
+
+void WriteRole(wire::Role::Builder b, const domain::Role& role) {
+  b.setName(Txt(role.name));
+  SetPermissions(b, role.permissions);
+  b.setProjectRole(Txt(role.project_role));
+}
+
+domain::Role ReadRole(wire::Role::Reader r) {
+  return domain::Role{Str(r.getName()), ReadPermissions(r.getPermissions()), Str(r.getProjectRole())};
+}
+
+void WriteSettings(wire::OrgSettings::Builder b, const domain::OrgSettings& s) {
+  b.setInvitationTtlDays(s.invitation_ttl_days);
+  b.setMaxPendingInvitations(s.max_pending_invitations);
+}
+
+domain::OrgSettings ReadSettings(wire::OrgSettings::Reader r) {
+  return domain::OrgSettings{r.getInvitationTtlDays(), r.getMaxPendingInvitations()};
+}
+
+void Write(wire::OrganizationCreated::Builder b, const domain::OrganizationCreated& e) {
+  b.setOrgId(Txt(e.org_id.value));
+  b.setName(Txt(e.name));
+  auto c = b.initCatalog();
+  c.setPreset(Txt(e.catalog.preset()));
+  c.setOwnerRole(Txt(e.catalog.owner_role()));
+  auto roles = c.initRoles(static_cast<unsigned>(e.catalog.roles().size()));
+  for (unsigned i = 0; i < roles.size(); ++i) WriteRole(roles[i], e.catalog.roles()[i]);
+  auto project_roles = c.initProjectRoles(static_cast<unsigned>(e.catalog.project_roles().size()));
+  for (unsigned i = 0; i < project_roles.size(); ++i) {
+    const domain::ProjectRole& pr = e.catalog.project_roles()[i];
+    project_roles[i].setName(Txt(pr.name));
+    SetPermissions(project_roles[i], pr.permissions);
+  }
+  WriteSettings(b.initSettings(), e.settings);
+  b.setCreator(Txt(e.creator.value));
+}
+
+domain::OrganizationCreated Read(wire::OrganizationCreated::Reader r) {
+  auto c = r.getCatalog();
+  std::vector<domain::Role> roles;
+  for (auto role : c.getRoles()) roles.push_back(ReadRole(role));
+  std::vector<domain::ProjectRole> project_roles;
+  for (auto pr : c.getProjectRoles()) {
+    project_roles.push_back(domain::ProjectRole{Str(pr.getName()), ReadPermissions(pr.getPermissions())});
+  }
+  return domain::OrganizationCreated{
+      domain::OrgId(Str(r.getOrgId())), Str(r.getName()),
+      domain::RoleCatalog(Str(c.getPreset()), std::move(roles), std::move(project_roles),
+                          Str(c.getOwnerRole())),
+      ReadSettings(r.getSettings()), domain::UserId(Str(r.getCreator()))};
+}
+
+void Write(wire::OrganizationRenamed::Builder b, const domain::OrganizationRenamed& e) {
+  b.setOldName(Txt(e.old_name));
+  b.setNewName(Txt(e.new_name));
+}
+domain::OrganizationRenamed Read(wire::OrganizationRenamed::Reader r) {
+  return {Str(r.getOldName()), Str(r.getNewName())};
+}
+
+void Write(wire::OrganizationSettingsChanged::Builder b,
+           const domain::OrganizationSettingsChanged& e) {
+  WriteSettings(b.initBefore(), e.before);
+  WriteSettings(b.initAfter(), e.after);
+}
+domain::OrganizationSettingsChanged Read(wire::OrganizationSettingsChanged::Reader r) {
+  return {ReadSettings(r.getBefore()), ReadSettings(r.getAfter())};
+}
+
+void Write(wire::OrganizationDeleted::Builder b, const domain::OrganizationDeleted& e) {
+  b.setName(Txt(e.name));
+}
+domain::OrganizationDeleted Read(wire::OrganizationDeleted::Reader r) { return {Str(r.getName())}; }
+
+void Write(wire::MemberInvited::Builder b, const domain::MemberInvited& e) {
+  b.setInvitationId(Txt(e.invitation_id.value));
+  b.setEmail(Txt(e.email.value()));
+  b.setDisplayName(Txt(e.display_name));
+  b.setRole(Txt(e.role));
+  b.setInviter(Txt(e.inviter.value));
+  b.setTokenHash(Txt(e.token_hash));
+  b.setSentAt(ToMicros(e.sent_at));
+  b.setExpiresAt(ToMicros(e.expires_at));
+}
+domain::MemberInvited Read(wire::MemberInvited::Reader r) {
+  return {domain::InvitationId(Str(r.getInvitationId())),
+          Email::FromNormalized(Str(r.getEmail())),
+          Str(r.getDisplayName()),
+          Str(r.getRole()),
+          domain::UserId(Str(r.getInviter())),
+          Str(r.getTokenHash()),
+          FromMicros(r.getSentAt()),
+          FromMicros(r.getExpiresAt())};
+}
+
+void Write(wire::InvitationResent::Builder b, const domain::InvitationResent& e) {
+  b.setInvitationId(Txt(e.invitation_id.value));
+  b.setEmail(Txt(e.email.value()));
+  b.setTokenHash(Txt(e.token_hash));
+  b.setSentAt(ToMicros(e.sent_at));
+  b.setExpiresAt(ToMicros(e.expires_at));
+  b.setResendCount(e.resend_count);
+}
+domain::InvitationResent Read(wire::InvitationResent::Reader r) {
+  return {domain::InvitationId(Str(r.getInvitationId())), Email::FromNormalized(Str(r.getEmail())),
+          Str(r.getTokenHash()), FromMicros(r.getSentAt()), FromMicros(r.getExpiresAt()),
+          r.getResendCount()};
+}
+
+void Write(wire::InvitationRevoked::Builder b, const domain::InvitationRevoked& e) {
+  b.setInvitationId(Txt(e.invitation_id.value));
+  b.setEmail(Txt(e.email.value()));
+  b.setRole(Txt(e.role));
+}
+domain::InvitationRevoked Read(wire::InvitationRevoked::Reader r) {
+  return {domain::InvitationId(Str(r.getInvitationId())), Email::FromNormalized(Str(r.getEmail())),
+          Str(r.getRole())};
+}
+
+void Write(wire::InvitationAccepted::Builder b, const domain::InvitationAccepted& e) {
+  b.setInvitationId(Txt(e.invitation_id.value));
+  b.setEmail(Txt(e.email.value()));
+  b.setUserId(Txt(e.user_id.value));
+  b.setMembershipId(Txt(e.membership_id.value));
+}
+domain::InvitationAccepted Read(wire::InvitationAccepted::Reader r) {
+  return {domain::InvitationId(Str(r.getInvitationId())), Email::FromNormalized(Str(r.getEmail())),
+          domain::UserId(Str(r.getUserId())), domain::MembershipId(Str(r.getMembershipId()))};
+}
+
+void Write(wire::InvitationExpired::Builder b, const domain::InvitationExpired& e) {
+  b.setInvitationId(Txt(e.invitation_id.value));
+  b.setEmail(Txt(e.email.value()));
+  b.setExpiredAt(ToMicros(e.expired_at));
+}
+domain::InvitationExpired Read(wire::InvitationExpired::Reader r) {
+  return {domain::InvitationId(Str(r.getInvitationId())), Email::FromNormalized(Str(r.getEmail())),
+          FromMicros(r.getExpiredAt())};
+}
+
+void Write(wire::MemberJoined::Builder b, const domain::MemberJoined& e) {
+  b.setMembershipId(Txt(e.membership_id.value));
+  b.setUserId(Txt(e.user_id.value));
+  b.setEmail(Txt(e.email.value()));
+  b.setDisplayName(Txt(e.display_name));
+  b.setRole(Txt(e.role));
+  b.setInvitationId(Txt(e.invitation_id.value));
+}
+domain::MemberJoined Read(wire::MemberJoined::Reader r) {
+  return {domain::MembershipId(Str(r.getMembershipId())), domain::UserId(Str(r.getUserId())),
+          Email::FromNormalized(Str(r.getEmail())), Str(r.getDisplayName()), Str(r.getRole()),
+          domain::InvitationId(Str(r.getInvitationId()))};
+}
+
+void Write(wire::MemberRoleChanged::Builder b, const domain::MemberRoleChanged& e) {
+  b.setMembershipId(Txt(e.membership_id.value));
+  b.setUserId(Txt(e.user_id.value));
+  b.setFromRole(Txt(e.from_role));
+  b.setToRole(Txt(e.to_role));
+}
+domain::MemberRoleChanged Read(wire::MemberRoleChanged::Reader r) {
+  return {domain::MembershipId(Str(r.getMembershipId())), domain::UserId(Str(r.getUserId())),
+          Str(r.getFromRole()), Str(r.getToRole())};
+}
+
+void Write(wire::MemberRemoved::Builder b, const domain::MemberRemoved& e) {
+  b.setMembershipId(Txt(e.membership_id.value));
+  b.setUserId(Txt(e.user_id.value));
+  b.setEmail(Txt(e.email.value()));
+  b.setRole(Txt(e.role));
+}
+domain::MemberRemoved Read(wire::MemberRemoved::Reader r) {
+  return {domain::MembershipId(Str(r.getMembershipId())), domain::UserId(Str(r.getUserId())),
+          Email::FromNormalized(Str(r.getEmail())), Str(r.getRole())};
+}
+
+void Write(wire::MemberLeft::Builder b, const domain::MemberLeft& e) {
+  b.setMembershipId(Txt(e.membership_id.value));
+  b.setUserId(Txt(e.user_id.value));
+  b.setEmail(Txt(e.email.value()));
+  b.setRole(Txt(e.role));
+}
+domain::MemberLeft Read(wire::MemberLeft::Reader r) {
+  return {domain::MembershipId(Str(r.getMembershipId())), domain::UserId(Str(r.getUserId())),
+          Email::FromNormalized(Str(r.getEmail())), Str(r.getRole())};
+}
+
+void Write(wire::OwnershipTransferred::Builder b, const domain::OwnershipTransferred& e) {
+  b.setFromUser(Txt(e.from_user.value));
+  b.setToUser(Txt(e.to_user.value));
+  b.setFromNewRole(Txt(e.from_new_role));
+  b.setToPreviousRole(Txt(e.to_previous_role));
+}
+domain::OwnershipTransferred Read(wire::OwnershipTransferred::Reader r) {
+  return {domain::UserId(Str(r.getFromUser())), domain::UserId(Str(r.getToUser())),
+          Str(r.getFromNewRole()), Str(r.getToPreviousRole())};
+}
+
+void Write(wire::RoleDefined::Builder b, const domain::RoleDefined& e) { WriteRole(b.initRole(), e.role); }
+domain::RoleDefined Read(wire::RoleDefined::Reader r) { return {ReadRole(r.getRole())}; }
+
+void Write(wire::RoleUpdated::Builder b, const domain::RoleUpdated& e) {
+  WriteRole(b.initBefore(), e.before);
+  WriteRole(b.initAfter(), e.after);
+}
+domain::RoleUpdated Read(wire::RoleUpdated::Reader r) {
+  return {ReadRole(r.getBefore()), ReadRole(r.getAfter())};
+}
+
+void Write(wire::RoleDeleted::Builder b, const domain::RoleDeleted& e) { WriteRole(b.initRole(), e.role); }
+domain::RoleDeleted Read(wire::RoleDeleted::Reader r) { return {ReadRole(r.getRole())}; }
+
+}  // namespace roster::codec

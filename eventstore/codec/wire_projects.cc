@@ -1,0 +1,156 @@
+// Wire conversions for project, API key, resource and activity events.
+#include "eventstore/codec/wire_convert.h"
+
+namespace roster::codec {
+
+using domain::FromMicros;
+using domain::ToMicros;
+
+void Write(wire::ProjectCreated::Builder b, const domain::ProjectCreated& e) {
+  b.setProjectId(Txt(e.project_id.value));
+  b.setName(Txt(e.name));
+}
+domain::ProjectCreated Read(wire::ProjectCreated::Reader r) {
+  return {domain::ProjectId(Str(r.getProjectId())), Str(r.getName())};
+}
+
+void Write(wire::ProjectRenamed::Builder b, const domain::ProjectRenamed& e) {
+  b.setProjectId(Txt(e.project_id.value));
+  b.setOldName(Txt(e.old_name));
+  b.setNewName(Txt(e.new_name));
+}
+domain::ProjectRenamed Read(wire::ProjectRenamed::Reader r) {
+  return {domain::ProjectId(Str(r.getProjectId())), Str(r.getOldName()), Str(r.getNewName())};
+}
+
+void Write(wire::ProjectDeleted::Builder b, const domain::ProjectDeleted& e) {
+  b.setProjectId(Txt(e.project_id.value));
+  b.setName(Txt(e.name));
+}
+domain::ProjectDeleted Read(wire::ProjectDeleted::Reader r) {
+  return {domain::ProjectId(Str(r.getProjectId())), Str(r.getName())};
+}
+
+void Write(wire::ProjectMemberAdded::Builder b, const domain::ProjectMemberAdded& e) {
+  b.setProjectId(Txt(e.project_id.value));
+  b.setUserId(Txt(e.user_id.value));
+  b.setRole(Txt(e.role));
+}
+domain::ProjectMemberAdded Read(wire::ProjectMemberAdded::Reader r) {
+  return {domain::ProjectId(Str(r.getProjectId())), domain::UserId(Str(r.getUserId())),
+          Str(r.getRole())};
+}
+
+void Write(wire::ProjectMemberRoleChanged::Builder b, const domain::ProjectMemberRoleChanged& e) {
+  b.setProjectId(Txt(e.project_id.value));
+  b.setUserId(Txt(e.user_id.value));
+  b.setFromRole(Txt(e.from_role));
+  b.setToRole(Txt(e.to_role));
+}
+domain::ProjectMemberRoleChanged Read(wire::ProjectMemberRoleChanged::Reader r) {
+  return {domain::ProjectId(Str(r.getProjectId())), domain::UserId(Str(r.getUserId())),
+          Str(r.getFromRole()), Str(r.getToRole())};
+}
+
+void Write(wire::ProjectMemberRemoved::Builder b, const domain::ProjectMemberRemoved& e) {
+  b.setProjectId(Txt(e.project_id.value));
+  b.setUserId(Txt(e.user_id.value));
+  b.setRole(Txt(e.role));
+  switch (e.reason) {
+    case domain::ProjectRemovalReason::kDirect: b.setReason(wire::ProjectRemovalReason::DIRECT); break;
+    case domain::ProjectRemovalReason::kOrgRemoval:
+      b.setReason(wire::ProjectRemovalReason::ORG_REMOVAL);
+      break;
+    case domain::ProjectRemovalReason::kOrgLeft: b.setReason(wire::ProjectRemovalReason::ORG_LEFT); break;
+  }
+}
+domain::ProjectMemberRemoved Read(wire::ProjectMemberRemoved::Reader r) {
+  domain::ProjectRemovalReason reason = domain::ProjectRemovalReason::kDirect;
+  switch (r.getReason()) {
+    case wire::ProjectRemovalReason::DIRECT: reason = domain::ProjectRemovalReason::kDirect; break;
+    case wire::ProjectRemovalReason::ORG_REMOVAL: reason = domain::ProjectRemovalReason::kOrgRemoval; break;
+    case wire::ProjectRemovalReason::ORG_LEFT: reason = domain::ProjectRemovalReason::kOrgLeft; break;
+    default: throw CodecFailure("unknown project removal reason");
+  }
+  return {domain::ProjectId(Str(r.getProjectId())), domain::UserId(Str(r.getUserId())),
+          Str(r.getRole()), reason};
+}
+
+void Write(wire::ApiKeyCreated::Builder b, const domain::ApiKeyCreated& e) {
+  b.setApiKeyId(Txt(e.api_key_id.value));
+  b.setName(Txt(e.name));
+  b.setCreator(Txt(e.creator.value));
+  b.setProjectId(Txt(e.project_id.value));
+}
+domain::ApiKeyCreated Read(wire::ApiKeyCreated::Reader r) {
+  return {domain::ApiKeyId(Str(r.getApiKeyId())), Str(r.getName()),
+          domain::UserId(Str(r.getCreator())), domain::ProjectId(Str(r.getProjectId()))};
+}
+
+void Write(wire::ApiKeyRevoked::Builder b, const domain::ApiKeyRevoked& e) {
+  b.setApiKeyId(Txt(e.api_key_id.value));
+}
+domain::ApiKeyRevoked Read(wire::ApiKeyRevoked::Reader r) {
+  return {domain::ApiKeyId(Str(r.getApiKeyId()))};
+}
+
+void Write(wire::ApiKeyRotationRecommended::Builder b, const domain::ApiKeyRotationRecommended& e) {
+  b.setApiKeyId(Txt(e.api_key_id.value));
+  b.setCreator(Txt(e.creator.value));
+  b.setReason(Txt(e.reason));
+}
+domain::ApiKeyRotationRecommended Read(wire::ApiKeyRotationRecommended::Reader r) {
+  return {domain::ApiKeyId(Str(r.getApiKeyId())), domain::UserId(Str(r.getCreator())),
+          Str(r.getReason())};
+}
+
+void Write(wire::ResourceRegistered::Builder b, const domain::ResourceRegistered& e) {
+  b.setResourceId(Txt(e.resource_id.value));
+  b.setKind(Txt(e.kind));
+  b.setName(Txt(e.name));
+  b.setOwner(Txt(e.owner.value));
+  b.setProjectId(Txt(e.project_id.value));
+}
+domain::ResourceRegistered Read(wire::ResourceRegistered::Reader r) {
+  return {domain::ResourceId(Str(r.getResourceId())), Str(r.getKind()), Str(r.getName()),
+          domain::UserId(Str(r.getOwner())), domain::ProjectId(Str(r.getProjectId()))};
+}
+
+void Write(wire::ResourceReassigned::Builder b, const domain::ResourceReassigned& e) {
+  b.setResourceId(Txt(e.resource_id.value));
+  b.setFromOwner(Txt(e.from_owner.value));
+  b.setToOwner(Txt(e.to_owner.value));
+  b.setReason(Txt(e.reason));
+}
+domain::ResourceReassigned Read(wire::ResourceReassigned::Reader r) {
+  return {domain::ResourceId(Str(r.getResourceId())), domain::UserId(Str(r.getFromOwner())),
+          domain::UserId(Str(r.getToOwner())), Str(r.getReason())};
+}
+
+void Write(wire::ResourceDeleted::Builder b, const domain::ResourceDeleted& e) {
+  b.setResourceId(Txt(e.resource_id.value));
+}
+domain::ResourceDeleted Read(wire::ResourceDeleted::Reader r) {
+  return {domain::ResourceId(Str(r.getResourceId()))};
+}
+
+void Write(wire::MemberLoggedIn::Builder b, const domain::MemberLoggedIn& e) {
+  b.setUserId(Txt(e.user_id.value));
+  b.setAt(ToMicros(e.at));
+  b.setIp(Txt(e.ip));
+  b.setUserAgent(Txt(e.user_agent));
+}
+domain::MemberLoggedIn Read(wire::MemberLoggedIn::Reader r) {
+  return {domain::UserId(Str(r.getUserId())), FromMicros(r.getAt()), Str(r.getIp()),
+          Str(r.getUserAgent())};
+}
+
+void Write(wire::MemberActive::Builder b, const domain::MemberActive& e) {
+  b.setUserId(Txt(e.user_id.value));
+  b.setAt(ToMicros(e.at));
+}
+domain::MemberActive Read(wire::MemberActive::Reader r) {
+  return {domain::UserId(Str(r.getUserId())), FromMicros(r.getAt())};
+}
+
+}  // namespace roster::codec
