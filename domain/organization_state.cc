@@ -250,4 +250,33 @@ size_t OrganizationState::LivePendingCount(Time now) const {
 
 void Apply(OrganizationState& state, const Event& event) { std::visit(Applier{state}, event); }
 
+void RebuildIndexes(OrganizationState& s) {
+  s.member_by_email.clear();
+  s.owners_by_join.clear();
+  s.role_holders.clear();
+  s.pending_by_email.clear();
+  s.pending_by_expiry.clear();
+  s.direct_projects.clear();
+  s.live_keys_by_creator.clear();
+  s.resources_by_owner.clear();
+  for (const auto& [user, m] : s.members) {
+    s.member_by_email[m.email] = user;
+    if (s.catalog.IsOwnerRole(m.role)) s.owners_by_join.emplace(m.join_seq, user);
+    AddHolder(s, m.role);
+  }
+  for (const auto& [id, inv] : s.invitations) {
+    if (inv.status != InvitationStatus::kPending) continue;
+    s.pending_by_email[inv.email] = id;
+    s.pending_by_expiry.emplace(inv.expires_at, id);
+    AddHolder(s, inv.role);
+  }
+  for (const auto& [pid, p] : s.projects) {
+    for (const auto& [user, role] : p.direct_members) s.direct_projects[user].insert(pid);
+  }
+  for (const auto& [kid, key] : s.api_keys) {
+    if (!key.revoked) s.live_keys_by_creator[key.creator].insert(kid);
+  }
+  for (const auto& [rid, r] : s.resources) s.resources_by_owner[r.owner].insert(rid);
+}
+
 }  // namespace roster::domain

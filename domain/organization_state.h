@@ -121,4 +121,10 @@ struct OrganizationState {
 
 void Apply(OrganizationState& state, const Event& event);
 
+// Recomputes every derived index (member_by_email, owners_by_join, role_holders,
+// pending_by_email, pending_by_expiry, direct_projects, live_keys_by_creator,
+// resources_by_owner) from the primary maps. Used when a state is loaded from a snapshot,
+// which stores only the primary data.
+void RebuildIndexes(OrganizationState& state);
+
 }  // namespace roster::domain

@@ -76,6 +76,8 @@ ROSTER_WIRE(MemberActive)
 void WriteRole(wire::Role::Builder b, const domain::Role& role);
 domain::Role ReadRole(wire::Role::Reader r);
 void WriteSettings(wire::OrgSettings::Builder b, const domain::OrgSettings& s);
+void WriteCatalog(wire::RoleCatalog::Builder b, const domain::RoleCatalog& catalog);
+domain::RoleCatalog ReadCatalog(wire::RoleCatalog::Reader r);
 domain::OrgSettings ReadSettings(wire::OrgSettings::Reader r);
 domain::PermissionSet ReadPermissions(capnp::List<capnp::Text>::Reader r);
 

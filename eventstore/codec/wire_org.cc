@@ -36,37 +36,43 @@ domain::OrgSettings ReadSettings(wire::OrgSettings::Reader r) {
   return domain::OrgSettings{r.getInvitationTtlDays(), r.getMaxPendingInvitations()};
 }
 
-void Write(wire::OrganizationCreated::Builder b, const domain::OrganizationCreated& e) {
-  b.setOrgId(Txt(e.org_id.value));
-  b.setName(Txt(e.name));
-  auto c = b.initCatalog();
-  c.setPreset(Txt(e.catalog.preset()));
-  c.setOwnerRole(Txt(e.catalog.owner_role()));
-  auto roles = c.initRoles(static_cast<unsigned>(e.catalog.roles().size()));
-  for (unsigned i = 0; i < roles.size(); ++i) WriteRole(roles[i], e.catalog.roles()[i]);
-  auto project_roles = c.initProjectRoles(static_cast<unsigned>(e.catalog.project_roles().size()));
+void WriteCatalog(wire::RoleCatalog::Builder c, const domain::RoleCatalog& catalog) {
+  c.setPreset(Txt(catalog.preset()));
+  c.setOwnerRole(Txt(catalog.owner_role()));
+  auto roles = c.initRoles(static_cast<unsigned>(catalog.roles().size()));
+  for (unsigned i = 0; i < roles.size(); ++i) WriteRole(roles[i], catalog.roles()[i]);
+  auto project_roles = c.initProjectRoles(static_cast<unsigned>(catalog.project_roles().size()));
   for (unsigned i = 0; i < project_roles.size(); ++i) {
-    const domain::ProjectRole& pr = e.catalog.project_roles()[i];
+    const domain::ProjectRole& pr = catalog.project_roles()[i];
     project_roles[i].setName(Txt(pr.name));
     SetPermissions(project_roles[i], pr.permissions);
   }
+}
+
+domain::RoleCatalog ReadCatalog(wire::RoleCatalog::Reader c) {
+  std::vector<domain::Role> roles;
+  for (auto role : c.getRoles()) roles.push_back(ReadRole(role));
+  std::vector<domain::ProjectRole> project_roles;
+  for (auto pr : c.getProjectRoles()) {
+    project_roles.push_back(
+        domain::ProjectRole{Str(pr.getName()), ReadPermissions(pr.getPermissions())});
+  }
+  return domain::RoleCatalog(Str(c.getPreset()), std::move(roles), std::move(project_roles),
+                             Str(c.getOwnerRole()));
+}
+
+void Write(wire::OrganizationCreated::Builder b, const domain::OrganizationCreated& e) {
+  b.setOrgId(Txt(e.org_id.value));
+  b.setName(Txt(e.name));
+  WriteCatalog(b.initCatalog(), e.catalog);
   WriteSettings(b.initSettings(), e.settings);
   b.setCreator(Txt(e.creator.value));
 }
 
 domain::OrganizationCreated Read(wire::OrganizationCreated::Reader r) {
-  auto c = r.getCatalog();
-  std::vector<domain::Role> roles;
-  for (auto role : c.getRoles()) roles.push_back(ReadRole(role));
-  std::vector<domain::ProjectRole> project_roles;
-  for (auto pr : c.getProjectRoles()) {
-    project_roles.push_back(domain::ProjectRole{Str(pr.getName()), ReadPermissions(pr.getPermissions())});
-  }
-  return domain::OrganizationCreated{
-      domain::OrgId(Str(r.getOrgId())), Str(r.getName()),
-      domain::RoleCatalog(Str(c.getPreset()), std::move(roles), std::move(project_roles),
-                          Str(c.getOwnerRole())),
-      ReadSettings(r.getSettings()), domain::UserId(Str(r.getCreator()))};
+  return domain::OrganizationCreated{domain::OrgId(Str(r.getOrgId())), Str(r.getName()),
+                                     ReadCatalog(r.getCatalog()), ReadSettings(r.getSettings()),
+                                     domain::UserId(Str(r.getCreator()))};
 }
 
 void Write(wire::OrganizationRenamed::Builder b, const domain::OrganizationRenamed& e) {
