@@ -13,16 +13,16 @@
 namespace roster::eventstore {
 
 enum class ErrorCode {
-  kInvalidArgument,        // a malformed request (empty stream id, no events, oversize field)
-  kWrongExpectedVersion,   // the stream is not at the expected version; see current_version
-  kCommandIdReused,        // the command id was first used for a different stream
-  kNotARosterStore,        // the directory holds something that is not a Roster store
-  kNewerFormat,            // the store was written by a newer format version than this binary
-  kIoError,                // the storage reported an I/O error (disk full, permission, ...)
-  kCorruption,             // a stored record cannot be decoded
-  kStoreFailed,            // an earlier I/O error stopped the store accepting writes
-  kClosed,                 // the store or subscription was closed
-  kTimeout,                // a bounded wait ended before its condition held
+  kInvalidArgument,       // a malformed request (empty stream id, no events, oversize field)
+  kWrongExpectedVersion,  // the stream is not at the expected version; see current_version
+  kCommandIdReused,       // the command id was first used for a different stream
+  kNotARosterStore,       // the directory holds something that is not a Roster store
+  kNewerFormat,           // the store was written by a newer format version than this binary
+  kIoError,               // the storage reported an I/O error (disk full, permission, ...)
+  kCorruption,            // a stored record cannot be decoded
+  kStoreFailed,           // an earlier I/O error stopped the store accepting writes
+  kClosed,                // the store or subscription was closed
+  kTimeout,               // a bounded wait ended before its condition held
 };
 
 const char* ErrorCodeName(ErrorCode code);

@@ -43,8 +43,8 @@ class EventLog {
   virtual Result<AppendResult> Append(AppendRequest request) = 0;
 
   // Records of one stream with version >= from_version, in version order, at most max_count.
-  virtual Result<std::vector<Record>> ReadStream(std::string_view stream, StreamVersion from_version,
-                                                 size_t max_count) = 0;
+  virtual Result<std::vector<Record>> ReadStream(std::string_view stream,
+                                                 StreamVersion from_version, size_t max_count) = 0;
   // Records of the whole log with position >= from_position, in order, at most max_count.
   virtual Result<std::vector<Record>> ReadAll(Position from_position, size_t max_count) = 0;
   // The version of the stream's last event, or kNoStreamVersion.
@@ -54,8 +54,10 @@ class EventLog {
 
   // Records after `after_position` (pass 0 for the whole log), then live ones.
   virtual Result<std::unique_ptr<Subscription>> Subscribe(Position after_position) = 0;
-  // Blocks until LastPosition() >= position or the timeout passes; returns the last position.
-  virtual Result<Position> WaitForPosition(Position position, std::chrono::milliseconds timeout) = 0;
+  // Blocks until LastPosition() >= position or the timeout passes; returns the last position
+  // either way (smaller than `position` after a timeout), or kClosed once the log is closed.
+  virtual Result<Position> WaitForPosition(Position position,
+                                           std::chrono::milliseconds timeout) = 0;
   // Registers a callback run after each durable commit with the new last position, on the
   // committing thread: it must be quick and must not call back into the log (post work
   // elsewhere instead). Returns an id for RemoveCommitListener.

@@ -1,0 +1,348 @@
+// Appends: expected versions, atomic multi-event appends, idempotency, group commit.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <barrier>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "eventstore/rocks_event_store.h"
+#include "eventstore/testing/fault_env.h"
+#include "eventstore/testing/store_helpers.h"
+#include "eventstore/testing/temp_dir.h"
+
+namespace roster::eventstore {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::Event;
+using testing::FastOptions;
+using testing::OpenOrDie;
+using testing::Request;
+using testing::TempDir;
+
+TEST(AppendTest, AssignsDensePositionsAndPerStreamVersions) {
+  TempDir tmp;
+  auto store = OpenOrDie(tmp.path());
+  auto a0 = store->Append(Request("a", ExpectedVersion::Any(), {Event("t")}));
+  auto b0 = store->Append(Request("b", ExpectedVersion::Any(), {Event("t"), Event("t")}));
+  auto a1 = store->Append(Request("a", ExpectedVersion::Any(), {Event("t")}));
+  ASSERT_TRUE(a0 && b0 && a1);
+  EXPECT_EQ(*a0, (AppendResult{1, 1, 0, 0, false}));
+  EXPECT_EQ(*b0, (AppendResult{2, 3, 0, 1, false}));
+  EXPECT_EQ(*a1, (AppendResult{4, 4, 1, 1, false}));
+  EXPECT_EQ(store->LastPosition(), 4u);
+}
+
+TEST(AppendTest, ExpectedVersionIsCheckedAndTheConflictReportsTheCurrentVersion) {
+  TempDir tmp;
+  auto store = OpenOrDie(tmp.path());
+  ASSERT_TRUE(store->Append(Request("s", ExpectedVersion::NoStream(), {Event("t")})));
+  auto again = store->Append(Request("s", ExpectedVersion::NoStream(), {Event("t")}));
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::kWrongExpectedVersion);
+  EXPECT_EQ(again.error().current_version, 0);
+
+  ASSERT_TRUE(store->Append(Request("s", ExpectedVersion::Exactly(0), {Event("t")})));
+  auto stale = store->Append(Request("s", ExpectedVersion::Exactly(0), {Event("t")}));
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().code, ErrorCode::kWrongExpectedVersion);
+  EXPECT_EQ(stale.error().current_version, 1);
+  auto ahead = store->Append(Request("s", ExpectedVersion::Exactly(5), {Event("t")}));
+  ASSERT_FALSE(ahead);
+  EXPECT_EQ(ahead.error().current_version, 1);
+  auto missing = store->Append(Request("new", ExpectedVersion::Exactly(0), {Event("t")}));
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().current_version, kNoStreamVersion);
+
+  EXPECT_TRUE(store->Append(Request("s", ExpectedVersion::Any(), {Event("t")})));
+  EXPECT_EQ(*store->StreamHead("s"), 2);
+  EXPECT_EQ(store->LastPosition(), 3u);
+  EXPECT_EQ(store->stats().rejected, 4u);
+}
+
+TEST(AppendTest, AMultiEventAppendLandsWholeAndContiguousOrNotAtAll) {
+  TempDir tmp;
+  auto store = OpenOrDie(tmp.path());
+  std::vector<NewEvent> events;
+  for (int i = 0; i < 5; ++i) events.push_back(Event(testing::Numbered("t", i), "p"));
+  auto ok = store->Append(Request("s", ExpectedVersion::NoStream(), events));
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(*ok, (AppendResult{1, 5, 0, 4, false}));
+  auto records = *store->ReadStream("s", 0, 100);
+  ASSERT_EQ(records.size(), 5u);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(records[i].position, static_cast<Position>(i + 1));
+    EXPECT_EQ(records[i].stream_version, i);
+    EXPECT_EQ(records[i].type, testing::Numbered("t", i));
+  }
+  // A rejected multi-event append writes none of its events.
+  auto rejected = store->Append(Request("s", ExpectedVersion::NoStream(), events));
+  ASSERT_FALSE(rejected);
+  EXPECT_EQ(store->LastPosition(), 5u);
+  EXPECT_EQ(*store->StreamHead("s"), 4);
+}
+
+TEST(AppendTest, ConcurrentMultiEventAppendsNeverInterleave) {
+  TempDir tmp;
+  auto store = OpenOrDie(tmp.path());
+  constexpr int kThreads = 8, kAppends = 40, kEvents = 7;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kAppends; ++i) {
+        std::vector<NewEvent> events;
+        for (int e = 0; e < kEvents; ++e) events.push_back(Event("t", std::to_string(e)));
+        auto r = Request("shared", ExpectedVersion::Any(), events,
+                         "c-" + std::to_string(t) + "-" + std::to_string(i));
+        ASSERT_TRUE(store->Append(std::move(r)));
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  auto all = *store->ReadAll(1, 1'000'000);
+  ASSERT_EQ(all.size(), size_t{kThreads * kAppends * kEvents});
+  for (size_t i = 0; i < all.size(); i += kEvents) {
+    for (int e = 0; e < kEvents; ++e) {
+      EXPECT_EQ(all[i + e].metadata.command_id, all[i].metadata.command_id);
+      EXPECT_EQ(all[i + e].payload, std::to_string(e));
+      EXPECT_EQ(all[i + e].stream_version, static_cast<StreamVersion>(i + e));
+    }
+  }
+}
+
+TEST(AppendTest, RejectsMalformedRequests) {
+  TempDir tmp;
+  auto store = OpenOrDie(tmp.path());
+  const auto code = [&](AppendRequest r) {
+    auto result = store->Append(std::move(r));
+    return result ? std::string("ok") : ErrorCodeName(result.error().code);
+  };
+  EXPECT_EQ(code(Request("", ExpectedVersion::Any(), {Event("t")})), "INVALID_ARGUMENT");
+  EXPECT_EQ(code(Request("s", ExpectedVersion::Any(), {})), "INVALID_ARGUMENT");
+  EXPECT_EQ(code(Request("s", ExpectedVersion::Any(), {Event("")})), "INVALID_ARGUMENT");
+  EXPECT_EQ(code(Request("s", ExpectedVersion::Exactly(-7), {Event("t")})), "INVALID_ARGUMENT");
+  EXPECT_EQ(code(Request(std::string(5000, 's'), ExpectedVersion::Any(), {Event("t")})),
+            "INVALID_ARGUMENT");
+  EXPECT_EQ(code(Request("s", ExpectedVersion::Any(), {Event(std::string(300, 't'))})),
+            "INVALID_ARGUMENT");
+  EXPECT_EQ(code(Request("s", ExpectedVersion::Any(), {Event("t", std::string(5u << 20, 'p'))})),
+            "INVALID_ARGUMENT");
+  EXPECT_EQ(code(Request("s", ExpectedVersion::Any(), std::vector<NewEvent>(10'001, Event("t")))),
+            "INVALID_ARGUMENT");
+  auto long_command = Request("s", ExpectedVersion::Any(), {Event("t")}, std::string(2000, 'c'));
+  EXPECT_EQ(code(std::move(long_command)), "INVALID_ARGUMENT");
+  EXPECT_EQ(store->LastPosition(), 0u);
+}
+
+TEST(AppendTest, StreamIdsMayHoldAnyBytes) {
+  TempDir tmp;
+  auto store = OpenOrDie(tmp.path());
+  const std::string a = "a", a_nul("a\0", 2), binary("\xff\x00\x01", 3);
+  for (const auto& stream : {a, a_nul, binary, a}) {
+    ASSERT_TRUE(store->Append(Request(stream, ExpectedVersion::Any(), {Event("t")})));
+  }
+  EXPECT_EQ(*store->StreamHead(a), 1);
+  EXPECT_EQ(*store->StreamHead(a_nul), 0);
+  EXPECT_EQ(*store->StreamHead(binary), 0);
+  EXPECT_EQ(store->ReadStream(a_nul, 0, 10)->at(0).stream, a_nul);
+}
+
+TEST(AppendTest, ARetriedCommandIdReturnsTheFirstOutcomeAndWritesNothing) {
+  TempDir tmp;
+  auto store = OpenOrDie(tmp.path());
+  auto first =
+      store->Append(Request("s", ExpectedVersion::NoStream(), {Event("t"), Event("t")}, "cmd-42"));
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(store->Append(Request("s", ExpectedVersion::Any(), {Event("t")})));
+  // Same id, even with an expected version that no longer holds: the first outcome.
+  auto retry =
+      store->Append(Request("s", ExpectedVersion::NoStream(), {Event("t"), Event("t")}, "cmd-42"));
+  ASSERT_TRUE(retry) << retry.error().message;
+  AppendResult expected = *first;
+  expected.duplicate = true;
+  EXPECT_EQ(*retry, expected);
+  EXPECT_EQ(store->LastPosition(), 3u);
+  EXPECT_EQ(store->stats().duplicates, 1u);
+}
+
+TEST(AppendTest, ACommandIdReusedForAnotherStreamIsRefused) {
+  TempDir tmp;
+  auto store = OpenOrDie(tmp.path());
+  ASSERT_TRUE(store->Append(Request("s1", ExpectedVersion::Any(), {Event("t")}, "cmd")));
+  auto other = store->Append(Request("s2", ExpectedVersion::Any(), {Event("t")}, "cmd"));
+  ASSERT_FALSE(other);
+  EXPECT_EQ(other.error().code, ErrorCode::kCommandIdReused);
+  EXPECT_EQ(store->LastPosition(), 1u);
+}
+
+// Holds the writer in a slow sync so that requests made meanwhile queue up and are decided
+// together in the next group.
+class GroupedAppendTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    StoreOptions options;  // sync on: the delay is injected into the sync
+    options.env = faults_.env();
+    store_ = OpenOrDie(tmp_.path(), options);
+  }
+  // Starts an append that occupies the writer for `delay`, and returns its thread.
+  std::thread OccupyWriter(std::chrono::milliseconds delay) {
+    faults_.DelaySyncs(delay);
+    std::thread blocker([this] {
+      ASSERT_TRUE(store_->Append(Request("blocker", ExpectedVersion::Any(), {Event("t")})));
+    });
+    std::this_thread::sleep_for(20ms);  // let the writer take it alone
+    return blocker;
+  }
+
+  TempDir tmp_;
+  testing::FaultInjection faults_;
+  std::unique_ptr<RocksEventStore> store_;
+};
+
+TEST_F(GroupedAppendTest, ConcurrentDuplicatesInOneGroupWriteOnce) {
+  std::thread blocker = OccupyWriter(300ms);
+  constexpr int kThreads = 12;
+  std::vector<Result<AppendResult>> results(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      results[t] = store_->Append(
+          Request("s", ExpectedVersion::NoStream(), {Event("t"), Event("t")}, "same-cmd"));
+    });
+  }
+  // One more with the same id but another stream, queued after them into the same group.
+  std::this_thread::sleep_for(100ms);
+  auto reused = store_->Append(Request("other", ExpectedVersion::Any(), {Event("t")}, "same-cmd"));
+  for (auto& thread : threads) thread.join();
+  blocker.join();
+  faults_.DelaySyncs(0ms);
+
+  int originals = 0;
+  for (const auto& r : results) {
+    ASSERT_TRUE(r) << r.error().message;
+    originals += r->duplicate ? 0 : 1;
+    EXPECT_EQ(r->first_position, 2u);
+    EXPECT_EQ(r->last_position, 3u);
+  }
+  EXPECT_EQ(originals, 1);
+  ASSERT_FALSE(reused);
+  EXPECT_EQ(reused.error().code, ErrorCode::kCommandIdReused);
+  EXPECT_EQ(store_->LastPosition(), 3u);
+  // The blocker's commit, then (typically) one group for everything queued behind it.
+  EXPECT_LE(store_->stats().commits, 3u);
+}
+
+TEST_F(GroupedAppendTest, ARejectedRequestInAGroupDoesNotAffectTheOthers) {
+  ASSERT_TRUE(store_->Append(Request("s2", ExpectedVersion::Any(), {Event("t")})));
+  std::thread blocker = OccupyWriter(200ms);
+  Result<AppendResult> good1, bad, good2;
+  std::thread t1(
+      [&] { good1 = store_->Append(Request("s1", ExpectedVersion::NoStream(), {Event("t")})); });
+  std::thread t2(
+      [&] { bad = store_->Append(Request("s2", ExpectedVersion::NoStream(), {Event("t")})); });
+  std::thread t3(
+      [&] { good2 = store_->Append(Request("s3", ExpectedVersion::NoStream(), {Event("t")})); });
+  t1.join();
+  t2.join();
+  t3.join();
+  blocker.join();
+  ASSERT_TRUE(good1) << good1.error().message;
+  ASSERT_TRUE(good2) << good2.error().message;
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().current_version, 0);
+  EXPECT_EQ(store_->LastPosition(), 4u);
+  EXPECT_TRUE(store_->Verify(0, 0)->ok);
+}
+
+TEST_F(GroupedAppendTest, ConcurrentDurableAppendsShareSyncs) {
+  constexpr int kThreads = 32, kAppends = 10;
+  const uint64_t syncs_before = faults_.syncs();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kAppends; ++i) {
+        ASSERT_TRUE(store_->Append(Request(testing::Numbered("s", t), ExpectedVersion::Any(),
+                                           {Event("t", std::string(200, 'p'))})));
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  const auto stats = store_->stats();
+  EXPECT_EQ(stats.appends, uint64_t{kThreads * kAppends});
+  EXPECT_LT(stats.commits, stats.appends / 2) << "group commit should fold appends together";
+  EXPECT_LT(faults_.syncs() - syncs_before, stats.appends / 2);
+}
+
+// Many threads append to one stream with the same expected version: exactly one wins each
+// version, every other gets the conflict with the version the winner made.
+TEST(AppendRaceTest, ExactlyOneWinnerPerExpectedVersion) {
+  TempDir tmp;
+  auto store = OpenOrDie(tmp.path());
+  constexpr int kThreads = 8, kRounds = 60;
+  std::barrier sync_point(kThreads);
+  std::vector<std::vector<int>> wins(kRounds, std::vector<int>());
+  std::mutex mu;
+  std::atomic<int> bad_conflicts{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < kRounds; ++round) {
+        sync_point.arrive_and_wait();
+        const StreamVersion expected = round - 1;
+        auto r = store->Append(
+            Request("race", ExpectedVersion::Exactly(expected), {Event("t", std::to_string(t))}));
+        if (r) {
+          std::lock_guard lock(mu);
+          wins[round].push_back(t);
+        } else if (r.error().code != ErrorCode::kWrongExpectedVersion ||
+                   r.error().current_version != expected + 1) {
+          ++bad_conflicts;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(bad_conflicts.load(), 0);
+  for (int round = 0; round < kRounds; ++round) {
+    EXPECT_EQ(wins[round].size(), 1u) << "round " << round;
+  }
+  EXPECT_EQ(*store->StreamHead("race"), kRounds - 1);
+  EXPECT_EQ(store->LastPosition(), static_cast<Position>(kRounds));
+  EXPECT_EQ(store->stats().rejected, uint64_t{(kThreads - 1) * kRounds});
+}
+
+// Free-running optimistic writers: read the head, append at it, retry on conflict. Every
+// success must be a distinct version and the stream must end dense.
+TEST(AppendRaceTest, OptimisticWritersNeverLoseOrDuplicateAVersion) {
+  TempDir tmp;
+  auto store = OpenOrDie(tmp.path());
+  constexpr int kThreads = 6, kWinsEach = 40;
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::set<StreamVersion> versions;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int won = 0; won < kWinsEach;) {
+        const StreamVersion head = *store->StreamHead("opt");
+        auto r = store->Append(Request("opt", ExpectedVersion::Exactly(head), {Event("t")}));
+        if (!r) {
+          ASSERT_EQ(r.error().code, ErrorCode::kWrongExpectedVersion);
+          ASSERT_GT(*r.error().current_version, head);
+          continue;
+        }
+        ASSERT_EQ(r->first_version, head + 1);
+        std::lock_guard lock(mu);
+        ASSERT_TRUE(versions.insert(r->first_version).second);
+        ++won;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  ASSERT_EQ(versions.size(), size_t{kThreads * kWinsEach});
+  EXPECT_EQ(*versions.rbegin(), kThreads * kWinsEach - 1);
+}
+
+}  // namespace
+}  // namespace roster::eventstore

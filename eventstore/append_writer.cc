@@ -1,0 +1,268 @@
+#include "eventstore/append_writer.h"
+
+#include <semaphore>
+#include <utility>
+
+#include "eventstore/append_check.h"
+#include "eventstore/byte_order.h"
+#include "eventstore/record_codec.h"
+#include "eventstore/record_format.h"
+#include "eventstore/rocks_status.h"
+#include "eventstore/store_reads.h"
+
+namespace roster::eventstore::internal {
+namespace {
+
+// One group's WriteBatch stays well below RocksDB's comfort zone even with large events.
+constexpr size_t kMaxGroupBytes = 64u << 20;
+// The head cache is only a cache: past this many streams it starts over rather than grow
+// without bound.
+constexpr size_t kMaxCachedHeads = 1u << 20;
+
+rocksdb::WriteOptions MakeWriteOptions(const StoreOptions& options) {
+  rocksdb::WriteOptions write;
+  write.sync = options.sync;
+  return write;
+}
+
+}  // namespace
+
+struct AppendWriter::Pending {
+  explicit Pending(AppendRequest r) : request(std::move(r)) {}
+
+  AppendRequest request;
+  std::vector<std::string> bodies;  // encoded on the caller's thread
+  size_t bytes = 0;
+  Result<AppendResult> result;
+  // Its outcome depends on this group's write: accepted, or a duplicate of a request accepted
+  // earlier in the same group.
+  bool rides_on_write = false;
+  std::binary_semaphore done{0};
+};
+
+AppendWriter::AppendWriter(StoreCore& core, Position last_position, const Hash& last_hash)
+    : core_(core),
+      write_options_(MakeWriteOptions(core.options)),
+      next_position_(last_position + 1),
+      last_hash_(last_hash),
+      thread_([this] { Run(); }) {}
+
+AppendWriter::~AppendWriter() { Stop(); }
+
+void AppendWriter::Stop() {
+  {
+    std::lock_guard lock(queue_mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+RocksEventStore::Stats AppendWriter::stats() const {
+  return {appends_.load(), duplicates_.load(), rejected_.load(), commits_.load(), records_.load()};
+}
+
+Error AppendWriter::StoreFailedError() const {
+  return Error{ErrorCode::kStoreFailed,
+               "the store stopped accepting writes after an I/O error: " + failure_, std::nullopt};
+}
+
+Result<AppendResult> AppendWriter::Append(AppendRequest request) {
+  if (auto error = CheckAppendRequest(request)) return std::unexpected(std::move(*error));
+  if (failed_.load(std::memory_order_acquire)) return std::unexpected(StoreFailedError());
+
+  Pending pending(std::move(request));
+  const AppendRequest& r = pending.request;
+  pending.bodies.reserve(r.events.size());
+  for (const NewEvent& event : r.events) {
+    pending.bodies.push_back(codec::EncodeBody(r.stream, event, r.metadata));
+    pending.bytes += pending.bodies.back().size();
+  }
+  {
+    std::lock_guard lock(queue_mu_);
+    if (stopping_) return Fail(ErrorCode::kClosed, "the store is closed");
+    queue_.push_back(&pending);
+  }
+  queue_cv_.notify_one();
+  pending.done.acquire();
+  return std::move(pending.result);
+}
+
+void AppendWriter::Run() {
+  std::vector<Pending*> group;
+  while (TakeGroup(group)) {
+    CommitGroup(group);
+    group.clear();
+  }
+}
+
+bool AppendWriter::TakeGroup(std::vector<Pending*>& group) {
+  std::unique_lock lock(queue_mu_);
+  queue_cv_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+  if (queue_.empty()) return false;  // stopping, and everything has been answered
+  size_t count = 0;
+  size_t bytes = 0;
+  while (count < queue_.size() && count < core_.options.max_group_appends &&
+         (count == 0 || bytes + queue_[count]->bytes <= kMaxGroupBytes)) {
+    bytes += queue_[count]->bytes;
+    ++count;
+  }
+  if (count == queue_.size()) {
+    group.swap(queue_);
+  } else {
+    group.assign(queue_.begin(), queue_.begin() + count);
+    queue_.erase(queue_.begin(), queue_.begin() + count);
+  }
+  return true;
+}
+
+void AppendWriter::CommitGroup(const std::vector<Pending*>& group) {
+  batch_.Clear();
+  group_commands_.clear();
+  const Position first_position = next_position_;
+  for (Pending* pending : group) {
+    if (failed_.load(std::memory_order_relaxed)) {
+      pending->result = std::unexpected(StoreFailedError());
+    } else {
+      Decide(*pending);
+    }
+  }
+  group_commands_.clear();  // its views point into requests about to be released
+
+  if (next_position_ > first_position) {
+    const rocksdb::Status status = core_.db->Write(write_options_, &batch_);
+    if (!status.ok()) {
+      const Error error{
+          ErrorCode::kIoError,
+          ErrorFromStatus(status, "committing positions " + std::to_string(first_position) + ".." +
+                                      std::to_string(next_position_ - 1))
+              .message,
+          std::nullopt};
+      failure_ = error.message;
+      failed_.store(true, std::memory_order_release);
+      heads_.clear();  // they include the lost group
+      for (Pending* pending : group) {
+        if (pending->rides_on_write) pending->result = std::unexpected(error);
+      }
+    } else {
+      for (const Pending* pending : group) {
+        if (pending->rides_on_write && !pending->result->duplicate) {
+          appends_.fetch_add(1, std::memory_order_relaxed);
+        }
+      }
+      commits_.fetch_add(1, std::memory_order_relaxed);
+      records_.fetch_add(next_position_ - first_position, std::memory_order_relaxed);
+      core_.board.Publish(next_position_ - 1);
+      core_.listeners.Notify(next_position_ - 1);
+    }
+  }
+  for (Pending* pending : group) pending->done.release();
+}
+
+void AppendWriter::Decide(Pending& pending) {
+  const AppendRequest& r = pending.request;
+  if (!r.metadata.command_id.empty() && DecideDuplicate(pending)) return;
+
+  auto slot = HeadSlot(r.stream);
+  if (!slot) {
+    pending.result = std::unexpected(std::move(slot.error()));
+    return;
+  }
+  const StreamVersion head = **slot;
+  if (!r.expected.Matches(head)) {
+    rejected_.fetch_add(1, std::memory_order_relaxed);
+    pending.result = Fail(ErrorCode::kWrongExpectedVersion,
+                          "stream " + r.stream + " is at version " + std::to_string(head) +
+                              ", the append expected " + std::to_string(r.expected.value()),
+                          head);
+    return;
+  }
+  Accept(pending, head);
+  **slot = pending.result->last_version;
+}
+
+// True when the command id was seen (the outcome is then set); false to decide it afresh.
+bool AppendWriter::DecideDuplicate(Pending& pending) {
+  const AppendRequest& r = pending.request;
+  const std::string& command_id = r.metadata.command_id;
+  const auto reused = [&](std::string_view first_stream) {
+    rejected_.fetch_add(1, std::memory_order_relaxed);
+    pending.result = Fail(ErrorCode::kCommandIdReused,
+                          "command id " + command_id + " was first used for stream " +
+                              std::string(first_stream) + ", not " + r.stream);
+    return true;
+  };
+  const auto duplicate = [&](AppendResult first) {
+    duplicates_.fetch_add(1, std::memory_order_relaxed);
+    first.duplicate = true;
+    pending.result = first;
+    return true;
+  };
+
+  if (auto it = group_commands_.find(command_id); it != group_commands_.end()) {
+    const Pending& first = *it->second;
+    if (first.request.stream != r.stream) return reused(first.request.stream);
+    pending.rides_on_write = true;
+    return duplicate(*first.result);
+  }
+  rocksdb::PinnableSlice value;
+  const rocksdb::Status status =
+      core_.db->Get(rocksdb::ReadOptions(), core_.commands, command_id, &value);
+  if (status.IsNotFound()) return false;
+  if (!status.ok()) {
+    pending.result = FailFromStatus(status, "looking up command id " + command_id);
+    return true;
+  }
+  const auto entry = codec::ParseCommandEntry(value.ToStringView());
+  if (!entry) {
+    pending.result = Fail(ErrorCode::kCorruption,
+                          "the stored outcome of command id " + command_id + " is malformed");
+    return true;
+  }
+  if (entry->stream != r.stream) return reused(entry->stream);
+  return duplicate(entry->result);
+}
+
+void AppendWriter::Accept(Pending& pending, StreamVersion head) {
+  const AppendRequest& r = pending.request;
+  AppendResult result;
+  result.first_position = next_position_;
+  result.first_version = head + 1;
+  StreamVersion version = head;
+  char position_value[8];
+  for (std::string& body : pending.bodies) {
+    ++version;
+    codec::PatchBody(body, r.stream.size(), next_position_, version);
+    const Hash hash = sha_.Of(codec::AsBytes(last_hash_), body);
+    body.append(codec::AsBytes(last_hash_));
+    body.append(codec::AsBytes(hash));
+    key_.assign(codec::PositionKey(next_position_));
+    batch_.Put(core_.log, key_, body).PermitUncheckedError();  // fails only on size overflow
+    bytes::StoreLe64(position_value, next_position_);
+    key_.assign(codec::StreamPrefix(r.stream));
+    codec::AppendBigEndian64(key_, static_cast<uint64_t>(version));
+    batch_.Put(core_.streams, key_, rocksdb::Slice(position_value, 8)).PermitUncheckedError();
+    last_hash_ = hash;
+    ++next_position_;
+  }
+  result.last_position = next_position_ - 1;
+  result.last_version = version;
+  if (!r.metadata.command_id.empty()) {
+    batch_.Put(core_.commands, r.metadata.command_id, codec::EncodeCommandEntry(result, r.stream))
+        .PermitUncheckedError();
+    group_commands_.emplace(r.metadata.command_id, &pending);
+  }
+  pending.rides_on_write = true;
+  pending.result = result;
+}
+
+Result<StreamVersion*> AppendWriter::HeadSlot(std::string_view stream) {
+  if (auto it = heads_.find(stream); it != heads_.end()) return &it->second;
+  // Everything in RocksDB was committed by this writer, so it is all visible to it.
+  auto head = ReadStreamHead(core_, stream, UINT64_MAX);
+  if (!head) return std::unexpected(std::move(head.error()));
+  if (heads_.size() >= kMaxCachedHeads) heads_.clear();
+  return &heads_.emplace(std::string(stream), *head).first->second;
+}
+
+}  // namespace roster::eventstore::internal

@@ -1,0 +1,126 @@
+// The read paths: the whole log, one stream, heads, the last position, waiting for a position.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "eventstore/rocks_event_store.h"
+#include "eventstore/testing/store_helpers.h"
+#include "eventstore/testing/temp_dir.h"
+
+namespace roster::eventstore {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::Event;
+using testing::OpenOrDie;
+using testing::Request;
+using testing::TempDir;
+
+class ReadTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = OpenOrDie(tmp_.path());
+    // 100 records: stream "s" gets every third one, "o" the rest.
+    for (int i = 0; i < 100; ++i) {
+      const std::string stream = i % 3 == 0 ? "s" : "o";
+      ASSERT_TRUE(store_->Append(
+          Request(stream, ExpectedVersion::Any(), {Event("t", "payload-" + std::to_string(i))})));
+    }
+  }
+  TempDir tmp_;
+  std::unique_ptr<RocksEventStore> store_;
+};
+
+TEST_F(ReadTest, ReadAllReturnsDenseBatchesInOrder) {
+  std::vector<Record> all;
+  for (Position from = 1;;) {
+    auto batch = store_->ReadAll(from, 30);
+    ASSERT_TRUE(batch) << batch.error().message;
+    if (batch->empty()) break;
+    EXPECT_LE(batch->size(), 30u);
+    from = batch->back().position + 1;
+    all.insert(all.end(), batch->begin(), batch->end());
+  }
+  ASSERT_EQ(all.size(), 100u);
+  for (size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(all[i].position, i + 1);
+    EXPECT_EQ(all[i].payload, "payload-" + std::to_string(i));
+  }
+  EXPECT_EQ(*store_->ReadAll(0, 1000), all);  // 0 means from the start
+  EXPECT_TRUE(store_->ReadAll(101, 10)->empty());
+  EXPECT_TRUE(store_->ReadAll(5, 0)->empty());
+  EXPECT_EQ(store_->ReadAll(100, 10)->size(), 1u);
+}
+
+TEST_F(ReadTest, RecordsCarryTheirMetadataAndChainTogether) {
+  AppendRequest r = Request("meta", ExpectedVersion::Any(), {Event("x.happened", "p", 3)}, "cmd-9");
+  r.metadata = EventMetadata{"alice", "cmd-9", "corr-7", "api-client", 42};
+  ASSERT_TRUE(store_->Append(r));
+  auto all = *store_->ReadAll(1, 1000);
+  const Record& last = all.back();
+  EXPECT_EQ(last.position, 101u);
+  EXPECT_EQ(last.stream, "meta");
+  EXPECT_EQ(last.type, "x.happened");
+  EXPECT_EQ(last.revision, 3);
+  EXPECT_EQ(last.metadata, r.metadata);
+  EXPECT_EQ(all.front().prev_hash, Hash{});
+  for (size_t i = 1; i < all.size(); ++i) EXPECT_EQ(all[i].prev_hash, all[i - 1].hash);
+}
+
+TEST_F(ReadTest, ReadStreamReadsForwardFromAVersion) {
+  auto from3 = store_->ReadStream("s", 3, 4);
+  ASSERT_TRUE(from3);
+  ASSERT_EQ(from3->size(), 4u);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ((*from3)[i].stream, "s");
+    EXPECT_EQ((*from3)[i].stream_version, 3 + i);
+    EXPECT_EQ((*from3)[i].position, static_cast<Position>((3 + i) * 3 + 1));
+  }
+  EXPECT_EQ(store_->ReadStream("s", 30, 100)->size(), 4u);  // versions 30..33
+  EXPECT_EQ(store_->ReadStream("s", -5, 2)->front().stream_version, 0);
+  EXPECT_TRUE(store_->ReadStream("s", 34, 10)->empty());
+  EXPECT_TRUE(store_->ReadStream("unknown", 0, 10)->empty());
+  EXPECT_TRUE(store_->ReadStream("s", 0, 0)->empty());
+  EXPECT_EQ(store_->ReadStream("o", 0, 1000)->size(), 66u);
+}
+
+TEST_F(ReadTest, HeadsAndTheLastPosition) {
+  EXPECT_EQ(*store_->StreamHead("s"), 33);
+  EXPECT_EQ(*store_->StreamHead("o"), 65);
+  EXPECT_EQ(*store_->StreamHead("nope"), kNoStreamVersion);
+  EXPECT_EQ(store_->LastPosition(), 100u);
+}
+
+TEST_F(ReadTest, WaitForPositionReturnsAtOnceTimesOutOrWakesOnAppend) {
+  EXPECT_EQ(*store_->WaitForPosition(50, 0ms), 100u);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(*store_->WaitForPosition(101, 50ms), 100u);  // timed out: the last position
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 45ms);
+
+  std::thread appender([&] {
+    std::this_thread::sleep_for(30ms);
+    ASSERT_TRUE(store_->Append(Request("s", ExpectedVersion::Any(), {Event("t")})));
+  });
+  const auto waited = std::chrono::steady_clock::now();
+  EXPECT_EQ(*store_->WaitForPosition(101, 10s), 101u);
+  EXPECT_LT(std::chrono::steady_clock::now() - waited, 5s);
+  appender.join();
+}
+
+TEST_F(ReadTest, CloseWakesWaitersAndFailsLaterCalls) {
+  std::thread closer([&] {
+    std::this_thread::sleep_for(30ms);
+    store_->Close();
+  });
+  auto waited = store_->WaitForPosition(1000, 10s);
+  closer.join();
+  ASSERT_FALSE(waited);
+  EXPECT_EQ(waited.error().code, ErrorCode::kClosed);
+  EXPECT_EQ(store_->ReadAll(1, 1).error().code, ErrorCode::kClosed);
+  EXPECT_EQ(store_->Append(Request("s", ExpectedVersion::Any(), {Event("t")})).error().code,
+            ErrorCode::kClosed);
+  store_->Close();  // idempotent
+}
+
+}  // namespace
+}  // namespace roster::eventstore

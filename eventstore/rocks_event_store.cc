@@ -1,0 +1,87 @@
+#include "eventstore/rocks_event_store.h"
+
+#include "eventstore/append_writer.h"
+#include "eventstore/chain_verify.h"
+#include "eventstore/store_core.h"
+#include "eventstore/store_reads.h"
+#include "eventstore/store_subscription.h"
+
+namespace roster::eventstore {
+namespace {
+
+std::unexpected<Error> Closed() { return Fail(ErrorCode::kClosed, "the store is closed"); }
+
+}  // namespace
+
+RocksEventStore::RocksEventStore(std::unique_ptr<internal::StoreCore> core,
+                                 std::unique_ptr<internal::AppendWriter> writer)
+    : core_(std::move(core)), writer_(std::move(writer)) {}
+
+RocksEventStore::~RocksEventStore() { Close(); }
+
+void RocksEventStore::Close() {
+  if (writer_) writer_->Stop();
+  core_->board.Close();
+}
+
+RocksEventStore::Stats RocksEventStore::stats() const {
+  return writer_ ? writer_->stats() : Stats{};
+}
+
+const std::filesystem::path& RocksEventStore::dir() const { return core_->dir; }
+
+Result<AppendResult> RocksEventStore::Append(AppendRequest request) {
+  if (!writer_) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "the store in " + core_->dir.string() + " was opened read-only");
+  }
+  return writer_->Append(std::move(request));
+}
+
+Result<std::vector<Record>> RocksEventStore::ReadStream(std::string_view stream,
+                                                        StreamVersion from_version,
+                                                        size_t max_count) {
+  if (core_->board.closed()) return Closed();
+  return internal::ReadStreamRecords(*core_, stream, from_version, max_count);
+}
+
+Result<std::vector<Record>> RocksEventStore::ReadAll(Position from_position, size_t max_count) {
+  if (core_->board.closed()) return Closed();
+  return internal::ReadAllRecords(*core_, from_position, max_count);
+}
+
+Result<StreamVersion> RocksEventStore::StreamHead(std::string_view stream) {
+  if (core_->board.closed()) return Closed();
+  return internal::ReadStreamHead(*core_, stream, core_->board.last());
+}
+
+Position RocksEventStore::LastPosition() const { return core_->board.last(); }
+
+Result<std::unique_ptr<Subscription>> RocksEventStore::Subscribe(Position after_position) {
+  if (core_->board.closed()) return Closed();
+  return std::make_unique<internal::StoreSubscription>(*core_, after_position);
+}
+
+Result<Position> RocksEventStore::WaitForPosition(Position position,
+                                                  std::chrono::milliseconds timeout) {
+  if (core_->board.closed()) return Closed();
+  if (core_->board.last() >= position) return core_->board.last();
+  const Position last = core_->board.WaitBeyond(
+      position - 1, internal::CommitBoard::Clock::now() + timeout, [] { return false; });
+  if (last < position && core_->board.closed()) return Closed();
+  return last;
+}
+
+uint64_t RocksEventStore::AddCommitListener(std::function<void(Position)> listener) {
+  return core_->listeners.Add(std::move(listener));
+}
+
+void RocksEventStore::RemoveCommitListener(uint64_t id) { core_->listeners.Remove(id); }
+
+Result<VerifyReport> RocksEventStore::Verify(Position from, Position to,
+                                             std::function<void(Position)> progress) {
+  if (core_->board.closed()) return Closed();
+  return internal::VerifyChain(*core_, from, to, progress);
+}
+
+}  // namespace roster::eventstore

@@ -1,0 +1,25 @@
+// RocksDB tuning for the event store's column families, kept in one place so that creating,
+// opening and benchmarking a store all use the same settings. Internal to eventstore/.
+#pragma once
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+
+#include <string>
+#include <vector>
+
+#include "eventstore/rocks_event_store.h"
+
+namespace roster::eventstore::internal {
+
+rocksdb::DBOptions MakeDbOptions(const StoreOptions& options);
+
+// Descriptors for `names` (every family present in the directory, or ours when creating).
+// Families that are not ours get RocksDB's defaults.
+std::vector<rocksdb::ColumnFamilyDescriptor> MakeColumnFamilies(
+    const std::vector<std::string>& names, const StoreOptions& options);
+
+// The names of Roster's column families, in handle order: meta, log, streams, commands.
+std::vector<std::string> RosterColumnFamilyNames();
+
+}  // namespace roster::eventstore::internal

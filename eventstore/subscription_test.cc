@@ -1,0 +1,134 @@
+// Subscriptions and commit listeners.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "eventstore/rocks_event_store.h"
+#include "eventstore/testing/store_helpers.h"
+#include "eventstore/testing/temp_dir.h"
+
+namespace roster::eventstore {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::Event;
+using testing::OpenOrDie;
+using testing::Request;
+using testing::TempDir;
+
+class SubscriptionTest : public ::testing::Test {
+ protected:
+  void SetUp() override { store_ = OpenOrDie(tmp_.path()); }
+  void AppendN(int n, const std::string& stream) {
+    for (int i = 0; i < n; ++i) {
+      ASSERT_TRUE(store_->Append(Request(stream, ExpectedVersion::Any(), {Event("t")})));
+    }
+  }
+  TempDir tmp_;
+  std::unique_ptr<RocksEventStore> store_;
+};
+
+TEST_F(SubscriptionTest, CatchesUpThenDeliversLiveAppendsOnceInOrder) {
+  AppendN(100, "before");
+  auto sub = *store_->Subscribe(0);
+  constexpr int kWriters = 4, kEach = 400, kPerAppend = 3;
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; i < kEach; ++i) {
+        ASSERT_TRUE(store_->Append(Request(testing::Numbered("w", w), ExpectedVersion::Any(),
+                                           std::vector<NewEvent>(kPerAppend, Event("t")))));
+      }
+    });
+  }
+  const Position total = 100 + kWriters * kEach * kPerAppend;
+  std::vector<Record> seen;
+  while (seen.size() < total) {
+    auto batch = sub->Next(64, 5s);
+    ASSERT_TRUE(batch) << batch.error().message;
+    ASSERT_FALSE(batch->empty()) << "no record within 5 s at position " << sub->position();
+    EXPECT_LE(batch->size(), 64u);
+    seen.insert(seen.end(), batch->begin(), batch->end());
+  }
+  for (auto& writer : writers) writer.join();
+  for (size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i].position, i + 1);
+  EXPECT_EQ(sub->position(), total);
+  EXPECT_EQ(seen, *store_->ReadAll(1, total));
+  EXPECT_TRUE(sub->Next(10, 10ms)->empty());
+}
+
+TEST_F(SubscriptionTest, StartsAfterTheGivenPosition) {
+  AppendN(10, "s");
+  auto sub = *store_->Subscribe(7);
+  auto batch = *sub->Next(100, 0ms);
+  ASSERT_EQ(batch.size(), 3u);
+  EXPECT_EQ(batch.front().position, 8u);
+}
+
+TEST_F(SubscriptionTest, NextTimesOutWithNothingNew) {
+  auto sub = *store_->Subscribe(0);
+  const auto start = std::chrono::steady_clock::now();
+  auto batch = sub->Next(10, 40ms);
+  ASSERT_TRUE(batch);
+  EXPECT_TRUE(batch->empty());
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 35ms);
+}
+
+TEST_F(SubscriptionTest, AnAppendWakesABlockedNext) {
+  auto sub = *store_->Subscribe(0);
+  std::thread appender([&] {
+    std::this_thread::sleep_for(30ms);
+    AppendN(1, "s");
+  });
+  const auto start = std::chrono::steady_clock::now();
+  auto batch = sub->Next(10, 20s);
+  appender.join();
+  ASSERT_TRUE(batch);
+  ASSERT_EQ(batch->size(), 1u);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+}
+
+TEST_F(SubscriptionTest, CloseWakesABlockedNext) {
+  auto sub = *store_->Subscribe(0);
+  std::thread closer([&] {
+    std::this_thread::sleep_for(30ms);
+    sub->Close();
+  });
+  auto batch = sub->Next(10, 20s);
+  closer.join();
+  ASSERT_FALSE(batch);
+  EXPECT_EQ(batch.error().code, ErrorCode::kClosed);
+  EXPECT_EQ(sub->Next(10, 0ms).error().code, ErrorCode::kClosed);
+}
+
+TEST_F(SubscriptionTest, ClosingTheStoreWakesSubscriptions) {
+  auto sub = *store_->Subscribe(0);
+  std::thread closer([&] {
+    std::this_thread::sleep_for(30ms);
+    store_->Close();
+  });
+  auto batch = sub->Next(10, 20s);
+  closer.join();
+  ASSERT_FALSE(batch);
+  EXPECT_EQ(batch.error().code, ErrorCode::kClosed);
+}
+
+TEST_F(SubscriptionTest, CommitListenersSeeEveryCommitUntilRemoved) {
+  std::atomic<Position> last_seen{0};
+  std::atomic<int> calls{0};
+  const uint64_t id = store_->AddCommitListener([&](Position p) {
+    EXPECT_GT(p, last_seen.load());
+    last_seen = p;
+    ++calls;
+  });
+  AppendN(5, "s");
+  EXPECT_EQ(last_seen.load(), 5u);
+  EXPECT_EQ(calls.load(), 5);
+  store_->RemoveCommitListener(id);
+  AppendN(1, "s");
+  EXPECT_EQ(calls.load(), 5);
+}
+
+}  // namespace
+}  // namespace roster::eventstore

@@ -1,0 +1,125 @@
+// Verify: the hash chain, and naming the exact record after its stored bytes are tampered with
+// through RocksDB directly.
+#include <gtest/gtest.h>
+
+#include "eventstore/record_codec.h"
+#include "eventstore/record_format.h"
+#include "eventstore/rocks_event_store.h"
+#include "eventstore/testing/raw_rocks.h"
+#include "eventstore/testing/store_helpers.h"
+#include "eventstore/testing/temp_dir.h"
+
+namespace roster::eventstore {
+namespace {
+
+using testing::Event;
+using testing::OpenOrDie;
+using testing::Request;
+using testing::TempDir;
+
+constexpr Position kRecords = 40;
+constexpr Position kTampered = 17;
+
+void Fill(const std::filesystem::path& dir) {
+  auto store = OpenOrDie(dir);
+  for (Position i = 0; i < kRecords; ++i) {
+    ASSERT_TRUE(store->Append(Request(testing::Numbered("s", i % 4), ExpectedVersion::Any(),
+                                      {Event("t", "payload " + std::to_string(i))})));
+  }
+}
+
+TEST(VerifyTest, AnIntactChainVerifiesWholeOrInPart) {
+  TempDir tmp;
+  Fill(tmp.path());
+  auto store = OpenOrDie(tmp.path());
+  std::vector<Position> progress;
+  auto whole = store->Verify(0, 0, [&](Position p) { progress.push_back(p); });
+  ASSERT_TRUE(whole);
+  EXPECT_TRUE(whole->ok) << whole->problem;
+  EXPECT_EQ(whole->from, 1u);
+  EXPECT_EQ(whole->to, kRecords);
+  EXPECT_EQ(whole->checked, kRecords);
+  EXPECT_EQ(whole->last_hash, store->ReadAll(kRecords, 1)->front().hash);
+  EXPECT_EQ(progress.back(), kRecords);
+
+  auto part = store->Verify(10, 20);
+  ASSERT_TRUE(part);
+  EXPECT_TRUE(part->ok) << part->problem;
+  EXPECT_EQ(part->checked, 11u);
+
+  auto beyond = store->Verify(1, kRecords + 5);
+  ASSERT_TRUE(beyond);
+  EXPECT_FALSE(beyond->ok);
+  EXPECT_EQ(beyond->first_bad, kRecords + 1);
+}
+
+// Flips one byte at `offset` (negative: from the end) of the stored value at kTampered.
+void FlipByte(const std::filesystem::path& dir, long offset) {
+  testing::RawRocks raw(dir);
+  const std::string key = codec::PositionKey(kTampered);
+  std::string value = raw.Get("log", key).value();
+  const size_t at = offset >= 0 ? static_cast<size_t>(offset) : value.size() + offset;
+  value[at] = static_cast<char>(value[at] ^ 0x01);
+  raw.Put("log", key, value);
+}
+
+struct Tamper {
+  const char* what;
+  long offset;
+  const char* problem;  // a word the report must contain
+};
+
+class VerifyTamperTest : public ::testing::TestWithParam<Tamper> {};
+
+TEST_P(VerifyTamperTest, NamesTheExactPosition) {
+  TempDir tmp;
+  Fill(tmp.path());
+  FlipByte(tmp.path(), GetParam().offset);
+  StoreOptions read_only = testing::FastOptions();
+  read_only.read_only = true;
+  auto store = OpenOrDie(tmp.path(), read_only);
+  auto report = store->Verify(0, 0);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_FALSE(report->ok);
+  EXPECT_EQ(report->first_bad, kTampered) << report->problem;
+  EXPECT_EQ(report->checked, kTampered - 1);
+  EXPECT_NE(report->problem.find("position " + std::to_string(kTampered)), std::string::npos)
+      << report->problem;
+  EXPECT_NE(report->problem.find(GetParam().problem), std::string::npos) << report->problem;
+  // Before the tampered record the chain is still fine.
+  EXPECT_TRUE(store->Verify(1, kTampered - 1)->ok);
+}
+
+constexpr long kHashes = 2 * format::kHashSize;
+INSTANTIATE_TEST_SUITE_P(
+    Bytes, VerifyTamperTest,
+    ::testing::Values(Tamper{"payload", -kHashes - 1, "hash mismatch"},
+                      Tamper{"stream_version", format::kBodyStreamOffset + 2, "hash mismatch"},
+                      Tamper{"position", format::kBodyPositionOffset, "says position"},
+                      Tamper{"stream length", format::kBodyStreamLengthOffset, "cannot be decoded"},
+                      Tamper{"prev_hash", -kHashes + 5, "broken link"},
+                      Tamper{"hash", -3, "hash mismatch"}),
+    [](const ::testing::TestParamInfo<Tamper>& info) {
+      std::string name = info.param.what;
+      for (char& c : name) c = (c == ' ' ? '_' : c);
+      return name;
+    });
+
+TEST(VerifyTest, ADeletedRecordIsNamedMissing) {
+  TempDir tmp;
+  Fill(tmp.path());
+  { testing::RawRocks(tmp.path()).Delete("log", codec::PositionKey(kTampered)); }
+  auto store = OpenOrDie(tmp.path());
+  auto report = store->Verify(0, 0);
+  ASSERT_TRUE(report);
+  EXPECT_FALSE(report->ok);
+  EXPECT_EQ(report->first_bad, kTampered);
+  EXPECT_NE(report->problem.find("missing"), std::string::npos) << report->problem;
+  // Reads notice the hole too, rather than return a log with a gap.
+  auto read = store->ReadAll(1, kRecords);
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().code, ErrorCode::kCorruption);
+}
+
+}  // namespace
+}  // namespace roster::eventstore
