@@ -41,7 +41,7 @@ std::optional<Rejection> RequireCovers(const OrganizationState& state, const Mem
   if (actor_role != nullptr) missing = target.permissions.Minus(actor_role->permissions).ToString();
   std::string msg = "A " + actor.role + " cannot " + std::string(what) + " the role " +
                     target.name + ": it holds more than the " + actor.role + " role";
-  msg += missing.empty() ? " (a higher project role)." : " (" + missing + ").";
+  msg += missing.empty() ? " (its project role grants more)." : " (" + missing + ").";
   return Rejection{ErrorCode::kEscalation, std::move(msg)};
 }
 

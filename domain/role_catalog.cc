@@ -56,8 +56,18 @@ const std::string& RoleCatalog::HigherProjectRole(const std::string& a,
 }
 
 bool RoleCatalog::Covers(const Role& actor, const Role& target) const {
-  return target.permissions.IsSubsetOf(actor.permissions) &&
-         ProjectRank(target.project_role) <= ProjectRank(actor.project_role);
+  if (!target.permissions.IsSubsetOf(actor.permissions)) return false;
+  if (ProjectRank(target.project_role) > ProjectRank(actor.project_role)) return false;
+  // Ranks alone are not enough: project roles need not be nested (in the api preset the
+  // lowest, Billing Manager, holds billing.manage and Developer does not), and rule 2 is about
+  // permissions. What the target inherits in every project must be held by the actor there.
+  const ProjectRole* target_project = FindProjectRole(target.project_role);
+  if (target_project == nullptr) return true;
+  PermissionSet actor_in_project = actor.permissions;
+  if (const ProjectRole* p = FindProjectRole(actor.project_role)) {
+    actor_in_project = actor_in_project.Union(p->permissions);
+  }
+  return target_project->permissions.IsSubsetOf(actor_in_project);
 }
 
 void RoleCatalog::PutRole(Role role) {

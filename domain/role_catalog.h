@@ -53,7 +53,8 @@ class RoleCatalog {
   const std::string& HigherProjectRole(const std::string& a, const std::string& b) const;
 
   // Rule 2: `target` is within `actor`'s authority when its permissions are a subset of the
-  // actor's and the project role it inherits is not higher than the actor's.
+  // actor's, the project role it inherits is not higher than the actor's, and that project
+  // role grants nothing the actor holds neither in the org nor through their own project role.
   bool Covers(const Role& actor, const Role& target) const;
 
   // Custom roles. The caller (Decide) checks permissions and escalation; these keep the
