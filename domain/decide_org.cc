@@ -28,7 +28,8 @@ Decision Handle(const OrganizationState& s, const UserId&, const CreateOrganizat
     return Reject(ErrorCode::kConflict, "Organization " + c.org_id.value + " already exists.");
   }
   if (s.status == OrgStatus::kDeleted) {
-    return Reject(ErrorCode::kConflict, "Organization id " + c.org_id.value +
+    // Rule 6: every command on a deleted org fails with ORG_DELETED, this one included.
+    return Reject(ErrorCode::kOrgDeleted, "Organization id " + c.org_id.value +
                                             " belonged to a deleted organization; ids are not "
                                             "reused so that its history stays unambiguous.");
   }
