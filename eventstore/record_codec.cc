@@ -97,6 +97,11 @@ std::expected<RecordView, std::string> ParseRecord(std::string_view value) {
 
 Record ToRecord(const RecordView& v) {
   Record out;
+  CopyToRecord(v, out);
+  return out;
+}
+
+void CopyToRecord(const RecordView& v, Record& out) {
   out.position = v.position;
   out.stream.assign(v.stream);
   out.stream_version = v.stream_version;
@@ -110,7 +115,6 @@ Record ToRecord(const RecordView& v) {
   out.payload.assign(v.payload);
   out.prev_hash = ToHash(v.prev_hash);
   out.hash = ToHash(v.hash);
-  return out;
 }
 
 Hash ToHash(std::string_view bytes) {
