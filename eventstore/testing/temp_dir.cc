@@ -9,10 +9,14 @@
 
 namespace roster::eventstore::testing {
 
-TempDir::TempDir(std::string_view prefix) {
-  const char* base = std::getenv("TMPDIR");
-  std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/" +
-                        std::string(prefix) + "-XXXXXX";
+TempDir::TempDir(std::string_view prefix, const std::filesystem::path& base) {
+  const char* env = std::getenv("TMPDIR");
+  std::string pattern = !base.empty()                    ? base.string()
+                        : env != nullptr && *env != '\0' ? std::string(env)
+                                                         : std::string("/tmp");
+  pattern += "/";
+  pattern += prefix;
+  pattern += "-XXXXXX";
   if (::mkdtemp(pattern.data()) == nullptr) {
     std::perror("mkdtemp");
     std::abort();

@@ -1,5 +1,5 @@
-// TempDir: a fresh directory under $TMPDIR (or /tmp), removed with everything in it when the
-// TempDir goes. For tests and benchmarks. Not copyable.
+// TempDir: a fresh directory under `base` (default: $TMPDIR, else /tmp), removed with everything
+// in it when the TempDir goes. For tests and benchmarks. Not copyable.
 #pragma once
 
 #include <filesystem>
@@ -9,7 +9,7 @@ namespace roster::eventstore::testing {
 
 class TempDir {
  public:
-  explicit TempDir(std::string_view prefix = "roster-test");
+  explicit TempDir(std::string_view prefix = "roster-test", const std::filesystem::path& base = {});
   ~TempDir();
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;

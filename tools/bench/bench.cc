@@ -1,0 +1,132 @@
+#include "tools/bench/bench.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <latch>
+#include <mutex>
+#include <thread>
+
+namespace roster::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) continue;  // figures never need control chars
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string FormatNumber(double value) {
+  char buffer[64];
+  if (std::fabs(value) >= 100 || value == std::floor(value)) {
+    std::snprintf(buffer, sizeof buffer, "%.0f", value);
+  } else {
+    std::snprintf(buffer, sizeof buffer, "%.3g", value);
+  }
+  return buffer;
+}
+
+}  // namespace
+
+void Report::Add(std::string key, double value, std::string unit, std::string note) {
+  rows_.push_back({std::move(key), true, value, {}, std::move(unit), std::move(note)});
+}
+
+void Report::AddText(std::string key, std::string value, std::string note) {
+  rows_.push_back({std::move(key), false, 0, std::move(value), {}, std::move(note)});
+}
+
+void Report::Print(bool json) const {
+  if (json) {
+    std::string out = "{" + JsonString("bench") + ": " + JsonString(name_);
+    for (const Row& row : rows_) {
+      out += ", " + JsonString(row.key) + ": ";
+      if (!row.numeric) {
+        out += JsonString(row.text);
+      } else if (std::isfinite(row.value)) {
+        char buffer[64];
+        std::snprintf(buffer, sizeof buffer, "%.6g", row.value);
+        out += buffer;
+      } else {
+        out += "null";
+      }
+    }
+    std::printf("%s}\n", out.c_str());
+    return;
+  }
+  size_t key_width = 0, value_width = 0;
+  for (const Row& row : rows_) {
+    key_width = std::max(key_width, row.key.size());
+    value_width = std::max(value_width, (row.numeric ? FormatNumber(row.value) : row.text).size());
+  }
+  std::printf("roster-bench %s\n", name_.c_str());
+  for (const Row& row : rows_) {
+    const std::string value = row.numeric ? FormatNumber(row.value) : row.text;
+    std::printf("  %-*s  %*s %-8s %s\n", static_cast<int>(key_width), row.key.c_str(),
+                static_cast<int>(value_width), value.c_str(), row.unit.c_str(), row.note.c_str());
+  }
+}
+
+void Progress(const std::string& line) {
+  std::fprintf(stderr, "%s\n", line.c_str());
+  std::fflush(stderr);
+}
+
+Latency Percentiles(std::vector<uint32_t>& samples_ns) {
+  if (samples_ns.empty()) return {};
+  std::sort(samples_ns.begin(), samples_ns.end());
+  const auto at = [&](double q) {
+    return samples_ns[std::min(samples_ns.size() - 1, static_cast<size_t>(q * samples_ns.size()))] /
+           1000.0;
+  };
+  return {at(0.50), at(0.99)};
+}
+
+LoadResult RunLoad(int threads, std::chrono::duration<double> duration,
+                   const std::function<bool(int, uint64_t)>& op) {
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> ops{0}, failures{0};
+  std::mutex mu;
+  std::vector<uint32_t> latencies;
+  std::latch start(threads + 1);
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      std::vector<uint32_t> mine;
+      mine.reserve(1 << 16);
+      uint64_t done = 0, failed = 0;
+      start.arrive_and_wait();
+      for (uint64_t i = 0; !stop.load(std::memory_order_relaxed); ++i) {
+        const auto begin = Clock::now();
+        const bool ok = op(t, i);
+        const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - begin);
+        (ok ? done : failed) += 1;
+        mine.push_back(static_cast<uint32_t>(std::min<int64_t>(ns.count(), UINT32_MAX)));
+      }
+      ops += done;
+      failures += failed;
+      std::lock_guard lock(mu);
+      latencies.insert(latencies.end(), mine.begin(), mine.end());
+    });
+  }
+  start.arrive_and_wait();
+  const auto begin = Clock::now();
+  std::this_thread::sleep_for(duration);
+  stop = true;
+  for (auto& worker : workers) worker.join();
+  LoadResult result;
+  result.seconds = std::chrono::duration<double>(Clock::now() - begin).count();
+  result.ops = ops;
+  result.failures = failures;
+  result.latency = Percentiles(latencies);
+  return result;
+}
+
+}  // namespace roster::bench
