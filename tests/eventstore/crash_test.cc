@@ -105,9 +105,17 @@ int ParseAcks(const std::string& out, std::map<std::string, Ack>& acks) {
 }
 
 void CheckStore(const std::filesystem::path& dir, const std::map<std::string, Ack>& acks) {
+  if (!std::filesystem::exists(dir)) {
+    // Killed while creating the store: creation is all-or-nothing, so there is no directory
+    // (only a sibling to clean up), and nothing can have been acknowledged.
+    ASSERT_TRUE(acks.empty());
+    return;
+  }
   StoreOptions options;
   options.read_only = true;
-  auto store = testing::OpenOrDie(dir, options);
+  auto opened = OpenRocksEventStore(dir, options);
+  ASSERT_TRUE(opened) << opened.error().message;
+  RocksEventStore* store = opened->get();
   const Position last = store->LastPosition();
   auto all = store->ReadAll(1, last);  // fails on a gap or an undecodable record
   ASSERT_TRUE(all) << all.error().message;
@@ -165,8 +173,9 @@ TEST(CrashTest, KilledWriterLosesNoAcknowledgedAppend) {
   std::map<std::string, Ack> acks;
   uint64_t runs_with_acks = 0;
   for (uint64_t run = 0; run < iterations; ++run) {
-    // From "during open or recovery" to "well into steady appending".
-    const std::chrono::milliseconds kill_after(10 + rng() % 490);
+    // From "during open or recovery" to "well into steady appending"; the first kill comes
+    // early, usually while the store is being created.
+    const std::chrono::milliseconds kill_after(run == 0 ? 5 + rng() % 60 : 10 + rng() % 490);
     const int acked = ParseAcks(RunAndKill(dir, run, threads, kill_after), acks);
     runs_with_acks += acked > 0 ? 1 : 0;
     std::printf("run %lu: killed after %ld ms, %d appends acknowledged\n",
@@ -176,7 +185,8 @@ TEST(CrashTest, KilledWriterLosesNoAcknowledgedAppend) {
       FAIL() << "after run " << run << "; rerun with ROSTER_CRASH_SEED=" << seed;
     }
   }
-  EXPECT_GE(runs_with_acks, iterations / 2) << "the child rarely got to append at all";
+  // The first run is usually killed before it appends; most others must get going.
+  EXPECT_GE(runs_with_acks, (iterations - 1) / 2) << "the child rarely got to append at all";
   std::printf("%zu acknowledged appends checked\n", acks.size());
 }
 
