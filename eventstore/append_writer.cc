@@ -19,6 +19,10 @@ constexpr size_t kMaxGroupBytes = 64u << 20;
 // without bound.
 constexpr size_t kMaxCachedHeads = 1u << 20;
 
+std::string VersionText(StreamVersion version) {
+  return version == kNoStreamVersion ? "no stream" : "version " + std::to_string(version);
+}
+
 rocksdb::WriteOptions MakeWriteOptions(const StoreOptions& options) {
   rocksdb::WriteOptions write;
   write.sync = options.sync;
@@ -55,6 +59,7 @@ void AppendWriter::Stop() {
     stopping_ = true;
   }
   queue_cv_.notify_one();
+  std::lock_guard lock(join_mu_);  // Close() may come from several threads at once
   if (thread_.joinable()) thread_.join();
 }
 
@@ -172,8 +177,8 @@ void AppendWriter::Decide(Pending& pending) {
   if (!r.expected.Matches(head)) {
     rejected_.fetch_add(1, std::memory_order_relaxed);
     pending.result = Fail(ErrorCode::kWrongExpectedVersion,
-                          "stream " + r.stream + " is at version " + std::to_string(head) +
-                              ", the append expected " + std::to_string(r.expected.value()),
+                          "stream " + r.stream + " is at " + VersionText(head) +
+                              ", the append expected " + VersionText(r.expected.value()),
                           head);
     return;
   }

@@ -88,6 +88,7 @@ class AppendWriter {
 
   std::atomic<uint64_t> appends_{0}, duplicates_{0}, rejected_{0}, commits_{0}, records_{0};
 
+  std::mutex join_mu_;
   std::thread thread_;  // last: starts once everything above is initialized
 };
 
