@@ -79,7 +79,10 @@ Result<void> CreateStore(const fs::path& dir, const StoreOptions& options) {
   if (ec) return IoError(staging, "removing a stale creation directory", ec);
   fs::create_directories(dir.parent_path(), ec);
   if (ec) return IoError(dir.parent_path(), "creating the parent directory", ec);
-  if (auto created = CreateDatabase(staging, options); !created) return created;
+  if (auto created = CreateDatabase(staging, options); !created) {
+    fs::remove_all(staging, ec);  // best effort; the next attempt removes it anyway
+    return created;
+  }
   fs::rename(staging, dir, ec);
   if (ec) {
     fs::remove_all(staging, ec);
