@@ -1,0 +1,43 @@
+// As-of: an organization's state, or a user's access, at a past log position or time, by
+// replaying that organization's stream up to that point with the domain's own Apply. Needs
+// only the log: the answer does not depend on any projection being current. Thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/access.h"
+#include "domain/organization_state.h"
+#include "eventstore/codec/codec.h"
+#include "eventstore/event_log.h"
+
+namespace roster::projections {
+
+// The point to replay up to: records at or before `position` (0 = no limit) and with a time
+// at or before `time_us` (nullopt = no limit).
+struct AsOfPoint {
+  eventstore::Position position = 0;
+  std::optional<int64_t> time_us;
+};
+
+struct AsOfState {
+  domain::OrganizationState state;
+  eventstore::Position position = 0;  // of the last record folded (0: none)
+  int64_t time_us = 0;                // of that record
+};
+
+eventstore::Result<AsOfState> ReplayOrganization(eventstore::EventLog& log, const codec::EventCodec& codec,
+                                     const domain::OrgId& org, const AsOfPoint& point);
+
+// One organization's view of a user at a point: membership and project access.
+struct UserAccessAsOf {
+  std::string org_id;
+  std::string org_name;
+  std::string role;  // empty: not a member then
+  std::vector<std::pair<std::string, domain::ProjectAccess>> projects;
+};
+
+UserAccessAsOf AccessOf(const domain::OrganizationState& state, const domain::UserId& user);
+
+}  // namespace roster::projections

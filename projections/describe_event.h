@@ -1,0 +1,21 @@
+// How each membership event reads in the compliance activity log: whom or what it is about
+// (subject), the project if any, and the value before and after. Pure function.
+#pragma once
+
+#include <string>
+
+#include "domain/events.h"
+
+namespace roster::projections {
+
+struct EventFacts {
+  std::string subject;  // a user id, an email (invitations), a role, project, key or resource id
+  std::string project;
+  std::string before;
+  std::string after;
+};
+
+// False for events that are not membership actions (logins and last-active marks).
+bool DescribeEvent(const domain::Event& event, const std::string& org, EventFacts* facts);
+
+}  // namespace roster::projections

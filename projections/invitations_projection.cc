@@ -1,0 +1,225 @@
+#include "projections/invitations_projection.h"
+
+#include "projections/row_codec.h"
+
+namespace roster::projections {
+namespace {
+
+using domain::InvitationStatus;
+using eventstore::Position;
+
+std::string InvitationKey(const std::string& org, Position pos) {
+  return KeyBuilder('i').Part(org).BE64(pos).Take();
+}
+std::string DeletedKey(const std::string& org) { return KeyBuilder('d').Part(org).Take(); }
+
+InvitationStatus EffectiveStatus(const InvitationView& v, int64_t now_us) {
+  if (v.status == InvitationStatus::kPending && now_us >= v.expires_at_us) {
+    return InvitationStatus::kExpired;
+  }
+  return v.status;
+}
+
+InvitationView AsOf(const InvitationView& v, int64_t now_us) {
+  InvitationView out = v;
+  out.status = EffectiveStatus(v, now_us);
+  if (out.status != v.status) out.ended_at_us = v.expires_at_us;
+  return out;
+}
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+
+}  // namespace
+
+InvitationView* InvitationsProjection::Find(const std::string& org, const std::string& id) {
+  auto o = orgs_.find(org);
+  if (o == orgs_.end()) return nullptr;
+  auto pos = o->second.by_id.find(id);
+  if (pos == o->second.by_id.end()) return nullptr;
+  return &o->second.invitations.at(pos->second);
+}
+
+void InvitationsProjection::End(const std::string& org, InvitationView& inv,
+                                InvitationStatus status, int64_t at) {
+  if (inv.status == InvitationStatus::kPending) {
+    pending_by_expiry_.erase(Due{inv.expires_at_us, org, inv.invitation_id});
+  }
+  inv.status = status;
+  inv.ended_at_us = at;
+  dirty_.Mark(InvitationKey(org, inv.sent_position));
+}
+
+void InvitationsProjection::Apply(const EventContext& e, RowSink&) {
+  const std::string& org = e.org.value;
+  const int64_t now = e.record.metadata.time_us;
+  std::visit(
+      Overloaded{
+          [&](const domain::MemberInvited& ev) {
+            OrgData& d = orgs_[org];
+            const Position pos = e.record.position;
+            InvitationView v;
+            v.sent_position = pos;
+            v.invitation_id = ev.invitation_id.value;
+            v.email = ev.email.value();
+            v.display_name = ev.display_name;
+            v.role = ev.role;
+            v.inviter = ev.inviter.value;
+            v.sent_at_us = domain::ToMicros(ev.sent_at);
+            v.expires_at_us = domain::ToMicros(ev.expires_at);
+            if (!deleted_orgs_.contains(org)) {
+              pending_by_expiry_.insert(Due{v.expires_at_us, org, v.invitation_id});
+            }
+            d.by_id[v.invitation_id] = pos;
+            d.invitations[pos] = std::move(v);
+            dirty_.Mark(InvitationKey(org, pos));
+          },
+          [&](const domain::InvitationResent& ev) {
+            InvitationView* v = Find(org, ev.invitation_id.value);
+            if (v == nullptr || v->status != InvitationStatus::kPending) return;
+            pending_by_expiry_.erase(Due{v->expires_at_us, org, v->invitation_id});
+            v->sent_at_us = domain::ToMicros(ev.sent_at);
+            v->expires_at_us = domain::ToMicros(ev.expires_at);
+            v->resend_count = ev.resend_count;
+            if (!deleted_orgs_.contains(org)) {
+              pending_by_expiry_.insert(Due{v->expires_at_us, org, v->invitation_id});
+            }
+            dirty_.Mark(InvitationKey(org, v->sent_position));
+          },
+          [&](const domain::InvitationRevoked& ev) {
+            if (InvitationView* v = Find(org, ev.invitation_id.value)) {
+              End(org, *v, InvitationStatus::kRevoked, now);
+            }
+          },
+          [&](const domain::InvitationAccepted& ev) {
+            if (InvitationView* v = Find(org, ev.invitation_id.value)) {
+              v->accepted_by = ev.user_id.value;
+              End(org, *v, InvitationStatus::kAccepted, now);
+            }
+          },
+          [&](const domain::InvitationExpired& ev) {
+            if (InvitationView* v = Find(org, ev.invitation_id.value)) {
+              End(org, *v, InvitationStatus::kExpired, domain::ToMicros(ev.expired_at));
+            }
+          },
+          [&](const domain::OrganizationDeleted&) {
+            deleted_orgs_.insert(org);
+            dirty_.Mark(DeletedKey(org));
+            if (auto o = orgs_.find(org); o != orgs_.end()) {
+              for (const auto& [pos, v] : o->second.invitations) {
+                pending_by_expiry_.erase(Due{v.expires_at_us, org, v.invitation_id});
+              }
+            }
+          },
+          [](const auto&) {},
+      },
+      e.event);
+}
+
+std::optional<std::string> InvitationsProjection::RowFor(const std::string& key) const {
+  KeyReader k(key);
+  const std::string org(k.Part());
+  if (k.table() == 'd') {
+    return deleted_orgs_.contains(org) ? std::optional<std::string>("") : std::nullopt;
+  }
+  auto o = orgs_.find(org);
+  if (o == orgs_.end()) return std::nullopt;
+  auto it = o->second.invitations.find(k.BE64());
+  if (it == o->second.invitations.end()) return std::nullopt;
+  const InvitationView& v = it->second;
+  return RowWriter()
+      .Str(v.invitation_id)
+      .Str(v.email)
+      .Str(v.display_name)
+      .Str(v.role)
+      .Str(v.inviter)
+      .U8(static_cast<uint8_t>(v.status))
+      .I64(v.sent_at_us)
+      .I64(v.expires_at_us)
+      .U32(v.resend_count)
+      .Str(v.accepted_by)
+      .I64(v.ended_at_us)
+      .Take();
+}
+
+void InvitationsProjection::Flush(RowSink& sink) {
+  dirty_.Flush(sink, [this](const std::string& key) { return RowFor(key); });
+}
+
+bool InvitationsProjection::LoadRow(std::string_view key, std::string_view value) {
+  KeyReader k(key);
+  const std::string org(k.Part());
+  if (k.table() == 'd') {
+    deleted_orgs_.insert(org);
+    // Rows sort 'd' before 'i', so invitations loaded later see the deletion.
+    return k.done() && value.empty();
+  }
+  if (k.table() != 'i') return false;
+  InvitationView v;
+  v.sent_position = k.BE64();
+  RowReader r(value);
+  v.invitation_id = r.Str();
+  v.email = r.Str();
+  v.display_name = r.Str();
+  v.role = r.Str();
+  v.inviter = r.Str();
+  const uint8_t status = r.U8();
+  v.sent_at_us = r.I64();
+  v.expires_at_us = r.I64();
+  v.resend_count = r.U32();
+  v.accepted_by = r.Str();
+  v.ended_at_us = r.I64();
+  if (!k.done() || !r.done() || status > static_cast<uint8_t>(InvitationStatus::kExpired)) {
+    return false;
+  }
+  v.status = static_cast<InvitationStatus>(status);
+  if (v.status == InvitationStatus::kPending && !deleted_orgs_.contains(org)) {
+    pending_by_expiry_.insert(Due{v.expires_at_us, org, v.invitation_id});
+  }
+  OrgData& d = orgs_[org];
+  d.by_id[v.invitation_id] = v.sent_position;
+  d.invitations[v.sent_position] = std::move(v);
+  return true;
+}
+
+InvitationPage InvitationsProjection::List(const std::string& org,
+                                           std::optional<InvitationStatus> status, int64_t now_us,
+                                           Position cursor, size_t limit) const {
+  InvitationPage page;
+  auto o = orgs_.find(org);
+  if (o == orgs_.end()) return page;
+  const auto& all = o->second.invitations;
+  for (auto it = all.upper_bound(cursor); it != all.end(); ++it) {
+    if (status && EffectiveStatus(it->second, now_us) != *status) continue;
+    if (page.invitations.size() == limit) {
+      page.next_cursor = page.invitations.back().sent_position;
+      break;
+    }
+    page.invitations.push_back(AsOf(it->second, now_us));
+  }
+  return page;
+}
+
+std::optional<InvitationView> InvitationsProjection::Find(const std::string& org,
+                                                          const std::string& id,
+                                                          int64_t now_us) const {
+  auto o = orgs_.find(org);
+  if (o == orgs_.end()) return std::nullopt;
+  auto pos = o->second.by_id.find(id);
+  if (pos == o->second.by_id.end()) return std::nullopt;
+  return AsOf(o->second.invitations.at(pos->second), now_us);
+}
+
+std::vector<std::string> InvitationsProjection::OrgsWithOverdueInvitations(int64_t now_us) const {
+  std::vector<std::string> out;
+  std::unordered_set<std::string> seen;
+  for (const auto& [expires_at, org, id] : pending_by_expiry_) {
+    if (expires_at > now_us) break;
+    if (seen.insert(org).second) out.push_back(org);
+  }
+  return out;
+}
+
+}  // namespace roster::projections

@@ -1,0 +1,84 @@
+// InvitationsProjection: every invitation of every organization with its status and expiry,
+// and the index the expiry sweep uses to find organizations with overdue invitations.
+//
+// A pending invitation whose expiry has passed but whose InvitationExpired event is not yet in
+// the log is reported as "expired" when the query gives the current time: expiry is a function
+// of time, the event only records it. Rows:
+//   'i' org pos   -> invitation (pos = log position of invitation.sent)
+//   'd' org       -> the organization was deleted
+// Thread-safety: see projection.h.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "domain/organization_state.h"
+#include "projections/dirty_rows.h"
+#include "projections/projection.h"
+
+namespace roster::projections {
+
+struct InvitationView {
+  eventstore::Position sent_position = 0;  // also the paging cursor
+  std::string invitation_id;
+  std::string email;
+  std::string display_name;
+  std::string role;
+  std::string inviter;
+  domain::InvitationStatus status = domain::InvitationStatus::kPending;
+  int64_t sent_at_us = 0;      // of the latest send (a resend moves it)
+  int64_t expires_at_us = 0;
+  uint32_t resend_count = 0;
+  std::string accepted_by;     // user id, when accepted
+  int64_t ended_at_us = 0;     // accepted, revoked or expired at
+  bool operator==(const InvitationView&) const = default;
+};
+
+struct InvitationPage {
+  std::vector<InvitationView> invitations;
+  eventstore::Position next_cursor = 0;
+};
+
+class InvitationsProjection final : public Projection {
+ public:
+  static constexpr std::string_view kName = "invitations";
+  std::string_view name() const override { return kName; }
+  uint32_t version() const override { return 1; }
+  bool LoadRow(std::string_view key, std::string_view value) override;
+  void Apply(const EventContext& e, RowSink& sink) override;
+  void Flush(RowSink& sink) override;
+
+  // Invitations of an organization in send order, optionally only those with `status` as of
+  // `now_us` (pending past its expiry counts as expired), after `cursor`, at most `limit`.
+  InvitationPage List(const std::string& org, std::optional<domain::InvitationStatus> status,
+                      int64_t now_us, eventstore::Position cursor, size_t limit) const;
+  std::optional<InvitationView> Find(const std::string& org, const std::string& id,
+                                     int64_t now_us) const;
+  // Live organizations that have a pending invitation whose expiry is at or before `now_us`.
+  std::vector<std::string> OrgsWithOverdueInvitations(int64_t now_us) const;
+
+ private:
+  struct OrgData {
+    std::map<eventstore::Position, InvitationView> invitations;
+    std::unordered_map<std::string, eventstore::Position> by_id;
+  };
+  using Due = std::tuple<int64_t, std::string, std::string>;  // expires_at, org, invitation id
+
+  InvitationView* Find(const std::string& org, const std::string& id);
+  void End(const std::string& org, InvitationView& inv, domain::InvitationStatus status,
+           int64_t at);
+  std::optional<std::string> RowFor(const std::string& key) const;
+
+  std::unordered_map<std::string, OrgData> orgs_;
+  std::unordered_set<std::string> deleted_orgs_;
+  std::set<Due> pending_by_expiry_;
+  DirtyRows dirty_;
+};
+
+}  // namespace roster::projections

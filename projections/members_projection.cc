@@ -1,0 +1,299 @@
+#include "projections/members_projection.h"
+
+#include "projections/row_codec.h"
+
+namespace roster::projections {
+namespace {
+
+using eventstore::Position;
+
+std::string OrgKey(const std::string& org) { return KeyBuilder('g').Part(org).Take(); }
+std::string MemberKey(const std::string& org, Position pos) {
+  return KeyBuilder('m').Part(org).BE64(pos).Take();
+}
+std::string ActivityKey(const std::string& org, const std::string& user) {
+  return KeyBuilder('a').Part(org).Part(user).Take();
+}
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+
+}  // namespace
+
+std::string_view MembershipStatusName(MembershipStatus s) {
+  switch (s) {
+    case MembershipStatus::kActive: return "active";
+    case MembershipStatus::kRemoved: return "removed";
+    case MembershipStatus::kLeft: return "left";
+  }
+  return "active";
+}
+
+MembersProjection::OrgData& MembersProjection::OrgFor(const std::string& org) {
+  OrgData& d = orgs_[org];
+  if (d.summary.org_id.empty()) d.summary.org_id = org;
+  return d;
+}
+
+MemberView* MembersProjection::ActiveRow(OrgData& d, const std::string& user) {
+  auto it = d.active_by_user.find(user);
+  if (it == d.active_by_user.end()) return nullptr;
+  auto m = d.memberships.find(it->second);
+  return m == d.memberships.end() ? nullptr : &m->second;
+}
+
+void MembersProjection::EndMembership(const std::string& org, OrgData& d, const std::string& user,
+                                      MembershipStatus status, int64_t at) {
+  MemberView* m = ActiveRow(d, user);
+  if (m == nullptr) return;
+  m->status = status;
+  m->ended_at_us = at;
+  dirty_.Mark(MemberKey(org, m->joined_position));
+  d.active_positions.erase(m->joined_position);
+  d.active_by_user.erase(user);
+  if (auto it = orgs_of_user_.find(user); it != orgs_of_user_.end()) {
+    it->second.erase(org);
+    if (it->second.empty()) orgs_of_user_.erase(it);
+  }
+}
+
+void MembersProjection::SetRole(const std::string& org, OrgData& d, const std::string& user,
+                                const std::string& role) {
+  if (MemberView* m = ActiveRow(d, user)) {
+    m->role = role;
+    dirty_.Mark(MemberKey(org, m->joined_position));
+  }
+}
+
+void MembersProjection::SeeActivity(const std::string& org, OrgData& d, const std::string& user,
+                                    int64_t at, bool login) {
+  Activity& a = d.activity[user];
+  if (login) a.last_login_us = std::max(a.last_login_us, at);
+  a.last_active_us = std::max(a.last_active_us, at);
+  dirty_.Mark(ActivityKey(org, user));
+}
+
+void MembersProjection::Apply(const EventContext& e, RowSink&) {
+  const std::string& org = e.org.value;
+  const int64_t now = e.record.metadata.time_us;
+  OrgData& d = OrgFor(org);
+  std::visit(
+      Overloaded{
+          [&](const domain::OrganizationCreated& ev) {
+            d.summary.name = ev.name;
+            d.summary.preset = ev.catalog.preset();
+            d.summary.owner_role = ev.catalog.owner_role();
+            d.summary.created_at_us = now;
+            dirty_.Mark(OrgKey(org));
+          },
+          [&](const domain::OrganizationRenamed& ev) {
+            d.summary.name = ev.new_name;
+            dirty_.Mark(OrgKey(org));
+          },
+          [&](const domain::OrganizationDeleted&) {
+            d.summary.deleted = true;
+            d.summary.deleted_at_us = now;
+            dirty_.Mark(OrgKey(org));
+          },
+          [&](const domain::MemberJoined& ev) {
+            const Position pos = e.record.position;
+            MemberView m;
+            m.joined_position = pos;
+            m.membership_id = ev.membership_id.value;
+            m.user_id = ev.user_id.value;
+            m.email = ev.email.value();
+            m.display_name = ev.display_name;
+            m.role = ev.role;
+            m.joined_at_us = now;
+            d.memberships[pos] = std::move(m);
+            d.by_membership_id[ev.membership_id.value] = pos;
+            d.active_by_user[ev.user_id.value] = pos;
+            d.active_positions.insert(pos);
+            orgs_of_user_[ev.user_id.value].insert(org);
+            dirty_.Mark(MemberKey(org, pos));
+          },
+          [&](const domain::MemberRoleChanged& ev) { SetRole(org, d, ev.user_id.value, ev.to_role); },
+          [&](const domain::OwnershipTransferred& ev) {
+            SetRole(org, d, ev.to_user.value, d.summary.owner_role);
+            SetRole(org, d, ev.from_user.value, ev.from_new_role);
+          },
+          [&](const domain::MemberRemoved& ev) {
+            EndMembership(org, d, ev.user_id.value, MembershipStatus::kRemoved, now);
+          },
+          [&](const domain::MemberLeft& ev) {
+            EndMembership(org, d, ev.user_id.value, MembershipStatus::kLeft, now);
+          },
+          [&](const domain::MemberLoggedIn& ev) {
+            SeeActivity(org, d, ev.user_id.value, domain::ToMicros(ev.at), true);
+          },
+          [&](const domain::MemberActive& ev) {
+            SeeActivity(org, d, ev.user_id.value, domain::ToMicros(ev.at), false);
+          },
+          [](const auto&) {},
+      },
+      e.event);
+}
+
+std::optional<std::string> MembersProjection::RowFor(const std::string& key) const {
+  KeyReader k(key);
+  const std::string org(k.Part());
+  auto o = orgs_.find(org);
+  if (o == orgs_.end()) return std::nullopt;
+  const OrgData& d = o->second;
+  switch (k.table()) {
+    case 'g': {
+      const OrgSummary& s = d.summary;
+      return RowWriter()
+          .Str(s.name)
+          .Str(s.preset)
+          .Str(s.owner_role)
+          .U8(s.deleted)
+          .I64(s.created_at_us)
+          .I64(s.deleted_at_us)
+          .Take();
+    }
+    case 'm': {
+      auto m = d.memberships.find(k.BE64());
+      if (m == d.memberships.end()) return std::nullopt;
+      const MemberView& v = m->second;
+      return RowWriter()
+          .Str(v.membership_id)
+          .Str(v.user_id)
+          .Str(v.email)
+          .Str(v.display_name)
+          .Str(v.role)
+          .U8(static_cast<uint8_t>(v.status))
+          .I64(v.joined_at_us)
+          .I64(v.ended_at_us)
+          .Take();
+    }
+    case 'a': {
+      auto a = d.activity.find(std::string(k.Part()));
+      if (a == d.activity.end()) return std::nullopt;
+      return RowWriter().I64(a->second.last_login_us).I64(a->second.last_active_us).Take();
+    }
+  }
+  return std::nullopt;
+}
+
+void MembersProjection::Flush(RowSink& sink) {
+  dirty_.Flush(sink, [this](const std::string& key) { return RowFor(key); });
+}
+
+bool MembersProjection::LoadRow(std::string_view key, std::string_view value) {
+  KeyReader k(key);
+  const std::string org(k.Part());
+  RowReader r(value);
+  OrgData& d = OrgFor(org);
+  switch (k.table()) {
+    case 'g': {
+      OrgSummary& s = d.summary;
+      s.name = r.Str();
+      s.preset = r.Str();
+      s.owner_role = r.Str();
+      s.deleted = r.U8() != 0;
+      s.created_at_us = r.I64();
+      s.deleted_at_us = r.I64();
+      return k.done() && r.done();
+    }
+    case 'm': {
+      MemberView v;
+      v.joined_position = k.BE64();
+      v.membership_id = r.Str();
+      v.user_id = r.Str();
+      v.email = r.Str();
+      v.display_name = r.Str();
+      v.role = r.Str();
+      const uint8_t status = r.U8();
+      v.joined_at_us = r.I64();
+      v.ended_at_us = r.I64();
+      if (!k.done() || !r.done() || status > 2) return false;
+      v.status = static_cast<MembershipStatus>(status);
+      d.by_membership_id[v.membership_id] = v.joined_position;
+      if (v.status == MembershipStatus::kActive) {
+        d.active_by_user[v.user_id] = v.joined_position;
+        d.active_positions.insert(v.joined_position);
+        orgs_of_user_[v.user_id].insert(org);
+      }
+      d.memberships[v.joined_position] = std::move(v);
+      return true;
+    }
+    case 'a': {
+      Activity& a = d.activity[std::string(k.Part())];
+      a.last_login_us = r.I64();
+      a.last_active_us = r.I64();
+      return k.done() && r.done();
+    }
+  }
+  return false;
+}
+
+MemberView MembersProjection::WithActivity(const OrgData& d, const MemberView& m) const {
+  MemberView v = m;
+  if (auto a = d.activity.find(m.user_id); a != d.activity.end()) {
+    // Activity is per user and organization; a former membership keeps the times it had.
+    const int64_t until = m.status == MembershipStatus::kActive ? INT64_MAX : m.ended_at_us;
+    if (a->second.last_login_us <= until) v.last_login_us = a->second.last_login_us;
+    if (a->second.last_active_us <= until) v.last_active_us = a->second.last_active_us;
+  }
+  return v;
+}
+
+std::optional<OrgSummary> MembersProjection::Org(const std::string& org) const {
+  auto it = orgs_.find(org);
+  if (it == orgs_.end() || it->second.summary.name.empty()) return std::nullopt;
+  return it->second.summary;
+}
+
+MemberPage MembersProjection::ListMembers(const std::string& org, bool include_former,
+                                          Position cursor, size_t limit) const {
+  MemberPage page;
+  auto it = orgs_.find(org);
+  if (it == orgs_.end()) return page;
+  const OrgData& d = it->second;
+  if (!include_former) {
+    for (auto pos = d.active_positions.upper_bound(cursor); pos != d.active_positions.end(); ++pos) {
+      if (page.members.size() == limit) {
+        page.next_cursor = page.members.back().joined_position;
+        break;
+      }
+      page.members.push_back(WithActivity(d, d.memberships.at(*pos)));
+    }
+    return page;
+  }
+  for (auto m = d.memberships.upper_bound(cursor); m != d.memberships.end(); ++m) {
+    if (page.members.size() == limit) {
+      page.next_cursor = page.members.back().joined_position;
+      break;
+    }
+    page.members.push_back(WithActivity(d, m->second));
+  }
+  return page;
+}
+
+std::optional<MemberView> MembersProjection::ActiveMember(const std::string& org,
+                                                          const std::string& user) const {
+  auto it = orgs_.find(org);
+  if (it == orgs_.end()) return std::nullopt;
+  auto pos = it->second.active_by_user.find(user);
+  if (pos == it->second.active_by_user.end()) return std::nullopt;
+  return WithActivity(it->second, it->second.memberships.at(pos->second));
+}
+
+std::vector<UserOrganization> MembersProjection::OrganizationsOf(const std::string& user) const {
+  std::vector<UserOrganization> out;
+  auto it = orgs_of_user_.find(user);
+  if (it == orgs_of_user_.end()) return out;
+  for (const std::string& org : it->second) {
+    const OrgData& d = orgs_.at(org);
+    if (d.summary.deleted) continue;
+    auto pos = d.active_by_user.find(user);
+    if (pos == d.active_by_user.end()) continue;
+    out.push_back(UserOrganization{d.summary, WithActivity(d, d.memberships.at(pos->second))});
+  }
+  return out;
+}
+
+}  // namespace roster::projections

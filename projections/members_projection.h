@@ -1,0 +1,110 @@
+// MembersProjection: the membership view and the organization switcher.
+//
+// Read model: for each organization its name and status, and every membership it ever had
+// (active, removed, left) with role, joined and ended times, last login and last active; for
+// each user the organizations they are an active member of. Answers from memory; rows:
+//   'g' org            -> organization
+//   'm' org pos        -> membership (pos = log position of the join, so rows sort by join)
+//   'a' org user       -> last login / last active
+// Thread-safety: see projection.h.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "projections/dirty_rows.h"
+#include "projections/projection.h"
+
+namespace roster::projections {
+
+enum class MembershipStatus : uint8_t { kActive = 0, kRemoved = 1, kLeft = 2 };
+std::string_view MembershipStatusName(MembershipStatus s);
+
+struct OrgSummary {
+  std::string org_id;
+  std::string name;
+  std::string preset;
+  std::string owner_role;
+  bool deleted = false;
+  int64_t created_at_us = 0;
+  int64_t deleted_at_us = 0;
+  bool operator==(const OrgSummary&) const = default;
+};
+
+struct MemberView {
+  eventstore::Position joined_position = 0;  // also the paging cursor
+  std::string membership_id;
+  std::string user_id;
+  std::string email;
+  std::string display_name;
+  std::string role;
+  MembershipStatus status = MembershipStatus::kActive;
+  int64_t joined_at_us = 0;
+  int64_t ended_at_us = 0;
+  int64_t last_login_us = 0;   // 0 = never recorded
+  int64_t last_active_us = 0;  // 0 = never recorded
+  bool operator==(const MemberView&) const = default;
+};
+
+struct MemberPage {
+  std::vector<MemberView> members;
+  eventstore::Position next_cursor = 0;  // 0 when there is nothing more
+};
+
+struct UserOrganization {
+  OrgSummary org;
+  MemberView membership;
+};
+
+class MembersProjection final : public Projection {
+ public:
+  static constexpr std::string_view kName = "members";
+  std::string_view name() const override { return kName; }
+  uint32_t version() const override { return 1; }
+  bool LoadRow(std::string_view key, std::string_view value) override;
+  void Apply(const EventContext& e, RowSink& sink) override;
+  void Flush(RowSink& sink) override;
+
+  std::optional<OrgSummary> Org(const std::string& org) const;
+  // Members in join order after `cursor` (a joined_position), at most `limit`.
+  MemberPage ListMembers(const std::string& org, bool include_former,
+                         eventstore::Position cursor, size_t limit) const;
+  std::optional<MemberView> ActiveMember(const std::string& org, const std::string& user) const;
+  // The organization switcher: live organizations where the user is an active member.
+  std::vector<UserOrganization> OrganizationsOf(const std::string& user) const;
+
+ private:
+  struct Activity {
+    int64_t last_login_us = 0;
+    int64_t last_active_us = 0;
+  };
+  struct OrgData {
+    OrgSummary summary;
+    std::map<eventstore::Position, MemberView> memberships;
+    std::unordered_map<std::string, eventstore::Position> by_membership_id;
+    std::unordered_map<std::string, eventstore::Position> active_by_user;
+    std::set<eventstore::Position> active_positions;  // join order of active members
+    std::unordered_map<std::string, Activity> activity;
+  };
+
+  OrgData& OrgFor(const std::string& org);
+  MemberView* ActiveRow(OrgData& d, const std::string& user);
+  void EndMembership(const std::string& org, OrgData& d, const std::string& user,
+                     MembershipStatus status, int64_t at);
+  void SetRole(const std::string& org, OrgData& d, const std::string& user, const std::string& role);
+  void SeeActivity(const std::string& org, OrgData& d, const std::string& user, int64_t at,
+                   bool login);
+  MemberView WithActivity(const OrgData& d, const MemberView& m) const;
+  std::optional<std::string> RowFor(const std::string& key) const;
+
+  std::unordered_map<std::string, OrgData> orgs_;
+  std::unordered_map<std::string, std::set<std::string>> orgs_of_user_;
+  DirtyRows dirty_;
+};
+
+}  // namespace roster::projections

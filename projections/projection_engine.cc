@@ -1,0 +1,555 @@
+#include "projections/projection_engine.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <optional>
+
+#include "eventstore/codec/streams.h"
+#include "projections/row_codec.h"
+
+namespace roster::projections {
+namespace {
+
+using eventstore::Position;
+using eventstore::Record;
+using Clock = std::chrono::steady_clock;
+
+// Sorts after every data key (projection keys never start with 0xff).
+constexpr std::string_view kCheckpointKey = "\xff\xff.checkpoint";
+
+std::string MetaKey(std::string_view prefix, std::string_view name) {
+  return std::string(prefix) + std::string(name);
+}
+
+std::string TableName(std::string_view name, uint64_t generation) {
+  return std::string(name) + "@" + std::to_string(generation);
+}
+
+struct Meta {
+  uint32_t version = 0;
+  uint64_t generation = 0;
+};
+
+std::string EncodeMeta(Meta m) { return RowWriter().U32(m.version).U64(m.generation).Take(); }
+
+std::optional<Meta> DecodeMeta(const std::optional<std::string>& bytes) {
+  if (!bytes) return std::nullopt;
+  RowReader r(*bytes);
+  Meta m{r.U32(), r.U64()};
+  if (!r.done()) return std::nullopt;
+  return m;
+}
+
+std::string EncodePosition(Position p) { return RowWriter().U64(p).Take(); }
+
+struct Decoded {
+  const Record* record;
+  domain::OrgId org;
+  domain::Event event;
+};
+
+}  // namespace
+
+struct ProjectionEngine::Slot {
+  ProjectionFactory make;
+  std::string name;
+  uint32_t version = 0;
+  std::shared_ptr<Projection> active;
+  uint64_t generation = 0;
+  Position position = 0;
+  std::shared_ptr<Projection> building;
+  uint64_t build_generation = 0;
+  Position build_position = 0;
+};
+
+ProjectionEngine::ProjectionEngine(eventstore::EventLog& log, ViewStore& views,
+                                   const codec::EventCodec& codec,
+                                   std::vector<ProjectionFactory> factories, EngineOptions options)
+    : log_(log), views_(views), codec_(codec), options_(std::move(options)) {
+  for (ProjectionFactory& f : factories) {
+    auto slot = std::make_unique<Slot>();
+    std::unique_ptr<Projection> probe = f();
+    slot->name = std::string(probe->name());
+    slot->version = probe->version();
+    slot->make = std::move(f);
+    slots_.push_back(std::move(slot));
+  }
+}
+
+ProjectionEngine::~ProjectionEngine() { Stop(); }
+
+namespace {
+
+// Loads a table's rows into a fresh projection; returns its checkpoint, or nullopt when a row
+// cannot be read.
+std::optional<Position> LoadRows(Projection& p, const Table& table, Error* error) {
+  Position checkpoint = 0;
+  bool ok = true;
+  std::unique_lock lock(p.mutex());
+  if (!p.LoadsRows()) {
+    auto row = table.Get(kCheckpointKey);
+    if (!row) {
+      *error = row.error();
+      return std::nullopt;
+    }
+    if (!*row) return Position{0};
+    RowReader r(**row);
+    checkpoint = r.U64();
+    if (!r.done()) {
+      *error = Error{ErrorCode::kCorruption, "unreadable checkpoint in " + table.name(), std::nullopt};
+      return std::nullopt;
+    }
+    return checkpoint;
+  }
+  auto scanned = table.Scan("", "", [&](std::string_view key, std::string_view value) {
+    if (key == kCheckpointKey) {
+      RowReader r(value);
+      checkpoint = r.U64();
+      ok = r.done();
+    } else {
+      ok = p.LoadRow(key, value);
+    }
+    return ok;
+  });
+  if (!scanned) {
+    *error = scanned.error();
+    return std::nullopt;
+  }
+  if (ok) ok = p.FinishLoad();
+  if (!ok) {
+    *error = Error{ErrorCode::kCorruption, "unreadable row in " + table.name(), std::nullopt};
+    return std::nullopt;
+  }
+  return checkpoint;
+}
+
+}  // namespace
+
+Result<void> ProjectionEngine::LoadOrScheduleBuild(Slot& slot) {
+  auto meta_bytes = views_.GetMeta(MetaKey("projection/", slot.name));
+  if (!meta_bytes) return std::unexpected(meta_bytes.error());
+  std::optional<Meta> meta = DecodeMeta(*meta_bytes);
+  uint64_t highest_generation = meta ? meta->generation : 0;
+  if (meta && meta->version == slot.version) {
+    auto table = views_.OpenTable(TableName(slot.name, meta->generation));
+    if (!table) return std::unexpected(table.error());
+    std::shared_ptr<Projection> p = slot.make();
+    p->Attach(*table);
+    Error error;
+    if (auto checkpoint = LoadRows(*p, **table, &error)) {
+      slot.active = std::move(p);
+      slot.generation = meta->generation;
+      slot.position = *checkpoint;
+      options_.logger->info("projection {} v{} loaded at position {}", slot.name, slot.version,
+                            slot.position);
+    } else {
+      options_.logger->error("projection {}: {}; rebuilding it", slot.name, error.message);
+    }
+  } else if (meta) {
+    options_.logger->info("projection {} is stored at version {}, this binary has {}: rebuilding",
+                          slot.name, meta->version, slot.version);
+  }
+
+  auto build_bytes = views_.GetMeta(MetaKey("building/", slot.name));
+  if (!build_bytes) return std::unexpected(build_bytes.error());
+  std::optional<Meta> build = DecodeMeta(*build_bytes);
+  if (build) highest_generation = std::max(highest_generation, build->generation);
+  if (build && build->version == slot.version) {
+    // An interrupted rebuild: continue from its checkpoint.
+    auto table = views_.OpenTable(TableName(slot.name, build->generation));
+    if (!table) return std::unexpected(table.error());
+    std::shared_ptr<Projection> p = slot.make();
+    p->Attach(*table);
+    Error error;
+    if (auto checkpoint = LoadRows(*p, **table, &error)) {
+      slot.building = std::move(p);
+      slot.build_generation = build->generation;
+      slot.build_position = *checkpoint;
+      options_.logger->info("projection {}: resuming its rebuild at position {}", slot.name,
+                            slot.build_position);
+      return {};
+    }
+    options_.logger->error("projection {}: {}; restarting its rebuild", slot.name, error.message);
+  }
+  if (slot.active) return {};
+  return BeginBuild(slot, highest_generation + 1, /*fresh=*/true);
+}
+
+Result<void> ProjectionEngine::BeginBuild(Slot& slot, uint64_t generation, bool fresh) {
+  const std::string table_name = TableName(slot.name, generation);
+  if (fresh) {
+    std::vector<std::string> names = views_.TableNames();
+    if (std::find(names.begin(), names.end(), table_name) != names.end()) {
+      auto stale = views_.OpenTable(table_name);
+      if (!stale) return std::unexpected(stale.error());
+      if (auto dropped = views_.DropTable(*stale); !dropped) return dropped;
+    }
+  }
+  auto table = views_.OpenTable(table_name);
+  if (!table) return std::unexpected(table.error());
+  ViewBatch meta;
+  meta.PutMeta(MetaKey("building/", slot.name), EncodeMeta({slot.version, generation}));
+  if (auto written = views_.Write(meta); !written) return written;
+  std::shared_ptr<Projection> p = slot.make();
+  p->Attach(*table);
+  std::lock_guard lock(mu_);
+  slot.building = std::move(p);
+  slot.build_generation = generation;
+  slot.build_position = 0;
+  return {};
+}
+
+Result<void> ProjectionEngine::Start() {
+  bool any_building = false;
+  Position start = log_.LastPosition();
+  bool any_active = false;
+  for (auto& slot : slots_) {
+    if (auto r = LoadOrScheduleBuild(*slot); !r) return r;
+    if (slot->building) any_building = true;
+    if (slot->active) {
+      start = any_active ? std::min(start, slot->position) : slot->position;
+      any_active = true;
+    }
+  }
+  auto sub = log_.Subscribe(start);
+  if (!sub) return std::unexpected(sub.error());
+  subscription_ = std::move(*sub);
+  live_ = std::thread([this] { LiveLoop(); });
+  if (any_building) StartBuilder();
+  return {};
+}
+
+void ProjectionEngine::StartBuilder() {
+  {
+    std::lock_guard lock(mu_);
+    building_ = true;
+  }
+  if (builder_.joinable()) builder_.join();
+  builder_ = std::thread([this] { BuildLoop(); });
+}
+
+void ProjectionEngine::Stop() {
+  if (stopping_.exchange(true)) return;
+  if (subscription_) subscription_->Close();
+  if (live_.joinable()) live_.join();
+  if (builder_.joinable()) builder_.join();
+  cv_.notify_all();
+}
+
+void ProjectionEngine::Fail(const std::string& why) {
+  options_.logger->error("projections stopped: {}", why);
+  std::lock_guard lock(mu_);
+  if (failure_.empty()) failure_ = why;
+  cv_.notify_all();
+}
+
+std::string ProjectionEngine::failure() const {
+  std::lock_guard lock(mu_);
+  return failure_;
+}
+
+bool ProjectionEngine::ApplyRecords(const std::vector<Record>& records, std::vector<Slot*>& slots,
+                                    bool building, ViewBatch& batch) {
+  std::vector<Decoded> decoded;
+  decoded.reserve(records.size());
+  for (const Record& r : records) {
+    std::optional<codec::StreamOwner> owner = codec::ParseStream(r.stream);
+    if (!owner) continue;  // not a Roster stream
+    auto event = codec_.Decode(r);
+    if (!event) {
+      Fail("cannot decode record " + std::to_string(r.position) + " (" + r.type + "): " +
+           event.error().message);
+      return false;
+    }
+    decoded.push_back(Decoded{&r, std::move(owner->org), std::move(*event)});
+  }
+  const Position last = records.empty() ? 0 : records.back().position;
+  for (Slot* slot : slots) {
+    Projection& p = building ? *slot->building : *slot->active;
+    Position& at = building ? slot->build_position : slot->position;
+    std::unique_lock lock(p.mutex());
+    RowSink sink(batch, p.table());
+    for (const Decoded& d : decoded) {
+      if (d.record->position <= at) continue;
+      p.Apply(EventContext{*d.record, d.event, d.org}, sink);
+    }
+    if (!building) {
+      p.Flush(sink);
+      sink.Put(kCheckpointKey, EncodePosition(std::max(at, last)));
+    }
+  }
+  return true;
+}
+
+void ProjectionEngine::LiveLoop() {
+  while (!stopping_) {
+    auto next = subscription_->Next(options_.live_batch, std::chrono::milliseconds(250));
+    if (!next) {
+      if (next.error().code != ErrorCode::kClosed) Fail("reading the log: " + next.error().message);
+      return;
+    }
+    if (next->empty()) continue;
+    std::lock_guard apply(apply_mu_);
+    std::vector<Slot*> active;
+    {
+      std::lock_guard lock(mu_);
+      for (auto& s : slots_) {
+        if (s->active) active.push_back(s.get());
+      }
+    }
+    ViewBatch batch;
+    if (!ApplyRecords(*next, active, /*building=*/false, batch)) return;
+    if (auto written = views_.Write(batch); !written) {
+      Fail("writing projections: " + written.error().message);
+      return;
+    }
+    std::lock_guard lock(mu_);
+    for (Slot* s : active) s->position = std::max(s->position, next->back().position);
+    cv_.notify_all();
+  }
+}
+
+void ProjectionEngine::BuildLoop() {
+  std::vector<Slot*> slots;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& s : slots_) {
+      if (s->building) slots.push_back(s.get());
+    }
+  }
+  auto names = [&] {
+    std::string out;
+    for (Slot* s : slots) out += (out.empty() ? "" : ", ") + s->name;
+    return out;
+  };
+  Position position = slots.empty() ? 0 : slots.front()->build_position;
+  for (Slot* s : slots) position = std::min(position, s->build_position);
+  const Position target = log_.LastPosition();
+  options_.logger->info("rebuilding {} from position {} (log at {})", names(), position, target);
+
+  ViewBatch batch;
+  size_t since_flush = 0;
+  const auto started = Clock::now();
+  auto last_report = started;
+  const Position first = position;
+  auto flush = [&](bool to_disk) -> bool {
+    for (Slot* s : slots) {
+      std::unique_lock lock(s->building->mutex());
+      RowSink sink(batch, s->building->table());
+      s->building->Flush(sink);
+      sink.Put(kCheckpointKey, EncodePosition(s->build_position));
+    }
+    if (auto w = views_.Write(batch, /*bulk=*/true); !w) {
+      Fail("writing a rebuild: " + w.error().message);
+      return false;
+    }
+    batch.Clear();
+    since_flush = 0;
+    if (!to_disk) return true;
+    std::vector<const Table*> tables;
+    for (Slot* s : slots) tables.push_back(&s->building->table());
+    if (auto f = views_.Flush(tables); !f) {
+      Fail("flushing a rebuild: " + f.error().message);
+      return false;
+    }
+    return true;
+  };
+
+  while (!slots.empty()) {
+    if (stopping_) {
+      flush(/*to_disk=*/true);
+      break;
+    }
+    auto records = log_.ReadAll(position + 1, options_.rebuild_batch);
+    if (!records) {
+      Fail("reading the log for a rebuild: " + records.error().message);
+      break;
+    }
+    if (records->empty()) {
+      if (!flush(/*to_disk=*/false)) break;
+      if (!Handoff(slots, position)) break;
+      const double secs = std::chrono::duration<double>(Clock::now() - started).count();
+      options_.logger->info("rebuilt {} up to position {} in {:.2f} s ({:.0f} events/s)", names(),
+                            position, secs, secs > 0 ? (position - first) / secs : 0.0);
+      slots.clear();
+      break;
+    }
+    if (!ApplyRecords(*records, slots, /*building=*/true, batch)) break;
+    position = records->back().position;
+    {
+      std::lock_guard lock(mu_);
+      for (Slot* s : slots) s->build_position = std::max(s->build_position, position);
+    }
+    since_flush += records->size();
+    if (since_flush >= options_.rebuild_flush_every && !flush(/*to_disk=*/false)) break;
+    if (Clock::now() - last_report > std::chrono::seconds(2)) {
+      last_report = Clock::now();
+      const double secs = std::chrono::duration<double>(last_report - started).count();
+      options_.logger->info("rebuilding {}: position {} of {} ({:.0f}%), {:.0f} events/s", names(),
+                            position, target, target ? 100.0 * position / target : 100.0,
+                            (position - first) / secs);
+    }
+  }
+  std::lock_guard lock(mu_);
+  building_ = false;
+  cv_.notify_all();
+}
+
+bool ProjectionEngine::Handoff(std::vector<Slot*>& slots, Position& position) {
+  std::lock_guard apply(apply_mu_);
+  ViewBatch batch;
+  // The live loop is paused: whatever was appended since the last read is applied here.
+  for (;;) {
+    auto records = log_.ReadAll(position + 1, options_.rebuild_batch);
+    if (!records) {
+      Fail("reading the log for a rebuild: " + records.error().message);
+      return false;
+    }
+    if (records->empty()) break;
+    if (!ApplyRecords(*records, slots, /*building=*/true, batch)) return false;
+    position = records->back().position;
+    for (Slot* s : slots) s->build_position = std::max(s->build_position, position);
+  }
+  std::vector<const Table*> tables;
+  for (Slot* s : slots) {
+    std::unique_lock lock(s->building->mutex());
+    RowSink sink(batch, s->building->table());
+    s->building->Flush(sink);
+    sink.Put(kCheckpointKey, EncodePosition(s->build_position));
+    tables.push_back(&s->building->table());
+  }
+  if (auto w = views_.Write(batch, /*bulk=*/true); !w) {
+    Fail("writing a rebuild: " + w.error().message);
+    return false;
+  }
+  // Rows written without the WAL reach disk before the meta write that makes them live.
+  if (auto f = views_.Flush(tables); !f) {
+    Fail("flushing a rebuild: " + f.error().message);
+    return false;
+  }
+  ViewBatch meta;
+  for (Slot* s : slots) {
+    meta.PutMeta(MetaKey("projection/", s->name), EncodeMeta({s->version, s->build_generation}));
+    meta.DeleteMeta(MetaKey("building/", s->name));
+  }
+  if (auto w = views_.Write(meta); !w) {
+    Fail("switching to rebuilt projections: " + w.error().message);
+    return false;
+  }
+  std::vector<std::string> keep;
+  {
+    std::lock_guard lock(mu_);
+    for (Slot* s : slots) {
+      s->active = std::move(s->building);
+      s->generation = s->build_generation;
+      s->position = s->build_position;
+      keep.push_back(TableName(s->name, s->generation));
+    }
+    cv_.notify_all();
+  }
+  // Drop every other generation of the swapped projections; readers holding one may finish.
+  for (const std::string& table_name : views_.TableNames()) {
+    if (std::find(keep.begin(), keep.end(), table_name) != keep.end()) continue;
+    for (Slot* s : slots) {
+      if (!table_name.starts_with(s->name + "@")) continue;
+      if (auto stale = views_.OpenTable(table_name)) {
+        if (auto dropped = views_.DropTable(*stale); !dropped) {
+          options_.logger->warn("could not drop {}: {}", table_name, dropped.error().message);
+        }
+      }
+    }
+  }
+  return true;
+}
+
+std::shared_ptr<Projection> ProjectionEngine::Active(std::string_view name) const {
+  std::lock_guard lock(mu_);
+  for (const auto& s : slots_) {
+    if (s->name == name) return s->active;
+  }
+  return nullptr;
+}
+
+Result<void> ProjectionEngine::WaitFor(std::string_view name, Position position,
+                                       std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mu_);
+  const Slot* slot = nullptr;
+  for (const auto& s : slots_) {
+    if (s->name == name) slot = s.get();
+  }
+  if (slot == nullptr) {
+    return std::unexpected(
+        Error{ErrorCode::kInvalidArgument, "no projection named " + std::string(name), std::nullopt});
+  }
+  const bool reached = cv_.wait_for(lock, timeout, [&] {
+    return !failure_.empty() || stopping_ || (slot->active && slot->position >= position);
+  });
+  if (!failure_.empty()) {
+    return std::unexpected(Error{ErrorCode::kStoreFailed, "projections stopped: " + failure_, std::nullopt});
+  }
+  if (reached && slot->active && slot->position >= position) return {};
+  std::string why = slot->active ? "projection " + slot->name + " is at position " +
+                                       std::to_string(slot->position) + ", not yet " +
+                                       std::to_string(position)
+                                 : "projection " + slot->name + " is being rebuilt (at " +
+                                       std::to_string(slot->build_position) + ")";
+  return std::unexpected(Error{ErrorCode::kTimeout, why, std::nullopt});
+}
+
+Result<void> ProjectionEngine::CatchUp(std::chrono::milliseconds timeout) const {
+  const Position target = log_.LastPosition();
+  const auto deadline = Clock::now() + timeout;
+  for (const auto& s : slots_) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (auto r = WaitFor(s->name, target, std::max(left, std::chrono::milliseconds(0))); !r) return r;
+  }
+  return {};
+}
+
+Result<void> ProjectionEngine::Rebuild(const std::vector<std::string>& names) {
+  std::vector<Slot*> chosen;
+  {
+    std::lock_guard lock(mu_);
+    if (building_) {
+      return std::unexpected(
+          Error{ErrorCode::kInvalidArgument, "a rebuild is already running", std::nullopt});
+    }
+    for (auto& s : slots_) {
+      if (names.empty() || std::find(names.begin(), names.end(), s->name) != names.end()) {
+        chosen.push_back(s.get());
+      }
+    }
+    if (chosen.size() < names.size() || chosen.empty()) {
+      return std::unexpected(
+          Error{ErrorCode::kInvalidArgument, "unknown projection name", std::nullopt});
+    }
+    building_ = true;
+  }
+  for (Slot* s : chosen) {
+    if (auto r = BeginBuild(*s, std::max(s->generation, s->build_generation) + 1, true); !r) {
+      std::lock_guard lock(mu_);
+      building_ = false;
+      return r;
+    }
+  }
+  StartBuilder();
+  return {};
+}
+
+void ProjectionEngine::WaitForRebuilds() const {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return !building_ || !failure_.empty(); });
+}
+
+std::vector<ProjectionStatus> ProjectionEngine::Describe() const {
+  std::lock_guard lock(mu_);
+  std::vector<ProjectionStatus> out;
+  for (const auto& s : slots_) {
+    out.push_back(ProjectionStatus{s->name, s->version, s->generation, s->active != nullptr,
+                                   s->position, s->building != nullptr, s->build_position});
+  }
+  return out;
+}
+
+}  // namespace roster::projections

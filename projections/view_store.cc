@@ -1,0 +1,227 @@
+#include "projections/view_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/slice.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <map>
+#include <mutex>
+
+namespace roster::projections {
+namespace {
+
+constexpr char kMagicKey[] = "roster.views.format";
+constexpr char kMagicValue[] = "roster-views-1";
+
+Error IoError(const rocksdb::Status& s, std::string_view what) {
+  ErrorCode code = s.IsCorruption() ? ErrorCode::kCorruption : ErrorCode::kIoError;
+  return Error{code, std::string(what) + ": " + s.ToString(), std::nullopt};
+}
+
+rocksdb::Slice S(std::string_view v) { return rocksdb::Slice(v.data(), v.size()); }
+
+}  // namespace
+
+struct ViewStore::Impl {
+  ViewStoreOptions options;
+  rocksdb::Options db_options;
+  rocksdb::ColumnFamilyOptions cf_options;
+  std::unique_ptr<rocksdb::DB> db;
+  rocksdb::ColumnFamilyHandle* meta = nullptr;  // the default column family
+  mutable std::mutex mu;                                  // guards the two below
+  std::map<std::string, rocksdb::ColumnFamilyHandle*> open;  // live tables by name
+  std::vector<rocksdb::ColumnFamilyHandle*> dropped;  // kept readable until the store closes
+};
+
+Result<std::optional<std::string>> Table::Get(std::string_view key) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handle_, S(key), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return std::unexpected(IoError(s, "reading view table " + name_));
+  return std::optional<std::string>(std::move(value));
+}
+
+Result<void> Table::Scan(std::string_view begin, std::string_view end, const RowVisitor& visit,
+                         bool reverse) const {
+  rocksdb::ReadOptions ro;
+  rocksdb::Slice lower = S(begin);
+  rocksdb::Slice upper = S(end);
+  ro.iterate_lower_bound = &lower;
+  if (!end.empty()) ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handle_));
+  if (reverse) {
+    for (it->SeekToLast(); it->Valid(); it->Prev()) {
+      if (!visit(std::string_view(it->key().data(), it->key().size()),
+                 std::string_view(it->value().data(), it->value().size()))) {
+        break;
+      }
+    }
+  } else {
+    for (it->Seek(lower); it->Valid(); it->Next()) {
+      if (!visit(std::string_view(it->key().data(), it->key().size()),
+                 std::string_view(it->value().data(), it->value().size()))) {
+        break;
+      }
+    }
+  }
+  if (!it->status().ok()) return std::unexpected(IoError(it->status(), "scanning " + name_));
+  return {};
+}
+
+ViewBatch::ViewBatch() : batch_(std::make_unique<rocksdb::WriteBatch>()) {}
+ViewBatch::~ViewBatch() = default;
+
+void ViewBatch::Put(const Table& table, std::string_view key, std::string_view value) {
+  batch_->Put(table.handle_, S(key), S(value));
+}
+void ViewBatch::Delete(const Table& table, std::string_view key) {
+  batch_->Delete(table.handle_, S(key));
+}
+void ViewBatch::PutMeta(std::string_view key, std::string_view value) {
+  batch_->Put(S(key), S(value));
+}
+void ViewBatch::DeleteMeta(std::string_view key) { batch_->Delete(S(key)); }
+size_t ViewBatch::count() const { return static_cast<size_t>(batch_->Count()); }
+void ViewBatch::Clear() { batch_->Clear(); }
+
+ViewStore::ViewStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+ViewStore::~ViewStore() {
+  for (auto& [name, handle] : impl_->open) impl_->db->DestroyColumnFamilyHandle(handle);
+  for (auto* handle : impl_->dropped) impl_->db->DestroyColumnFamilyHandle(handle);
+  impl_->open.clear();
+  if (impl_->meta != nullptr) impl_->db->DestroyColumnFamilyHandle(impl_->meta);
+  if (impl_->db) (void)impl_->db->Close();  // best effort: nothing here is the source of truth
+}
+
+Result<std::unique_ptr<ViewStore>> ViewStore::Open(const std::filesystem::path& dir,
+                                                   const ViewStoreOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  impl->cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  impl->cf_options.compression = rocksdb::kLZ4Compression;
+  impl->db_options = rocksdb::Options(rocksdb::DBOptions(), impl->cf_options);
+  impl->db_options.create_if_missing = !options.read_only;
+  impl->db_options.create_missing_column_families = true;
+  impl->db_options.max_background_jobs = 2;
+  impl->db_options.IncreaseParallelism(2);
+
+  std::vector<std::string> names;
+  rocksdb::Status s = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(impl->db_options),
+                                                      dir.string(), &names);
+  if (!s.ok()) names = {rocksdb::kDefaultColumnFamilyName};
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& n : names) descriptors.emplace_back(n, impl->cf_options);
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  if (options.read_only) {
+    s = rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(impl->db_options), dir.string(),
+                                     descriptors, &handles, &raw);
+  } else {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    s = rocksdb::DB::Open(rocksdb::DBOptions(impl->db_options), dir.string(), descriptors,
+                          &handles, &raw);
+  }
+  if (!s.ok()) return std::unexpected(IoError(s, "opening view store " + dir.string()));
+  impl->db.reset(raw);
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == rocksdb::kDefaultColumnFamilyName) {
+      impl->meta = handles[i];
+    } else {
+      impl->open[names[i]] = handles[i];
+    }
+  }
+  std::string magic;
+  s = impl->db->Get(rocksdb::ReadOptions(), impl->meta, kMagicKey, &magic);
+  if (s.IsNotFound() && !options.read_only) {
+    s = impl->db->Put(rocksdb::WriteOptions(), impl->meta, kMagicKey, kMagicValue);
+    magic = kMagicValue;
+  }
+  if (!s.ok() && !s.IsNotFound()) return std::unexpected(IoError(s, "reading view store format"));
+  if (magic != kMagicValue) {
+    return std::unexpected(Error{ErrorCode::kNotARosterStore,
+                                 dir.string() + " is not a Roster view store (format '" + magic +
+                                     "', expected '" + kMagicValue + "')",
+                                 std::nullopt});
+  }
+  return std::unique_ptr<ViewStore>(new ViewStore(std::move(impl)));
+}
+
+Result<std::shared_ptr<Table>> ViewStore::OpenTable(const std::string& name) {
+  std::lock_guard lock(impl_->mu);
+  rocksdb::ColumnFamilyHandle* handle = nullptr;
+  if (auto it = impl_->open.find(name); it != impl_->open.end()) {
+    handle = it->second;
+  } else {
+    if (impl_->options.read_only) {
+      return std::unexpected(Error{ErrorCode::kInvalidArgument,
+                                   "view table " + name + " does not exist", std::nullopt});
+    }
+    rocksdb::Status s = impl_->db->CreateColumnFamily(impl_->cf_options, name, &handle);
+    if (!s.ok()) return std::unexpected(IoError(s, "creating view table " + name));
+    impl_->open[name] = handle;
+  }
+  return std::shared_ptr<Table>(new Table(impl_->db.get(), handle, name));
+}
+
+std::vector<std::string> ViewStore::TableNames() const {
+  std::lock_guard lock(impl_->mu);
+  std::vector<std::string> names;
+  for (const auto& [name, handle] : impl_->open) names.push_back(name);
+  return names;
+}
+
+Result<void> ViewStore::DropTable(const std::shared_ptr<Table>& table) {
+  std::lock_guard lock(impl_->mu);
+  auto it = impl_->open.find(table->name());
+  if (it == impl_->open.end() || it->second != table->handle_) return {};  // already dropped
+  rocksdb::Status s = impl_->db->DropColumnFamily(table->handle_);
+  if (!s.ok()) return std::unexpected(IoError(s, "dropping view table " + table->name()));
+  impl_->dropped.push_back(it->second);
+  impl_->open.erase(it);
+  return {};
+}
+
+Result<std::optional<std::string>> ViewStore::GetMeta(std::string_view key) const {
+  std::string value;
+  rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->meta, S(key), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return std::unexpected(IoError(s, "reading view meta"));
+  return std::optional<std::string>(std::move(value));
+}
+
+Result<void> ViewStore::Write(ViewBatch& batch, bool bulk) {
+  rocksdb::WriteOptions wo;
+  wo.disableWAL = bulk;
+  rocksdb::Status s = impl_->db->Write(wo, batch.batch_.get());
+  if (!s.ok()) return std::unexpected(IoError(s, "writing views"));
+  return {};
+}
+
+Result<void> ViewStore::Flush(const std::vector<const Table*>& tables) {
+  std::vector<rocksdb::ColumnFamilyHandle*> handles{impl_->meta};
+  for (const Table* t : tables) handles.push_back(t->handle_);
+  rocksdb::FlushOptions fo;
+  fo.wait = true;
+  rocksdb::Status s = impl_->db->Flush(fo, handles);
+  if (!s.ok()) return std::unexpected(IoError(s, "flushing views"));
+  return {};
+}
+
+uint64_t ViewStore::SizeOnDisk() const {
+  uint64_t total = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(impl_->db->GetName(), ec)) {
+    if (entry.is_regular_file(ec)) total += entry.file_size(ec);
+  }
+  return total;
+}
+
+}  // namespace roster::projections
