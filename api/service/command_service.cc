@@ -1,0 +1,361 @@
+#include "api/service/command_service.h"
+
+#include "api/service/secrets.h"
+#include "eventstore/codec/state_codec.h"
+#include "eventstore/codec/streams.h"
+#include "projections/row_codec.h"
+
+namespace roster::service {
+namespace {
+
+using eventstore::ExpectedVersion;
+using eventstore::Position;
+using eventstore::StreamVersion;
+using projections::RowReader;
+using projections::RowWriter;
+
+constexpr size_t kMaxCommandId = 256;
+constexpr size_t kReadBatch = 1024;
+
+enum class OutcomeKind : uint8_t { kRejected = 0, kNoChange = 1, kAppended = 2 };
+
+// Fills the secret of InviteMember / ResendInvitation; returns the token to hand out once.
+std::string FillToken(domain::Command& command) {
+  std::string* hash = nullptr;
+  if (auto* c = std::get_if<domain::InviteMember>(&command)) hash = &c->token_hash;
+  if (auto* c = std::get_if<domain::ResendInvitation>(&command)) hash = &c->token_hash;
+  if (hash == nullptr || !hash->empty()) return {};
+  std::string token = NewInvitationToken();
+  *hash = HashInvitationToken(token);
+  return token;
+}
+
+eventstore::EventMetadata Metadata(const CommandContext& ctx, domain::Time now) {
+  return eventstore::EventMetadata{ctx.actor.value, ctx.command_id,
+                                   ctx.correlation_id.empty() ? ctx.command_id : ctx.correlation_id,
+                                   ctx.source, domain::ToMicros(now)};
+}
+
+}  // namespace
+
+CommandService::CommandService(eventstore::EventLog& log, projections::ViewStore& views,
+                               const codec::EventCodec& codec, const domain::Clock& clock,
+                               CommandServiceOptions options,
+                               std::shared_ptr<projections::Table> snapshots,
+                               std::shared_ptr<projections::Table> outcomes)
+    : log_(log),
+      views_(views),
+      codec_(codec),
+      clock_(clock),
+      options_(options),
+      snapshots_(std::move(snapshots)),
+      outcomes_(std::move(outcomes)),
+      cache_(options.cache_capacity) {}
+
+Outcome<std::unique_ptr<CommandService>> CommandService::Create(eventstore::EventLog& log,
+                                                                projections::ViewStore& views,
+                                                                const codec::EventCodec& codec,
+                                                                const domain::Clock& clock,
+                                                                CommandServiceOptions options) {
+  auto snapshots = views.OpenTable("snapshots");
+  if (!snapshots) return std::unexpected(FromStoreError(snapshots.error()));
+  auto outcomes = views.OpenTable("outcomes");
+  if (!outcomes) return std::unexpected(FromStoreError(outcomes.error()));
+  return std::unique_ptr<CommandService>(
+      new CommandService(log, views, codec, clock, options, *snapshots, *outcomes));
+}
+
+Outcome<void> CommandService::Load(const domain::OrgId& org, Aggregate& a) {
+  domain::OrganizationState state;
+  StreamVersion version = eventstore::kNoStreamVersion;
+  StreamVersion snapshot_version = eventstore::kNoStreamVersion;
+  Position last_position = 0;
+  // A snapshot is only a head start: unreadable or of another format, it is ignored.
+  if (auto row = snapshots_->Get(org.value); row && *row) {
+    RowReader r(**row);
+    const uint32_t format = r.U32();
+    const int64_t snap_version = r.I64();
+    const Position snap_position = r.U64();
+    const std::string bytes = r.Str();
+    if (r.done() && format == codec::kSnapshotFormat) {
+      if (auto decoded = codec::DecodeState(bytes)) {
+        state = std::move(*decoded);
+        version = snapshot_version = snap_version;
+        last_position = snap_position;
+      }
+    }
+  }
+  const std::string stream = codec::OrgStream(org);
+  for (;;) {
+    auto records = log_.ReadStream(stream, version + 1, kReadBatch);
+    if (!records) return std::unexpected(FromStoreError(records.error()));
+    for (const eventstore::Record& record : *records) {
+      auto event = codec_.Decode(record);
+      if (!event) {
+        return Fail("INTERNAL", "cannot decode " + stream + " version " +
+                                    std::to_string(record.stream_version) + ": " +
+                                    event.error().message);
+      }
+      domain::Apply(state, *event);
+      version = record.stream_version;
+      last_position = record.position;
+    }
+    if (records->size() < kReadBatch) break;
+  }
+  std::unique_lock lock(a.state_mu);
+  a.state = std::move(state);
+  a.version = version;
+  a.last_position = last_position;
+  a.snapshot_version = snapshot_version;
+  a.loaded = true;
+  return {};
+}
+
+void CommandService::MaybeSnapshot(const domain::OrgId& org, Aggregate& a) {
+  if (a.version - a.snapshot_version < static_cast<StreamVersion>(options_.snapshot_every)) return;
+  std::string bytes;
+  {
+    std::shared_lock lock(a.state_mu);
+    bytes = codec::EncodeState(a.state);
+  }
+  RowWriter w;
+  w.U32(codec::kSnapshotFormat).I64(a.version).U64(a.last_position).Str(bytes);
+  projections::ViewBatch batch;
+  batch.Put(*snapshots_, org.value, w.bytes());
+  // A lost snapshot only costs a longer load next time.
+  if (views_.Write(batch)) a.snapshot_version = a.version;
+}
+
+Outcome<std::vector<domain::Event>> CommandService::ReadEvents(Position first, Position last) {
+  std::vector<domain::Event> events;
+  if (first == 0 || last < first) return events;
+  auto records = log_.ReadAll(first, last - first + 1);
+  if (!records) return std::unexpected(FromStoreError(records.error()));
+  for (const eventstore::Record& r : *records) {
+    auto event = codec_.Decode(r);
+    if (!event) return Fail("INTERNAL", "cannot decode record " + std::to_string(r.position));
+    events.push_back(std::move(*event));
+  }
+  return events;
+}
+
+void CommandService::RecordOutcome(const domain::OrgId& org, const std::string& command_id,
+                                   const CommandOutcome& outcome) {
+  if (command_id.empty()) return;
+  RowWriter w;
+  w.Str(org.value);
+  if (outcome.rejection) {
+    w.U8(static_cast<uint8_t>(OutcomeKind::kRejected))
+        .Str(domain::ErrorCodeName(outcome.rejection->code))
+        .Str(outcome.rejection->message);
+  } else {
+    w.U8(static_cast<uint8_t>(outcome.events.empty() ? OutcomeKind::kNoChange
+                                                     : OutcomeKind::kAppended))
+        .Str("")
+        .Str("");
+  }
+  const Position first =
+      outcome.events.empty() ? 0 : outcome.position - outcome.events.size() + 1;
+  w.U64(first).U64(outcome.position).I64(outcome.version);
+  projections::ViewBatch batch;
+  batch.Put(*outcomes_, command_id, w.bytes());
+  // Appended commands are also deduplicated by the event log itself; this record adds the
+  // outcomes the log never sees (rejections, no-ops) and makes retries cheap.
+  (void)views_.Write(batch);
+}
+
+Outcome<std::optional<CommandOutcome>> CommandService::FindOutcome(const domain::OrgId& org,
+                                                                   const std::string& command_id) {
+  if (command_id.empty()) return std::optional<CommandOutcome>();
+  auto row = outcomes_->Get(command_id);
+  if (!row) return std::unexpected(FromStoreError(row.error()));
+  if (!*row) return std::optional<CommandOutcome>();
+  RowReader r(**row);
+  const std::string first_org = r.Str();
+  const auto kind = static_cast<OutcomeKind>(r.U8());
+  const std::string code = r.Str();
+  const std::string message = r.Str();
+  const Position first = r.U64();
+  const Position last = r.U64();
+  const StreamVersion version = r.I64();
+  if (!r.done()) return Fail("INTERNAL", "unreadable outcome of command " + command_id);
+  CommandOutcome outcome;
+  outcome.duplicate = true;
+  outcome.position = last;
+  outcome.version = version;
+  if (first_org != org.value) {
+    outcome.rejection = domain::Rejection{
+        domain::ErrorCode::kConflict,
+        "Command id " + command_id + " was already used for organization " + first_org + "."};
+    return std::optional<CommandOutcome>(std::move(outcome));
+  }
+  if (kind == OutcomeKind::kRejected) {
+    domain::ErrorCode c = domain::ErrorCode::kConflict;
+    domain::ParseErrorCode(code, &c);
+    outcome.rejection = domain::Rejection{c, message};
+  } else if (kind == OutcomeKind::kAppended) {
+    auto events = ReadEvents(first, last);
+    if (!events) return std::unexpected(events.error());
+    outcome.events = std::move(*events);
+  }
+  return std::optional<CommandOutcome>(std::move(outcome));
+}
+
+Outcome<CommandOutcome> CommandService::Execute(const domain::OrgId& org, domain::Command command,
+                                                const CommandContext& ctx) {
+  if (ctx.command_id.size() > kMaxCommandId || ctx.correlation_id.size() > kMaxCommandId) {
+    return Fail("INVALID_ARGUMENT", "command and correlation ids are limited to 256 bytes");
+  }
+  if (auto* create = std::get_if<domain::CreateOrganization>(&command)) {
+    if (create->org_id.empty()) create->org_id = org;
+    if (create->org_id != org) {
+      return Fail("INVALID_ARGUMENT", "the organization to create must be the one addressed");
+    }
+  }
+  std::shared_ptr<Aggregate> a = cache_.Get(org);
+  std::lock_guard command_lock(a->command_mu);
+  if (!a->loaded) {
+    if (auto loaded = Load(org, *a); !loaded) return std::unexpected(loaded.error());
+  }
+  auto previous = FindOutcome(org, ctx.command_id);
+  if (!previous) return std::unexpected(previous.error());
+  if (*previous) return std::move(**previous);
+
+  CommandOutcome outcome;
+  outcome.invitation_token = FillToken(command);
+  const std::string stream = codec::OrgStream(org);
+  for (int attempt = 0; attempt <= options_.max_conflict_retries; ++attempt) {
+    const domain::Time now = clock_.Now();
+    domain::Decision decision;
+    {
+      std::shared_lock lock(a->state_mu);
+      decision = domain::Decide(a->state, ctx.actor, command, now);
+    }
+    outcome.position = a->last_position;
+    outcome.version = a->version;
+    if (!decision || decision->empty()) {
+      if (!decision) outcome.rejection = decision.error();
+      outcome.invitation_token.clear();
+      RecordOutcome(org, ctx.command_id, outcome);
+      return outcome;
+    }
+    eventstore::AppendRequest request;
+    request.stream = stream;
+    request.expected = a->version == eventstore::kNoStreamVersion
+                           ? ExpectedVersion::NoStream()
+                           : ExpectedVersion::Exactly(a->version);
+    request.metadata = Metadata(ctx, now);
+    for (const domain::Event& e : *decision) request.events.push_back(codec_.Encode(e));
+    auto appended = log_.Append(std::move(request));
+    if (!appended) {
+      if (appended.error().code == eventstore::ErrorCode::kWrongExpectedVersion) {
+        // Someone else wrote to the stream: this copy of the aggregate is stale.
+        if (auto loaded = Load(org, *a); !loaded) return std::unexpected(loaded.error());
+        continue;
+      }
+      if (appended.error().code == eventstore::ErrorCode::kCommandIdReused) {
+        outcome.rejection = domain::Rejection{domain::ErrorCode::kConflict, appended.error().message};
+        outcome.invitation_token.clear();
+        return outcome;
+      }
+      return std::unexpected(FromStoreError(appended.error()));
+    }
+    if (appended->duplicate) {
+      // The log already holds this command (its outcome record was lost): report that one.
+      auto events = ReadEvents(appended->first_position, appended->last_position);
+      if (!events) return std::unexpected(events.error());
+      if (auto loaded = Load(org, *a); !loaded) return std::unexpected(loaded.error());
+      outcome.events = std::move(*events);
+      outcome.duplicate = true;
+      outcome.position = appended->last_position;
+      outcome.version = appended->last_version;
+      outcome.invitation_token.clear();
+      return outcome;
+    }
+    {
+      std::unique_lock lock(a->state_mu);
+      for (const domain::Event& e : *decision) domain::Apply(a->state, e);
+      a->version = appended->last_version;
+      a->last_position = appended->last_position;
+    }
+    outcome.events = std::move(*decision);
+    outcome.position = appended->last_position;
+    outcome.version = appended->last_version;
+    MaybeSnapshot(org, *a);
+    RecordOutcome(org, ctx.command_id, outcome);
+    return outcome;
+  }
+  return Fail("CONFLICT", "organization " + org.value +
+                              " kept changing while the command was decided; retry it");
+}
+
+Outcome<CommandOutcome> CommandService::ExecuteActivity(const domain::OrgId& org,
+                                                        domain::ActivityCommand command,
+                                                        const CommandContext& ctx) {
+  if (ctx.command_id.size() > kMaxCommandId || ctx.correlation_id.size() > kMaxCommandId) {
+    return Fail("INVALID_ARGUMENT", "command and correlation ids are limited to 256 bytes");
+  }
+  std::shared_ptr<Aggregate> a = cache_.Get(org);
+  if (!a->loaded) {
+    std::lock_guard command_lock(a->command_mu);
+    if (!a->loaded) {
+      if (auto loaded = Load(org, *a); !loaded) return std::unexpected(loaded.error());
+    }
+  }
+  auto previous = FindOutcome(org, ctx.command_id);
+  if (!previous) return std::unexpected(previous.error());
+  if (*previous) return std::move(**previous);
+
+  const domain::Time now = clock_.Now();
+  CommandOutcome outcome;
+  domain::Decision decision;
+  {
+    std::shared_lock lock(a->state_mu);
+    std::lock_guard activity_lock(a->activity_mu);
+    decision = domain::DecideActivity(a->state, a->activity, ctx.actor, command, now,
+                                      options_.activity);
+    // Remember it before the append so that a burst of marks coalesces at once.
+    if (decision) {
+      for (const domain::Event& e : *decision) domain::ApplyActivity(a->activity, e);
+    }
+  }
+  if (!decision || decision->empty()) {
+    if (!decision) outcome.rejection = decision.error();
+    outcome.position = log_.LastPosition();
+    RecordOutcome(org, ctx.command_id, outcome);
+    return outcome;
+  }
+  eventstore::AppendRequest request;
+  request.stream = codec::ActivityStream(org);
+  request.expected = ExpectedVersion::Any();
+  request.metadata = Metadata(ctx, now);
+  for (const domain::Event& e : *decision) request.events.push_back(codec_.Encode(e));
+  auto appended = log_.Append(std::move(request));
+  if (!appended) return std::unexpected(FromStoreError(appended.error()));
+  outcome.position = appended->last_position;
+  outcome.version = appended->last_version;
+  outcome.duplicate = appended->duplicate;
+  if (appended->duplicate) {
+    auto events = ReadEvents(appended->first_position, appended->last_position);
+    if (!events) return std::unexpected(events.error());
+    outcome.events = std::move(*events);
+  } else {
+    outcome.events = std::move(*decision);
+  }
+  RecordOutcome(org, ctx.command_id, outcome);
+  return outcome;
+}
+
+Outcome<domain::OrganizationState> CommandService::State(const domain::OrgId& org) {
+  std::shared_ptr<Aggregate> a = cache_.Get(org);
+  {
+    std::lock_guard command_lock(a->command_mu);
+    if (!a->loaded) {
+      if (auto loaded = Load(org, *a); !loaded) return std::unexpected(loaded.error());
+    }
+  }
+  std::shared_lock lock(a->state_mu);
+  return a->state;
+}
+
+}  // namespace roster::service

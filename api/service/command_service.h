@@ -1,0 +1,99 @@
+// CommandService: from a command to durable events.
+//
+// Execute loads the organization's aggregate (from the cache, or a snapshot plus the events
+// after it), decides, and appends the events with the expected version; on a version conflict
+// it reloads and decides again (bounded). A rejected command appends nothing. Every command
+// carries a client-chosen command id: a retry with the same id returns the first outcome (an
+// accepted command's events, or its rejection) and appends nothing. An accepted command
+// returns the log position it produced: the consistency token for read-your-writes queries.
+// Logins and last-active marks go to the organization's activity stream (ExecuteActivity).
+//
+// Thread-safety: thread-safe; commands on different organizations run in parallel and share
+// group commits. Borrows the log, view store, codec and clock: they must outlive the service.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/service/aggregate_cache.h"
+#include "api/service/failure.h"
+#include "domain/activity.h"
+#include "domain/commands.h"
+#include "domain/time.h"
+#include "eventstore/codec/codec.h"
+#include "eventstore/event_log.h"
+#include "projections/view_store.h"
+
+namespace roster::service {
+
+struct CommandContext {
+  domain::UserId actor;        // on whose behalf; checked by the domain's rules
+  std::string command_id;      // client-chosen; empty disables idempotency
+  std::string correlation_id;  // defaults to the command id
+  std::string source;          // the API client's principal
+};
+
+struct CommandOutcome {
+  std::optional<domain::Rejection> rejection;
+  eventstore::Position position = 0;  // consistency token (the org's head for a no-op)
+  eventstore::StreamVersion version = eventstore::kNoStreamVersion;
+  std::vector<domain::Event> events;  // recorded by this command (also on a duplicate)
+  bool duplicate = false;             // a retry: this is the first outcome
+  std::string invitation_token;       // the secret of a new or resent invitation, once
+  bool accepted() const { return !rejection.has_value(); }
+};
+
+struct CommandServiceOptions {
+  size_t cache_capacity = 50000;        // organizations kept in memory
+  uint64_t snapshot_every = 200;        // events between aggregate snapshots
+  int max_conflict_retries = 5;
+  domain::ActivityPolicy activity;
+};
+
+class CommandService {
+ public:
+  static Outcome<std::unique_ptr<CommandService>> Create(eventstore::EventLog& log,
+                                                         projections::ViewStore& views,
+                                                         const codec::EventCodec& codec,
+                                                         const domain::Clock& clock,
+                                                         CommandServiceOptions options = {});
+
+  Outcome<CommandOutcome> Execute(const domain::OrgId& org, domain::Command command,
+                                  const CommandContext& context);
+  Outcome<CommandOutcome> ExecuteActivity(const domain::OrgId& org,
+                                          domain::ActivityCommand command,
+                                          const CommandContext& context);
+
+  // The organization's current state (loaded if needed): for as-of checks and tests.
+  Outcome<domain::OrganizationState> State(const domain::OrgId& org);
+  // Drops every cached aggregate (benchmarks measure cold loads with it).
+  void DropCache() { cache_.Clear(); }
+
+ private:
+  CommandService(eventstore::EventLog& log, projections::ViewStore& views,
+                 const codec::EventCodec& codec, const domain::Clock& clock,
+                 CommandServiceOptions options, std::shared_ptr<projections::Table> snapshots,
+                 std::shared_ptr<projections::Table> outcomes);
+
+  Outcome<void> Load(const domain::OrgId& org, Aggregate& a);
+  Outcome<std::optional<CommandOutcome>> FindOutcome(const domain::OrgId& org,
+                                                     const std::string& command_id);
+  void RecordOutcome(const domain::OrgId& org, const std::string& command_id,
+                     const CommandOutcome& outcome);
+  Outcome<std::vector<domain::Event>> ReadEvents(eventstore::Position first,
+                                                 eventstore::Position last);
+  void MaybeSnapshot(const domain::OrgId& org, Aggregate& a);
+
+  eventstore::EventLog& log_;
+  projections::ViewStore& views_;
+  const codec::EventCodec& codec_;
+  const domain::Clock& clock_;
+  CommandServiceOptions options_;
+  std::shared_ptr<projections::Table> snapshots_;
+  std::shared_ptr<projections::Table> outcomes_;
+  AggregateCache cache_;
+};
+
+}  // namespace roster::service

@@ -1,0 +1,65 @@
+#include "api/service/expiry_sweeper.h"
+
+#include <spdlog/spdlog.h>
+
+#include "projections/invitations_projection.h"
+
+namespace roster::service {
+
+ExpirySweeper::ExpirySweeper(CommandService& commands, projections::ProjectionEngine& engine,
+                             const domain::Clock& clock, std::chrono::milliseconds interval,
+                             std::shared_ptr<spdlog::logger> logger)
+    : commands_(commands),
+      engine_(engine),
+      clock_(clock),
+      interval_(interval),
+      logger_(std::move(logger)) {}
+
+ExpirySweeper::~ExpirySweeper() { Stop(); }
+
+Outcome<size_t> ExpirySweeper::SweepOnce() {
+  auto invitations = engine_.Active<projections::InvitationsProjection>(
+      projections::InvitationsProjection::kName);
+  if (!invitations) return Fail("UNAVAILABLE", "the invitations read model is being rebuilt");
+  std::vector<std::string> orgs;
+  {
+    std::shared_lock lock(invitations->mutex());
+    orgs = invitations->OrgsWithOverdueInvitations(domain::ToMicros(clock_.Now()));
+  }
+  size_t expired = 0;
+  const CommandContext ctx{domain::UserId(kSweeperPrincipal), "", "", "rosterd"};
+  for (const std::string& org : orgs) {
+    auto outcome = commands_.Execute(domain::OrgId(org), domain::ExpireInvitations{}, ctx);
+    if (!outcome) return std::unexpected(outcome.error());
+    expired += outcome->events.size();
+  }
+  return expired;
+}
+
+void ExpirySweeper::Start() {
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mu_);
+    while (!stopping_) {
+      lock.unlock();
+      auto swept = SweepOnce();
+      if (!swept) {
+        logger_->warn("invitation expiry sweep: {}", swept.error().message);
+      } else if (*swept > 0) {
+        logger_->info("invitation expiry sweep: {} invitation(s) expired", *swept);
+      }
+      lock.lock();
+      cv_.wait_for(lock, interval_, [this] { return stopping_; });
+    }
+  });
+}
+
+void ExpirySweeper::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace roster::service

@@ -1,0 +1,65 @@
+#include "api/service/node.h"
+
+#include <spdlog/spdlog.h>
+
+#include "projections/access_projection.h"
+#include "projections/activity_log_projection.h"
+#include "projections/invitations_projection.h"
+#include "projections/logins_projection.h"
+#include "projections/members_projection.h"
+
+namespace roster::service {
+
+std::vector<projections::ProjectionFactory> Node::ProjectionFactories() {
+  using namespace projections;
+  return {
+      [] { return std::make_unique<MembersProjection>(); },
+      [] { return std::make_unique<InvitationsProjection>(); },
+      [] { return std::make_unique<AccessProjection>(); },
+      [] { return std::make_unique<ActivityLogProjection>(); },
+      [] { return std::make_unique<LoginsProjection>(); },
+  };
+}
+
+Outcome<std::unique_ptr<Node>> Node::Open(const std::filesystem::path& dir,
+                                          const domain::Clock& clock,
+                                          std::shared_ptr<spdlog::logger> logger,
+                                          NodeOptions options) {
+  std::unique_ptr<Node> node(new Node());
+  auto log = eventstore::OpenRocksEventStore(dir / "log", options.store);
+  if (!log) return std::unexpected(FromStoreError(log.error()));
+  node->log_ = std::move(*log);
+  projections::ViewStoreOptions view_options;
+  view_options.read_only = options.store.read_only;
+  auto views = projections::ViewStore::Open(dir / "views", view_options);
+  if (!views) return std::unexpected(FromStoreError(views.error()));
+  node->views_ = std::move(*views);
+  if (!options.engine.logger) options.engine.logger = logger;
+  node->engine_ = std::make_unique<projections::ProjectionEngine>(
+      *node->log_, *node->views_, node->codec_, ProjectionFactories(), options.engine);
+  if (auto started = node->engine_->Start(); !started) {
+    return std::unexpected(FromStoreError(started.error()));
+  }
+  auto commands =
+      CommandService::Create(*node->log_, *node->views_, node->codec_, clock, options.commands);
+  if (!commands) return std::unexpected(commands.error());
+  node->commands_ = std::move(*commands);
+  node->queries_ = std::make_unique<QueryService>(*node->engine_, *node->log_, node->codec_, clock,
+                                                  options.queries);
+  node->sweeper_ = std::make_unique<ExpirySweeper>(*node->commands_, *node->engine_, clock,
+                                                   options.sweep_interval, logger);
+  if (options.run_sweeper) node->sweeper_->Start();
+  return node;
+}
+
+Node::~Node() {
+  if (sweeper_) sweeper_->Stop();
+  if (engine_) engine_->Stop();
+  commands_.reset();
+  queries_.reset();
+  engine_.reset();
+  views_.reset();
+  log_.reset();
+}
+
+}  // namespace roster::service

@@ -1,0 +1,243 @@
+#include "api/service/query_service.h"
+
+#include <algorithm>
+#include <map>
+
+#include "eventstore/codec/streams.h"
+
+namespace roster::service {
+
+using eventstore::Position;
+using namespace projections;
+
+namespace {
+
+constexpr size_t kDefaultPage = 100;
+
+size_t PageSize(size_t asked, size_t max) { return asked == 0 ? kDefaultPage : std::min(asked, max); }
+
+std::string Describe(const UserAccessAsOf& a) {
+  std::string out = a.role.empty() ? "not a member" : "role " + a.role;
+  for (const auto& [project, access] : a.projects) {
+    out += "; " + project + "=" + access.role + " (" + std::string(domain::AccessSourceName(access.source)) + ")";
+  }
+  return out;
+}
+
+}  // namespace
+
+QueryService::QueryService(ProjectionEngine& engine, eventstore::EventLog& log,
+                           const codec::EventCodec& codec, const domain::Clock& clock,
+                           QueryOptions options)
+    : engine_(engine), log_(log), codec_(codec), clock_(clock), options_(options) {}
+
+template <class P>
+Outcome<std::shared_ptr<P>> QueryService::Ready(std::string_view name, Position token) {
+  if (token > 0) {
+    if (auto reached = engine_.WaitFor(name, token, options_.token_wait); !reached) {
+      return std::unexpected(FromStoreError(reached.error()));
+    }
+  }
+  std::shared_ptr<P> p = engine_.Active<P>(name);
+  if (!p) {
+    return Fail("UNAVAILABLE", "the " + std::string(name) +
+                                   " read model is being rebuilt; try again shortly");
+  }
+  return p;
+}
+
+Outcome<MemberPage> QueryService::ListMembers(const std::string& org, const Viewer& viewer,
+                                              bool include_former, Position cursor, size_t limit,
+                                              Position token) {
+  auto members = Ready<MembersProjection>(MembersProjection::kName, token);
+  if (!members) return std::unexpected(members.error());
+  std::shared_lock lock((*members)->mutex());
+  std::optional<OrgSummary> summary = (*members)->Org(org);
+  if (!summary) return Fail("NOT_FOUND", "Organization " + org + " does not exist.");
+  if (summary->deleted) return Fail("ORG_DELETED", "Organization " + org + " was deleted.");
+  if (!viewer.user_id.empty()) {
+    auto access = Ready<AccessProjection>(AccessProjection::kName, token);
+    if (!access) return std::unexpected(access.error());
+    domain::CheckResult check;
+    {
+      std::shared_lock access_lock((*access)->mutex());
+      check = (*access)->Check(org, viewer.user_id, domain::Permission::kMembersView, std::nullopt);
+    }
+    if (!check.allowed) {
+      std::optional<MemberView> self = (*members)->ActiveMember(org, viewer.user_id);
+      if (!self) {
+        return Fail("PERMISSION_DENIED",
+                    "User " + viewer.user_id + " is not an active member of " + org + ".");
+      }
+      // Without members.view a member sees only their own membership.
+      MemberPage page;
+      if (self->joined_position > cursor) page.members.push_back(*self);
+      return page;
+    }
+  }
+  return (*members)->ListMembers(org, include_former, cursor, PageSize(limit, options_.max_page));
+}
+
+Outcome<std::vector<UserOrganization>> QueryService::OrganizationsOf(const std::string& user,
+                                                                     Position token) {
+  auto members = Ready<MembersProjection>(MembersProjection::kName, token);
+  if (!members) return std::unexpected(members.error());
+  std::shared_lock lock((*members)->mutex());
+  return (*members)->OrganizationsOf(user);
+}
+
+Outcome<InvitationPage> QueryService::Invitations(const std::string& org,
+                                                  std::optional<domain::InvitationStatus> status,
+                                                  Position cursor, size_t limit, Position token) {
+  auto invitations = Ready<InvitationsProjection>(InvitationsProjection::kName, token);
+  if (!invitations) return std::unexpected(invitations.error());
+  std::shared_lock lock((*invitations)->mutex());
+  return (*invitations)->List(org, status, domain::ToMicros(clock_.Now()), cursor,
+                              PageSize(limit, options_.max_page));
+}
+
+Outcome<std::vector<ProjectMemberAccess>> QueryService::ProjectAccess(const std::string& org,
+                                                                      const std::string& project,
+                                                                      Position token) {
+  auto access = Ready<AccessProjection>(AccessProjection::kName, token);
+  if (!access) return std::unexpected(access.error());
+  std::shared_lock lock((*access)->mutex());
+  auto members = (*access)->ProjectMembers(org, project);
+  if (!members) return Fail("NOT_FOUND", "Project " + project + " does not exist in " + org + ".");
+  return std::move(*members);
+}
+
+Outcome<UserAccessView> QueryService::UserAccess(const std::string& org, const std::string& user,
+                                                 Position token) {
+  auto access = Ready<AccessProjection>(AccessProjection::kName, token);
+  if (!access) return std::unexpected(access.error());
+  std::shared_lock lock((*access)->mutex());
+  auto view = (*access)->UserAccess(org, user);
+  if (!view) return Fail("NOT_FOUND", "Organization " + org + " does not exist.");
+  return std::move(*view);
+}
+
+Outcome<domain::CheckResult> QueryService::Check(const std::string& org, const std::string& user,
+                                                 const std::string& permission,
+                                                 const std::optional<std::string>& project,
+                                                 Position token) {
+  std::optional<domain::Permission> p = domain::ParsePermission(permission);
+  if (!p) return Fail("INVALID_ARGUMENT", "Unknown permission '" + permission + "'.");
+  auto access = Ready<AccessProjection>(AccessProjection::kName, token);
+  if (!access) return std::unexpected(access.error());
+  std::shared_lock lock((*access)->mutex());
+  return (*access)->Check(org, user, *p, project);
+}
+
+Outcome<ActivityPage> QueryService::Activity(const ActivityFilter& filter, size_t limit,
+                                             Position token) {
+  auto log = Ready<ActivityLogProjection>(ActivityLogProjection::kName, token);
+  if (!log) return std::unexpected(log.error());
+  auto page = (*log)->Query(filter, PageSize(limit, options_.max_page));
+  if (!page) return std::unexpected(FromStoreError(page.error()));
+  return std::move(*page);
+}
+
+Outcome<LoginPage> QueryService::Logins(const std::string& org, const std::string& user,
+                                        Position cursor, size_t limit, Position token) {
+  auto logins = Ready<LoginsProjection>(LoginsProjection::kName, token);
+  if (!logins) return std::unexpected(logins.error());
+  auto page = (*logins)->History(org, user, cursor, PageSize(limit, options_.max_page));
+  if (!page) return std::unexpected(FromStoreError(page.error()));
+  return std::move(*page);
+}
+
+Outcome<OrgAsOf> QueryService::OrganizationAsOf(const std::string& org, const AsOfPoint& point) {
+  auto replayed = ReplayOrganization(log_, codec_, domain::OrgId(org), point);
+  if (!replayed) return std::unexpected(FromStoreError(replayed.error()));
+  if (replayed->state.status == domain::OrgStatus::kNone) {
+    return Fail("NOT_FOUND", "Organization " + org + " did not exist at that point.");
+  }
+  OrgAsOf out;
+  out.at = std::move(*replayed);
+  const domain::OrganizationState& s = out.at.state;
+  for (const auto& [user, m] : s.members) out.members.push_back(m);
+  std::sort(out.members.begin(), out.members.end(),
+            [](const auto& a, const auto& b) { return a.join_seq < b.join_seq; });
+  const domain::Time then = point.time_us ? domain::FromMicros(*point.time_us)
+                                          : domain::FromMicros(out.at.time_us);
+  for (const auto& [expires_at, id] : s.pending_by_expiry) {
+    if (expires_at > then) out.pending.push_back(s.invitations.at(id));
+  }
+  std::vector<const domain::Project*> projects;
+  for (const auto& [pid, p] : s.projects) {
+    if (!p.deleted) projects.push_back(&p);
+  }
+  std::sort(projects.begin(), projects.end(),
+            [](const auto* a, const auto* b) { return a->id < b->id; });
+  for (const domain::Project* p : projects) {
+    out.projects.emplace_back(p->id.value, ProjectMembersOf(s, *p));
+  }
+  return out;
+}
+
+Outcome<std::vector<UserAccessAsOf>> QueryService::UserAccessAsOf(const std::string& user,
+                                                                  const AsOfPoint& point) {
+  auto access = Ready<AccessProjection>(AccessProjection::kName, 0);
+  if (!access) return std::unexpected(access.error());
+  std::vector<std::string> orgs;
+  {
+    std::shared_lock lock((*access)->mutex());
+    orgs = (*access)->OrgsEverOf(user);
+  }
+  std::vector<projections::UserAccessAsOf> out;
+  for (const std::string& org : orgs) {
+    auto replayed = ReplayOrganization(log_, codec_, domain::OrgId(org), point);
+    if (!replayed) return std::unexpected(FromStoreError(replayed.error()));
+    if (replayed->state.status != domain::OrgStatus::kActive) continue;
+    projections::UserAccessAsOf a = AccessOf(replayed->state, domain::UserId(user));
+    if (!a.role.empty() || !a.projects.empty()) out.push_back(std::move(a));
+  }
+  return out;
+}
+
+Outcome<std::vector<UserHistoryEntry>> QueryService::UserHistory(const std::string& user,
+                                                                 const AsOfPoint& until) {
+  auto access = Ready<AccessProjection>(AccessProjection::kName, 0);
+  if (!access) return std::unexpected(access.error());
+  std::vector<std::string> orgs;
+  {
+    std::shared_lock lock((*access)->mutex());
+    orgs = (*access)->OrgsEverOf(user);
+  }
+  std::vector<UserHistoryEntry> out;
+  const domain::UserId uid(user);
+  for (const std::string& org : orgs) {
+    // Replay the organization and note every event after which the user's access differs.
+    domain::OrganizationState state;
+    std::string before = Describe(AccessOf(state, uid));
+    eventstore::StreamVersion next = 0;
+    for (bool more = true; more;) {
+      auto records = log_.ReadStream(codec::OrgStream(domain::OrgId(org)), next, 1024);
+      if (!records) return std::unexpected(FromStoreError(records.error()));
+      more = records->size() == 1024;
+      for (const eventstore::Record& r : *records) {
+        if ((until.position && r.position > until.position) ||
+            (until.time_us && r.metadata.time_us > *until.time_us)) {
+          more = false;
+          break;
+        }
+        auto event = codec_.Decode(r);
+        if (!event) return Fail("INTERNAL", "cannot decode record " + std::to_string(r.position));
+        const bool deleted = std::holds_alternative<domain::OrganizationDeleted>(*event);
+        domain::Apply(state, *event);
+        next = r.stream_version + 1;
+        std::string after = deleted ? "organization deleted" : Describe(AccessOf(state, uid));
+        if (after == before) continue;
+        out.push_back(UserHistoryEntry{r.position, r.metadata.time_us, org, r.type, "", before,
+                                       after, r.metadata.actor});
+        before = std::move(after);
+      }
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.position < b.position; });
+  return out;
+}
+
+}  // namespace roster::service

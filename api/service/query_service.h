@@ -1,0 +1,101 @@
+// QueryService: the read side. Answers from the projections (waiting, bounded, for a
+// consistency token so that a client reads its own writes) and from the log for as-of
+// questions. Applies the visibility rule: listing members needs members.view, and a member
+// without it (an analytics Guest) sees only themself.
+//
+// Thread-safety: thread-safe. Borrows the engine, log, codec and clock.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/service/failure.h"
+#include "domain/time.h"
+#include "projections/access_projection.h"
+#include "projections/activity_log_projection.h"
+#include "projections/as_of.h"
+#include "projections/invitations_projection.h"
+#include "projections/logins_projection.h"
+#include "projections/members_projection.h"
+#include "projections/projection_engine.h"
+
+namespace roster::service {
+
+struct QueryOptions {
+  std::chrono::milliseconds token_wait{5000};  // how long a query waits for its token
+  size_t max_page = 1000;
+};
+
+// Who is asking, for the visibility rule; empty viewer = the trusted backend itself.
+struct Viewer {
+  std::string user_id;
+};
+
+struct OrgAsOf {
+  projections::AsOfState at;
+  std::vector<domain::Member> members;           // in join order
+  std::vector<domain::Invitation> pending;       // pending and unexpired then
+  std::vector<std::pair<std::string, std::vector<projections::ProjectMemberAccess>>> projects;
+};
+
+struct UserHistoryEntry {
+  eventstore::Position position = 0;
+  int64_t time_us = 0;
+  std::string org_id;
+  std::string action;
+  std::string project;
+  std::string before;
+  std::string after;
+  std::string actor;
+};
+
+class QueryService {
+ public:
+  QueryService(projections::ProjectionEngine& engine, eventstore::EventLog& log,
+               const codec::EventCodec& codec, const domain::Clock& clock,
+               QueryOptions options = {});
+
+  Outcome<projections::MemberPage> ListMembers(const std::string& org, const Viewer& viewer,
+                                               bool include_former, eventstore::Position cursor,
+                                               size_t limit, eventstore::Position token);
+  Outcome<std::vector<projections::UserOrganization>> OrganizationsOf(const std::string& user,
+                                                                      eventstore::Position token);
+  Outcome<projections::InvitationPage> Invitations(const std::string& org,
+                                                   std::optional<domain::InvitationStatus> status,
+                                                   eventstore::Position cursor, size_t limit,
+                                                   eventstore::Position token);
+  Outcome<std::vector<projections::ProjectMemberAccess>> ProjectAccess(
+      const std::string& org, const std::string& project, eventstore::Position token);
+  Outcome<projections::UserAccessView> UserAccess(const std::string& org, const std::string& user,
+                                                  eventstore::Position token);
+  Outcome<domain::CheckResult> Check(const std::string& org, const std::string& user,
+                                     const std::string& permission,
+                                     const std::optional<std::string>& project,
+                                     eventstore::Position token);
+  Outcome<projections::ActivityPage> Activity(const projections::ActivityFilter& filter,
+                                              size_t limit, eventstore::Position token);
+  Outcome<projections::LoginPage> Logins(const std::string& org, const std::string& user,
+                                         eventstore::Position cursor, size_t limit,
+                                         eventstore::Position token);
+
+  Outcome<OrgAsOf> OrganizationAsOf(const std::string& org, const projections::AsOfPoint& point);
+  Outcome<std::vector<projections::UserAccessAsOf>> UserAccessAsOf(
+      const std::string& user, const projections::AsOfPoint& point);
+  // Every change to one user's access across all organizations, in log order.
+  Outcome<std::vector<UserHistoryEntry>> UserHistory(const std::string& user,
+                                                     const projections::AsOfPoint& until);
+
+ private:
+  template <class P>
+  Outcome<std::shared_ptr<P>> Ready(std::string_view name, eventstore::Position token);
+
+  projections::ProjectionEngine& engine_;
+  eventstore::EventLog& log_;
+  const codec::EventCodec& codec_;
+  const domain::Clock& clock_;
+  QueryOptions options_;
+};
+
+}  // namespace roster::service

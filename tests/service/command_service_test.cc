@@ -1,0 +1,224 @@
+// The command service end to end on a real log: decide, append, idempotency, conflicts,
+// snapshots and read-your-writes.
+#include <gtest/gtest.h>
+
+#include "api/service/secrets.h"
+#include "eventstore/codec/streams.h"
+#include "projections/row_codec.h"
+#include "tests/service/node_fixture.h"
+
+namespace roster::testing {
+namespace {
+
+using namespace domain;
+
+class CommandServiceTest : public NodeFixture {
+ protected:
+  void SetUp() override {
+    Open();
+    auto created = Exec("acme", "olive",
+                        CreateOrganization{OrgId("acme"), "Acme", "commerce", UserId("olive"),
+                                           "olive@acme.test", "Olive", {}, {}});
+    ASSERT_TRUE(created.accepted());
+  }
+
+  // Invites `user` as `role` and accepts; returns the accept's outcome.
+  service::CommandOutcome Join(const std::string& user, const std::string& role) {
+    auto invited = Exec("acme", "olive", InviteMember{user + "@acme.test", "", role, ""});
+    EXPECT_TRUE(invited.accepted());
+    EXPECT_FALSE(invited.invitation_token.empty());
+    const auto& sent = std::get<MemberInvited>(invited.events.back());
+    return Exec("acme", user,
+                AcceptInvitation{sent.invitation_id,
+                                 service::HashInvitationToken(invited.invitation_token),
+                                 user + "@acme.test", ""});
+  }
+
+  size_t StreamLength(const std::string& org) {
+    auto records = node_->log().ReadStream(codec::OrgStream(OrgId(org)), 0, 1'000'000);
+    EXPECT_TRUE(records.has_value());
+    return records ? records->size() : 0;
+  }
+};
+
+TEST_F(CommandServiceTest, InvitationTokenIsReturnedOnceAndOnlyItsHashIsStored) {
+  auto invited = Exec("acme", "olive", InviteMember{"ana@acme.test", "Ana", "Editor", ""});
+  ASSERT_TRUE(invited.accepted());
+  ASSERT_EQ(invited.invitation_token.size(), 43u);  // 256 bits, base64url
+  const auto& sent = std::get<MemberInvited>(invited.events.back());
+  EXPECT_EQ(sent.token_hash, service::HashInvitationToken(invited.invitation_token));
+  auto records = node_->log().ReadAll(1, 100);
+  ASSERT_TRUE(records.has_value());
+  for (const auto& r : *records) {
+    EXPECT_EQ(r.payload.find(invited.invitation_token), std::string::npos);
+  }
+  auto wrong = Exec("acme", "ana",
+                    AcceptInvitation{sent.invitation_id, service::HashInvitationToken("guess"),
+                                     "ana@acme.test", ""});
+  ASSERT_TRUE(wrong.rejection.has_value());
+  EXPECT_EQ(wrong.rejection->code, ErrorCode::kInvalidToken);
+  EXPECT_TRUE(Join("bo", "Editor").accepted());
+}
+
+TEST_F(CommandServiceTest, RetryWithSameCommandIdReturnsFirstOutcomeAndAppendsNothing) {
+  auto first = Exec("acme", "olive", InviteMember{"ana@acme.test", "", "Editor", ""}, "cmd-1");
+  ASSERT_TRUE(first.accepted());
+  const size_t length = StreamLength("acme");
+  auto retry = Exec("acme", "olive", InviteMember{"ana@acme.test", "", "Editor", ""}, "cmd-1");
+  EXPECT_TRUE(retry.accepted());
+  EXPECT_TRUE(retry.duplicate);
+  EXPECT_EQ(retry.position, first.position);
+  EXPECT_EQ(retry.events, first.events);
+  EXPECT_TRUE(retry.invitation_token.empty());  // the secret is handed out once
+  EXPECT_EQ(StreamLength("acme"), length);
+  // After a restart too.
+  Reopen();
+  auto again = Exec("acme", "olive", InviteMember{"ana@acme.test", "", "Editor", ""}, "cmd-1");
+  EXPECT_TRUE(again.duplicate);
+  EXPECT_EQ(again.events, first.events);
+  EXPECT_EQ(StreamLength("acme"), length);
+}
+
+TEST_F(CommandServiceTest, RetryOfARejectedCommandReturnsTheRejectionEvenIfItWouldNowPass) {
+  auto first = Exec("acme", "ana", InviteMember{"x@acme.test", "", "Editor", ""}, "cmd-2");
+  ASSERT_TRUE(first.rejection.has_value());
+  EXPECT_EQ(first.rejection->code, ErrorCode::kPermissionDenied);
+  Join("ana", "Manager");  // now ana could invite
+  const size_t length = StreamLength("acme");
+  auto retry = Exec("acme", "ana", InviteMember{"x@acme.test", "", "Editor", ""}, "cmd-2");
+  ASSERT_TRUE(retry.rejection.has_value());
+  EXPECT_EQ(retry.rejection->code, ErrorCode::kPermissionDenied);
+  EXPECT_TRUE(retry.duplicate);
+  EXPECT_EQ(StreamLength("acme"), length);
+}
+
+TEST_F(CommandServiceTest, CommandIdReusedOnAnotherOrganizationIsAConflict) {
+  Exec("globex", "gus", CreateOrganization{OrgId("globex"), "Globex", "api", UserId("gus"),
+                                           "gus@globex.test", "", {}, {}});
+  ASSERT_TRUE(Exec("acme", "olive", RenameOrganization{"Acme 2"}, "shared-id").accepted());
+  auto reused = Exec("globex", "gus", RenameOrganization{"Globex 2"}, "shared-id");
+  ASSERT_TRUE(reused.rejection.has_value());
+  EXPECT_EQ(reused.rejection->code, ErrorCode::kConflict);
+  auto state = node_->commands().State(OrgId("globex"));
+  ASSERT_TRUE(state.has_value());
+  EXPECT_EQ(state->name, "Globex");
+}
+
+TEST_F(CommandServiceTest, RejectedCommandAppendsNothing) {
+  const eventstore::Position before = node_->log().LastPosition();
+  auto last_owner = Exec("acme", "olive", RemoveMember{UserId("olive")});
+  ASSERT_TRUE(last_owner.rejection.has_value());
+  EXPECT_EQ(last_owner.rejection->code, ErrorCode::kLastOwner);
+  EXPECT_EQ(node_->log().LastPosition(), before);
+}
+
+TEST_F(CommandServiceTest, AppendBehindTheServicesBackIsDetectedAndTheCommandDecidedAgain) {
+  ASSERT_TRUE(Join("ana", "Editor").accepted());
+  // Another writer changes ana's role directly in the log; the service's cached state is stale.
+  auto state = node_->commands().State(OrgId("acme"));
+  ASSERT_TRUE(state.has_value());
+  const Member& ana = state->members.at(UserId("ana"));
+  eventstore::AppendRequest direct;
+  direct.stream = codec::OrgStream(OrgId("acme"));
+  direct.expected = eventstore::ExpectedVersion::Any();
+  direct.events.push_back(node_->codec().Encode(
+      MemberRoleChanged{ana.membership_id, UserId("ana"), "Editor", "Billing"}));
+  ASSERT_TRUE(node_->log().Append(direct).has_value());
+  // Deciding on the stale state would emit Editor -> Manager; the service must see Billing.
+  auto changed = Exec("acme", "olive", ChangeRole{UserId("ana"), "Manager"});
+  ASSERT_TRUE(changed.accepted());
+  ASSERT_EQ(changed.events.size(), 1u);
+  EXPECT_EQ(std::get<MemberRoleChanged>(changed.events[0]).from_role, "Billing");
+}
+
+TEST_F(CommandServiceTest, SnapshotsLoadToTheSameStateAsAFullReplay) {
+  Close();
+  sync_ = false;
+  auto options = Options();
+  options.commands.snapshot_every = 7;
+  auto node = service::Node::Open(dir_.path(), clock_, logger_, options);
+  ASSERT_TRUE(node.has_value());
+  node_ = std::move(*node);
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_TRUE(Join("u" + std::to_string(i), i % 2 ? "Editor" : "Billing").accepted());
+  }
+  auto cached = node_->commands().State(OrgId("acme"));
+  ASSERT_TRUE(cached.has_value());
+  auto snapshot_row = node_->views().OpenTable("snapshots");
+  ASSERT_TRUE(snapshot_row.has_value());
+  auto row = (*snapshot_row)->Get("acme");
+  ASSERT_TRUE(row.has_value() && row->has_value()) << "a snapshot was written";
+  node_->commands().DropCache();
+  auto loaded = node_->commands().State(OrgId("acme"));
+  ASSERT_TRUE(loaded.has_value());
+  EXPECT_EQ(*loaded, *cached);
+  // And equal to replaying every event from scratch.
+  auto replayed = projections::ReplayOrganization(node_->log(), node_->codec(), OrgId("acme"), {});
+  ASSERT_TRUE(replayed.has_value());
+  EXPECT_EQ(replayed->state, *cached);
+}
+
+TEST_F(CommandServiceTest, SnapshotOfAnotherFormatIsIgnored) {
+  ASSERT_TRUE(Join("ana", "Editor").accepted());
+  auto table = node_->views().OpenTable("snapshots");
+  ASSERT_TRUE(table.has_value());
+  projections::ViewBatch batch;
+  // A snapshot claiming a future format and a bogus state must not be trusted.
+  batch.Put(**table, "acme",
+            projections::RowWriter().U32(999).I64(100).U64(100).Str("garbage").Take());
+  ASSERT_TRUE(node_->views().Write(batch).has_value());
+  node_->commands().DropCache();
+  auto state = node_->commands().State(OrgId("acme"));
+  ASSERT_TRUE(state.has_value());
+  EXPECT_TRUE(state->members.contains(UserId("ana")));
+}
+
+TEST_F(CommandServiceTest, EveryEventCarriesItsMetadata) {
+  auto outcome = node_->commands().Execute(
+      OrgId("acme"), RenameOrganization{"Acme Corp"},
+      service::CommandContext{UserId("olive"), "cmd-meta", "corr-7", "svc-billing"});
+  ASSERT_TRUE(outcome.has_value());
+  auto records = node_->log().ReadAll(outcome->position, 1);
+  ASSERT_TRUE(records.has_value());
+  const auto& m = records->at(0).metadata;
+  EXPECT_EQ(m.actor, "olive");
+  EXPECT_EQ(m.command_id, "cmd-meta");
+  EXPECT_EQ(m.correlation_id, "corr-7");
+  EXPECT_EQ(m.source, "svc-billing");
+  EXPECT_EQ(m.time_us, ToMicros(clock_.Now()));
+}
+
+TEST_F(CommandServiceTest, ReadYourWritesWithTheConsistencyToken) {
+  for (int i = 0; i < 300; ++i) {
+    const std::string user = "rw" + std::to_string(i);
+    auto joined = Join(user, "Editor");
+    ASSERT_TRUE(joined.accepted());
+    auto page = node_->queries().ListMembers("acme", {}, false, 0, 1000, joined.position);
+    ASSERT_TRUE(page.has_value()) << page.error().message;
+    EXPECT_EQ(page->members.back().user_id, user);
+    auto changed = Exec("acme", "olive", ChangeRole{UserId(user), "Manager"});
+    auto check = node_->queries().Check("acme", user, "members.invite", std::nullopt, changed.position);
+    ASSERT_TRUE(check.has_value());
+    EXPECT_TRUE(check->allowed) << check->reason;
+  }
+}
+
+TEST_F(CommandServiceTest, LoginsGoToTheActivityStreamAndNeverConflictWithCommands) {
+  ASSERT_TRUE(Join("ana", "Editor").accepted());
+  const size_t length = StreamLength("acme");
+  for (int i = 0; i < 20; ++i) {
+    auto login = node_->commands().ExecuteActivity(
+        OrgId("acme"), RecordLogin{"198.51.100.7", "test"},
+        service::CommandContext{UserId("ana"), "", "", "test"});
+    ASSERT_TRUE(login.has_value());
+    EXPECT_EQ(login->events.size(), 1u);
+  }
+  EXPECT_EQ(StreamLength("acme"), length) << "logins stay off the organization stream";
+  auto stranger = node_->commands().ExecuteActivity(
+      OrgId("acme"), RecordLogin{"", ""}, service::CommandContext{UserId("zed"), "", "", "test"});
+  ASSERT_TRUE(stranger.has_value());
+  ASSERT_TRUE(stranger->rejection.has_value());
+}
+
+}  // namespace
+}  // namespace roster::testing

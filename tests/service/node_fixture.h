@@ -1,0 +1,85 @@
+// Test support: a Roster node on a fresh temporary directory with a manual clock.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "api/service/node.h"
+#include "eventstore/testing/temp_dir.h"
+
+namespace roster::testing {
+
+inline std::shared_ptr<spdlog::logger> QuietLogger() {
+  if (getenv("ROSTER_TEST_LOG")) return spdlog::stderr_color_mt("test");
+  return std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
+}
+
+inline domain::Time Jan2026() { return domain::FromMicros(1'767'225'600'000'000); }
+
+using Rows = std::vector<std::pair<std::string, std::string>>;
+
+inline Rows Dump(const projections::Table& table) {
+  Rows rows;
+  auto scanned = table.Scan("", "", [&](std::string_view k, std::string_view v) {
+    rows.emplace_back(std::string(k), std::string(v));
+    return true;
+  });
+  EXPECT_TRUE(scanned.has_value());
+  return rows;
+}
+
+// Every projection's rows, by projection name.
+inline std::vector<std::pair<std::string, Rows>> DumpAll(service::Node& node) {
+  std::vector<std::pair<std::string, Rows>> out;
+  for (const auto& status : node.engine().Describe()) {
+    auto p = node.engine().Active(status.name);
+    EXPECT_NE(p, nullptr) << status.name;
+    if (p) out.emplace_back(status.name, Dump(p->table()));
+  }
+  return out;
+}
+
+class NodeFixture : public ::testing::Test {
+ protected:
+  service::NodeOptions Options() {
+    service::NodeOptions options;
+    options.store.sync = sync_;
+    options.run_sweeper = false;
+    return options;
+  }
+  void Open() {
+    auto node = service::Node::Open(dir_.path(), clock_, logger_, Options());
+    ASSERT_TRUE(node.has_value()) << node.error().message;
+    node_ = std::move(*node);
+    node_->engine().WaitForRebuilds();  // first start builds every read model
+  }
+  void Close() { node_.reset(); }
+  void Reopen() {
+    Close();
+    Open();
+  }
+
+  service::CommandOutcome Exec(const std::string& org, const std::string& actor,
+                               domain::Command command, const std::string& command_id = {}) {
+    auto outcome = node_->commands().Execute(
+        domain::OrgId(org), std::move(command),
+        service::CommandContext{domain::UserId(actor), command_id, "", "test"});
+    EXPECT_TRUE(outcome.has_value()) << (outcome ? "" : outcome.error().message);
+    return outcome ? *outcome : service::CommandOutcome{};
+  }
+
+  eventstore::testing::TempDir dir_{"roster-service-test"};
+  domain::ManualClock clock_{Jan2026()};
+  std::shared_ptr<spdlog::logger> logger_ = QuietLogger();
+  bool sync_ = false;  // durability is not what these tests are about
+  std::unique_ptr<service::Node> node_;
+};
+
+}  // namespace roster::testing

@@ -1,0 +1,145 @@
+// Projections fed through the command service: a rebuild from scratch equals the incremental
+// result, a restart loads what was persisted, and read models answer what the commands did.
+#include <gtest/gtest.h>
+
+#include "tests/service/node_fixture.h"
+#include "tools/workload/workload.h"
+
+namespace roster::testing {
+namespace {
+
+using namespace domain;
+
+class ProjectionsTest : public NodeFixture {};
+
+TEST_F(ProjectionsTest, RebuildFromScratchEqualsIncrementalAfterThousandsOfRandomCommands) {
+  Open();
+  workload::Workload load(node_->commands(), {.org_prefix = "rb", .orgs = 25, .seed = 20261123});
+  ASSERT_TRUE(load.Setup().has_value());
+  size_t accepted = 0, rejected = 0;
+  for (int i = 0; i < 4000; ++i) {
+    auto step = load.Step();
+    ASSERT_TRUE(step.has_value()) << step.error().message;
+    (step->accepted ? accepted : rejected)++;
+    if (i % 500 == 499) {
+      clock_.Advance(Days(3));  // let invitations expire and the sweeper record it
+      auto swept = node_->sweeper()->SweepOnce();
+      ASSERT_TRUE(swept.has_value()) << swept.error().code << ": " << swept.error().message;
+    }
+  }
+  EXPECT_GT(accepted, 2500u);
+  EXPECT_GT(rejected, 100u);
+  ASSERT_TRUE(node_->engine().CatchUp(std::chrono::seconds(30)).has_value());
+  const auto incremental = DumpAll(*node_);
+  ASSERT_EQ(incremental.size(), 5u);
+  for (const auto& [name, rows] : incremental) EXPECT_FALSE(rows.empty()) << name;
+
+  ASSERT_TRUE(node_->engine().Rebuild({}).has_value());
+  node_->engine().WaitForRebuilds();
+  ASSERT_TRUE(node_->engine().CatchUp(std::chrono::seconds(30)).has_value());
+  EXPECT_EQ(DumpAll(*node_), incremental);
+  for (const auto& s : node_->engine().Describe()) EXPECT_EQ(s.generation, 2u) << s.name;
+
+  Reopen();  // loads the persisted rows back into memory
+  ASSERT_TRUE(node_->engine().CatchUp(std::chrono::seconds(30)).has_value());
+  EXPECT_EQ(DumpAll(*node_), incremental);
+}
+
+TEST_F(ProjectionsTest, ReadModelsAnswerWhatTheCommandsDid) {
+  Open();
+  Exec("acme", "olive", CreateOrganization{OrgId("acme"), "Acme", "workspace", UserId("olive"),
+                                           "olive@acme.test", "Olive", {}, {}});
+  auto invited = Exec("acme", "olive", InviteMember{"ana@acme.test", "Ana", "Member", ""});
+  const auto& sent = std::get<MemberInvited>(invited.events.back());
+  Exec("acme", "ana", AcceptInvitation{sent.invitation_id, sent.token_hash, "ana@acme.test", ""});
+  Exec("acme", "olive", CreateProject{ProjectId("web"), "Website"});
+  Exec("acme", "olive", AddProjectMember{ProjectId("web"), UserId("client"), "Viewer"});
+  auto last = Exec("acme", "olive", InviteMember{"bo@acme.test", "", "Member", ""});
+
+  auto& q = node_->queries();
+  auto members = q.ListMembers("acme", {}, false, 0, 10, last.position);
+  ASSERT_TRUE(members.has_value());
+  ASSERT_EQ(members->members.size(), 2u);
+  EXPECT_EQ(members->members[1].user_id, "ana");
+  EXPECT_EQ(members->members[1].role, "Member");
+
+  auto orgs = q.OrganizationsOf("ana", 0);
+  ASSERT_TRUE(orgs.has_value());
+  ASSERT_EQ(orgs->size(), 1u);
+  EXPECT_EQ((*orgs)[0].org.name, "Acme");
+
+  auto pending = q.Invitations("acme", InvitationStatus::kPending, 0, 10, 0);
+  ASSERT_TRUE(pending.has_value());
+  ASSERT_EQ(pending->invitations.size(), 1u);
+  EXPECT_EQ(pending->invitations[0].email, "bo@acme.test");
+
+  auto access = q.ProjectAccess("acme", "web", 0);
+  ASSERT_TRUE(access.has_value());
+  ASSERT_EQ(access->size(), 2u);  // olive inherits Owner, the client is a direct Viewer
+  EXPECT_EQ((*access)[0].user_id, "client");
+  EXPECT_EQ((*access)[0].access.source, AccessSource::kDirect);
+  EXPECT_EQ((*access)[1].user_id, "olive");
+  EXPECT_EQ((*access)[1].access.source, AccessSource::kInherited);
+
+  auto check = q.Check("acme", "client", "resources.view", std::string("web"), 0);
+  ASSERT_TRUE(check.has_value());
+  EXPECT_TRUE(check->allowed);
+  EXPECT_NE(check->reason.find("direct project role Viewer"), std::string::npos) << check->reason;
+  auto denied = q.Check("acme", "ana", "resources.view", std::string("web"), 0);
+  ASSERT_TRUE(denied.has_value());
+  EXPECT_FALSE(denied->allowed);
+
+  projections::ActivityFilter filter;
+  filter.org = "acme";
+  auto activity = q.Activity(filter, 100, 0);
+  ASSERT_TRUE(activity.has_value());
+  ASSERT_EQ(activity->entries.size(), 8u);  // created, joined, sent, accepted, joined, project, added, sent
+  EXPECT_EQ(activity->entries[0].action, "organization.created");
+  filter.subject = "ana";
+  auto about_ana = q.Activity(filter, 100, 0);
+  ASSERT_TRUE(about_ana.has_value());
+  ASSERT_EQ(about_ana->entries.size(), 1u);
+  EXPECT_EQ(about_ana->entries[0].action, "member.joined");
+  EXPECT_EQ(about_ana->entries[0].actor, "ana");
+}
+
+TEST_F(ProjectionsTest, ExpirySweepRecordsEachExpiredInvitationExactlyOnceAcrossRestarts) {
+  Open();
+  for (const std::string org : {"a", "b"}) {
+    Exec(org, "o-" + org, CreateOrganization{OrgId(org), org, "api", UserId("o-" + org),
+                                             "o@" + org + ".test", "", {}, {}});
+  }
+  for (int i = 0; i < 5; ++i) {
+    Exec("a", "o-a", InviteMember{"x" + std::to_string(i) + "@a.test", "", "Viewer", ""});
+  }
+  for (int i = 0; i < 3; ++i) {
+    Exec("b", "o-b", InviteMember{"y" + std::to_string(i) + "@b.test", "", "Developer", ""});
+  }
+  clock_.Advance(Days(6));
+  Exec("b", "o-b", InviteMember{"late@b.test", "", "Developer", ""});  // expires a day later
+  ASSERT_TRUE(node_->engine().CatchUp(std::chrono::seconds(10)).has_value());
+  ASSERT_EQ(*node_->sweeper()->SweepOnce(), 0u) << "nothing is due yet";
+  clock_.Advance(Days(1) + std::chrono::seconds(1));
+  ASSERT_TRUE(node_->engine().CatchUp(std::chrono::seconds(10)).has_value());
+  EXPECT_EQ(*node_->sweeper()->SweepOnce(), 8u);
+  ASSERT_TRUE(node_->engine().CatchUp(std::chrono::seconds(10)).has_value());
+  EXPECT_EQ(*node_->sweeper()->SweepOnce(), 0u);
+  Reopen();
+  ASSERT_TRUE(node_->engine().CatchUp(std::chrono::seconds(10)).has_value());
+  EXPECT_EQ(*node_->sweeper()->SweepOnce(), 0u);
+  clock_.Advance(Days(6));  // the late invitation was sent on day 6: it expires on day 13
+  ASSERT_TRUE(node_->engine().CatchUp(std::chrono::seconds(10)).has_value());
+  EXPECT_EQ(*node_->sweeper()->SweepOnce(), 1u);
+
+  size_t expired = 0;
+  auto records = node_->log().ReadAll(1, 10000);
+  ASSERT_TRUE(records.has_value());
+  for (const auto& r : *records) expired += r.type == "invitation.expired";
+  EXPECT_EQ(expired, 9u);
+  auto pending = node_->queries().Invitations("b", InvitationStatus::kExpired, 0, 10, 0);
+  ASSERT_TRUE(pending.has_value());
+  EXPECT_EQ(pending->invitations.size(), 4u);
+}
+
+}  // namespace
+}  // namespace roster::testing
