@@ -78,6 +78,12 @@ TEST(RoleCatalogTest, CoversNeedsAnInheritedProjectRoleNoHigherThanTheActors) {
   EXPECT_FALSE(c.Covers(helper, same_perms_lead));
   EXPECT_TRUE(c.Covers(helper, same_perms_member));
   EXPECT_TRUE(c.Covers(helper, same_perms_none));
+  // The rank counts on its own, as documented: even when the actor holds every permission of
+  // the higher project role at org level, a role inheriting it is out of reach.
+  const Role helper_with_manage{"HelperPlus",
+                                {P::kMembersView, P::kMembersInvite, P::kProjectsManage},
+                                "Member"};
+  EXPECT_FALSE(c.Covers(helper_with_manage, same_perms_lead));
   // An actor inheriting nothing cannot hand out any inherited project role.
   const Role& reader = *c.FindRole("Reader");
   EXPECT_FALSE(c.Covers(reader, Role{"R2", {P::kMembersView}, "Member"}));

@@ -201,6 +201,14 @@ Problems CheckAcceptedDecision(const OrganizationState& before, const UserId& ac
           } else if constexpr (std::is_same_v<E, InvitationAccepted>) {
             const Invitation* inv = invitation(ev.invitation_id);
             if (ev.user_id != actor) out.push_back(what + " for someone other than the actor");
+            const auto* accept = std::get_if<AcceptInvitation>(&command);
+            const auto verified = accept ? Email::Parse(accept->verified_email)
+                                         : std::expected<Email, Rejection>();
+            if (accept == nullptr || inv == nullptr || accept->token_hash != inv->token_hash) {
+              out.push_back(what + " without the invitation's current token");
+            } else if (!verified || *verified != inv->email) {
+              out.push_back(what + " by a user whose verified email is not the invitation's");
+            }
             if (inv == nullptr || inv->status != InvitationStatus::kPending ||
                 now >= inv->expires_at || inv->email != ev.email) {
               out.push_back(what + " of an invitation that was not pending, expired or mismatched");
