@@ -121,7 +121,8 @@ TEST(EffectiveProjectAccessTest, TieNamesTheDirectGrant) {
 }
 
 TEST(EffectiveProjectAccessTest, ProjectOnlyAccessHasNoOrgRole) {
-  auto s = Given(OrgCreated("workspace"), ProjectMade("p1"), ProjectMember("p1", "client", "Viewer"));
+  auto s =
+      Given(OrgCreated("workspace"), ProjectMade("p1"), ProjectMember("p1", "client", "Viewer"));
   const ProjectAccess a =
       EffectiveProjectAccess(s.state(), *s.state().FindProject(ProjectId("p1")), UserId("client"));
   EXPECT_EQ(a.role, "Viewer");

@@ -39,8 +39,8 @@ void ExpectReading(const RoleCatalog& c, const RoleReading& reading) {
   EXPECT_TRUE(reading.must.IsSubsetOf(r->permissions))
       << c.preset() << "/" << reading.role << " lacks "
       << reading.must.Minus(r->permissions).ToString();
-  const PermissionSet forbidden_held{PermissionSet::FromBits(r->permissions.bits() &
-                                                             reading.must_not.bits())};
+  const PermissionSet forbidden_held{
+      PermissionSet::FromBits(r->permissions.bits() & reading.must_not.bits())};
   EXPECT_TRUE(forbidden_held.empty())
       << c.preset() << "/" << reading.role << " must not hold " << forbidden_held.ToString();
 }
@@ -53,8 +53,8 @@ const PermissionSet kApiKeys{P::kApiKeysManage, P::kApiKeysView};
 
 TEST(PresetsTest, ThereAreExactlyTheFivePresetsOfTheSpec) {
   std::vector<std::string_view> names(PresetNames().begin(), PresetNames().end());
-  EXPECT_EQ(names, (std::vector<std::string_view>{"commerce", "workspace", "platform",
-                                                  "analytics", "api"}));
+  EXPECT_EQ(names, (std::vector<std::string_view>{"commerce", "workspace", "platform", "analytics",
+                                                  "api"}));
   for (std::string_view n : names) EXPECT_EQ(Preset(n).preset(), n);
   EXPECT_FALSE(PresetCatalog("Commerce").has_value());
   EXPECT_FALSE(PresetCatalog("").has_value());
@@ -118,10 +118,11 @@ TEST(PresetsTest, InheritedProjectRolesExistInTheCatalog) {
 TEST(PresetsTest, CommerceMatchesSeed000) {
   const RoleCatalog c = Preset("commerce");
   ExpectReading(c, {"Manager",
-                    kBilling.Union(kMembersAll).Union(
-                        {P::kResourcesManage, P::kResourcesView, P::kApiKeysManage}),
+                    kBilling.Union(kMembersAll)
+                        .Union({P::kResourcesManage, P::kResourcesView, P::kApiKeysManage}),
                     kOrgOnly});
-  ExpectReading(c, {"Editor", {P::kResourcesManage, P::kResourcesView},
+  ExpectReading(c, {"Editor",
+                    {P::kResourcesManage, P::kResourcesView},
                     kBilling.Union(kMembersAll).Union(kApiKeys).Union(kOrgOnly)});
   ExpectReading(c, {"Billing", kBilling,
                     kMembersAll.Union(kApiKeys).Union(kOrgOnly).Union(
@@ -141,12 +142,14 @@ TEST(PresetsTest, CommerceMatchesSeed000) {
 //   them to specific projects": project Editors manage project members, Viewers do not.
 TEST(PresetsTest, WorkspaceMatchesSeed001) {
   const RoleCatalog c = Preset("workspace");
-  ExpectReading(c, {"Member", {},
-                    kOrgOnly.Union(kBilling).Union(kMemberAdmin).Union(
-                        {P::kProjectsManage, P::kProjectsMembersManage, P::kProjectsView})});
+  ExpectReading(c, {"Member",
+                    {},
+                    kOrgOnly.Union(kBilling)
+                        .Union(kMemberAdmin)
+                        .Union({P::kProjectsManage, P::kProjectsMembersManage, P::kProjectsView})});
   EXPECT_EQ(c.FindRole("Member")->project_role, "");
-  EXPECT_TRUE(c.FindProjectRole(c.FindRole("Owner")->project_role)->permissions.Has(
-      P::kProjectsManage));
+  EXPECT_TRUE(
+      c.FindProjectRole(c.FindRole("Owner")->project_role)->permissions.Has(P::kProjectsManage));
   std::vector<std::string> project_roles;
   for (const ProjectRole& r : c.project_roles()) project_roles.push_back(r.name);
   EXPECT_EQ(project_roles, (std::vector<std::string>{"Viewer", "Editor", "Owner"}));
@@ -171,13 +174,16 @@ TEST(PresetsTest, WorkspaceMatchesSeed001) {
 // Agents, conversations and knowledge bases are resources.
 TEST(PresetsTest, PlatformMatchesSeed002) {
   const RoleCatalog c = Preset("platform");
-  const PermissionSet changes = kOrgOnly.Union(kMemberAdmin).Union(
-      {P::kBillingManage, P::kProjectsCreate, P::kProjectsManage, P::kProjectsMembersManage,
-       P::kResourcesManage, P::kApiKeysManage});
-  ExpectReading(c, {"Admin", kMemberAdmin.Union({P::kMembersView, P::kResourcesManage,
-                                                 P::kResourcesView, P::kProjectsManage}),
+  const PermissionSet changes =
+      kOrgOnly.Union(kMemberAdmin)
+          .Union({P::kBillingManage, P::kProjectsCreate, P::kProjectsManage,
+                  P::kProjectsMembersManage, P::kResourcesManage, P::kApiKeysManage});
+  ExpectReading(c, {"Admin",
+                    kMemberAdmin.Union({P::kMembersView, P::kResourcesManage, P::kResourcesView,
+                                        P::kProjectsManage}),
                     {P::kBillingManage, P::kOrgDelete, P::kOrgOwnershipTransfer}});
-  ExpectReading(c, {"Developer", {P::kResourcesManage, P::kResourcesView},
+  ExpectReading(c, {"Developer",
+                    {P::kResourcesManage, P::kResourcesView},
                     kMemberAdmin.Union(kBilling).Union(kOrgOnly)});
   ExpectReading(c, {"Billing", kBilling,
                     kMemberAdmin.Union(kOrgOnly).Union({P::kResourcesManage, P::kResourcesView})});
@@ -196,10 +202,11 @@ TEST(PresetsTest, PlatformMatchesSeed002) {
 TEST(PresetsTest, AnalyticsMatchesSeed003) {
   const RoleCatalog c = Preset("analytics");
   EXPECT_EQ(c.owner_role(), "Admin");
-  ExpectReading(c, {"User", {P::kMembersView, P::kResourcesManage, P::kResourcesView},
+  ExpectReading(c, {"User",
+                    {P::kMembersView, P::kResourcesManage, P::kResourcesView},
                     kMemberAdmin.Union(kOrgOnly)});
-  ExpectReading(c, {"Guest", {P::kResourcesManage, P::kResourcesView},
-                    kMembersAll.Union(kOrgOnly)});
+  ExpectReading(c,
+                {"Guest", {P::kResourcesManage, P::kResourcesView}, kMembersAll.Union(kOrgOnly)});
   EXPECT_EQ(c.FindRole("Guest")->permissions,
             c.FindRole("User")->permissions.Minus({P::kMembersView}));
   EXPECT_EQ(c.FindRole("Guest")->project_role, c.FindRole("User")->project_role);
@@ -215,11 +222,14 @@ TEST(PresetsTest, AnalyticsMatchesSeed003) {
 //   "Organization roles are automatically inherited by every project within the organization."
 TEST(PresetsTest, ApiMatchesSeed004) {
   const RoleCatalog c = Preset("api");
-  ExpectReading(c, {"Developer", {P::kProjectsCreate, P::kApiKeysManage, P::kUsageView},
+  ExpectReading(c, {"Developer",
+                    {P::kProjectsCreate, P::kApiKeysManage, P::kUsageView},
                     kMemberAdmin.Union(kOrgOnly).Union({P::kBillingManage})});
-  ExpectReading(c, {"Billing Manager", {P::kBillingManage, P::kBillingView, P::kUsageView},
-                    kApiKeys.Union(kMemberAdmin).Union(kOrgOnly).Union(
-                        {P::kProjectsCreate, P::kResourcesManage})});
+  ExpectReading(c, {"Billing Manager",
+                    {P::kBillingManage, P::kBillingView, P::kUsageView},
+                    kApiKeys.Union(kMemberAdmin)
+                        .Union(kOrgOnly)
+                        .Union({P::kProjectsCreate, P::kResourcesManage})});
   // "view everything, change nothing": exactly the permissions that only read.
   PermissionSet views;
   for (Permission p : AllPermissions()) {

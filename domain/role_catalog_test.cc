@@ -80,9 +80,8 @@ TEST(RoleCatalogTest, CoversNeedsAnInheritedProjectRoleNoHigherThanTheActors) {
   EXPECT_TRUE(c.Covers(helper, same_perms_none));
   // The rank counts on its own, as documented: even when the actor holds every permission of
   // the higher project role at org level, a role inheriting it is out of reach.
-  const Role helper_with_manage{"HelperPlus",
-                                {P::kMembersView, P::kMembersInvite, P::kProjectsManage},
-                                "Member"};
+  const Role helper_with_manage{
+      "HelperPlus", {P::kMembersView, P::kMembersInvite, P::kProjectsManage}, "Member"};
   EXPECT_FALSE(c.Covers(helper_with_manage, same_perms_lead));
   // An actor inheriting nothing cannot hand out any inherited project role.
   const Role& reader = *c.FindRole("Reader");
@@ -95,8 +94,7 @@ TEST(RoleCatalogTest, CoversNeedsAnInheritedProjectRoleNoHigherThanTheActors) {
 // the ranks say.
 TEST(RoleCatalogTest, CoversNeedsTheInheritedProjectPermissionsToBeTheActors) {
   const RoleCatalog api = *PresetCatalog("api");
-  const Role lead{"Lead", {P::kMembersView, P::kMembersInvite, P::kMembersRoleChange},
-                  "Developer"};
+  const Role lead{"Lead", {P::kMembersView, P::kMembersInvite, P::kMembersRoleChange}, "Developer"};
   const Role finance{"Finance", {P::kMembersView}, "Billing Manager"};
   const Role watcher{"Watcher", {P::kMembersView}, "Viewer"};  // project Viewer has billing.view
   const Role builder{"Builder", {P::kMembersView}, "Developer"};

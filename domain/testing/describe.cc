@@ -87,8 +87,8 @@ struct Describer {
     o << "project=" << e.project_id.value << " user=" << e.user_id.value << " role=" << e.role;
   }
   void operator()(const ProjectMemberRoleChanged& e) {
-    o << "project=" << e.project_id.value << " user=" << e.user_id.value
-      << " from=" << e.from_role << " to=" << e.to_role;
+    o << "project=" << e.project_id.value << " user=" << e.user_id.value << " from=" << e.from_role
+      << " to=" << e.to_role;
   }
   void operator()(const ProjectMemberRemoved& e) {
     o << "project=" << e.project_id.value << " user=" << e.user_id.value << " role=" << e.role
@@ -100,8 +100,7 @@ struct Describer {
   }
   void operator()(const ApiKeyRevoked& e) { o << "key=" << e.api_key_id.value; }
   void operator()(const ApiKeyRotationRecommended& e) {
-    o << "key=" << e.api_key_id.value << " creator=" << e.creator.value
-      << " reason=" << e.reason;
+    o << "key=" << e.api_key_id.value << " creator=" << e.creator.value << " reason=" << e.reason;
   }
   void operator()(const ResourceRegistered& e) {
     o << "resource=" << e.resource_id.value << " kind=" << e.kind << " name=" << e.name

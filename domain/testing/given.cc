@@ -43,15 +43,21 @@ std::vector<Event> OrgCreated(std::string_view preset, std::string_view owner,
 }
 
 MemberJoined Joined(std::string_view membership, std::string_view user, std::string_view role) {
-  return MemberJoined{MembershipId(membership), UserId(user), Mail(EmailOf(user)), "",
-                      std::string(role), InvitationId("inv-" + std::string(membership))};
+  return MemberJoined{MembershipId(membership), UserId(user),
+                      Mail(EmailOf(user)),      "",
+                      std::string(role),        InvitationId("inv-" + std::string(membership))};
 }
 
 MemberInvited Invited(std::string_view invitation, std::string_view email, std::string_view role,
                       std::string_view inviter, std::string_view token_hash, Time sent,
                       int ttl_days) {
-  return MemberInvited{InvitationId(invitation), Mail(email),         "", std::string(role),
-                       UserId(inviter),          std::string(token_hash), sent,
+  return MemberInvited{InvitationId(invitation),
+                       Mail(email),
+                       "",
+                       std::string(role),
+                       UserId(inviter),
+                       std::string(token_hash),
+                       sent,
                        sent + Days(ttl_days)};
 }
 
@@ -92,9 +98,7 @@ const Outcome& Outcome::ThenEventTypes(const std::vector<std::string_view>& type
   return *this;
 }
 
-const Outcome& Outcome::ThenNoEvents(std::source_location loc) const {
-  return ThenEvents({}, loc);
-}
+const Outcome& Outcome::ThenNoEvents(std::source_location loc) const { return ThenEvents({}, loc); }
 
 const Outcome& Outcome::ThenAccepted(std::source_location loc) const {
   if (!decision_) Fail(loc, "expected acceptance but the command was " + Got(decision_));

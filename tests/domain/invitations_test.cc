@@ -13,8 +13,8 @@ using std::chrono::hours;
 using std::chrono::microseconds;
 
 InviteMember Invite(std::string email, std::string role = "Editor", std::string hash = "h1") {
-  return InviteMember{.email = std::move(email), .role = std::move(role),
-                      .token_hash = std::move(hash)};
+  return InviteMember{
+      .email = std::move(email), .role = std::move(role), .token_hash = std::move(hash)};
 }
 
 AcceptInvitation Accept(std::string id, std::string hash, std::string email) {
@@ -31,8 +31,11 @@ Scenario Pending() {
 
 TEST(InviteTest, RecordsANormalizedEmailTheCanonicalRoleAndASevenDayExpiry) {
   Given(OrgCreated("commerce"), Joined("m2", "mgr", "Manager"))
-      .When("mgr", InviteMember{.email = " Bob@Example.COM ", .display_name = "Bob",
-                                .role = "editor", .token_hash = "h1"},
+      .When("mgr",
+            InviteMember{.email = " Bob@Example.COM ",
+                         .display_name = "Bob",
+                         .role = "editor",
+                         .token_hash = "h1"},
             kT0)
       .ThenEvents({MemberInvited{InvitationId("i1"), Mail("bob@example.com"), "Bob", "Editor",
                                  User("mgr"), "h1", kT0, kT0 + Days(7)}});
@@ -55,7 +58,9 @@ TEST(InviteTest, AnActiveMembersEmailCannotBeInvited) {
   auto o = Pending().When("mgr", Invite("MGR@example.com"));
   o.ThenRejected(ErrorCode::kAlreadyMember);
   EXPECT_NE(o.rejection().message.find("mgr@example.com"), std::string::npos);
-  Pending().When("mgr", Invite("owner@example.com", "Billing")).ThenRejected(ErrorCode::kAlreadyMember);
+  Pending()
+      .When("mgr", Invite("owner@example.com", "Billing"))
+      .ThenRejected(ErrorCode::kAlreadyMember);
 }
 
 TEST(InviteTest, InvitingWhileOneIsPendingSaysToResend) {
@@ -77,10 +82,14 @@ TEST(InviteTest, AnExpiredButUnsweptInvitationIsRecordedAsExpiredAndReplaced) {
 
 TEST(InviteTest, RoleAndTokenAreRequired) {
   Pending().When("mgr", Invite("c@example.com", "Janitor")).ThenRejected(ErrorCode::kNotFound);
-  Pending().When("mgr", Invite("c@example.com", "Editor", "")).ThenRejected(ErrorCode::kInvalidArgument);
   Pending()
-      .When("mgr", InviteMember{.email = "c@example.com", .display_name = "C\x01",
-                                .role = "Editor", .token_hash = "h"})
+      .When("mgr", Invite("c@example.com", "Editor", ""))
+      .ThenRejected(ErrorCode::kInvalidArgument);
+  Pending()
+      .When("mgr", InviteMember{.email = "c@example.com",
+                                .display_name = "C\x01",
+                                .role = "Editor",
+                                .token_hash = "h"})
       .ThenRejected(ErrorCode::kInvalidArgument);
 }
 
@@ -90,8 +99,10 @@ TEST(InviteTest, TheLifetimeIsAnOrgSetting) {
   s.When("mgr", Invite("c@example.com"), kT0)
       .ThenEvents({MemberInvited{InvitationId("i2"), Mail("c@example.com"), "", "Editor",
                                  User("mgr"), "h1", kT0, kT0 + Days(3)}});
-  s.When("owner", ChangeSettings{.invitation_ttl_days = 31}).ThenRejected(ErrorCode::kInvalidArgument);
-  s.When("owner", ChangeSettings{.invitation_ttl_days = 0}).ThenRejected(ErrorCode::kInvalidArgument);
+  s.When("owner", ChangeSettings{.invitation_ttl_days = 31})
+      .ThenRejected(ErrorCode::kInvalidArgument);
+  s.When("owner", ChangeSettings{.invitation_ttl_days = 0})
+      .ThenRejected(ErrorCode::kInvalidArgument);
   s.When("owner", ChangeSettings{.invitation_ttl_days = 30}).ThenAccepted();
   s.When("owner", ChangeSettings{.invitation_ttl_days = 3}).ThenNoEvents();
 }
@@ -123,7 +134,8 @@ TEST(InviteLimitTest, EndedInvitationsFreeTheirPlace) {
 
 TEST(InviteLimitTest, ExpiredButUnsweptInvitationsDoNotCount) {
   // i1 expires at kT0 + 7d, i2 an hour later; nobody ran ExpireInvitations.
-  Capped().When("mgr", Invite("c@example.com"), kT0 + Days(7) - microseconds(1))
+  Capped()
+      .When("mgr", Invite("c@example.com"), kT0 + Days(7) - microseconds(1))
       .ThenRejected(ErrorCode::kInviteLimit);
   Capped().When("mgr", Invite("c@example.com"), kT0 + Days(7)).ThenEventTypes({"invitation.sent"});
   auto s = Capped();
@@ -157,11 +169,14 @@ TEST(AcceptTest, JoinsWithANewMembership) {
 }
 
 TEST(AcceptTest, AfterExpiryIsRejectedSweptOrNot) {
-  Pending().When("bob", Accept("i1", "h1", "bob@example.com"), kT0 + Days(7) - microseconds(1))
+  Pending()
+      .When("bob", Accept("i1", "h1", "bob@example.com"), kT0 + Days(7) - microseconds(1))
       .ThenAccepted();
-  Pending().When("bob", Accept("i1", "h1", "bob@example.com"), kT0 + Days(7))
+  Pending()
+      .When("bob", Accept("i1", "h1", "bob@example.com"), kT0 + Days(7))
       .ThenRejected(ErrorCode::kInvitationExpired);
-  Pending().When("bob", Accept("i1", "h1", "bob@example.com"), kT0 + Days(30))
+  Pending()
+      .When("bob", Accept("i1", "h1", "bob@example.com"), kT0 + Days(30))
       .ThenRejected(ErrorCode::kInvitationExpired);
   auto swept = Pending();
   swept.Run("anyone", ExpireInvitations{}, kT0 + Days(8));
@@ -173,20 +188,31 @@ TEST(AcceptTest, AfterExpiryIsRejectedSweptOrNot) {
 }
 
 TEST(AcceptTest, AWrongTokenIsRejectedFirst) {
-  Pending().When("bob", Accept("i1", "h2", "bob@example.com")).ThenRejected(ErrorCode::kInvalidToken);
+  Pending()
+      .When("bob", Accept("i1", "h2", "bob@example.com"))
+      .ThenRejected(ErrorCode::kInvalidToken);
   Pending().When("bob", Accept("i1", "", "bob@example.com")).ThenRejected(ErrorCode::kInvalidToken);
-  Pending().When("bob", Accept("i1", "H1", "bob@example.com")).ThenRejected(ErrorCode::kInvalidToken);
+  Pending()
+      .When("bob", Accept("i1", "H1", "bob@example.com"))
+      .ThenRejected(ErrorCode::kInvalidToken);
   // A wrong token learns nothing: not even that the invitation has expired or was for someone
   // else.
-  Pending().When("eve", Accept("i1", "bad", "eve@example.com"), kT0 + Days(9))
+  Pending()
+      .When("eve", Accept("i1", "bad", "eve@example.com"), kT0 + Days(9))
       .ThenRejected(ErrorCode::kInvalidToken);
   Pending().When("bob", Accept("i9", "h1", "bob@example.com")).ThenRejected(ErrorCode::kNotFound);
 }
 
 TEST(AcceptTest, ADifferentVerifiedEmailIsRejected) {
-  Pending().When("eve", Accept("i1", "h1", "eve@example.com")).ThenRejected(ErrorCode::kEmailMismatch);
-  Pending().When("bob", Accept("i1", "h1", "bob@example.org")).ThenRejected(ErrorCode::kEmailMismatch);
-  Pending().When("bob", Accept("i1", "h1", "not-an-email")).ThenRejected(ErrorCode::kInvalidArgument);
+  Pending()
+      .When("eve", Accept("i1", "h1", "eve@example.com"))
+      .ThenRejected(ErrorCode::kEmailMismatch);
+  Pending()
+      .When("bob", Accept("i1", "h1", "bob@example.org"))
+      .ThenRejected(ErrorCode::kEmailMismatch);
+  Pending()
+      .When("bob", Accept("i1", "h1", "not-an-email"))
+      .ThenRejected(ErrorCode::kInvalidArgument);
   Pending().When("bob", Accept("i1", "h1", " BOB@example.com ")).ThenAccepted();
 }
 
@@ -210,7 +236,9 @@ TEST(AcceptTest, ARevokedInvitationCannotBeAccepted) {
 }
 
 TEST(AcceptTest, TheInviteeNeedsNoMembershipButAnIdentity) {
-  Pending().When("", Accept("i1", "h1", "bob@example.com")).ThenRejected(ErrorCode::kInvalidArgument);
+  Pending()
+      .When("", Accept("i1", "h1", "bob@example.com"))
+      .ThenRejected(ErrorCode::kInvalidArgument);
 }
 
 // ---- Resending and revoking
@@ -238,17 +266,24 @@ TEST(ResendTest, IssuesANewTokenAndResetsTheExpiry) {
 TEST(ResendTest, ResendAfterRevokeOrAcceptIsAConflict) {
   auto revoked = Pending();
   revoked.Run("mgr", RevokeInvitation{InvitationId("i1")});
-  revoked.When("mgr", ResendInvitation{InvitationId("i1"), "h2"}).ThenRejected(ErrorCode::kConflict);
+  revoked.When("mgr", ResendInvitation{InvitationId("i1"), "h2"})
+      .ThenRejected(ErrorCode::kConflict);
   auto accepted = Pending();
   accepted.Run("bob", Accept("i1", "h1", "bob@example.com"));
-  accepted.When("mgr", ResendInvitation{InvitationId("i1"), "h2"}).ThenRejected(ErrorCode::kConflict);
+  accepted.When("mgr", ResendInvitation{InvitationId("i1"), "h2"})
+      .ThenRejected(ErrorCode::kConflict);
 }
 
 TEST(ResendTest, AnExpiredInvitationCannotBeResent) {
-  Pending().When("mgr", ResendInvitation{InvitationId("i1"), "h2"}, kT0 + Days(7))
+  Pending()
+      .When("mgr", ResendInvitation{InvitationId("i1"), "h2"}, kT0 + Days(7))
       .ThenRejected(ErrorCode::kInvitationExpired);
-  Pending().When("mgr", ResendInvitation{InvitationId("i1"), ""}).ThenRejected(ErrorCode::kInvalidArgument);
-  Pending().When("mgr", ResendInvitation{InvitationId("i9"), "h2"}).ThenRejected(ErrorCode::kNotFound);
+  Pending()
+      .When("mgr", ResendInvitation{InvitationId("i1"), ""})
+      .ThenRejected(ErrorCode::kInvalidArgument);
+  Pending()
+      .When("mgr", ResendInvitation{InvitationId("i9"), "h2"})
+      .ThenRejected(ErrorCode::kNotFound);
 }
 
 TEST(RevokeTest, EndsTheInvitationOnce) {
@@ -267,11 +302,12 @@ TEST(RevokeTest, EndsTheInvitationOnce) {
 // ---- Expiry sweep
 
 TEST(ExpireTest, RecordsEachOverdueInvitationExactlyOnce) {
-  auto s = Given(OrgCreated("commerce"), Invited("i1", "a@example.com", "Editor", "owner", "h", kT0),
-                 Invited("i2", "b@example.com", "Editor", "owner", "h", kT0 + hours(2)),
-                 Invited("i3", "c@example.com", "Editor", "owner", "h", kT0 + Days(3)),
-                 Invited("i4", "d@example.com", "Editor", "owner", "h", kT0 + hours(1)),
-                 Invited("i5", "e@example.com", "Editor", "owner", "h", kT0));
+  auto s =
+      Given(OrgCreated("commerce"), Invited("i1", "a@example.com", "Editor", "owner", "h", kT0),
+            Invited("i2", "b@example.com", "Editor", "owner", "h", kT0 + hours(2)),
+            Invited("i3", "c@example.com", "Editor", "owner", "h", kT0 + Days(3)),
+            Invited("i4", "d@example.com", "Editor", "owner", "h", kT0 + hours(1)),
+            Invited("i5", "e@example.com", "Editor", "owner", "h", kT0));
   s.Run("owner", RevokeInvitation{InvitationId("i5")});
   const Time sweep = kT0 + Days(7) + hours(2);  // exactly i2's expiry
   s.When("scheduler", ExpireInvitations{}, sweep)
@@ -341,7 +377,8 @@ TEST(ReinviteTest, AfterLeavingToo) {
 TEST(InvitePermissionTest, RevokingAndResendingNeedMembersInvite) {
   auto s = Given(Pending().history(), Joined("m3", "ed", "Editor"));
   s.When("ed", RevokeInvitation{InvitationId("i1")}).ThenRejected(ErrorCode::kPermissionDenied);
-  s.When("ed", ResendInvitation{InvitationId("i1"), "h2"}).ThenRejected(ErrorCode::kPermissionDenied);
+  s.When("ed", ResendInvitation{InvitationId("i1"), "h2"})
+      .ThenRejected(ErrorCode::kPermissionDenied);
   s.When("ed", Invite("x@example.com")).ThenRejected(ErrorCode::kPermissionDenied);
 }
 

@@ -144,7 +144,8 @@ Problems CheckAcceptedDecision(const OrganizationState& before, const UserId& ac
     }
   }
   if (std::holds_alternative<InviteMember>(command) &&
-      before.LivePendingCount(now) >= static_cast<size_t>(before.settings.max_pending_invitations)) {
+      before.LivePendingCount(now) >=
+          static_cast<size_t>(before.settings.max_pending_invitations)) {
     out.push_back("InviteMember accepted beyond the pending invitation cap");
   }
 
@@ -160,12 +161,12 @@ Problems CheckAcceptedDecision(const OrganizationState& before, const UserId& ac
     }
   };
   auto project_role_problem = [&](std::string_view what, const ProjectId& p,
-                                   std::string_view role_name) {
+                                  std::string_view role_name) {
     const PermissionSet perms = ProjectRolePermissions(before.catalog, role_name);
     if (!perms.IsSubsetOf(Reach(before, actor, p))) {
-      out.push_back(std::string(what) + ": project role " + std::string(role_name) +
-                    " holds " + perms.Minus(Reach(before, actor, p)).ToString() + " which " +
-                    Who(actor) + " does not reach in " + p.value);
+      out.push_back(std::string(what) + ": project role " + std::string(role_name) + " holds " +
+                    perms.Minus(Reach(before, actor, p)).ToString() + " which " + Who(actor) +
+                    " does not reach in " + p.value);
     }
   };
   auto invitation = [&](const InvitationId& id) -> const Invitation* {
@@ -187,7 +188,8 @@ Problems CheckAcceptedDecision(const OrganizationState& before, const UserId& ac
           } else if constexpr (std::is_same_v<E, InvitationResent> ||
                                std::is_same_v<E, InvitationRevoked>) {
             const Invitation* inv = invitation(ev.invitation_id);
-            if (inv == nullptr || inv->status != InvitationStatus::kPending || now >= inv->expires_at) {
+            if (inv == nullptr || inv->status != InvitationStatus::kPending ||
+                now >= inv->expires_at) {
               out.push_back(what + " for an invitation that was not open");
             } else {
               role_problem(what, inv->role);
@@ -202,8 +204,8 @@ Problems CheckAcceptedDecision(const OrganizationState& before, const UserId& ac
             const Invitation* inv = invitation(ev.invitation_id);
             if (ev.user_id != actor) out.push_back(what + " for someone other than the actor");
             const auto* accept = std::get_if<AcceptInvitation>(&command);
-            const auto verified = accept ? Email::Parse(accept->verified_email)
-                                         : std::expected<Email, Rejection>();
+            const auto verified =
+                accept ? Email::Parse(accept->verified_email) : std::expected<Email, Rejection>();
             if (accept == nullptr || inv == nullptr || accept->token_hash != inv->token_hash) {
               out.push_back(what + " without the invitation's current token");
             } else if (!verified || *verified != inv->email) {
@@ -380,7 +382,8 @@ Problems CheckActivityDecision(const OrganizationState& org, const ActivityState
   }
   const bool live = org.status == OrgStatus::kActive;
   const bool login = std::holds_alternative<RecordLogin>(command);
-  const bool valid_login = !login || std::get<RecordLogin>(command).ip.find('\n') == std::string::npos;
+  const bool valid_login =
+      !login || std::get<RecordLogin>(command).ip.find('\n') == std::string::npos;
   if (decision.has_value() != (live && known && valid_login)) {
     out.push_back(std::string(CommandName(command)) + " for " + Who(actor) +
                   (decision ? " accepted" : " rejected: " + Describe(decision.error())) +

@@ -50,7 +50,9 @@ class Rng {
   size_t Below(size_t n) { return n == 0 ? 0 : static_cast<size_t>(Next() % n); }
   bool Percent(int p) { return Below(100) < static_cast<size_t>(p); }
   template <class T>
-  const T& Pick(const std::vector<T>& v) { return v[Below(v.size())]; }
+  const T& Pick(const std::vector<T>& v) {
+    return v[Below(v.size())];
+  }
 
  private:
   uint64_t state_;
@@ -70,8 +72,8 @@ struct OrgSim {
   bool doomed = false;  // the one org that DeleteOrganization is aimed at
   OrganizationState state;
   ActivityState activity;
-  std::vector<Event> log;           // the organization stream
-  std::vector<Event> activity_log;  // the activity stream
+  std::vector<Event> log;                      // the organization stream
+  std::vector<Event> activity_log;             // the activity stream
   std::map<InvitationId, std::string> tokens;  // current token hash per invitation
   std::deque<std::string> trace;               // the last commands, for failure messages
 };
@@ -143,7 +145,7 @@ class Generator {
   std::string Email() {
     const UserId u = AnyUser();
     const size_t roll = rng_.Below(100);
-    if (roll < 3) return u.value + "@example";      // invalid
+    if (roll < 3) return u.value + "@example";  // invalid
     if (roll < 8) return Upper(EmailOfUser(u));
     if (roll < 12) return "  " + EmailOfUser(u) + "\t";
     return EmailOfUser(u);
@@ -159,7 +161,9 @@ class Generator {
     if (!live.empty() && rng_.Percent(85)) return rng_.Pick(live);
     return ProjectId(Num("p", rng_.Below(kProjects)));
   }
-  ProjectId MaybeProject(const OrgSim& o) { return rng_.Percent(50) ? ProjectId() : SomeProject(o); }
+  ProjectId MaybeProject(const OrgSim& o) {
+    return rng_.Percent(50) ? ProjectId() : SomeProject(o);
+  }
 
   // Mostly someone directly in the project.
   UserId ProjectTarget(const OrgSim& o, const ProjectId& project) {
@@ -191,10 +195,13 @@ class Generator {
     };
     const bool may_delete = o.doomed && step > steps_ / 2;
     const std::array<Choice, 27> table = {{
-        {1, 0},   {1, 1},   {1, 2},   {may_delete ? 1 : 0, 3}, {14, 4}, {3, 5},  {3, 6},
-        {14, 7},  {2, 8},   {8, 9},   {4, 10},  {2, 11},  {2, 12}, {2, 13}, {2, 14},
-        {1, 15},  {3, 16},  {1, 17},  {1, 18},  {6, 19},  {3, 20}, {3, 21}, {3, 22},
-        {1, 23},  {3, 24},  {1, 25},  {1, 26},
+        {1, 0},  {1, 1},  {1, 2},  {may_delete ? 1 : 0, 3},
+        {14, 4}, {3, 5},  {3, 6},  {14, 7},
+        {2, 8},  {8, 9},  {4, 10}, {2, 11},
+        {2, 12}, {2, 13}, {2, 14}, {1, 15},
+        {3, 16}, {1, 17}, {1, 18}, {6, 19},
+        {3, 20}, {3, 21}, {3, 22}, {1, 23},
+        {3, 24}, {1, 25}, {1, 26},
     }};
     int total = 0;
     for (const Choice& c : table) total += c.weight;
@@ -210,11 +217,14 @@ class Generator {
     UserId actor = Actor(o);
     switch (kind) {
       case 0:
-        return {UserId("service"),
-                CreateOrganization{.org_id = o.id, .name = "Again", .preset = o.preset,
-                                   .owner = AnyUser(), .owner_email = "x@example.com",
-                                   .owner_display_name = "", .invitation_ttl_days = {},
-                                   .max_pending_invitations = {}}};
+        return {UserId("service"), CreateOrganization{.org_id = o.id,
+                                                      .name = "Again",
+                                                      .preset = o.preset,
+                                                      .owner = AnyUser(),
+                                                      .owner_email = "x@example.com",
+                                                      .owner_display_name = "",
+                                                      .invitation_ttl_days = {},
+                                                      .max_pending_invitations = {}}};
       case 1:
         return {actor, RenameOrganization{rng_.Percent(10) ? "" : Num("Org ", rng_.Below(5))}};
       case 2: {
@@ -294,7 +304,8 @@ class Generator {
         return {rng_.Percent(20) ? target : actor, RemoveProjectMember{p, target}};
       }
       case 22:
-        return {actor, CreateApiKey{ApiKeyId(Num("k", rng_.Below(kAssets))), "Key", MaybeProject(o)}};
+        return {actor,
+                CreateApiKey{ApiKeyId(Num("k", rng_.Below(kAssets))), "Key", MaybeProject(o)}};
       case 23:
         return {actor, RevokeApiKey{ApiKeyId(Num("k", rng_.Below(kAssets)))}};
       case 24:
@@ -376,7 +387,8 @@ TEST_F(PropertyTest, RandomCommandsKeepTheInvariantsAndReplayToTheSameState) {
   // One organization per preset, plus a second commerce org that will be deleted half-way.
   std::vector<OrgSim> orgs;
   for (std::string_view preset : PresetNames()) {
-    orgs.push_back(OrgSim{.id = OrgId("org-" + std::string(preset)), .preset = std::string(preset)});
+    orgs.push_back(
+        OrgSim{.id = OrgId("org-" + std::string(preset)), .preset = std::string(preset)});
   }
   orgs.push_back(OrgSim{.id = OrgId("org-doomed"), .preset = "commerce", .doomed = true});
 
@@ -399,10 +411,14 @@ TEST_F(PropertyTest, RandomCommandsKeepTheInvariantsAndReplayToTheSameState) {
     if (o.state.status == OrgStatus::kNone) {
       // The trusted service principal creates it; the first owner is one of the users.
       const UserId owner = gen.AnyUser();
-      const Command create = CreateOrganization{
-          .org_id = o.id, .name = "Org", .preset = o.preset, .owner = owner,
-          .owner_email = EmailOfUser(owner), .owner_display_name = "Founder",
-          .invitation_ttl_days = {}, .max_pending_invitations = {}};
+      const Command create = CreateOrganization{.org_id = o.id,
+                                                .name = "Org",
+                                                .preset = o.preset,
+                                                .owner = owner,
+                                                .owner_email = EmailOfUser(owner),
+                                                .owner_display_name = "Founder",
+                                                .invitation_ttl_days = {},
+                                                .max_pending_invitations = {}};
       Decision d = Decide(o.state, UserId("service"), create, decided_at);
       ASSERT_TRUE(d.has_value()) << Describe(d.error());
       for (const Event& e : *d) Apply(o.state, e);
@@ -417,10 +433,9 @@ TEST_F(PropertyTest, RandomCommandsKeepTheInvariantsAndReplayToTheSameState) {
       const OrganizationState org_before = o.state;
       Decision d = DecideActivity(o.state, o.activity, actor, command, decided_at);
       const std::string name(CommandName(command));
-      Trace(o, name + " by '" + actor.value + "': " +
-                   (d ? Describe(*d) : Describe(d.error())));
-      Problems p = property::CheckActivityDecision(o.state, o.activity, actor, command,
-                                                   decided_at, d);
+      Trace(o, name + " by '" + actor.value + "': " + (d ? Describe(*d) : Describe(d.error())));
+      Problems p =
+          property::CheckActivityDecision(o.state, o.activity, actor, command, decided_at, d);
       if (!(o.activity == before) || !(o.state == org_before)) {
         p.push_back("DecideActivity changed its inputs");
       }
@@ -440,8 +455,8 @@ TEST_F(PropertyTest, RandomCommandsKeepTheInvariantsAndReplayToTheSameState) {
     const std::string name(CommandName(command));
     const OrganizationState before = o.state;
     const Decision d = Decide(o.state, actor, command, decided_at);
-    Trace(o, name + " by '" + actor.value + "' at " + std::to_string(ToMicros(decided_at)) +
-                 ": " + (d ? "\n" + Describe(*d) : Describe(d.error())));
+    Trace(o, name + " by '" + actor.value + "' at " + std::to_string(ToMicros(decided_at)) + ": " +
+                 (d ? "\n" + Describe(*d) : Describe(d.error())));
     Problems p;
     if (!(o.state == before)) p.push_back("Decide changed the state it was given");
     if (!(Decide(o.state, actor, command, decided_at) == d)) {
@@ -467,8 +482,10 @@ TEST_F(PropertyTest, RandomCommandsKeepTheInvariantsAndReplayToTheSameState) {
     for (const Event& e : *d) Apply(o.state, e);
     o.log.insert(o.log.end(), d->begin(), d->end());
     for (const Event& e : *d) {
-      if (const auto* inv = std::get_if<MemberInvited>(&e)) o.tokens[inv->invitation_id] = inv->token_hash;
-      if (const auto* res = std::get_if<InvitationResent>(&e)) o.tokens[res->invitation_id] = res->token_hash;
+      if (const auto* inv = std::get_if<MemberInvited>(&e))
+        o.tokens[inv->invitation_id] = inv->token_hash;
+      if (const auto* res = std::get_if<InvitationResent>(&e))
+        o.tokens[res->invitation_id] = res->token_hash;
     }
     if (!std::holds_alternative<AcceptInvitation>(command)) {
       for (const std::string& s : property::CheckNoGainBeyondActor(before, o.state, actor)) {
@@ -513,13 +530,16 @@ TEST_F(PropertyTest, RandomCommandsKeepTheInvariantsAndReplayToTheSameState) {
   // or the generator is not exercising what it claims to.
   if (steps_ >= kDefaultSteps) {
     std::vector<std::string_view> all_names = {
-        "CreateOrganization", "RenameOrganization", "ChangeSettings", "DeleteOrganization",
-        "InviteMember", "ResendInvitation", "RevokeInvitation", "AcceptInvitation",
-        "ExpireInvitations", "ChangeRole", "RemoveMember", "LeaveOrganization",
-        "TransferOwnership", "DefineRole", "UpdateRole", "DeleteRole", "CreateProject",
-        "RenameProject", "DeleteProject", "AddProjectMember", "ChangeProjectMemberRole",
-        "RemoveProjectMember", "CreateApiKey", "RevokeApiKey", "RegisterResource",
-        "ReassignResource", "DeleteResource", "RecordLogin", "RecordActivity"};
+        "CreateOrganization",  "RenameOrganization", "ChangeSettings",
+        "DeleteOrganization",  "InviteMember",       "ResendInvitation",
+        "RevokeInvitation",    "AcceptInvitation",   "ExpireInvitations",
+        "ChangeRole",          "RemoveMember",       "LeaveOrganization",
+        "TransferOwnership",   "DefineRole",         "UpdateRole",
+        "DeleteRole",          "CreateProject",      "RenameProject",
+        "DeleteProject",       "AddProjectMember",   "ChangeProjectMemberRole",
+        "RemoveProjectMember", "CreateApiKey",       "RevokeApiKey",
+        "RegisterResource",    "ReassignResource",   "DeleteResource",
+        "RecordLogin",         "RecordActivity"};
     for (std::string_view n : all_names) {
       EXPECT_GT(counts.accepted[n], 0u) << n << " was never accepted";
       EXPECT_GT(counts.rejected[n], 0u) << n << " was never rejected";

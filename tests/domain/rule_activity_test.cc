@@ -55,8 +55,9 @@ TEST(Rule9Test, EveryLoginIsRecorded) {
   EXPECT_EQ(a.Run("uma", RecordLogin{"10.0.0.1", "Firefox"}, kT0),
             (std::vector<Event>{MemberLoggedIn{User("uma"), kT0, "10.0.0.1", "Firefox"}}));
   // A second login a second later is a login too: never coalesced.
-  EXPECT_EQ(a.Run("uma", RecordLogin{"10.0.0.2", "Chrome"}, kT0 + seconds(1)),
-            (std::vector<Event>{MemberLoggedIn{User("uma"), kT0 + seconds(1), "10.0.0.2", "Chrome"}}));
+  EXPECT_EQ(
+      a.Run("uma", RecordLogin{"10.0.0.2", "Chrome"}, kT0 + seconds(1)),
+      (std::vector<Event>{MemberLoggedIn{User("uma"), kT0 + seconds(1), "10.0.0.2", "Chrome"}}));
   EXPECT_EQ(a.state().last_seen.at(User("uma")), kT0 + seconds(1));
 }
 
@@ -97,7 +98,8 @@ TEST(Rule9Test, TheWindowIsAPolicy) {
 TEST(Rule9Test, OnlyPeopleWithAccessAreRecorded) {
   Activity a(Org());
   for (const char* who : {"stranger", "gone", ""}) {
-    for (auto c : {ActivityCommand(RecordLogin{"1.1.1.1", ""}), ActivityCommand(RecordActivity{})}) {
+    for (auto c :
+         {ActivityCommand(RecordLogin{"1.1.1.1", ""}), ActivityCommand(RecordActivity{})}) {
       EXPECT_EQ(CodeOf(a.When(who, c, kT0)), ErrorCode::kNotFound) << who;
     }
   }
@@ -107,8 +109,7 @@ TEST(Rule9Test, OnlyPeopleWithAccessAreRecorded) {
 
 TEST(Rule9Test, LoginDetailsAreValidated) {
   Activity a(Org());
-  EXPECT_EQ(CodeOf(a.When("uma", RecordLogin{"1.1.1.1\n", ""}, kT0)),
-            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(CodeOf(a.When("uma", RecordLogin{"1.1.1.1\n", ""}, kT0)), ErrorCode::kInvalidArgument);
   EXPECT_EQ(CodeOf(a.When("uma", RecordLogin{std::string(65, '1'), ""}, kT0)),
             ErrorCode::kInvalidArgument);
   EXPECT_EQ(CodeOf(a.When("uma", RecordLogin{"", std::string(513, 'a')}, kT0)),

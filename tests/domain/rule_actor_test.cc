@@ -31,8 +31,10 @@ TEST(Rule1Test, CreatingAnOrgMakesTheCreatorTheFirstOwner) {
 TEST(Rule1Test, TheFirstOwnerHoldsTheOwnerRoleOfEveryPreset) {
   for (std::string_view preset : PresetNames()) {
     auto s = Given();
-    s.Run("service", CreateOrganization{.org_id = OrgId("o"), .name = "O",
-                                        .preset = std::string(preset), .owner = User("ann"),
+    s.Run("service", CreateOrganization{.org_id = OrgId("o"),
+                                        .name = "O",
+                                        .preset = std::string(preset),
+                                        .owner = User("ann"),
                                         .owner_email = "ann@example.com"});
     EXPECT_TRUE(s.state().IsOwner(User("ann"))) << preset;
     EXPECT_EQ(s.state().owner_count(), 1u) << preset;
@@ -41,8 +43,11 @@ TEST(Rule1Test, TheFirstOwnerHoldsTheOwnerRoleOfEveryPreset) {
 }
 
 TEST(Rule1Test, CreateOrganizationValidatesItsInput) {
-  const CreateOrganization ok{.org_id = OrgId("o"), .name = "O", .preset = "api",
-                              .owner = User("ann"), .owner_email = "ann@example.com"};
+  const CreateOrganization ok{.org_id = OrgId("o"),
+                              .name = "O",
+                              .preset = "api",
+                              .owner = User("ann"),
+                              .owner_email = "ann@example.com"};
   auto bad = ok;
   bad.preset = "enterprise";
   Given().When("service", bad).ThenRejected(ErrorCode::kInvalidArgument);
@@ -80,7 +85,9 @@ std::vector<GatedCase> GatedCases() {
       {"RenameOrganization", P::kOrgSettingsManage, {}, RenameOrganization{"New name"}},
       {"ChangeSettings", P::kOrgSettingsManage, {}, ChangeSettings{.invitation_ttl_days = 3}},
       {"DeleteOrganization", P::kOrgDelete, {}, DeleteOrganization{}},
-      {"InviteMember", P::kMembersInvite, {},
+      {"InviteMember",
+       P::kMembersInvite,
+       {},
        InviteMember{.email = "dave@example.com", .role = "Plain", .token_hash = "h"}},
       {"ResendInvitation", P::kMembersInvite, {}, ResendInvitation{InvitationId("i1"), "h2"}},
       {"RevokeInvitation", P::kMembersInvite, {}, RevokeInvitation{InvitationId("i1")}},
@@ -101,9 +108,13 @@ std::vector<GatedCase> GatedCases() {
        RemoveProjectMember{ProjectId("p1"), User("bob")}},
       {"CreateApiKey", P::kApiKeysManage, {}, CreateApiKey{ApiKeyId("k2"), "CI", ProjectId()}},
       {"RevokeApiKey", P::kApiKeysManage, {}, RevokeApiKey{ApiKeyId("k1")}},
-      {"RegisterResource", P::kResourcesManage, {},
+      {"RegisterResource",
+       P::kResourcesManage,
+       {},
        RegisterResource{ResourceId("r2"), "agent", "Bot", UserId(), ProjectId()}},
-      {"ReassignResource", P::kResourcesManage, {},
+      {"ReassignResource",
+       P::kResourcesManage,
+       {},
        ReassignResource{ResourceId("r1"), User("bob")}},
       {"DeleteResource", P::kResourcesManage, {}, DeleteResource{ResourceId("r1")}},
   };
@@ -143,9 +154,9 @@ TEST(Rule1Test, StrangersAndRemovedMembersCanDoNothing) {
 }
 
 TEST(Rule1Test, ARejectionSaysWhoLacksWhat) {
-  auto o = Given(OrgCreated("commerce"), Joined("m2", "ed", "Editor"))
-               .When("ed", InviteMember{.email = "x@example.com", .role = "Editor",
-                                        .token_hash = "h"});
+  auto o =
+      Given(OrgCreated("commerce"), Joined("m2", "ed", "Editor"))
+          .When("ed", InviteMember{.email = "x@example.com", .role = "Editor", .token_hash = "h"});
   o.ThenRejected(ErrorCode::kPermissionDenied);
   EXPECT_NE(o.rejection().message.find("Editor"), std::string::npos) << o.rejection().message;
   EXPECT_NE(o.rejection().message.find("members.invite"), std::string::npos)
@@ -189,10 +200,8 @@ TEST(Rule8Test, RolesWithoutMembersViewInEachPreset) {
   // Which roles cannot list members, per the seeds: commerce Editor and Billing ("Cannot access
   // ... members"), platform Billing and Viewer (no access beyond their area), analytics Guest.
   const std::vector<std::pair<std::string, std::vector<std::string>>> expected = {
-      {"commerce", {"Editor", "Billing"}},
-      {"workspace", {}},
-      {"platform", {"Billing", "Viewer"}},
-      {"analytics", {"Guest"}},
+      {"commerce", {"Editor", "Billing"}}, {"workspace", {}},
+      {"platform", {"Billing", "Viewer"}}, {"analytics", {"Guest"}},
       {"api", {"Billing Manager"}},
   };
   for (const auto& [preset, blind] : expected) {

@@ -125,13 +125,13 @@ TEST(Rule2Test, CustomRolesCannotInheritAHigherProjectRoleThanTheActors) {
 // api: project roles are ranked but not nested; a role inheriting the lowest-ranked project
 // role (Billing Manager) still grants billing.manage in every project.
 TEST(Rule2Test, InheritedProjectPermissionsCountEvenWhenTheRankIsLower) {
-  auto s = Given(OrgCreated("api", "admin"),
-                 RoleDefined{Role{"Lead",
-                                  {P::kMembersView, P::kMembersInvite, P::kMembersRoleChange},
-                                  "Developer"}},
-                 RoleDefined{Role{"Builder", {P::kMembersView}, "Developer"}},
-                 RoleDefined{Role{"Finance", {P::kMembersView}, "Billing Manager"}},
-                 Joined("m2", "lead", "Lead"), Joined("m3", "bob", "Builder"), ProjectMade("p1"));
+  auto s =
+      Given(OrgCreated("api", "admin"),
+            RoleDefined{Role{
+                "Lead", {P::kMembersView, P::kMembersInvite, P::kMembersRoleChange}, "Developer"}},
+            RoleDefined{Role{"Builder", {P::kMembersView}, "Developer"}},
+            RoleDefined{Role{"Finance", {P::kMembersView}, "Billing Manager"}},
+            Joined("m2", "lead", "Lead"), Joined("m3", "bob", "Builder"), ProjectMade("p1"));
   ASSERT_FALSE(s.Check("lead", P::kBillingManage, "p1").allowed);
   s.When("lead", ChangeRole{User("bob"), "Finance"}).ThenRejected(ErrorCode::kEscalation);
   s.When("lead", Invite("f@example.com", "Finance")).ThenRejected(ErrorCode::kEscalation);

@@ -18,7 +18,9 @@ Scenario OneOwner() {
 
 TEST(Rule3Test, TheLastOwnerCannotBeRemovedDemotedOrLeave) {
   OneOwner().When("owner", RemoveMember{User("owner")}).ThenRejected(ErrorCode::kLastOwner);
-  OneOwner().When("owner", ChangeRole{User("owner"), "Manager"}).ThenRejected(ErrorCode::kLastOwner);
+  OneOwner()
+      .When("owner", ChangeRole{User("owner"), "Manager"})
+      .ThenRejected(ErrorCode::kLastOwner);
   OneOwner().When("owner", LeaveOrganization{}).ThenRejected(ErrorCode::kLastOwner);
   auto o = OneOwner().When("owner", LeaveOrganization{});
   EXPECT_NE(o.rejection().message.find("last Owner"), std::string::npos) << o.rejection().message;
@@ -66,7 +68,8 @@ TEST(Rule6Test, AMemberMayLeave) {
   s.When("ed", LeaveOrganization{})
       .ThenEvents({
           MemberLeft{MembershipId("m3"), User("ed"), Mail(EmailOf("ed")), "Editor"},
-          ProjectMemberRemoved{ProjectId("p1"), User("ed"), "Viewer", ProjectRemovalReason::kOrgLeft},
+          ProjectMemberRemoved{ProjectId("p1"), User("ed"), "Viewer",
+                               ProjectRemovalReason::kOrgLeft},
           ResourceReassigned{ResourceId("r1"), User("ed"), User("owner"), "owner_left"},
           ApiKeyRotationRecommended{ApiKeyId("k1"), User("ed"), "creator_left"},
       });
@@ -91,20 +94,30 @@ TEST(Rule6Test, AnOwnerTransfersOwnership) {
 }
 
 TEST(Rule6Test, OnlyAnOwnerCanTransferOwnership) {
-  OneOwner().When("mgr", TransferOwnership{User("ed"), ""}).ThenRejected(ErrorCode::kPermissionDenied);
-  auto deputy = Given(OrgCreated("commerce"),
-                      RoleDefined{Role{"Deputy", PermissionSet::All(), "Admin"}},
-                      Joined("m2", "dep", "Deputy"), Joined("m3", "ed", "Editor"));
+  OneOwner()
+      .When("mgr", TransferOwnership{User("ed"), ""})
+      .ThenRejected(ErrorCode::kPermissionDenied);
+  auto deputy =
+      Given(OrgCreated("commerce"), RoleDefined{Role{"Deputy", PermissionSet::All(), "Admin"}},
+            Joined("m2", "dep", "Deputy"), Joined("m3", "ed", "Editor"));
   deputy.When("dep", TransferOwnership{User("ed"), ""}).ThenRejected(ErrorCode::kPermissionDenied);
   deputy.When("stranger", TransferOwnership{User("ed"), ""})
       .ThenRejected(ErrorCode::kPermissionDenied);
 }
 
 TEST(Rule6Test, TransferNeedsAnotherActiveMemberAndANonOwnerRoleToStepDownTo) {
-  OneOwner().When("owner", TransferOwnership{User("owner"), ""}).ThenRejected(ErrorCode::kInvalidArgument);
-  OneOwner().When("owner", TransferOwnership{User("nobody"), ""}).ThenRejected(ErrorCode::kNotFound);
-  OneOwner().When("owner", TransferOwnership{User("ed"), "Owner"}).ThenRejected(ErrorCode::kInvalidArgument);
-  OneOwner().When("owner", TransferOwnership{User("ed"), "Janitor"}).ThenRejected(ErrorCode::kNotFound);
+  OneOwner()
+      .When("owner", TransferOwnership{User("owner"), ""})
+      .ThenRejected(ErrorCode::kInvalidArgument);
+  OneOwner()
+      .When("owner", TransferOwnership{User("nobody"), ""})
+      .ThenRejected(ErrorCode::kNotFound);
+  OneOwner()
+      .When("owner", TransferOwnership{User("ed"), "Owner"})
+      .ThenRejected(ErrorCode::kInvalidArgument);
+  OneOwner()
+      .When("owner", TransferOwnership{User("ed"), "Janitor"})
+      .ThenRejected(ErrorCode::kNotFound);
 }
 
 TEST(Rule6Test, DeletingNeedsOrgDelete) {
@@ -115,8 +128,11 @@ TEST(Rule6Test, DeletingNeedsOrgDelete) {
 // Every command type, each of which would be accepted on the live org.
 std::vector<Command> EveryCommand() {
   return {
-      CreateOrganization{.org_id = OrgId("org-1"), .name = "Again", .preset = "commerce",
-                         .owner = User("owner"), .owner_email = "owner@example.com"},
+      CreateOrganization{.org_id = OrgId("org-1"),
+                         .name = "Again",
+                         .preset = "commerce",
+                         .owner = User("owner"),
+                         .owner_email = "owner@example.com"},
       RenameOrganization{"Renamed"},
       ChangeSettings{.invitation_ttl_days = 3},
       DeleteOrganization{},
@@ -163,14 +179,15 @@ TEST(Rule6Test, ADeletedOrgRejectsEveryCommandAndKeepsItsHistory) {
   for (const Command& c : EveryCommand()) {
     SCOPED_TRACE(std::string(CommandName(c)));
     // The actor is whoever could do it on the live org (the invitee accepts, ed leaves).
-    const char* actor = std::holds_alternative<AcceptInvitation>(c) ? "carol"
+    const char* actor = std::holds_alternative<AcceptInvitation>(c)    ? "carol"
                         : std::holds_alternative<LeaveOrganization>(c) ? "ed"
                                                                        : "owner";
     if (!std::holds_alternative<CreateOrganization>(c)) live.When(actor, c).ThenAccepted();
     deleted.When(actor, c).ThenRejected(ErrorCode::kOrgDeleted);
     deleted.When("stranger", c).ThenRejected(ErrorCode::kOrgDeleted);
   }
-  for (auto ac : {ActivityCommand(RecordLogin{"1.2.3.4", "ua"}), ActivityCommand(RecordActivity{})}) {
+  for (auto ac :
+       {ActivityCommand(RecordLogin{"1.2.3.4", "ua"}), ActivityCommand(RecordActivity{})}) {
     auto d = DecideActivity(deleted.state(), ActivityState(), User("ed"), ac, kT0);
     ASSERT_FALSE(d.has_value());
     EXPECT_EQ(d.error().code, ErrorCode::kOrgDeleted);

@@ -55,7 +55,8 @@ TEST(Rule7Test, ProjectOnlyAccessNeedsNoOrgMembership) {
   EXPECT_TRUE(s.Check("client", P::kProjectsView, "p1").allowed);
   EXPECT_FALSE(s.Check("client", P::kResourcesManage, "p1").allowed);
   EXPECT_FALSE(s.Check("client", P::kMembersView).allowed);
-  s.When("client", CreateProject{ProjectId("p2"), "Mine"}).ThenRejected(ErrorCode::kPermissionDenied);
+  s.When("client", CreateProject{ProjectId("p2"), "Mine"})
+      .ThenRejected(ErrorCode::kPermissionDenied);
 }
 
 TEST(Rule7Test, EffectiveAccessIsTheHigherOfInheritedAndDirect) {
@@ -84,8 +85,8 @@ TEST(Rule7Test, EffectiveAccessIsTheHigherOfInheritedAndDirect) {
 // "direct access adds to inherited access"; fixing it means either nesting the api project
 // roles or making effective access the union of both, which is a design decision for the lead.
 TEST(Rule7Test, DISABLED_ADirectGrantNeverTakesAwayAnInheritedPermission) {
-  auto s = Given(OrgCreated("api", "admin"), Joined("m2", "bill", "Billing Manager"),
-                 ProjectMade("p1"));
+  auto s =
+      Given(OrgCreated("api", "admin"), Joined("m2", "bill", "Billing Manager"), ProjectMade("p1"));
   ASSERT_TRUE(s.Check("bill", P::kBillingManage, "p1").allowed);
   s.Run("admin", AddProjectMember{ProjectId("p1"), User("bill"), "Viewer"});
   EXPECT_TRUE(s.Check("bill", P::kBillingManage, "p1").allowed);

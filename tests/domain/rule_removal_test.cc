@@ -122,8 +122,8 @@ TEST(Rule5Test, ProjectOnlyPeopleAreNotOrgMembersAndAreUntouched) {
 TEST(Rule5Test, AMemberWithNothingLeavesOnlyTheRemovalEvent) {
   Given(OrgCreated("platform"), Joined("m2", "viv", "Viewer"))
       .When("owner", RemoveMember{User("viv")})
-      .ThenEvents({MemberRemoved{MembershipId("m2"), User("viv"), Mail("viv@example.com"),
-                                 "Viewer"}});
+      .ThenEvents(
+          {MemberRemoved{MembershipId("m2"), User("viv"), Mail("viv@example.com"), "Viewer"}});
 }
 
 }  // namespace

@@ -16,12 +16,12 @@ using std::chrono::hours;
 using P = Permission;
 
 // The invitation step of every page: someone invites, the invitee accepts with the emailed token.
-void InviteAndAccept(Scenario& s, std::string_view inviter, std::string_view user,
-                     std::string role, Time now = kT0) {
+void InviteAndAccept(Scenario& s, std::string_view inviter, std::string_view user, std::string role,
+                     Time now = kT0) {
   const std::string email = EmailOf(user);
   const std::string token_hash = "hash-of-token-for-" + std::string(user);
-  auto sent = s.Run(inviter, InviteMember{.email = email, .role = role, .token_hash = token_hash},
-                    now);
+  auto sent =
+      s.Run(inviter, InviteMember{.email = email, .role = role, .token_hash = token_hash}, now);
   ASSERT_EQ(sent.size(), 1u);
   const auto& invited = std::get<MemberInvited>(sent.front());
   s.Run(user, AcceptInvitation{invited.invitation_id, token_hash, email, ""}, now + hours(1));
@@ -29,9 +29,11 @@ void InviteAndAccept(Scenario& s, std::string_view inviter, std::string_view use
 
 Scenario Create(std::string preset, std::string owner, std::string org = "org-1") {
   Scenario s = Given();
-  s.Run("service-principal",
-        CreateOrganization{.org_id = OrgId(org), .name = "Org " + org, .preset = std::move(preset),
-                           .owner = User(owner), .owner_email = EmailOf(owner)});
+  s.Run("service-principal", CreateOrganization{.org_id = OrgId(org),
+                                                .name = "Org " + org,
+                                                .preset = std::move(preset),
+                                                .owner = User(owner),
+                                                .owner_email = EmailOf(owner)});
   return s;
 }
 
@@ -124,8 +126,8 @@ TEST(SeedScenarioTest, Seed001WorkspaceProjectsAreSeparate) {
   EXPECT_TRUE(s.Check("tom", P::kProjectsView, "brand-a").allowed);
   EXPECT_TRUE(s.Check("client", P::kProjectsView, "brand-b").allowed);
   // Pending invitations: resend, revoke, and a 7 day expiry.
-  auto sent = s.Run("olga", InviteMember{.email = "zoe@example.com", .role = "Member",
-                                         .token_hash = "z1"});
+  auto sent =
+      s.Run("olga", InviteMember{.email = "zoe@example.com", .role = "Member", .token_hash = "z1"});
   const auto& zoe = std::get<MemberInvited>(sent.front());
   EXPECT_EQ(zoe.expires_at - zoe.sent_at, Days(7));
   s.Run("olga", ResendInvitation{zoe.invitation_id, "z2"}, kT0 + Days(6));
@@ -152,9 +154,10 @@ TEST(SeedScenarioTest, Seed002PlatformReassignmentAndOwnership) {
   InviteAndAccept(s, "ada", "dev", "Developer");
   InviteAndAccept(s, "ada", "viv", "Viewer");
   s.Run("olga", CreateProject{ProjectId("support"), "Support bots"});
-  s.Run("dev", RegisterResource{ResourceId("agent-1"), "agent", "Triage", UserId(),
-                                ProjectId("support")});
-  s.Run("dev", RegisterResource{ResourceId("kb-1"), "knowledge_base", "FAQ", UserId(), ProjectId()});
+  s.Run("dev",
+        RegisterResource{ResourceId("agent-1"), "agent", "Triage", UserId(), ProjectId("support")});
+  s.Run("dev",
+        RegisterResource{ResourceId("kb-1"), "knowledge_base", "FAQ", UserId(), ProjectId()});
   EXPECT_TRUE(s.Check("viv", P::kResourcesView, "support").allowed);
   EXPECT_FALSE(s.Check("viv", P::kResourcesManage, "support").allowed);
   s.When("viv", RegisterResource{ResourceId("x"), "agent", "X", UserId(), ProjectId()})
@@ -220,8 +223,8 @@ TEST(SeedScenarioTest, Seed003AnalyticsGuestsCannotListMembers) {
   EXPECT_EQ(activity.last_seen.at(User("gus")), kT0 + hours(2));
   s.Run("ada", RemoveMember{User("uma")});
   EXPECT_FALSE(s.Check("uma", P::kMembersView).allowed);
-  EXPECT_FALSE(
-      DecideActivity(s.state(), activity, User("uma"), RecordActivity{}, kT0 + hours(3)).has_value());
+  EXPECT_FALSE(DecideActivity(s.state(), activity, User("uma"), RecordActivity{}, kT0 + hours(3))
+                   .has_value());
 }
 
 // Seed 004 (api): four roles "automatically inherited by every project", "Invitations expire
@@ -245,14 +248,15 @@ TEST(SeedScenarioTest, Seed004ApiInheritanceExpiryAndKeys) {
     EXPECT_FALSE(s.Check("viv", P::kResourcesManage, p).allowed) << p;
   }
   // Invitations expire after 7 days; cancel and resend.
-  auto sent = s.Run("adm", InviteMember{.email = "late@example.com", .role = "Viewer",
-                                        .token_hash = "t1"});
+  auto sent =
+      s.Run("adm", InviteMember{.email = "late@example.com", .role = "Viewer", .token_hash = "t1"});
   const InvitationId late = std::get<MemberInvited>(sent.front()).invitation_id;
   s.When("late", AcceptInvitation{late, "t1", "late@example.com", ""}, kT0 + Days(7))
       .ThenRejected(ErrorCode::kInvitationExpired);
   s.When("adm", ExpireInvitations{}, kT0 + Days(7)).ThenEventTypes({"invitation.expired"});
-  auto resend = s.Run("adm", InviteMember{.email = "late@example.com", .role = "Viewer",
-                                          .token_hash = "t2"}, kT0 + Days(8));
+  auto resend =
+      s.Run("adm", InviteMember{.email = "late@example.com", .role = "Viewer", .token_hash = "t2"},
+            kT0 + Days(8));
   ASSERT_EQ(resend.size(), 2u) << "the overdue one is recorded as expired first";
   const InvitationId again = std::get<MemberInvited>(resend.back()).invitation_id;
   s.Run("adm", RevokeInvitation{again}, kT0 + Days(8));
@@ -260,8 +264,8 @@ TEST(SeedScenarioTest, Seed004ApiInheritanceExpiryAndKeys) {
   s.Run("dev", CreateApiKey{ApiKeyId("key-org"), "Deploy", ProjectId()});
   s.Run("dev", CreateApiKey{ApiKeyId("key-prod"), "Prod CI", ProjectId("prod")});
   s.When("adm", RemoveMember{User("dev")})
-      .ThenEventTypes({"member.removed", "apikey.rotation_recommended",
-                       "apikey.rotation_recommended"});
+      .ThenEventTypes(
+          {"member.removed", "apikey.rotation_recommended", "apikey.rotation_recommended"});
   s.Run("adm", RemoveMember{User("dev")});
   for (const char* k : {"key-org", "key-prod"}) {
     EXPECT_TRUE(s.state().api_keys.at(ApiKeyId(k)).rotation_recommended) << k;
