@@ -1,5 +1,6 @@
 #include "eventstore/append_writer.h"
 
+#include <chrono>
 #include <semaphore>
 #include <utility>
 
@@ -83,12 +84,14 @@ Result<AppendResult> AppendWriter::Append(AppendRequest request) {
     pending.bodies.push_back(codec::EncodeBody(r.stream, event, r.metadata));
     pending.bytes += pending.bodies.back().size();
   }
+  bool wake_writer;
   {
     std::lock_guard lock(queue_mu_);
     if (stopping_) return Fail(ErrorCode::kClosed, "the store is closed");
     queue_.push_back(&pending);
+    wake_writer = queue_.size() >= wake_writer_at_;
   }
-  queue_cv_.notify_one();
+  if (wake_writer) queue_cv_.notify_one();
   pending.done.acquire();
   return std::move(pending.result);
 }
@@ -105,6 +108,14 @@ bool AppendWriter::TakeGroup(std::vector<Pending*>& group) {
   std::unique_lock lock(queue_mu_);
   queue_cv_.wait(lock, [this] { return !queue_.empty() || stopping_; });
   if (queue_.empty()) return false;  // stopping, and everything has been answered
+  const size_t target = std::min(linger_.target(), core_.options.max_group_appends);
+  if (queue_.size() < target && linger_.budget() > CommitLinger::Nanos::zero()) {
+    wake_writer_at_ = target;  // appends wake us once, when the target is met
+    const bool reached = queue_cv_.wait_for(lock, linger_.budget(),
+                                            [&] { return queue_.size() >= target || stopping_; });
+    wake_writer_at_ = 1;
+    linger_.OnWait(reached);
+  }
   size_t count = 0;
   size_t bytes = 0;
   while (count < queue_.size() && count < core_.options.max_group_appends &&
@@ -134,8 +145,11 @@ void AppendWriter::CommitGroup(const std::vector<Pending*>& group) {
   }
   group_commands_.clear();  // its views point into requests about to be released
 
+  CommitLinger::Nanos write_time{0};
   if (next_position_ > first_position) {
+    const auto write_start = std::chrono::steady_clock::now();
     const rocksdb::Status status = core_.db->Write(write_options_, &batch_);
+    write_time = std::chrono::steady_clock::now() - write_start;
     if (!status.ok()) {
       const Error error{
           ErrorCode::kIoError,
@@ -161,6 +175,12 @@ void AppendWriter::CommitGroup(const std::vector<Pending*>& group) {
       core_.listeners.Notify(next_position_ - 1);
     }
   }
+  size_t queued;
+  {
+    std::lock_guard lock(queue_mu_);
+    queued = queue_.size();
+  }
+  linger_.OnCommit(group.size(), queued, write_time);
   for (Pending* pending : group) pending->done.release();
 }
 

@@ -1,7 +1,8 @@
 // AppendWriter: decides appends and group-commits them on one writer thread.
 //
 // A caller (any thread) checks and encodes its events on its own thread, queues the request and
-// blocks. The writer takes everything queued (up to max_group_appends), decides each request
+// blocks. The writer takes everything queued (up to max_group_appends; after lingering briefly
+// for callers it expects back, see commit_linger.h), decides each request
 // against the stream heads and command ids as the earlier requests of the same group leave
 // them, assigns positions, chains hashes, and commits every accepted request with one
 // WriteBatch and one synced write. Only after that write returns does it publish the new end of
@@ -27,6 +28,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "eventstore/commit_linger.h"
 #include "eventstore/error.h"
 #include "eventstore/record.h"
 #include "eventstore/rocks_event_store.h"
@@ -70,6 +72,7 @@ class AppendWriter {
   std::condition_variable queue_cv_;
   std::vector<Pending*> queue_;  // borrowed: each Pending lives on its caller's stack
   bool stopping_ = false;
+  size_t wake_writer_at_ = 1;  // queue size at which an append wakes the writer
 
   // Set once, by the writer, when a write fails; failure_ is written before failed_.
   std::atomic<bool> failed_{false};
@@ -81,6 +84,7 @@ class AppendWriter {
   Sha256 sha_;
   rocksdb::WriteBatch batch_;
   std::string key_;  // scratch
+  CommitLinger linger_;
   // Stream heads as the writer has decided them; loaded lazily from the streams family.
   std::unordered_map<std::string, StreamVersion, StringHash, std::equal_to<>> heads_;
   // Command ids accepted in the group being decided, to the request that carries them.
