@@ -1,5 +1,7 @@
 #include "tools/bench/bench.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -31,6 +33,13 @@ std::string FormatNumber(double value) {
     std::snprintf(buffer, sizeof buffer, "%.3g", value);
   }
   return buffer;
+}
+
+double ProcessCpuSeconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec * 1e-6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 }  // namespace
@@ -118,11 +127,13 @@ LoadResult RunLoad(int threads, std::chrono::duration<double> duration,
   }
   start.arrive_and_wait();
   const auto begin = Clock::now();
+  const double cpu_begin = ProcessCpuSeconds();
   std::this_thread::sleep_for(duration);
   stop = true;
   for (auto& worker : workers) worker.join();
   LoadResult result;
   result.seconds = std::chrono::duration<double>(Clock::now() - begin).count();
+  result.cpu_seconds = ProcessCpuSeconds() - cpu_begin;
   result.ops = ops;
   result.failures = failures;
   result.latency = Percentiles(latencies);

@@ -58,8 +58,12 @@ struct LoadResult {
   uint64_t ops = 0;
   uint64_t failures = 0;
   double seconds = 0;
+  double cpu_seconds = 0;  // user + system time of the whole process meanwhile
   Latency latency;
   double ops_per_s() const { return seconds > 0 ? static_cast<double>(ops) / seconds : 0; }
+  double cpu_us_per_op() const {
+    return ops > 0 ? cpu_seconds * 1e6 / static_cast<double>(ops) : 0;
+  }
 };
 
 // Runs op(thread, i) -> bool (true: success) on `threads` threads, all started together, until

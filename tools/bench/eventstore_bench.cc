@@ -190,11 +190,13 @@ void Run(const Flags& flags) {
              "plain RocksDB Put, sync, " + n + " threads, " + std::to_string(flags.value_bytes) +
                  " B values");
   report.Add("raw_sync_64_p99_us", raw.latency.p99_us, "us", "its p99 latency");
+  report.Add("raw_sync_64_cpu_us_per_op", raw.cpu_us_per_op(), "us", "process CPU per write");
   report.Add("append_sync_1_ops", one.ops_per_s(), "ops/s", "Append of one event, 1 thread");
   report.Add("append_sync_64_ops", many.ops_per_s(), "ops/s",
              "Append of one event, " + n + " threads, a stream each, exact expected version");
   report.Add("append_sync_64_p50_us", many.latency.p50_us, "us", "its median latency");
   report.Add("append_sync_64_p99_us", many.latency.p99_us, "us", "its p99 latency");
+  report.Add("append_sync_64_cpu_us_per_op", many.cpu_us_per_op(), "us", "process CPU per append");
   report.Add("append_sync_64_per_commit",
              stats64.commits ? static_cast<double>(stats64.appends) / stats64.commits : 0,
              "appends", "appends per group commit (one sync each)");
