@@ -20,6 +20,16 @@ class CommitBoard {
 
   explicit CommitBoard(Position last) : last_(last) {}
 
+  // now + timeout, saturating: callers may pass milliseconds::max() to mean "no limit".
+  static Clock::time_point DeadlineAfter(std::chrono::milliseconds timeout) {
+    const auto now = Clock::now();
+    if (timeout >=
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::time_point::max() - now)) {
+      return Clock::time_point::max();
+    }
+    return now + timeout;
+  }
+
   Position last() const { return last_.load(std::memory_order_acquire); }
   bool closed() const { return closed_.load(std::memory_order_acquire); }
 

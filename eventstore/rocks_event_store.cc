@@ -67,7 +67,7 @@ Result<Position> RocksEventStore::WaitForPosition(Position position,
   if (core_->board.closed()) return Closed();
   if (core_->board.last() >= position) return core_->board.last();
   const Position last = core_->board.WaitBeyond(
-      position - 1, internal::CommitBoard::Clock::now() + timeout, [] { return false; });
+      position - 1, internal::CommitBoard::DeadlineAfter(timeout), [] { return false; });
   if (last < position && core_->board.closed()) return Closed();
   return last;
 }

@@ -17,7 +17,7 @@ Result<std::vector<Record>> StoreSubscription::Next(size_t max_count,
   if (max_count == 0) return std::vector<Record>{};
   Position last = core_.board.last();
   if (last <= cursor_) {
-    last = core_.board.WaitBeyond(cursor_, CommitBoard::Clock::now() + timeout,
+    last = core_.board.WaitBeyond(cursor_, CommitBoard::DeadlineAfter(timeout),
                                   [this] { return closed_.load(std::memory_order_acquire); });
     if (closed_.load(std::memory_order_acquire) || core_.board.closed()) return Closed();
     if (last <= cursor_) return std::vector<Record>{};

@@ -89,6 +89,19 @@ TEST_F(SubscriptionTest, AnAppendWakesABlockedNext) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
 }
 
+TEST_F(SubscriptionTest, AnUnlimitedTimeoutStillWakesOnAppend) {
+  auto sub = *store_->Subscribe(0);
+  std::thread appender([&] {
+    std::this_thread::sleep_for(30ms);
+    AppendN(1, "s");
+  });
+  auto batch = sub->Next(10, std::chrono::milliseconds::max());
+  appender.join();
+  ASSERT_TRUE(batch);
+  EXPECT_EQ(batch->size(), 1u);
+  EXPECT_EQ(*store_->WaitForPosition(1, std::chrono::milliseconds::max()), 1u);
+}
+
 TEST_F(SubscriptionTest, CloseWakesABlockedNext) {
   auto sub = *store_->Subscribe(0);
   std::thread closer([&] {
