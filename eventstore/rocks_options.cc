@@ -55,6 +55,10 @@ rocksdb::DBOptions MakeDbOptions(const StoreOptions& options) {
   // Point-in-time recovery (the default) stops at the first damaged WAL record, which after a
   // crash can only be the unsynced tail, i.e. never an acknowledged append.
   db.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  // Rarely written families (meta, and commands under appends without command ids) would
+  // otherwise pin old WAL files until the total reached several times all write buffers;
+  // this bounds the WAL's disk use and the replay after a crash.
+  db.max_total_wal_size = 256u << 20;
   if (options.env != nullptr) db.env = options.env;
   return db;
 }
