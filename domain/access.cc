@@ -41,8 +41,12 @@ PermissionSet ProjectAuthority(const OrganizationState& state, const Project& pr
   PermissionSet authority;
   if (const Role* role = state.RoleOf(user)) authority = role->permissions;
   const ProjectAccess access = EffectiveProjectAccess(state, project, user);
-  if (const ProjectRole* pr = state.catalog.FindProjectRole(access.role)) {
-    authority = authority.Union(pr->permissions);
+  // Both project roles count: a direct grant never takes away what the org role inherits, even
+  // where a catalog's project roles are not nested (api: Billing Manager vs Viewer).
+  for (const std::string* name : {&access.inherited_role, &access.direct_role}) {
+    if (const ProjectRole* pr = state.catalog.FindProjectRole(*name)) {
+      authority = authority.Union(pr->permissions);
+    }
   }
   return authority;
 }
@@ -67,28 +71,49 @@ CheckResult CheckOrg(const OrganizationState& state, const UserId& user, Permiss
   return Denied(m->role, "Denied: org role " + m->role + " does not grant " + perm + ".");
 }
 
+bool Grants(const RoleCatalog& catalog, const std::string& project_role, Permission p) {
+  const ProjectRole* pr = catalog.FindProjectRole(project_role);
+  return pr != nullptr && pr->permissions.Has(p);
+}
+
+// Inside a project the user may do what their direct project role, their inherited project role
+// or their org role grants (the same authority project commands are checked against); the answer
+// names the first of those that grants it.
 CheckResult CheckProject(const OrganizationState& state, const UserId& user,
                          Permission permission, const ProjectId& project_id) {
   const std::string perm(PermissionName(permission));
   const Project* project = state.FindProject(project_id);
   if (project == nullptr) return Denied("", "Project " + project_id.value + " does not exist.");
-  const ProjectAccess access = EffectiveProjectAccess(state, *project, user);
-  if (access.source == AccessSource::kNone) {
+  const ProjectAccess a = EffectiveProjectAccess(state, *project, user);
+  if (Grants(state.catalog, a.direct_role, permission)) {
+    return CheckResult{true, a.direct_role, AccessSource::kDirect,
+                       "Allowed: direct project role " + a.direct_role + " grants " + perm + "."};
+  }
+  if (Grants(state.catalog, a.inherited_role, permission)) {
+    return CheckResult{true, a.inherited_role, AccessSource::kInherited,
+                       "Allowed: project role " + a.inherited_role + " inherited from org role " +
+                           a.org_role + " grants " + perm + "."};
+  }
+  const Role* org_role = state.RoleOf(user);
+  if (org_role != nullptr && org_role->permissions.Has(permission)) {
+    return CheckResult{true, a.org_role, AccessSource::kOrgRole,
+                       "Allowed: org role " + a.org_role + " grants " + perm +
+                           " in every project."};
+  }
+  if (a.source == AccessSource::kNone && a.org_role.empty()) {
     return Denied("", "Denied: " + user.value + " has no access to project " + project_id.value +
-                          (access.org_role.empty()
-                               ? "."
-                               : " (org role " + access.org_role + " grants no project role)."));
+                          ".");
   }
-  const ProjectRole* pr = state.catalog.FindProjectRole(access.role);
-  const std::string how = access.source == AccessSource::kDirect
-                              ? "direct project role " + access.role
-                              : "project role " + access.role + " inherited from org role " +
-                                    access.org_role;
-  if (pr != nullptr && pr->permissions.Has(permission)) {
-    return CheckResult{true, access.role, access.source, "Allowed: " + how + " grants " + perm + "."};
+  if (a.role.empty()) {
+    return CheckResult{false, a.org_role, AccessSource::kNone,
+                       "Denied: org role " + a.org_role + " grants no project role in " +
+                           project_id.value + ", and does not grant " + perm + " itself."};
   }
-  return CheckResult{false, access.role, access.source,
-                     "Denied: " + how + " does not grant " + perm + "."};
+  const std::string held = a.source == AccessSource::kDirect ? "direct project role " + a.role
+                                                             : "inherited project role " + a.role;
+  return CheckResult{false, a.role, a.source,
+                     "Denied: " + held + " does not grant " + perm + " in project " +
+                         project_id.value + "."};
 }
 
 }  // namespace

@@ -31,7 +31,8 @@ ProjectAccess EffectiveProjectAccess(const OrganizationState& state, const Proje
                                      const UserId& user);
 
 // The permissions the user holds inside a project: their org role's permissions plus those of
-// their effective project role. Used to authorize project administration.
+// both their inherited and their direct project role. Used to authorize project commands and to
+// answer project permission checks, so that the two always agree.
 PermissionSet ProjectAuthority(const OrganizationState& state, const Project& project,
                                const UserId& user);
 

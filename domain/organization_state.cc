@@ -84,7 +84,7 @@ struct Applier {
     s.pending_by_email[e.email] = e.invitation_id;
     s.pending_by_expiry.emplace(e.expires_at, e.invitation_id);
     AddHolder(s, e.role);
-    s.invitations[e.invitation_id] = std::move(inv);
+    s.invitations.insert_or_assign(e.invitation_id, std::move(inv));
   }
   void operator()(const InvitationResent& e) {
     auto it = s.invitations.find(e.invitation_id);
@@ -113,7 +113,7 @@ struct Applier {
     AddHolder(s, e.role);
     if (s.catalog.IsOwnerRole(e.role)) s.owners_by_join.emplace(m.join_seq, e.user_id);
     s.member_by_email[e.email] = e.user_id;
-    s.members[e.user_id] = std::move(m);
+    s.members.insert_or_assign(e.user_id, std::move(m));
   }
   void operator()(const MemberRoleChanged& e) {
     auto it = s.members.find(e.user_id);

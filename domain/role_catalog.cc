@@ -7,9 +7,21 @@ namespace roster::domain {
 
 std::string LowerAscii(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
+  }
   return out;
+}
+
+bool EqualsIgnoreCaseAscii(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + ('a' - 'A'));
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + ('a' - 'A'));
+    if (x != y) return false;
+  }
+  return true;
 }
 
 RoleCatalog::RoleCatalog(std::string preset, std::vector<Role> roles,
@@ -41,7 +53,7 @@ const ProjectRole* RoleCatalog::FindProjectRole(std::string_view name) const {
 }
 
 bool RoleCatalog::IsOwnerRole(std::string_view name) const {
-  return LowerAscii(name) == LowerAscii(owner_role_);
+  return EqualsIgnoreCaseAscii(name, owner_role_);
 }
 
 int RoleCatalog::ProjectRank(std::string_view project_role) const {

@@ -81,7 +81,8 @@ class RoleCatalog {
   std::unordered_map<std::string, size_t> project_index_;  // lower-cased name -> rank
 };
 
-// ASCII lower-casing used for case-insensitive names.
+// ASCII lower-casing and comparison used for case-insensitive names.
 std::string LowerAscii(std::string_view s);
+bool EqualsIgnoreCaseAscii(std::string_view a, std::string_view b);
 
 }  // namespace roster::domain

@@ -78,13 +78,11 @@ TEST(Rule7Test, EffectiveAccessIsTheHigherOfInheritedAndDirect) {
   EXPECT_TRUE(s.Check("viv", P::kProjectsView, "p1").allowed);
 }
 
-// DISABLED: "the higher of" is decided by rank, and the api preset's project roles are not
-// nested (Billing Manager ranks lowest but is the only one besides Administrator with
-// billing.manage; Developer lacks Viewer's billing.view). A Billing Manager who is also added
-// to a project as Viewer, to look at it, loses billing.manage in that project. I read rule 7 as
-// "direct access adds to inherited access"; fixing it means either nesting the api project
-// roles or making effective access the union of both, which is a design decision for the lead.
-TEST(Rule7Test, DISABLED_ADirectGrantNeverTakesAwayAnInheritedPermission) {
+// The api preset's project roles are not nested (Billing Manager ranks lowest but holds
+// billing.manage). A Billing Manager also added to a project as Viewer, to look at it, keeps
+// billing.manage there: what a user may do in a project is the union of both project roles
+// (plus the org role), so a direct grant only ever adds.
+TEST(Rule7Test, ADirectGrantNeverTakesAwayAnInheritedPermission) {
   auto s =
       Given(OrgCreated("api", "admin"), Joined("m2", "bill", "Billing Manager"), ProjectMade("p1"));
   ASSERT_TRUE(s.Check("bill", P::kBillingManage, "p1").allowed);
@@ -93,14 +91,10 @@ TEST(Rule7Test, DISABLED_ADirectGrantNeverTakesAwayAnInheritedPermission) {
   EXPECT_TRUE(s.Check("bill", P::kProjectsView, "p1").allowed);
 }
 
-// DISABLED: project commands are authorized with ProjectAuthority (org role permissions plus
-// the effective project role), but Check(user, permission, project) looks at the project role
-// only. So an analytics User (org role grants apikeys.manage, inherited project role Editor does
-// not) may create an API key in a project while the permission check for the same question
-// answers "Denied". SPEC.md section 4 wants check() to say what the user may do; one of the two
-// has to change (Check falling back to the org role, or project commands using the project
-// role only), and which one is a design decision for the lead.
-TEST(Rule7Test, DISABLED_ProjectCheckAgreesWithWhatProjectCommandsAllow) {
+// Project commands and check(..., project) use the same authority: an analytics User, whose org
+// role grants apikeys.manage (its inherited project role Editor does not), may create an API key
+// in a project, and the permission check for that question says so.
+TEST(Rule7Test, ProjectCheckAgreesWithWhatProjectCommandsAllow) {
   auto s = Given(OrgCreated("analytics", "ada"), Joined("m2", "uma", "User"), ProjectMade("q1"));
   s.When("uma", CreateApiKey{ApiKeyId("k1"), "Notebook", ProjectId("q1")}).ThenAccepted();
   EXPECT_TRUE(s.Check("uma", P::kApiKeysManage, "q1").allowed)
