@@ -1,0 +1,528 @@
+# Roster's TCP protocol: requests and responses as Cap'n Proto messages in the standard stream
+# framing (a segment table, then the segments; see docs/protocol.md). Any Cap'n Proto
+# implementation with this file can talk to rosterd, including `capnp encode` / `capnp decode`.
+#
+# A connection starts with Request.hello carrying a token; everything before a successful hello
+# is refused. Requests carry a client-chosen id and may be pipelined; responses carry the id of
+# their request and may come back out of order. A subscription answers with many responses,
+# all carrying the subscription request's id, and is paced by credits (Request.credit).
+#
+# Compatibility: fields are only ever added (never renumbered or retyped); servers ignore what
+# they do not know and answer UNSUPPORTED for unknown request kinds.
+@0xc634a40d5ee28cb0;
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("roster::api::wire");
+
+const protocolVersion :UInt32 = 1;
+
+struct Request {
+  id @0 :UInt64;
+  union {
+    hello @1 :Hello;
+    command @2 :Command;
+    query @3 :Query;
+    subscribe @4 :Subscribe;
+    credit @5 :Credit;
+    unsubscribe @6 :UInt64;  # the subscription's request id
+    admin @7 :Admin;
+  }
+}
+
+struct Hello {
+  token @0 :Text;
+  client @1 :Text;           # free text for logs, e.g. "billing-service/2.3"
+  protocolVersion @2 :UInt32;
+}
+
+# ---------------------------------------------------------------------------------------------
+# Commands. `actor` is the user on whose behalf the command runs: the domain checks that user's
+# permissions. `commandId` makes retries idempotent; `correlationId` defaults to it.
+
+struct Command {
+  org @0 :Text;
+  actor @1 :Text;
+  commandId @2 :Text;
+  correlationId @3 :Text;
+  union {
+    createOrganization @4 :CreateOrganization;
+    renameOrganization @5 :Text;
+    changeSettings @6 :ChangeSettings;
+    deleteOrganization @7 :Void;
+    inviteMember @8 :InviteMember;
+    resendInvitation @9 :Text;        # invitation id
+    revokeInvitation @10 :Text;       # invitation id
+    acceptInvitation @11 :AcceptInvitation;
+    expireInvitations @12 :Void;
+    changeRole @13 :ChangeRole;
+    removeMember @14 :Text;           # user id
+    leaveOrganization @15 :Void;
+    transferOwnership @16 :TransferOwnership;
+    defineRole @17 :RoleDefinition;
+    updateRole @18 :RoleDefinition;
+    deleteRole @19 :Text;             # role name
+    createProject @20 :Project;
+    renameProject @21 :Project;
+    deleteProject @22 :Text;          # project id
+    addProjectMember @23 :ProjectMember;
+    changeProjectMemberRole @24 :ProjectMember;
+    removeProjectMember @25 :ProjectMember;  # role ignored
+    createApiKey @26 :ApiKey;
+    revokeApiKey @27 :Text;           # api key id
+    registerResource @28 :Resource;
+    reassignResource @29 :ReassignResource;
+    deleteResource @30 :Text;         # resource id
+    recordLogin @31 :RecordLogin;
+    recordActivity @32 :Void;
+  }
+}
+
+struct CreateOrganization {
+  name @0 :Text;
+  preset @1 :Text;                    # commerce, workspace, platform, analytics, api
+  ownerEmail @2 :Text;                # the actor becomes the first owner
+  ownerDisplayName @3 :Text;
+  invitationTtlDays @4 :Int32;        # 0 = default (7)
+  maxPendingInvitations @5 :Int32;    # 0 = default (50)
+}
+
+struct ChangeSettings {
+  invitationTtlDays @0 :Int32;        # 0 = unchanged
+  maxPendingInvitations @1 :Int32;    # 0 = unchanged
+}
+
+struct InviteMember {
+  email @0 :Text;
+  displayName @1 :Text;
+  role @2 :Text;
+}
+
+struct AcceptInvitation {
+  invitationId @0 :Text;
+  token @1 :Text;                     # the secret from the invitation link
+  verifiedEmail @2 :Text;             # from the caller's identity provider
+  displayName @3 :Text;
+}
+
+struct ChangeRole {
+  user @0 :Text;
+  role @1 :Text;
+}
+
+struct TransferOwnership {
+  toUser @0 :Text;
+  previousOwnerRole @1 :Text;         # empty: the most privileged non-owner role
+}
+
+struct RoleDefinition {
+  name @0 :Text;
+  permissions @1 :List(Text);
+  projectRole @2 :Text;               # inherited in every project; empty for none
+}
+
+struct Project {
+  projectId @0 :Text;
+  name @1 :Text;
+}
+
+struct ProjectMember {
+  projectId @0 :Text;
+  user @1 :Text;
+  role @2 :Text;
+}
+
+struct ApiKey {
+  apiKeyId @0 :Text;
+  name @1 :Text;
+  projectId @2 :Text;
+}
+
+struct Resource {
+  resourceId @0 :Text;
+  kind @1 :Text;
+  name @2 :Text;
+  owner @3 :Text;                     # empty: the actor
+  projectId @4 :Text;
+}
+
+struct ReassignResource {
+  resourceId @0 :Text;
+  toOwner @1 :Text;
+}
+
+struct RecordLogin {
+  ip @0 :Text;
+  userAgent @1 :Text;
+}
+
+# ---------------------------------------------------------------------------------------------
+# Queries. A query with a consistencyToken (the position a command returned) waits, bounded,
+# until the read model has reached it: read-your-writes.
+
+struct Query {
+  consistencyToken @0 :UInt64;
+  union {
+    listMembers @1 :ListMembers;
+    organizationsOf @2 :Text;         # user id: the organization switcher
+    listInvitations @3 :ListInvitations;
+    projectAccess @4 :ProjectAccessQuery;
+    userAccess @5 :UserAccessQuery;
+    check @6 :Check;
+    activity @7 :ActivityQuery;
+    logins @8 :LoginsQuery;
+    organizationAsOf @9 :AsOf;
+    userAccessAsOf @10 :AsOf;         # org ignored; user required
+    userHistory @11 :AsOf;            # org ignored; user required; the point is an upper bound
+    status @12 :Void;                 # log and read model positions
+  }
+}
+
+struct ListMembers {
+  org @0 :Text;
+  viewer @1 :Text;                    # who looks: without members.view a member sees only itself
+  includeFormer @2 :Bool;
+  cursor @3 :UInt64;
+  limit @4 :UInt32;                   # 0 = 100; at most 1000
+}
+
+enum InvitationStatus {
+  any @0;
+  pending @1;
+  accepted @2;
+  revoked @3;
+  expired @4;
+}
+
+struct ListInvitations {
+  org @0 :Text;
+  status @1 :InvitationStatus;
+  cursor @2 :UInt64;
+  limit @3 :UInt32;
+}
+
+struct ProjectAccessQuery {
+  org @0 :Text;
+  projectId @1 :Text;
+}
+
+struct UserAccessQuery {
+  org @0 :Text;
+  user @1 :Text;
+}
+
+struct Check {
+  org @0 :Text;
+  user @1 :Text;
+  permission @2 :Text;
+  projectId @3 :Text;                 # empty: an org-level check
+}
+
+struct ActivityQuery {
+  org @0 :Text;                       # empty fields do not filter
+  actor @1 :Text;
+  subject @2 :Text;
+  action @3 :Text;
+  fromTimeUs @4 :Int64;               # inclusive; 0 = the beginning
+  toTimeUs @5 :Int64;                 # exclusive; 0 = no end
+  cursor @6 :UInt64;
+  newestFirst @7 :Bool;
+  limit @8 :UInt32;
+}
+
+struct LoginsQuery {
+  org @0 :Text;
+  user @1 :Text;                      # empty: everyone in the organization
+  cursor @2 :UInt64;
+  limit @3 :UInt32;
+}
+
+struct AsOf {
+  org @0 :Text;
+  user @1 :Text;
+  position @2 :UInt64;                # 0 = no position limit
+  timeUs @3 :Int64;                   # 0 = no time limit
+}
+
+# ---------------------------------------------------------------------------------------------
+# Subscriptions: records after `afterPosition`, then live ones, in order, each once. The server
+# sends at most `credits` records beyond those acknowledged; Request.credit grants more.
+
+struct Subscribe {
+  afterPosition @0 :UInt64;
+  credits @1 :UInt32;                 # initial window; 0 = 1000
+}
+
+struct Credit {
+  subscription @0 :UInt64;            # the subscription's request id
+  credits @1 :UInt32;
+}
+
+# Administrative requests (admin scope).
+struct Admin {
+  union {
+    issueToken @0 :IssueToken;
+    revokeToken @1 :Text;             # token name
+    listTokens @2 :Void;
+    rebuildProjections @3 :List(Text);  # names; empty = all
+    verify @4 :Void;                  # walk the whole hash chain
+  }
+}
+
+struct IssueToken {
+  name @0 :Text;
+  scope @1 :Text;                     # admin, service, auditor
+}
+
+# =============================================================================================
+
+struct Response {
+  id @0 :UInt64;
+  union {
+    error @1 :Error;
+    hello @2 :HelloOk;
+    command @3 :CommandResult;
+    members @4 :MemberPage;
+    organizations @5 :List(UserOrganization);
+    invitations @6 :InvitationPage;
+    projectAccess @7 :List(ProjectMemberAccess);
+    userAccess @8 :UserAccess;
+    check @9 :CheckResult;
+    activity @10 :ActivityPage;
+    logins @11 :LoginPage;
+    organizationAsOf @12 :OrganizationAsOf;
+    userAccessAsOf @13 :List(UserAccess);
+    userHistory @14 :List(HistoryEntry);
+    status @15 :Status;
+    record @16 :Record;               # one record of a subscription
+    subscribed @17 :UInt64;           # the subscription started; the log's last position
+    unsubscribed @18 :Void;
+    token @19 :IssuedToken;
+    tokens @20 :List(TokenInfo);
+    verify @21 :VerifyResult;
+    done @22 :Void;                   # an admin request without a result
+  }
+}
+
+struct Error {
+  code @0 :Text;                      # LAST_OWNER, PERMISSION_DENIED, UNAUTHENTICATED, ...
+  message @1 :Text;
+}
+
+struct HelloOk {
+  principal @0 :Text;                 # the token's name
+  scope @1 :Text;
+  serverVersion @2 :Text;
+  protocolVersion @3 :UInt32;
+}
+
+struct CommandResult {
+  accepted @0 :Bool;
+  rejection @1 :Error;                # when not accepted
+  position @2 :UInt64;                # consistency token for queries
+  streamVersion @3 :Int64;
+  duplicate @4 :Bool;                 # a retry: the first outcome
+  events @5 :List(EventInfo);
+  invitationId @6 :Text;              # InviteMember / ResendInvitation
+  invitationToken @7 :Text;           # the secret for the invitation link, returned once
+  membershipId @8 :Text;              # AcceptInvitation / CreateOrganization
+}
+
+struct EventInfo {
+  type @0 :Text;
+  revision @1 :UInt16;
+  payload @2 :Data;                   # the stored event (eventstore/codec/events.capnp)
+  summary @3 :Text;                   # a human-readable line
+}
+
+struct Member {
+  membershipId @0 :Text;
+  userId @1 :Text;
+  email @2 :Text;
+  displayName @3 :Text;
+  role @4 :Text;
+  status @5 :Text;                    # active, removed, left
+  joinedAtUs @6 :Int64;
+  endedAtUs @7 :Int64;
+  lastLoginUs @8 :Int64;
+  lastActiveUs @9 :Int64;
+  cursor @10 :UInt64;
+}
+
+struct MemberPage {
+  members @0 :List(Member);
+  nextCursor @1 :UInt64;              # 0: no more
+}
+
+struct UserOrganization {
+  org @0 :Text;
+  name @1 :Text;
+  role @2 :Text;
+  membershipId @3 :Text;
+  joinedAtUs @4 :Int64;
+  lastActiveUs @5 :Int64;
+}
+
+struct Invitation {
+  invitationId @0 :Text;
+  email @1 :Text;
+  displayName @2 :Text;
+  role @3 :Text;
+  inviter @4 :Text;
+  status @5 :Text;                    # pending, accepted, revoked, expired
+  sentAtUs @6 :Int64;
+  expiresAtUs @7 :Int64;
+  resendCount @8 :UInt32;
+  acceptedBy @9 :Text;
+  endedAtUs @10 :Int64;
+  cursor @11 :UInt64;
+}
+
+struct InvitationPage {
+  invitations @0 :List(Invitation);
+  nextCursor @1 :UInt64;
+}
+
+struct ProjectAccessEntry {
+  projectId @0 :Text;
+  role @1 :Text;                      # effective
+  source @2 :Text;                    # direct, inherited
+  inheritedRole @3 :Text;
+  directRole @4 :Text;
+}
+
+struct ProjectMemberAccess {
+  userId @0 :Text;
+  access @1 :ProjectAccessEntry;
+}
+
+struct UserAccess {
+  org @0 :Text;
+  orgName @1 :Text;
+  role @2 :Text;                      # empty: not a member
+  projects @3 :List(ProjectAccessEntry);
+}
+
+struct CheckResult {
+  allowed @0 :Bool;
+  role @1 :Text;
+  source @2 :Text;                    # org_role, inherited, direct, none
+  reason @3 :Text;
+}
+
+struct ActivityEntry {
+  position @0 :UInt64;
+  timeUs @1 :Int64;
+  org @2 :Text;
+  actor @3 :Text;
+  action @4 :Text;
+  subject @5 :Text;
+  project @6 :Text;
+  before @7 :Text;
+  after @8 :Text;
+  commandId @9 :Text;
+  correlationId @10 :Text;
+  source @11 :Text;
+  hash @12 :Data;
+}
+
+struct ActivityPage {
+  entries @0 :List(ActivityEntry);
+  nextCursor @1 :UInt64;
+}
+
+struct Login {
+  position @0 :UInt64;
+  userId @1 :Text;
+  timeUs @2 :Int64;
+  ip @3 :Text;
+  userAgent @4 :Text;
+}
+
+struct LoginPage {
+  logins @0 :List(Login);
+  nextCursor @1 :UInt64;
+}
+
+struct PendingInvitation {
+  invitationId @0 :Text;
+  email @1 :Text;
+  role @2 :Text;
+  expiresAtUs @3 :Int64;
+}
+
+struct OrganizationAsOf {
+  org @0 :Text;
+  name @1 :Text;
+  position @2 :UInt64;                # the last record replayed
+  timeUs @3 :Int64;
+  members @4 :List(Member);
+  pending @5 :List(PendingInvitation);
+  projects @6 :List(ProjectAtPoint);
+  deleted @7 :Bool;
+}
+
+struct ProjectAtPoint {
+  projectId @0 :Text;
+  members @1 :List(ProjectMemberAccess);
+}
+
+struct HistoryEntry {
+  position @0 :UInt64;
+  timeUs @1 :Int64;
+  org @2 :Text;
+  action @3 :Text;
+  actor @4 :Text;
+  before @5 :Text;
+  after @6 :Text;
+}
+
+struct ProjectionInfo {
+  name @0 :Text;
+  version @1 :UInt32;
+  ready @2 :Bool;
+  position @3 :UInt64;
+  building @4 :Bool;
+  buildPosition @5 :UInt64;
+}
+
+struct Status {
+  lastPosition @0 :UInt64;
+  projections @1 :List(ProjectionInfo);
+  serverVersion @2 :Text;
+  connections @3 :UInt32;
+}
+
+struct Record {
+  position @0 :UInt64;
+  stream @1 :Text;
+  streamVersion @2 :Int64;
+  type @3 :Text;
+  revision @4 :UInt16;
+  actor @5 :Text;
+  commandId @6 :Text;
+  correlationId @7 :Text;
+  source @8 :Text;
+  timeUs @9 :Int64;
+  payload @10 :Data;
+  prevHash @11 :Data;
+  hash @12 :Data;
+}
+
+struct IssuedToken {
+  name @0 :Text;
+  scope @1 :Text;
+  token @2 :Text;                     # shown once
+}
+
+struct TokenInfo {
+  name @0 :Text;
+  scope @1 :Text;
+}
+
+struct VerifyResult {
+  ok @0 :Bool;
+  checked @1 :UInt64;
+  firstBad @2 :UInt64;
+  problem @3 :Text;
+  headHash @4 :Data;
+}

@@ -1,0 +1,172 @@
+#include "api/token_store.h"
+
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "api/service/secrets.h"
+
+namespace roster::api {
+namespace {
+
+std::string Sha256(std::string_view token) {
+  std::string out(SHA256_DIGEST_LENGTH, '\0');
+  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(),
+         reinterpret_cast<unsigned char*>(out.data()));
+  return out;
+}
+
+std::string Hex(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 0xf]);
+  }
+  return out;
+}
+
+std::optional<std::string> Unhex(std::string_view hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  std::string out;
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    auto nibble = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      return -1;
+    };
+    const int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<char>(hi * 16 + lo));
+  }
+  return out;
+}
+
+// Writes `content` to `path` with mode 0600 via a temporary file and rename.
+std::expected<void, std::string> WritePrivate(const std::filesystem::path& path,
+                                              const std::string& content) {
+  const std::string tmp = path.string() + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return std::unexpected("cannot write " + tmp + ": " + std::strerror(errno));
+  const bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
+                  ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    return std::unexpected("cannot write " + path.string() + ": " + std::strerror(errno));
+  }
+  return {};
+}
+
+bool ValidName(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string_view ScopeName(Scope s) {
+  switch (s) {
+    case Scope::kAdmin: return "admin";
+    case Scope::kService: return "service";
+    case Scope::kAuditor: return "auditor";
+  }
+  return "auditor";
+}
+
+std::optional<Scope> ParseScope(std::string_view name) {
+  if (name == "admin") return Scope::kAdmin;
+  if (name == "service") return Scope::kService;
+  if (name == "auditor") return Scope::kAuditor;
+  return std::nullopt;
+}
+
+std::expected<std::unique_ptr<TokenStore>, std::string> TokenStore::Open(
+    const std::filesystem::path& dir, std::filesystem::path* created_admin_token) {
+  std::unique_ptr<TokenStore> store(new TokenStore(dir / "tokens"));
+  std::ifstream in(store->file_);
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::string name, scope, hash;
+    fields >> name >> scope >> hash;
+    auto parsed_scope = ParseScope(scope);
+    auto raw = Unhex(hash);
+    if (!ValidName(name) || !parsed_scope || !raw || raw->size() != SHA256_DIGEST_LENGTH) {
+      return std::unexpected(store->file_.string() + ":" + std::to_string(number) +
+                             ": expected 'name scope sha256-hex'");
+    }
+    store->entries_.push_back(Entry{name, *parsed_scope, *raw});
+  }
+  if (store->entries_.empty()) {
+    auto token = store->Issue("admin", Scope::kAdmin);
+    if (!token) return std::unexpected(token.error());
+    const std::filesystem::path admin = dir / "admin.token";
+    if (auto written = WritePrivate(admin, *token + "\n"); !written) {
+      return std::unexpected(written.error());
+    }
+    if (created_admin_token) *created_admin_token = admin;
+  }
+  return store;
+}
+
+std::optional<Principal> TokenStore::Authenticate(std::string_view token) const {
+  const std::string presented = Sha256(token);
+  std::lock_guard lock(mu_);
+  std::optional<Principal> found;
+  // Every entry is compared, each in constant time: timing says nothing about which matched.
+  for (const Entry& e : entries_) {
+    if (CRYPTO_memcmp(presented.data(), e.hash.data(), presented.size()) == 0) {
+      found = Principal{e.name, e.scope};
+    }
+  }
+  return found;
+}
+
+std::expected<std::string, std::string> TokenStore::Issue(const std::string& name, Scope scope) {
+  if (!ValidName(name)) {
+    return std::unexpected("a token name is 1 to 64 letters, digits, '-', '_' or '.'");
+  }
+  std::string token = "rst_" + service::NewInvitationToken();
+  std::lock_guard lock(mu_);
+  std::erase_if(entries_, [&](const Entry& e) { return e.name == name; });
+  entries_.push_back(Entry{name, scope, Sha256(token)});
+  if (auto saved = Save(); !saved) return std::unexpected(saved.error());
+  return token;
+}
+
+std::expected<void, std::string> TokenStore::Revoke(const std::string& name) {
+  std::lock_guard lock(mu_);
+  const size_t before = entries_.size();
+  std::erase_if(entries_, [&](const Entry& e) { return e.name == name; });
+  if (entries_.size() == before) return std::unexpected("no token named " + name);
+  return Save();
+}
+
+std::vector<Principal> TokenStore::List() const {
+  std::lock_guard lock(mu_);
+  std::vector<Principal> out;
+  for (const Entry& e : entries_) out.push_back(Principal{e.name, e.scope});
+  return out;
+}
+
+std::expected<void, std::string> TokenStore::Save() const {
+  std::string content = "# Roster API tokens: name scope sha256(token). Managed by rosterd.\n";
+  for (const Entry& e : entries_) {
+    content += e.name + " " + std::string(ScopeName(e.scope)) + " " + Hex(e.hash) + "\n";
+  }
+  return WritePrivate(file_, content);
+}
+
+}  // namespace roster::api

@@ -1,0 +1,56 @@
+// TokenStore: the API tokens rosterd accepts, by name and scope.
+//
+// Only the SHA-256 of each token is kept, in `<data>/tokens` (mode 0600, one "name scope
+// hash" line each, rewritten atomically). On first start the store issues an `admin` token and
+// writes it in clear to `<data>/admin.token` (mode 0600) so the operator can read it once.
+// Authentication hashes the presented token and compares it with every stored hash in constant
+// time. Thread-safe.
+#pragma once
+
+#include <expected>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace roster::api {
+
+enum class Scope { kAdmin, kService, kAuditor };
+std::string_view ScopeName(Scope s);
+std::optional<Scope> ParseScope(std::string_view name);
+
+struct Principal {
+  std::string name;
+  Scope scope = Scope::kAuditor;
+};
+
+class TokenStore {
+ public:
+  // Loads `<dir>/tokens`; creates the admin token when there is none. `created_admin_token`
+  // (optional) receives the path of admin.token when it was just written.
+  static std::expected<std::unique_ptr<TokenStore>, std::string> Open(
+      const std::filesystem::path& dir, std::filesystem::path* created_admin_token = nullptr);
+
+  std::optional<Principal> Authenticate(std::string_view token) const;
+  // A new random token for `name` (replacing one of the same name). Returned once.
+  std::expected<std::string, std::string> Issue(const std::string& name, Scope scope);
+  std::expected<void, std::string> Revoke(const std::string& name);
+  std::vector<Principal> List() const;
+
+ private:
+  struct Entry {
+    std::string name;
+    Scope scope;
+    std::string hash;  // 32 raw bytes
+  };
+  explicit TokenStore(std::filesystem::path file) : file_(std::move(file)) {}
+  std::expected<void, std::string> Save() const;  // called with mu_ held
+
+  std::filesystem::path file_;
+  mutable std::mutex mu_;
+  std::vector<Entry> entries_;
+};
+
+}  // namespace roster::api
