@@ -389,3 +389,46 @@ TEST(AppendRaceTest, OptimisticWritersNeverLoseOrDuplicateAVersion) {
 
 }  // namespace
 }  // namespace roster::eventstore
+
+namespace roster::eventstore {
+namespace {
+
+// Appends decided concurrently reach the writer in any order; the log's times must still never
+// decrease, so that a time range of the log is a position range (audit exports rely on it).
+TEST(AppendTimeTest, RecordTimesNeverDecreaseAlongTheLog) {
+  testing::TempDir dir;
+  StoreOptions options;
+  options.sync = false;
+  auto store = std::move(*OpenRocksEventStore(dir.Sub("store"), options));
+  auto append = [&](int64_t time_us, const std::string& type) {
+    AppendRequest r;
+    r.stream = "s";
+    r.events.push_back(NewEvent{type, 1, "p"});
+    r.events.push_back(NewEvent{type + ".longer.type", 1, "q"});
+    r.metadata.actor = "a";
+    r.metadata.time_us = time_us;
+    ASSERT_TRUE(store->Append(std::move(r)).has_value());
+  };
+  append(1000, "x");
+  append(500, "y");   // decided earlier, arrived later
+  append(2000, "zz");
+  auto records = store->ReadAll(1, 10);
+  ASSERT_TRUE(records.has_value());
+  ASSERT_EQ(records->size(), 6u);
+  std::vector<int64_t> times;
+  for (const Record& r : *records) times.push_back(r.metadata.time_us);
+  EXPECT_EQ(times, (std::vector<int64_t>{1000, 1000, 1000, 1000, 2000, 2000}));
+  auto verified = store->Verify(1, 0);
+  ASSERT_TRUE(verified.has_value());
+  EXPECT_TRUE(verified->ok) << verified->problem;
+  // And after a reopen the writer remembers the last time.
+  store.reset();
+  store = std::move(*OpenRocksEventStore(dir.Sub("store"), options));
+  append(10, "w");
+  records = store->ReadAll(7, 2);
+  ASSERT_TRUE(records.has_value());
+  EXPECT_EQ(records->at(0).metadata.time_us, 2000);
+}
+
+}  // namespace
+}  // namespace roster::eventstore

@@ -1,5 +1,6 @@
 #include "eventstore/append_writer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <semaphore>
 #include <utility>
@@ -45,11 +46,13 @@ struct AppendWriter::Pending {
   std::binary_semaphore done{0};
 };
 
-AppendWriter::AppendWriter(StoreCore& core, Position last_position, const Hash& last_hash)
+AppendWriter::AppendWriter(StoreCore& core, Position last_position, const Hash& last_hash,
+                           int64_t last_time_us)
     : core_(core),
       write_options_(MakeWriteOptions(core.options)),
       next_position_(last_position + 1),
       last_hash_(last_hash),
+      last_time_us_(last_time_us),
       thread_([this] { Run(); }) {}
 
 AppendWriter::~AppendWriter() { Stop(); }
@@ -255,9 +258,15 @@ void AppendWriter::Accept(Pending& pending, StreamVersion head) {
   result.first_version = head + 1;
   StreamVersion version = head;
   char position_value[8];
-  for (std::string& body : pending.bodies) {
+  // Appends decided concurrently may reach the writer out of time order: a record is never
+  // dated before its predecessor, so a time range of the log is a position range.
+  last_time_us_ = std::max(last_time_us_, r.metadata.time_us);
+  for (size_t i = 0; i < pending.bodies.size(); ++i) {
+    std::string& body = pending.bodies[i];
     ++version;
     codec::PatchBody(body, r.stream.size(), next_position_, version);
+    codec::PatchTime(body, codec::BodyTimeOffset(r.stream, r.events[i], r.metadata),
+                     last_time_us_);
     const Hash hash = sha_.Of(codec::AsBytes(last_hash_), body);
     body.append(codec::AsBytes(last_hash_));
     body.append(codec::AsBytes(hash));

@@ -39,7 +39,9 @@ namespace roster::eventstore::internal {
 
 class AppendWriter {
  public:
-  AppendWriter(StoreCore& core, Position last_position, const Hash& last_hash);
+  // `last_time_us`: the time of the last record; later records never carry an earlier one.
+  AppendWriter(StoreCore& core, Position last_position, const Hash& last_hash,
+               int64_t last_time_us);
   ~AppendWriter();
   AppendWriter(const AppendWriter&) = delete;
   AppendWriter& operator=(const AppendWriter&) = delete;
@@ -81,6 +83,7 @@ class AppendWriter {
   // Writer-thread state.
   Position next_position_;
   Hash last_hash_;
+  int64_t last_time_us_;  // record times never decrease along the log
   Sha256 sha_;
   rocksdb::WriteBatch batch_;
   std::string key_;  // scratch

@@ -54,7 +54,7 @@ TEST_F(ReadTest, ReadAllReturnsDenseBatchesInOrder) {
 
 TEST_F(ReadTest, RecordsCarryTheirMetadataAndChainTogether) {
   AppendRequest r = Request("meta", ExpectedVersion::Any(), {Event("x.happened", "p", 3)}, "cmd-9");
-  r.metadata = EventMetadata{"alice", "cmd-9", "corr-7", "api-client", 42};
+  r.metadata = EventMetadata{"alice", "cmd-9", "corr-7", "api-client", 4102444800000000};
   ASSERT_TRUE(store_->Append(r));
   auto all = *store_->ReadAll(1, 1000);
   const Record& last = all.back();

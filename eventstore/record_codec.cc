@@ -66,6 +66,17 @@ void PatchBody(std::string& body, size_t stream_size, Position position, StreamV
                    static_cast<uint64_t>(version));
 }
 
+size_t BodyTimeOffset(std::string_view stream, const NewEvent& event,
+                      const EventMetadata& metadata) {
+  return format::kBodyStreamOffset + stream.size() + 8 + 4 + event.type.size() + 2 + 4 +
+         metadata.actor.size() + 4 + metadata.command_id.size() + 4 +
+         metadata.correlation_id.size() + 4 + metadata.source.size();
+}
+
+void PatchTime(std::string& body, size_t offset, int64_t time_us) {
+  bytes::StoreLe64(body.data() + offset, static_cast<uint64_t>(time_us));
+}
+
 std::expected<RecordView, std::string> ParseRecord(std::string_view value) {
   if (value.size() < format::kMinRecordSize) {
     return std::unexpected("record too short (" + std::to_string(value.size()) + " bytes)");

@@ -26,6 +26,9 @@ void AppendBigEndian64(std::string& key, uint64_t value);
 std::string EncodeBody(std::string_view stream, const NewEvent& event,
                        const EventMetadata& metadata);
 void PatchBody(std::string& body, size_t stream_size, Position position, StreamVersion version);
+// Where a body encoded by EncodeBody keeps its time, and rewriting it there.
+size_t BodyTimeOffset(std::string_view stream, const NewEvent& event, const EventMetadata& metadata);
+void PatchTime(std::string& body, size_t offset, int64_t time_us);
 // The encoded size of a body, for input limits; equals EncodeBody(...).size().
 size_t BodySize(std::string_view stream, const NewEvent& event, const EventMetadata& metadata);
 

@@ -115,6 +115,7 @@ Result<void> CheckMeta(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* meta, const
 struct LogEnd {
   Position position = 0;
   Hash hash{};
+  int64_t time_us = INT64_MIN;
 };
 
 Result<LogEnd> ReadLogEnd(internal::StoreCore& core) {
@@ -139,6 +140,7 @@ Result<LogEnd> ReadLogEnd(internal::StoreCore& core) {
     return end;
   }
   end.hash = codec::ToHash(view->hash);
+  end.time_us = view->time_us;
   return end;
 }
 
@@ -221,7 +223,8 @@ Result<std::unique_ptr<RocksEventStore>> OpenRocksEventStore(const fs::path& dir
   (*core)->board.Publish(end->position);
   std::unique_ptr<internal::AppendWriter> writer;
   if (!options.read_only) {
-    writer = std::make_unique<internal::AppendWriter>(**core, end->position, end->hash);
+    writer = std::make_unique<internal::AppendWriter>(**core, end->position, end->hash,
+                                                      end->time_us);
   }
   return std::unique_ptr<RocksEventStore>(new RocksEventStore(std::move(*core), std::move(writer)));
 }
