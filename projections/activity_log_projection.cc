@@ -1,7 +1,6 @@
 #include "projections/activity_log_projection.h"
 
-#include <cstring>
-
+#include "eventstore/codec/streams.h"
 #include "projections/describe_event.h"
 #include "projections/row_codec.h"
 
@@ -9,8 +8,9 @@ namespace roster::projections {
 namespace {
 
 using eventstore::Position;
+using eventstore::Record;
 
-std::string EntryKey(Position pos) { return KeyBuilder('e').BE64(pos).Take(); }
+constexpr size_t kLogBatch = 1024;
 
 bool Matches(const ActivityFilter& f, const ActivityEntry& e) {
   return (!f.org || *f.org == e.org) && (!f.actor || *f.actor == e.actor) &&
@@ -18,55 +18,28 @@ bool Matches(const ActivityFilter& f, const ActivityEntry& e) {
          e.time_us >= f.from_us && e.time_us < f.to_us;
 }
 
+// Visits an entry within the filter's time range; false stops the walk: times follow log
+// order, so past the range in the walk's direction nothing more can match.
+enum class Step { kNext, kStop };
+Step Offer(const ActivityFilter& f, const ActivityEntry& e,
+           const std::function<bool(const ActivityEntry&)>& visit) {
+  if (!f.newest_first && e.time_us >= f.to_us) return Step::kStop;
+  if (f.newest_first && e.time_us < f.from_us) return Step::kStop;
+  if (!Matches(f, e)) return Step::kNext;
+  return visit(e) ? Step::kNext : Step::kStop;
+}
+
 }  // namespace
 
-std::string ActivityLogProjection::EncodeEntry(const ActivityEntry& e) {
-  RowWriter w;
-  w.I64(e.time_us)
-      .Str(e.org)
-      .Str(e.actor)
-      .Str(e.action)
-      .Str(e.subject)
-      .Str(e.project)
-      .Str(e.before)
-      .Str(e.after)
-      .Str(e.command_id)
-      .Str(e.correlation_id)
-      .Str(e.source)
-      .Str(std::string_view(reinterpret_cast<const char*>(e.hash.data()), e.hash.size()));
-  return w.Take();
-}
-
-std::optional<ActivityEntry> ActivityLogProjection::DecodeEntry(Position position,
-                                                                std::string_view bytes) {
-  RowReader r(bytes);
-  ActivityEntry e;
-  e.position = position;
-  e.time_us = r.I64();
-  e.org = r.Str();
-  e.actor = r.Str();
-  e.action = r.Str();
-  e.subject = r.Str();
-  e.project = r.Str();
-  e.before = r.Str();
-  e.after = r.Str();
-  e.command_id = r.Str();
-  e.correlation_id = r.Str();
-  e.source = r.Str();
-  const std::string hash = r.Str();
-  if (!r.done() || hash.size() != e.hash.size()) return std::nullopt;
-  std::memcpy(e.hash.data(), hash.data(), hash.size());
-  return e;
-}
-
-void ActivityLogProjection::Apply(const EventContext& ctx, RowSink& sink) {
+std::optional<ActivityEntry> EntryFromRecord(const Record& r, const domain::Event& event) {
+  std::optional<codec::StreamOwner> owner = codec::ParseStream(r.stream);
+  if (!owner || owner->activity) return std::nullopt;
   EventFacts facts;
-  if (!DescribeEvent(ctx.event, ctx.org.value, &facts)) return;
-  const eventstore::Record& r = ctx.record;
+  if (!DescribeEvent(event, owner->org.value, &facts)) return std::nullopt;
   ActivityEntry e;
   e.position = r.position;
   e.time_us = r.metadata.time_us;
-  e.org = ctx.org.value;
+  e.org = owner->org.value;
   e.actor = r.metadata.actor;
   e.action = r.type;
   e.subject = std::move(facts.subject);
@@ -77,77 +50,96 @@ void ActivityLogProjection::Apply(const EventContext& ctx, RowSink& sink) {
   e.correlation_id = r.metadata.correlation_id;
   e.source = r.metadata.source;
   e.hash = r.hash;
-  sink.Put(EntryKey(r.position), EncodeEntry(e));
-  sink.Put(KeyBuilder('o').Part(e.org).BE64(r.position).key(), "");
-  sink.Put(KeyBuilder('s').Part(e.subject).BE64(r.position).key(), "");
-  sink.Put(KeyBuilder('a').Part(e.actor).BE64(r.position).key(), "");
+  return e;
 }
 
-Result<void> ActivityLogProjection::Walk(
-    const ActivityFilter& f, const std::function<bool(const ActivityEntry&)>& visit) const {
-  // Scan the narrowest index the filter allows; every filter is still checked on each entry.
-  char index = 'e';
-  std::string part;
-  if (f.subject) {
-    index = 's';
-    part = *f.subject;
-  } else if (f.actor) {
-    index = 'a';
-    part = *f.actor;
-  } else if (f.org) {
-    index = 'o';
-    part = *f.org;
+void ActivityLogProjection::Apply(const EventContext& ctx) {
+  if (domain::IsActivityEvent(ctx.event)) return;
+  const Position pos = ctx.record.position;
+  index_.Add(KeyBuilder('o').Part(ctx.org.value).Take(), pos);
+  index_.Add(KeyBuilder('s').Part(SubjectOf(ctx.event, ctx.org.value)).Take(), pos);
+  index_.Add(KeyBuilder('a').Part(ctx.record.metadata.actor).Take(), pos);
+}
+
+Result<std::optional<ActivityEntry>> ActivityLogProjection::EntryAt(Position position) const {
+  auto records = log_.ReadAll(position, 1);
+  if (!records) return std::unexpected(records.error());
+  if (records->empty() || records->front().position != position) {
+    return std::unexpected(Error{ErrorCode::kCorruption,
+                                 "indexed position " + std::to_string(position) + " is not in the log",
+                                 std::nullopt});
   }
-  KeyBuilder prefix(index);
-  if (index != 'e') prefix.Part(part);
-  const std::string& p = prefix.key();
-  std::string begin = p;
-  std::string end = p;
-  if (f.newest_first) {
-    if (f.cursor != 0) end = KeyBuilder(prefix).BE64(f.cursor).Take();
-    else end.push_back('\xff');
-  } else {
-    begin = KeyBuilder(prefix).BE64(f.cursor + 1).Take();
-    end.push_back('\xff');
+  auto event = codec_.Decode(records->front());
+  if (!event) {
+    return std::unexpected(Error{ErrorCode::kCorruption,
+                                 "cannot decode record " + std::to_string(position) + ": " +
+                                     event.error().message,
+                                 std::nullopt});
   }
+  return EntryFromRecord(records->front(), *event);
+}
+
+Result<void> ActivityLogProjection::ScanLog(
+    const ActivityFilter& f, Position up_to,
+    const std::function<bool(const ActivityEntry&)>& visit) const {
+  if (!f.newest_first) {
+    for (Position from = f.cursor + 1; from <= up_to;) {
+      auto records = log_.ReadAll(from, std::min<size_t>(kLogBatch, up_to - from + 1));
+      if (!records) return std::unexpected(records.error());
+      if (records->empty()) break;
+      for (const Record& r : *records) {
+        auto event = codec_.Decode(r);
+        if (!event) continue;  // not Roster's, or unknown: the log verifier reports those
+        if (auto e = EntryFromRecord(r, *event); e && Offer(f, *e, visit) == Step::kStop) return {};
+      }
+      from = records->back().position + 1;
+    }
+    return {};
+  }
+  Position end = f.cursor ? std::min(f.cursor - 1, up_to) : up_to;
+  while (end >= 1) {
+    const Position from = end >= kLogBatch ? end - kLogBatch + 1 : 1;
+    auto records = log_.ReadAll(from, end - from + 1);
+    if (!records) return std::unexpected(records.error());
+    for (auto r = records->rbegin(); r != records->rend(); ++r) {
+      auto event = codec_.Decode(*r);
+      if (!event) continue;
+      if (auto e = EntryFromRecord(*r, *event); e && Offer(f, *e, visit) == Step::kStop) return {};
+    }
+    end = from - 1;
+  }
+  return {};
+}
+
+Result<void> ActivityLogProjection::Scan(
+    const ActivityFilter& f, Position up_to,
+    const std::function<bool(const ActivityEntry&)>& visit) const {
+  // The narrowest index the filter allows; every filter is still checked on each entry.
+  std::optional<std::string> key;
+  if (f.subject) key = KeyBuilder('s').Part(*f.subject).Take();
+  else if (f.actor) key = KeyBuilder('a').Part(*f.actor).Take();
+  else if (f.org) key = KeyBuilder('o').Part(*f.org).Take();
+  if (!key) return ScanLog(f, up_to, visit);
   Result<void> failure;
-  auto scanned = table().Scan(
-      begin, end,
-      [&](std::string_view key, std::string_view value) {
-        if (key.size() != p.size() + 8) return true;  // belongs to a longer id sharing a prefix
-        const Position pos = ReadBE64(key.substr(p.size()));
-        std::optional<ActivityEntry> entry;
-        if (index == 'e') {
-          entry = DecodeEntry(pos, value);
-        } else {
-          auto row = table().Get(EntryKey(pos));
-          if (!row) {
-            failure = std::unexpected(row.error());
-            return false;
-          }
-          if (*row) entry = DecodeEntry(pos, **row);
-        }
-        if (!entry) {
-          failure = std::unexpected(Error{ErrorCode::kCorruption,
-                                          "unreadable activity entry at " + std::to_string(pos),
-                                          std::nullopt});
-          return false;
-        }
-        // Times follow log order, so once past the range in the scan direction, stop.
-        if (!f.newest_first && entry->time_us >= f.to_us) return false;
-        if (f.newest_first && entry->time_us < f.from_us) return false;
-        if (!Matches(f, *entry)) return true;
-        return visit(*entry);
-      },
-      f.newest_first);
+  auto scanned = PositionIndex::Scan(table(), *key, f.cursor, f.newest_first, [&](Position pos) {
+    if (pos > up_to) return !f.newest_first ? false : true;
+    auto entry = EntryAt(pos);
+    if (!entry) {
+      failure = std::unexpected(entry.error());
+      return false;
+    }
+    if (!*entry) return true;
+    return Offer(f, **entry, visit) == Step::kNext;
+  });
   if (!scanned) return scanned;
   return failure;
 }
 
-Result<ActivityPage> ActivityLogProjection::Query(const ActivityFilter& filter, size_t limit) const {
+Result<ActivityPage> ActivityLogProjection::Query(const ActivityFilter& filter, size_t limit,
+                                                  Position up_to) const {
   ActivityPage page;
   bool more = false;
-  auto walked = Walk(filter, [&](const ActivityEntry& e) {
+  auto walked = Scan(filter, up_to, [&](const ActivityEntry& e) {
     if (page.entries.size() == limit) {
       more = true;
       return false;
@@ -158,11 +150,6 @@ Result<ActivityPage> ActivityLogProjection::Query(const ActivityFilter& filter, 
   if (!walked) return std::unexpected(walked.error());
   if (more && !page.entries.empty()) page.next_cursor = page.entries.back().position;
   return page;
-}
-
-Result<void> ActivityLogProjection::Scan(
-    const ActivityFilter& filter, const std::function<bool(const ActivityEntry&)>& visit) const {
-  return Walk(filter, visit);
 }
 
 }  // namespace roster::projections

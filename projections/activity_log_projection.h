@@ -1,12 +1,13 @@
 // ActivityLogProjection: the compliance activity log. One entry per membership event (who,
 // what, whom, when, before and after, org, project, command and correlation ids, source, and
-// the record's log position and hash), kept in its table rather than in memory. Rows:
-//   'e' pos              -> entry (every organization, in log order)
-//   'o' org pos          -> ""   (index)
-//   's' subject pos      -> ""   (index: everything that happened to a user, email, project...)
-//   'a' actor pos        -> ""   (index: everything someone did)
+// the record's log position and hash). The entries themselves are the log's records, read back
+// and described at query time; this projection keeps only indexes of positions (see
+// position_index.h), so that rebuilding it writes a few rows per key, not rows per event:
+//   'o' org       -> positions of the organization's membership events
+//   's' subject   -> positions of events about a user, email, role, project, key or resource
+//   'a' actor     -> positions of events someone caused
 // Record times never decrease along the log (the event store guarantees it), so a time range
-// is a position range. Thread-safety: see projection.h; queries read the table and need no lock.
+// is a position range. Thread-safety: see projection.h; queries read the table and the log.
 #pragma once
 
 #include <functional>
@@ -14,6 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "eventstore/codec/codec.h"
+#include "eventstore/event_log.h"
+#include "projections/position_index.h"
 #include "projections/projection.h"
 
 namespace roster::projections {
@@ -52,28 +56,40 @@ struct ActivityPage {
   eventstore::Position next_cursor = 0;  // 0 when there is nothing more
 };
 
+// The activity log entry a record stands for; nullopt for records that are not membership
+// events (logins, last-active marks, streams Roster does not write).
+std::optional<ActivityEntry> EntryFromRecord(const eventstore::Record& record,
+                                             const domain::Event& event);
+
 class ActivityLogProjection final : public Projection {
  public:
+  // Borrows the log and codec to answer queries; both must outlive the projection.
+  ActivityLogProjection(eventstore::EventLog& log, const codec::EventCodec& codec)
+      : log_(log), codec_(codec) {}
   static constexpr std::string_view kName = "activity_log";
   std::string_view name() const override { return kName; }
-  uint32_t version() const override { return 1; }
+  uint32_t version() const override { return 2; }
   bool LoadsRows() const override { return false; }
   bool LoadRow(std::string_view, std::string_view) override { return true; }
-  void Apply(const EventContext& e, RowSink& sink) override;
-  void Flush(RowSink&) override {}
+  void Apply(const EventContext& e) override;
+  void Flush(RowSink& sink) override { index_.Flush(sink); }
 
-  Result<ActivityPage> Query(const ActivityFilter& filter, size_t limit) const;
-  // Streams every matching entry in log order to `visit` until it returns false.
-  Result<void> Scan(const ActivityFilter& filter,
+  // `up_to`: the projection's position; entries after it are not answered yet.
+  Result<ActivityPage> Query(const ActivityFilter& filter, size_t limit,
+                             eventstore::Position up_to) const;
+  // Streams every matching entry in log order (or newest first) to `visit` until it returns
+  // false.
+  Result<void> Scan(const ActivityFilter& filter, eventstore::Position up_to,
                     const std::function<bool(const ActivityEntry&)>& visit) const;
-
-  static std::string EncodeEntry(const ActivityEntry& e);
-  static std::optional<ActivityEntry> DecodeEntry(eventstore::Position position,
-                                                  std::string_view bytes);
 
  private:
-  Result<void> Walk(const ActivityFilter& filter,
-                    const std::function<bool(const ActivityEntry&)>& visit) const;
+  Result<std::optional<ActivityEntry>> EntryAt(eventstore::Position position) const;
+  Result<void> ScanLog(const ActivityFilter& filter, eventstore::Position up_to,
+                       const std::function<bool(const ActivityEntry&)>& visit) const;
+
+  eventstore::EventLog& log_;
+  const codec::EventCodec& codec_;
+  PositionIndex index_;
 };
 
 }  // namespace roster::projections

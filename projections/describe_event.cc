@@ -150,4 +150,42 @@ bool DescribeEvent(const Event& event, const std::string& org, EventFacts* f) {
       event);
 }
 
+std::string_view SubjectOf(const Event& event, const std::string& org) {
+  return std::visit(
+      Overloaded{
+          [&](const OrganizationCreated&) -> std::string_view { return org; },
+          [&](const OrganizationRenamed&) -> std::string_view { return org; },
+          [&](const OrganizationSettingsChanged&) -> std::string_view { return org; },
+          [&](const OrganizationDeleted&) -> std::string_view { return org; },
+          [](const MemberInvited& e) -> std::string_view { return e.email.value(); },
+          [](const InvitationResent& e) -> std::string_view { return e.email.value(); },
+          [](const InvitationRevoked& e) -> std::string_view { return e.email.value(); },
+          [](const InvitationAccepted& e) -> std::string_view { return e.email.value(); },
+          [](const InvitationExpired& e) -> std::string_view { return e.email.value(); },
+          [](const MemberJoined& e) -> std::string_view { return e.user_id.value; },
+          [](const MemberRoleChanged& e) -> std::string_view { return e.user_id.value; },
+          [](const MemberRemoved& e) -> std::string_view { return e.user_id.value; },
+          [](const MemberLeft& e) -> std::string_view { return e.user_id.value; },
+          [](const OwnershipTransferred& e) -> std::string_view { return e.to_user.value; },
+          [](const RoleDefined& e) -> std::string_view { return e.role.name; },
+          [](const RoleUpdated& e) -> std::string_view { return e.after.name; },
+          [](const RoleDeleted& e) -> std::string_view { return e.role.name; },
+          [](const ProjectCreated& e) -> std::string_view { return e.project_id.value; },
+          [](const ProjectRenamed& e) -> std::string_view { return e.project_id.value; },
+          [](const ProjectDeleted& e) -> std::string_view { return e.project_id.value; },
+          [](const ProjectMemberAdded& e) -> std::string_view { return e.user_id.value; },
+          [](const ProjectMemberRoleChanged& e) -> std::string_view { return e.user_id.value; },
+          [](const ProjectMemberRemoved& e) -> std::string_view { return e.user_id.value; },
+          [](const ApiKeyCreated& e) -> std::string_view { return e.api_key_id.value; },
+          [](const ApiKeyRevoked& e) -> std::string_view { return e.api_key_id.value; },
+          [](const ApiKeyRotationRecommended& e) -> std::string_view { return e.api_key_id.value; },
+          [](const ResourceRegistered& e) -> std::string_view { return e.resource_id.value; },
+          [](const ResourceReassigned& e) -> std::string_view { return e.resource_id.value; },
+          [](const ResourceDeleted& e) -> std::string_view { return e.resource_id.value; },
+          [](const MemberLoggedIn&) -> std::string_view { return {}; },
+          [](const MemberActive&) -> std::string_view { return {}; },
+      },
+      event);
+}
+
 }  // namespace roster::projections

@@ -18,4 +18,8 @@ struct EventFacts {
 // False for events that are not membership actions (logins and last-active marks).
 bool DescribeEvent(const domain::Event& event, const std::string& org, EventFacts* facts);
 
+// Just the subject of DescribeEvent, without building the rest (indexing needs only this):
+// a view into `event` or `org`; empty for events that are not membership actions.
+std::string_view SubjectOf(const domain::Event& event, const std::string& org);
+
 }  // namespace roster::projections

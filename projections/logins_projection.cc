@@ -6,64 +6,46 @@ namespace roster::projections {
 
 using eventstore::Position;
 
-void LoginsProjection::Apply(const EventContext& e, RowSink& sink) {
+void LoginsProjection::Apply(const EventContext& e) {
   const auto* login = std::get_if<domain::MemberLoggedIn>(&e.event);
   if (login == nullptr) return;
-  const std::string& org = e.org.value;
-  const Position pos = e.record.position;
-  sink.Put(KeyBuilder('l').Part(org).Part(login->user_id.value).BE64(pos).key(),
-           RowWriter().I64(domain::ToMicros(login->at)).Str(login->ip).Str(login->user_agent).Take());
-  sink.Put(KeyBuilder('L').Part(org).BE64(pos).key(), login->user_id.value);
+  index_.Add(KeyBuilder('l').Part(e.org.value).Part(login->user_id.value).Take(), e.record.position);
+  index_.Add(KeyBuilder('L').Part(e.org.value).Take(), e.record.position);
 }
 
 Result<LoginPage> LoginsProjection::History(const std::string& org, const std::string& user,
-                                            Position cursor, size_t limit) const {
+                                            Position cursor, size_t limit, Position up_to) const {
   LoginPage page;
   bool more = false;
   Result<void> failure;
-  if (!user.empty()) {
-    KeyBuilder prefix('l');
-    prefix.Part(org).Part(user);
-    const std::string p = prefix.key();
-    std::string end = cursor ? KeyBuilder(prefix).BE64(cursor).Take() : p + '\xff';
-    auto scanned = table().Scan(p, end, [&](std::string_view key, std::string_view value) {
-      if (page.logins.size() == limit) {
-        more = true;
-        return false;
-      }
-      RowReader r(value);
-      LoginEntry entry{ReadBE64(key.substr(p.size())), user, r.I64(), r.Str(), r.Str()};
-      if (!r.done()) {
-        failure = std::unexpected(Error{ErrorCode::kCorruption, "unreadable login row", std::nullopt});
-        return false;
-      }
-      page.logins.push_back(std::move(entry));
-      return true;
-    }, /*reverse=*/true);
-    if (!scanned) return std::unexpected(scanned.error());
-  } else {
-    KeyBuilder prefix('L');
-    prefix.Part(org);
-    const std::string p = prefix.key();
-    std::string end = cursor ? KeyBuilder(prefix).BE64(cursor).Take() : p + '\xff';
-    auto scanned = table().Scan(p, end, [&](std::string_view key, std::string_view value) {
-      if (page.logins.size() == limit) {
-        more = true;
-        return false;
-      }
-      const Position pos = ReadBE64(key.substr(p.size()));
-      const std::string who(value);
-      auto row = table().Get(KeyBuilder('l').Part(org).Part(who).BE64(pos).key());
-      if (!row || !*row) {
-        failure = std::unexpected(Error{ErrorCode::kCorruption, "missing login row", std::nullopt});
-        return false;
-      }
-      RowReader r(**row);
-      page.logins.push_back(LoginEntry{pos, who, r.I64(), r.Str(), r.Str()});
-      return true;
-    }, /*reverse=*/true);
-    if (!scanned) return std::unexpected(scanned.error());
-  }
+  const std::string key = user.empty() ? KeyBuilder('L').Part(org).Take()
+                                       : KeyBuilder('l').Part(org).Part(user).Take();
+  auto scanned = PositionIndex::Scan(table(), key, cursor, /*reverse=*/true, [&](Position pos) {
+    if (pos > up_to) return true;
+    if (page.logins.size() == limit) {
+      more = true;
+      return false;
+    }
+    auto records = log_.ReadAll(pos, 1);
+    if (!records || records->empty()) {
+      failure = std::unexpected(records ? Error{ErrorCode::kCorruption, "indexed login missing",
+                                                std::nullopt}
+                                        : records.error());
+      return false;
+    }
+    auto event = codec_.Decode(records->front());
+    const auto* login = event ? std::get_if<domain::MemberLoggedIn>(&*event) : nullptr;
+    if (login == nullptr) {
+      failure = std::unexpected(
+          Error{ErrorCode::kCorruption, "position " + std::to_string(pos) + " is not a login",
+                std::nullopt});
+      return false;
+    }
+    page.logins.push_back(LoginEntry{pos, login->user_id.value, domain::ToMicros(login->at),
+                                     login->ip, login->user_agent});
+    return true;
+  });
+  if (!scanned) return std::unexpected(scanned.error());
   if (!failure) return std::unexpected(failure.error());
   if (more && !page.logins.empty()) page.next_cursor = page.logins.back().position;
   return page;
