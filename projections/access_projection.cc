@@ -80,6 +80,7 @@ bool Relevant(const Event& e) {
 
 void AccessProjection::Mark(char table, const std::string& org, const std::string& a,
                             const std::string& b) {
+  if (bulk()) return;  // a rebuild writes every row at the end instead
   KeyBuilder k(table);
   if (table == 'u') {
     k.Part(a).Part(org);  // user first: "which organizations was this user in"
@@ -91,7 +92,7 @@ void AccessProjection::Mark(char table, const std::string& org, const std::strin
   dirty_.Mark(k.Take());
 }
 
-void AccessProjection::Apply(const EventContext& e, RowSink&) {
+void AccessProjection::Apply(const EventContext& e) {
   if (!Relevant(e.event)) return;
   const std::string& org = e.org.value;
   OrganizationState& s = orgs_[org];
@@ -192,6 +193,25 @@ std::optional<std::string> AccessProjection::RowFor(const std::string& key) cons
 
 void AccessProjection::Flush(RowSink& sink) {
   dirty_.Flush(sink, [this](const std::string& key) { return RowFor(key); });
+}
+
+void AccessProjection::FlushAll(RowSink& sink) {
+  auto put = [&](std::string key) {
+    if (auto row = RowFor(key)) sink.Put(key, *row);
+  };
+  for (const auto& [org, s] : orgs_) {
+    put(KeyBuilder('g').Part(org).Take());
+    for (const auto& [user, m] : s.members) put(KeyBuilder('m').Part(org).Part(user.value).Take());
+    for (const auto& [pid, p] : s.projects) {
+      put(KeyBuilder('p').Part(org).Part(pid.value).Take());
+      for (const auto& [user, role] : p.direct_members) {
+        put(KeyBuilder('d').Part(org).Part(pid.value).Part(user.value).Take());
+      }
+    }
+  }
+  for (const auto& [user, orgs] : ever_) {
+    for (const std::string& org : orgs) sink.Put(KeyBuilder('u').Part(user).Part(org).key(), "");
+  }
 }
 
 bool AccessProjection::LoadRow(std::string_view key, std::string_view value) {

@@ -53,8 +53,9 @@ class AccessProjection final : public Projection {
   uint32_t version() const override { return 1; }
   bool LoadRow(std::string_view key, std::string_view value) override;
   bool FinishLoad() override;
-  void Apply(const EventContext& e, RowSink& sink) override;
+  void Apply(const EventContext& e) override;
   void Flush(RowSink& sink) override;
+  void FlushAll(RowSink& sink) override;
 
   domain::CheckResult Check(const std::string& org, const std::string& user,
                             domain::Permission permission,

@@ -49,10 +49,10 @@ void InvitationsProjection::End(const std::string& org, InvitationView& inv,
   }
   inv.status = status;
   inv.ended_at_us = at;
-  dirty_.Mark(InvitationKey(org, inv.sent_position));
+  Mark(InvitationKey(org, inv.sent_position));
 }
 
-void InvitationsProjection::Apply(const EventContext& e, RowSink&) {
+void InvitationsProjection::Apply(const EventContext& e) {
   const std::string& org = e.org.value;
   const int64_t now = e.record.metadata.time_us;
   std::visit(
@@ -74,7 +74,7 @@ void InvitationsProjection::Apply(const EventContext& e, RowSink&) {
             }
             d.by_id[v.invitation_id] = pos;
             d.invitations[pos] = std::move(v);
-            dirty_.Mark(InvitationKey(org, pos));
+            Mark(InvitationKey(org, pos));
           },
           [&](const domain::InvitationResent& ev) {
             InvitationView* v = Find(org, ev.invitation_id.value);
@@ -86,7 +86,7 @@ void InvitationsProjection::Apply(const EventContext& e, RowSink&) {
             if (!deleted_orgs_.contains(org)) {
               pending_by_expiry_.insert(Due{v->expires_at_us, org, v->invitation_id});
             }
-            dirty_.Mark(InvitationKey(org, v->sent_position));
+            Mark(InvitationKey(org, v->sent_position));
           },
           [&](const domain::InvitationRevoked& ev) {
             if (InvitationView* v = Find(org, ev.invitation_id.value)) {
@@ -106,7 +106,7 @@ void InvitationsProjection::Apply(const EventContext& e, RowSink&) {
           },
           [&](const domain::OrganizationDeleted&) {
             deleted_orgs_.insert(org);
-            dirty_.Mark(DeletedKey(org));
+            Mark(DeletedKey(org));
             if (auto o = orgs_.find(org); o != orgs_.end()) {
               for (const auto& [pos, v] : o->second.invitations) {
                 pending_by_expiry_.erase(Due{v.expires_at_us, org, v.invitation_id});
@@ -144,8 +144,22 @@ std::optional<std::string> InvitationsProjection::RowFor(const std::string& key)
       .Take();
 }
 
+void InvitationsProjection::Mark(std::string key) {
+  if (!bulk()) dirty_.Mark(std::move(key));
+}
+
 void InvitationsProjection::Flush(RowSink& sink) {
   dirty_.Flush(sink, [this](const std::string& key) { return RowFor(key); });
+}
+
+void InvitationsProjection::FlushAll(RowSink& sink) {
+  for (const std::string& org : deleted_orgs_) sink.Put(DeletedKey(org), "");
+  for (const auto& [org, d] : orgs_) {
+    for (const auto& [pos, v] : d.invitations) {
+      const std::string key = InvitationKey(org, pos);
+      if (auto row = RowFor(key)) sink.Put(key, *row);
+    }
+  }
 }
 
 bool InvitationsProjection::LoadRow(std::string_view key, std::string_view value) {

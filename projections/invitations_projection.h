@@ -51,8 +51,9 @@ class InvitationsProjection final : public Projection {
   std::string_view name() const override { return kName; }
   uint32_t version() const override { return 1; }
   bool LoadRow(std::string_view key, std::string_view value) override;
-  void Apply(const EventContext& e, RowSink& sink) override;
+  void Apply(const EventContext& e) override;
   void Flush(RowSink& sink) override;
+  void FlushAll(RowSink& sink) override;
 
   // Invitations of an organization in send order, optionally only those with `status` as of
   // `now_us` (pending past its expiry counts as expired), after `cursor`, at most `limit`.
@@ -74,6 +75,7 @@ class InvitationsProjection final : public Projection {
   void End(const std::string& org, InvitationView& inv, domain::InvitationStatus status,
            int64_t at);
   std::optional<std::string> RowFor(const std::string& key) const;
+  void Mark(std::string key);
 
   std::unordered_map<std::string, OrgData> orgs_;
   std::unordered_set<std::string> deleted_orgs_;

@@ -50,7 +50,7 @@ void MembersProjection::EndMembership(const std::string& org, OrgData& d, const 
   if (m == nullptr) return;
   m->status = status;
   m->ended_at_us = at;
-  dirty_.Mark(MemberKey(org, m->joined_position));
+  Mark(MemberKey(org, m->joined_position));
   d.active_positions.erase(m->joined_position);
   d.active_by_user.erase(user);
   if (auto it = orgs_of_user_.find(user); it != orgs_of_user_.end()) {
@@ -63,7 +63,7 @@ void MembersProjection::SetRole(const std::string& org, OrgData& d, const std::s
                                 const std::string& role) {
   if (MemberView* m = ActiveRow(d, user)) {
     m->role = role;
-    dirty_.Mark(MemberKey(org, m->joined_position));
+    Mark(MemberKey(org, m->joined_position));
   }
 }
 
@@ -72,10 +72,10 @@ void MembersProjection::SeeActivity(const std::string& org, OrgData& d, const st
   Activity& a = d.activity[user];
   if (login) a.last_login_us = std::max(a.last_login_us, at);
   a.last_active_us = std::max(a.last_active_us, at);
-  dirty_.Mark(ActivityKey(org, user));
+  Mark(ActivityKey(org, user));
 }
 
-void MembersProjection::Apply(const EventContext& e, RowSink&) {
+void MembersProjection::Apply(const EventContext& e) {
   const std::string& org = e.org.value;
   const int64_t now = e.record.metadata.time_us;
   OrgData& d = OrgFor(org);
@@ -86,16 +86,16 @@ void MembersProjection::Apply(const EventContext& e, RowSink&) {
             d.summary.preset = ev.catalog.preset();
             d.summary.owner_role = ev.catalog.owner_role();
             d.summary.created_at_us = now;
-            dirty_.Mark(OrgKey(org));
+            Mark(OrgKey(org));
           },
           [&](const domain::OrganizationRenamed& ev) {
             d.summary.name = ev.new_name;
-            dirty_.Mark(OrgKey(org));
+            Mark(OrgKey(org));
           },
           [&](const domain::OrganizationDeleted&) {
             d.summary.deleted = true;
             d.summary.deleted_at_us = now;
-            dirty_.Mark(OrgKey(org));
+            Mark(OrgKey(org));
           },
           [&](const domain::MemberJoined& ev) {
             const Position pos = e.record.position;
@@ -112,7 +112,7 @@ void MembersProjection::Apply(const EventContext& e, RowSink&) {
             d.active_by_user[ev.user_id.value] = pos;
             d.active_positions.insert(pos);
             orgs_of_user_[ev.user_id.value].insert(org);
-            dirty_.Mark(MemberKey(org, pos));
+            Mark(MemberKey(org, pos));
           },
           [&](const domain::MemberRoleChanged& ev) { SetRole(org, d, ev.user_id.value, ev.to_role); },
           [&](const domain::OwnershipTransferred& ev) {
@@ -178,8 +178,24 @@ std::optional<std::string> MembersProjection::RowFor(const std::string& key) con
   return std::nullopt;
 }
 
+void MembersProjection::Mark(std::string key) {
+  if (!bulk()) dirty_.Mark(std::move(key));
+}
+
 void MembersProjection::Flush(RowSink& sink) {
   dirty_.Flush(sink, [this](const std::string& key) { return RowFor(key); });
+}
+
+void MembersProjection::FlushAll(RowSink& sink) {
+  auto put = [&](std::string key) {
+    if (auto row = RowFor(key)) sink.Put(key, *row);
+  };
+  for (const auto& [org, d] : orgs_) {
+    put(OrgKey(org));
+    for (const auto& [pos, m] : d.memberships) put(MemberKey(org, pos));
+    for (const auto& [user, a] : d.activity) put(ActivityKey(org, user));
+  }
+  dirty_.Flush(sink, [](const std::string&) { return std::optional<std::string>(); });
 }
 
 bool MembersProjection::LoadRow(std::string_view key, std::string_view value) {

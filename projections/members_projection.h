@@ -67,8 +67,9 @@ class MembersProjection final : public Projection {
   std::string_view name() const override { return kName; }
   uint32_t version() const override { return 1; }
   bool LoadRow(std::string_view key, std::string_view value) override;
-  void Apply(const EventContext& e, RowSink& sink) override;
+  void Apply(const EventContext& e) override;
   void Flush(RowSink& sink) override;
+  void FlushAll(RowSink& sink) override;
 
   std::optional<OrgSummary> Org(const std::string& org) const;
   // Members in join order after `cursor` (a joined_position), at most `limit`.
@@ -101,6 +102,7 @@ class MembersProjection final : public Projection {
                    bool login);
   MemberView WithActivity(const OrgData& d, const MemberView& m) const;
   std::optional<std::string> RowFor(const std::string& key) const;
+  void Mark(std::string key);
 
   std::unordered_map<std::string, OrgData> orgs_;
   std::unordered_map<std::string, std::set<std::string>> orgs_of_user_;

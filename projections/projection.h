@@ -1,10 +1,11 @@
 // Projection: one read model fed from the event log.
 //
-// A projection folds decoded events into its model and stages the rows that changed into a
-// RowSink; the engine (projection_engine.h) writes those rows together with the projection's
-// checkpoint in one atomic batch, so after a crash nothing is applied twice or skipped. Models
-// that answer queries from memory load their rows once at start (LoadRow) and write rows only
-// for what changed (Flush); append-only models write straight to their table from Apply.
+// A projection folds decoded events into its model; Flush stages the rows that changed since
+// the last flush into a RowSink, and the engine (projection_engine.h) writes them together
+// with the projection's checkpoint atomically, so after a crash nothing is applied twice or
+// skipped. Models that answer queries from memory load their rows once at start (LoadRow).
+// While a projection is being rebuilt it runs in bulk mode: it need not track what changed,
+// because the engine asks for every row once at the end (FlushAll).
 //
 // Thread-safety: the engine calls LoadRow/Apply/Flush from one thread at a time while holding
 // mutex() exclusively; query methods of a projection take mutex() shared.
@@ -29,15 +30,36 @@ struct EventContext {
   const domain::OrgId& org;          // from the stream the record is on
 };
 
+// Where a flush puts rows: a write batch (live) or a list of rows to ingest (rebuilds).
 class RowSink {
  public:
-  RowSink(ViewBatch& batch, const Table& table) : batch_(batch), table_(table) {}
-  void Put(std::string_view key, std::string_view value) { batch_.Put(table_, key, value); }
-  void Delete(std::string_view key) { batch_.Delete(table_, key); }
+  virtual ~RowSink() = default;
+  virtual void Put(std::string_view key, std::string_view value) = 0;
+  virtual void Delete(std::string_view key) = 0;
+};
+
+class BatchSink final : public RowSink {
+ public:
+  BatchSink(ViewBatch& batch, const Table& table) : batch_(batch), table_(table) {}
+  void Put(std::string_view key, std::string_view value) override { batch_.Put(table_, key, value); }
+  void Delete(std::string_view key) override { batch_.Delete(table_, key); }
 
  private:
   ViewBatch& batch_;
   const Table& table_;
+};
+
+// Collects rows for ViewStore::Ingest.
+class CollectSink final : public RowSink {
+ public:
+  explicit CollectSink(std::vector<Row>& rows) : rows_(rows) {}
+  void Put(std::string_view key, std::string_view value) override {
+    rows_.push_back(Row{std::string(key), std::string(value), true});
+  }
+  void Delete(std::string_view key) override { rows_.push_back(Row{std::string(key), {}, false}); }
+
+ private:
+  std::vector<Row>& rows_;
 };
 
 class Projection {
@@ -56,9 +78,15 @@ class Projection {
   virtual bool LoadRow(std::string_view key, std::string_view value) = 0;
   // Called once after the last LoadRow (rebuild derived indexes here). False as for LoadRow.
   virtual bool FinishLoad() { return true; }
-  virtual void Apply(const EventContext& event, RowSink& sink) = 0;
-  // Stages the rows changed since the last Flush.
+  virtual void Apply(const EventContext& event) = 0;
+  // Stages the rows changed since the last Flush (nothing in bulk mode but what FlushAll adds).
   virtual void Flush(RowSink& sink) = 0;
+  // Stages every row of the model; called once at the end of a rebuild.
+  virtual void FlushAll(RowSink& sink) { Flush(sink); }
+
+  // Bulk mode: set while the projection is rebuilt from the log, cleared when it is swapped in.
+  void SetBulk(bool bulk) { bulk_ = bulk; }
+  bool bulk() const { return bulk_; }
 
   // The table this generation of the projection lives in; set once by the engine before
   // LoadRow. Append-only projections read their queries from it.
@@ -69,6 +97,7 @@ class Projection {
  private:
   std::shared_ptr<Table> table_;
   mutable std::shared_mutex mu_;
+  bool bulk_ = false;
 };
 
 }  // namespace roster::projections

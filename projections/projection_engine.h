@@ -38,7 +38,9 @@ using ProjectionFactory = std::function<std::unique_ptr<Projection>()>;
 struct EngineOptions {
   size_t live_batch = 1024;          // records per live apply/write
   size_t rebuild_batch = 8192;       // records per read while rebuilding
-  size_t rebuild_flush_every = 500000;  // events between checkpoints while rebuilding
+  // Events between checkpoints of the append-only models while rebuilding (in-memory models
+  // are written once, at the end).
+  size_t rebuild_checkpoint_every = 1000000;
   std::shared_ptr<spdlog::logger> logger;  // required
 };
 
@@ -83,6 +85,8 @@ class ProjectionEngine {
   void WaitForRebuilds() const;
 
   std::vector<ProjectionStatus> Describe() const;
+  // The position the serving generation of a projection has applied and persisted.
+  eventstore::Position PositionOf(std::string_view name) const;
   // Why the engine stopped applying events, if it did (empty otherwise).
   std::string failure() const;
 
@@ -92,9 +96,15 @@ class ProjectionEngine {
   Result<void> BeginBuild(Slot& slot, uint64_t generation, bool fresh);
   void LiveLoop();
   void BuildLoop();
+  struct Decoded;
+  struct BuildStats {
+    double read_seconds = 0, decode_seconds = 0, write_seconds = 0;
+    uint64_t rows = 0;
+  };
   bool Handoff(std::vector<Slot*>& slots, eventstore::Position& position);
-  bool ApplyRecords(const std::vector<eventstore::Record>& records, std::vector<Slot*>& slots,
-                    bool building, ViewBatch& batch);
+  bool Decode(const std::vector<eventstore::Record>& records, std::vector<Decoded>& out);
+  void ApplyDecoded(const std::vector<Decoded>& decoded, std::vector<Slot*>& slots, bool building);
+  bool BuildCheckpoint(std::vector<Slot*>& slots, bool final);
   void Fail(const std::string& why);
   void StartBuilder();
 
@@ -113,6 +123,7 @@ class ProjectionEngine {
   std::unique_ptr<eventstore::Subscription> subscription_;
   std::thread live_;
   std::thread builder_;
+  BuildStats build_stats_;  // builder thread only
 };
 
 }  // namespace roster::projections

@@ -33,7 +33,7 @@ class CountingProjection final : public Projection {
     ++loaded_rows;
     return k.done() && r.done();
   }
-  void Apply(const EventContext& e, RowSink&) override {
+  void Apply(const EventContext& e) override {
     ++counts_[e.org.value];
     dirty_.Mark(KeyBuilder('c').Part(e.org.value).Take());
     ++applied;
@@ -71,7 +71,7 @@ class ProjectionEngineTest : public ::testing::Test {
     auto engine = std::make_unique<ProjectionEngine>(
         *log_, *views_, codec_,
         std::vector<ProjectionFactory>{[version] { return std::make_unique<CountingProjection>(version); }},
-        EngineOptions{.rebuild_batch = 100, .rebuild_flush_every = 250, .logger = logger_});
+        EngineOptions{.rebuild_batch = 100, .rebuild_checkpoint_every = 250, .logger = logger_});
     EXPECT_TRUE(engine->Start().has_value());
     return engine;
   }

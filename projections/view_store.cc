@@ -7,8 +7,13 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <rocksdb/sst_file_writer.h>
+
+#include <algorithm>
+#include <atomic>
 #include <map>
 #include <mutex>
+#include <unordered_map>
 
 namespace roster::projections {
 namespace {
@@ -34,7 +39,11 @@ struct ViewStore::Impl {
   mutable std::mutex mu;                                  // guards the two below
   std::map<std::string, rocksdb::ColumnFamilyHandle*> open;  // live tables by name
   std::vector<rocksdb::ColumnFamilyHandle*> dropped;  // kept readable until the store closes
+  std::atomic<uint64_t> ingest_files{0};
+
 };
+
+
 
 Result<std::optional<std::string>> Table::Get(std::string_view key) const {
   std::string value;
@@ -197,11 +206,43 @@ Result<std::optional<std::string>> ViewStore::GetMeta(std::string_view key) cons
   return std::optional<std::string>(std::move(value));
 }
 
-Result<void> ViewStore::Write(ViewBatch& batch, bool bulk) {
-  rocksdb::WriteOptions wo;
-  wo.disableWAL = bulk;
-  rocksdb::Status s = impl_->db->Write(wo, batch.batch_.get());
+Result<void> ViewStore::Write(ViewBatch& batch) {
+  rocksdb::Status s = impl_->db->Write(rocksdb::WriteOptions(), batch.batch_.get());
   if (!s.ok()) return std::unexpected(IoError(s, "writing views"));
+  return {};
+}
+
+Result<void> ViewStore::Ingest(std::vector<std::pair<const Table*, std::vector<Row>>>& tables) {
+  std::vector<rocksdb::IngestExternalFileArg> args;
+  std::vector<std::string> files;
+  rocksdb::Status s;
+  for (auto& [table, rows] : tables) {
+    if (rows.empty()) continue;
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const Row& a, const Row& b) { return a.key < b.key; });
+    const std::string file = impl_->db->GetName() + "/bulk-" +
+                             std::to_string(impl_->ingest_files.fetch_add(1)) + ".sst";
+    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(),
+                                  rocksdb::Options(impl_->db_options, impl_->cf_options),
+                                  table->handle_);
+    s = writer.Open(file);
+    for (size_t i = 0; s.ok() && i < rows.size(); ++i) {
+      if (i + 1 < rows.size() && rows[i + 1].key == rows[i].key) continue;  // last wins
+      s = rows[i].put ? writer.Put(rows[i].key, rows[i].value) : writer.Delete(rows[i].key);
+    }
+    if (s.ok()) s = writer.Finish();
+    files.push_back(file);
+    if (!s.ok()) break;
+    rocksdb::IngestExternalFileArg arg;
+    arg.column_family = table->handle_;
+    arg.external_files = {file};
+    arg.options.move_files = true;
+    args.push_back(std::move(arg));
+  }
+  if (s.ok() && !args.empty()) s = impl_->db->IngestExternalFiles(args);
+  std::error_code ec;
+  for (const std::string& f : files) std::filesystem::remove(f, ec);  // moved, or abandoned
+  if (!s.ok()) return std::unexpected(IoError(s, "ingesting rows"));
   return {};
 }
 

@@ -10,14 +10,15 @@
 
 namespace roster::service {
 
-std::vector<projections::ProjectionFactory> Node::ProjectionFactories() {
+std::vector<projections::ProjectionFactory> Node::ProjectionFactories(
+    eventstore::EventLog& log, const codec::EventCodec& codec) {
   using namespace projections;
   return {
       [] { return std::make_unique<MembersProjection>(); },
       [] { return std::make_unique<InvitationsProjection>(); },
       [] { return std::make_unique<AccessProjection>(); },
-      [] { return std::make_unique<ActivityLogProjection>(); },
-      [] { return std::make_unique<LoginsProjection>(); },
+      [&log, &codec] { return std::make_unique<ActivityLogProjection>(log, codec); },
+      [&log, &codec] { return std::make_unique<LoginsProjection>(log, codec); },
   };
 }
 
@@ -36,7 +37,7 @@ Outcome<std::unique_ptr<Node>> Node::Open(const std::filesystem::path& dir,
   node->views_ = std::move(*views);
   if (!options.engine.logger) options.engine.logger = logger;
   node->engine_ = std::make_unique<projections::ProjectionEngine>(
-      *node->log_, *node->views_, node->codec_, ProjectionFactories(), options.engine);
+      *node->log_, *node->views_, node->codec_, ProjectionFactories(*node->log_, node->codec_), options.engine);
   if (auto started = node->engine_->Start(); !started) {
     return std::unexpected(FromStoreError(started.error()));
   }

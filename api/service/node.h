@@ -44,8 +44,10 @@ class Node {
   QueryService& queries() { return *queries_; }
   ExpirySweeper* sweeper() { return sweeper_.get(); }
 
-  // The factories of every read model, for tools that build them elsewhere.
-  static std::vector<projections::ProjectionFactory> ProjectionFactories();
+  // The factories of every read model, for tools that build them elsewhere. The log and codec
+  // are borrowed by the append-only models to answer queries.
+  static std::vector<projections::ProjectionFactory> ProjectionFactories(
+      eventstore::EventLog& log, const codec::EventCodec& codec);
 
  private:
   Node() = default;

@@ -133,7 +133,8 @@ Outcome<ActivityPage> QueryService::Activity(const ActivityFilter& filter, size_
                                              Position token) {
   auto log = Ready<ActivityLogProjection>(ActivityLogProjection::kName, token);
   if (!log) return std::unexpected(log.error());
-  auto page = (*log)->Query(filter, PageSize(limit, options_.max_page));
+  auto page = (*log)->Query(filter, PageSize(limit, options_.max_page),
+                            engine_.PositionOf(ActivityLogProjection::kName));
   if (!page) return std::unexpected(FromStoreError(page.error()));
   return std::move(*page);
 }
@@ -142,7 +143,8 @@ Outcome<LoginPage> QueryService::Logins(const std::string& org, const std::strin
                                         Position cursor, size_t limit, Position token) {
   auto logins = Ready<LoginsProjection>(LoginsProjection::kName, token);
   if (!logins) return std::unexpected(logins.error());
-  auto page = (*logins)->History(org, user, cursor, PageSize(limit, options_.max_page));
+  auto page = (*logins)->History(org, user, cursor, PageSize(limit, options_.max_page),
+                                 engine_.PositionOf(LoginsProjection::kName));
   if (!page) return std::unexpected(FromStoreError(page.error()));
   return std::move(*page);
 }

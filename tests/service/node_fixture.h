@@ -13,6 +13,7 @@
 
 #include "api/service/node.h"
 #include "eventstore/testing/temp_dir.h"
+#include "projections/position_index.h"
 
 namespace roster::testing {
 
@@ -35,13 +36,28 @@ inline Rows Dump(const projections::Table& table) {
   return rows;
 }
 
-// Every projection's rows, by projection name.
+// Every projection's content, by projection name: the rows of in-memory models, and for the
+// append-only ones each index key with all its positions (their chunking depends on when
+// flushes happened, which a rebuild does differently).
 inline std::vector<std::pair<std::string, Rows>> DumpAll(service::Node& node) {
   std::vector<std::pair<std::string, Rows>> out;
   for (const auto& status : node.engine().Describe()) {
     auto p = node.engine().Active(status.name);
     EXPECT_NE(p, nullptr) << status.name;
-    if (p) out.emplace_back(status.name, Dump(p->table()));
+    if (!p) continue;
+    if (p->LoadsRows()) {
+      out.emplace_back(status.name, Dump(p->table()));
+      continue;
+    }
+    auto index = projections::PositionIndex::ReadAll(p->table());
+    EXPECT_TRUE(index.has_value());
+    Rows rows;
+    for (const auto& [key, positions] : *index) {
+      std::string list;
+      for (auto pos : positions) list += std::to_string(pos) + ",";
+      rows.emplace_back(key, list);
+    }
+    out.emplace_back(status.name, std::move(rows));
   }
   return out;
 }
