@@ -13,6 +13,7 @@
 #include "eventstore/testing/raw_rocks.h"
 #include "eventstore/testing/store_helpers.h"
 #include "eventstore/testing/temp_dir.h"
+#include "tools/bench/append_load.h"
 #include "tools/bench/bench.h"
 
 namespace roster::bench {
@@ -57,35 +58,6 @@ LoadResult RawSyncWrites(const Flags& flags, int threads) {
         const std::string key = es::codec::PositionKey((static_cast<uint64_t>(t) << 40) | i);
         return db->Put(write, key, value).ok();
       });
-  return result;
-}
-
-// Our durable appends: each thread appends one event to its own stream with the exact expected
-// version and a unique command id, i.e. the full checked, idempotent path.
-LoadResult DurableAppends(const Flags& flags, int threads, es::RocksEventStore::Stats* stats) {
-  TempDir dir("roster-bench-append", flags.dir);
-  auto store = es::testing::OpenOrDie(dir.path(), es::StoreOptions{});
-  const std::string payload = RandomBytes(flags.value_bytes, 2);
-  std::vector<es::StreamVersion> heads(threads, es::kNoStreamVersion);
-  std::atomic<bool> reported{false};
-  auto result =
-      RunLoad(threads, std::chrono::duration<double>(flags.seconds), [&](int t, uint64_t i) {
-        es::AppendRequest request;
-        request.stream = es::testing::Numbered("bench-stream-", t);
-        request.expected = es::ExpectedVersion::Exactly(heads[t]);
-        request.events.push_back(es::NewEvent{"bench.appended", 1, payload});
-        request.metadata.actor = "bench";
-        request.metadata.command_id = request.stream + "/" + std::to_string(i);
-        request.metadata.source = "roster-bench";
-        auto appended = store->Append(std::move(request));
-        if (!appended) {
-          if (!reported.exchange(true)) Progress("append failed: " + appended.error().message);
-          return false;
-        }
-        heads[t] = appended->last_version;
-        return true;
-      });
-  *stats = store->stats();
   return result;
 }
 
@@ -182,9 +154,9 @@ void Run(const Flags& flags) {
   const LoadResult raw = RawSyncWrites(flags, flags.threads);
   Progress("eventstore: durable appends, 1 thread");
   es::RocksEventStore::Stats stats1, stats64;
-  const LoadResult one = DurableAppends(flags, 1, &stats1);
+  const LoadResult one = DurableAppendLoad(flags.dir, flags.seconds, 1, flags.value_bytes, &stats1);
   Progress("eventstore: durable appends, " + n + " threads");
-  const LoadResult many = DurableAppends(flags, flags.threads, &stats64);
+  const LoadResult many = DurableAppendLoad(flags.dir, flags.seconds, flags.threads, flags.value_bytes, &stats64);
 
   report.Add("raw_sync_64_ops", raw.ops_per_s(), "ops/s",
              "plain RocksDB Put, sync, " + n + " threads, " + std::to_string(flags.value_bytes) +

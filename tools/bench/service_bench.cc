@@ -1,0 +1,304 @@
+// roster-bench service: the command service and projections in process. Durable commands from
+// 64 threads over 10,000 organizations against the event log's own durable appends (same run),
+// a rebuild of every projection from a log of at least 1M events, cold commands on a long and
+// a short history, and the in-process permission check.
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <fstream>
+#include <thread>
+
+#include "api/service/node.h"
+#include "eventstore/codec/streams.h"
+#include "eventstore/testing/temp_dir.h"
+#include "tools/bench/append_load.h"
+#include "tools/bench/bench.h"
+#include "tools/workload/workload.h"
+
+namespace roster::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using eventstore::testing::TempDir;
+
+struct Flags {
+  bool json = false;
+  std::string dir;
+  double seconds = 10;
+  int threads = 64;
+  size_t orgs = 10000;
+  uint64_t rebuild_events = 1'000'000;
+  uint64_t long_history = 100'000;
+  int cold_samples = 15;
+  std::string phases = "commands,cold,rebuild";  // which parts to run (for profiling one)
+};
+
+bool Wants(const Flags& f, std::string_view phase) { return f.phases.find(phase) != std::string::npos; }
+
+std::shared_ptr<spdlog::logger> Quiet() {
+  if (std::getenv("ROSTER_BENCH_LOG")) {
+    return std::make_shared<spdlog::logger>("bench", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  }
+  return std::make_shared<spdlog::logger>("bench", std::make_shared<spdlog::sinks::null_sink_mt>());
+}
+
+std::unique_ptr<service::Node> OpenNode(const std::filesystem::path& dir,
+                                        const domain::Clock& clock, bool sync) {
+  service::NodeOptions options;
+  options.store.sync = sync;
+  options.run_sweeper = false;
+  auto node = service::Node::Open(dir, clock, Quiet(), options);
+  if (!node) throw std::runtime_error("opening a node: " + node.error().message);
+  (*node)->engine().WaitForRebuilds();
+  return std::move(*node);
+}
+
+double RssMb() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return 0;
+}
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// Durable InviteMember / AcceptInvitation / ChangeRole from `threads` threads, each driving its
+// own share of the organizations.
+LoadResult DurableCommands(const Flags& flags, const domain::Clock& clock) {
+  TempDir dir("roster-bench-service", flags.dir);
+  auto node = OpenNode(dir.path(), clock, /*sync=*/true);
+  std::vector<std::unique_ptr<workload::Workload>> loads;
+  const size_t per_thread = std::max<size_t>(1, flags.orgs / flags.threads);
+  for (int t = 0; t < flags.threads; ++t) {
+    loads.push_back(std::make_unique<workload::Workload>(
+        node->commands(), workload::WorkloadOptions{.org_prefix = "t" + std::to_string(t),
+                                                    .orgs = per_thread,
+                                                    .seed = static_cast<uint64_t>(t + 1)}));
+  }
+  Progress("service: creating " + std::to_string(per_thread * flags.threads) + " organizations");
+  std::vector<std::thread> setup;
+  for (int t = 0; t < flags.threads; ++t) {
+    setup.emplace_back([&, t] {
+      if (!loads[t]->Setup()) throw std::runtime_error("creating organizations failed");
+    });
+  }
+  for (auto& s : setup) s.join();
+  Progress("service: durable membership commands, " + std::to_string(flags.threads) + " threads, " +
+           std::to_string(flags.seconds) + " s");
+  return RunLoad(flags.threads, std::chrono::duration<double>(flags.seconds), [&](int t, uint64_t) {
+    auto step = loads[t]->MembershipStep();
+    return step.has_value();
+  });
+}
+
+struct ColdFigures {
+  double long_us = 0;
+  double short_us = 0;
+  uint64_t long_events = 0;
+};
+
+// One organization with a long history (role changes among 50 members) and one with ten events.
+ColdFigures ColdCommands(const Flags& flags, const std::filesystem::path& dir,
+                         domain::ManualClock& clock) {
+  using namespace domain;
+  auto run = [](service::Node& node, const std::string& org, const std::string& actor, Command c) {
+    auto outcome = node.commands().Execute(OrgId(org), std::move(c),
+                                           service::CommandContext{UserId(actor), "", "", "bench"});
+    if (!outcome || !outcome->accepted()) throw std::runtime_error("history command failed");
+    return *outcome;
+  };
+  {
+    auto node = OpenNode(dir, clock, /*sync=*/false);
+    Progress("service: writing a history of " + std::to_string(flags.long_history) + " events");
+    for (const std::string org : {"long", "short"}) {
+      run(*node, org, "boss",
+          CreateOrganization{
+              OrgId(org), org, "platform", UserId("boss"), "boss@" + org + ".test", "", {}, {}});
+    }
+    std::vector<std::string> members;
+    for (int i = 0; i < 50; ++i) {
+      const std::string user = "m" + std::to_string(i);
+      auto invited =
+          run(*node, "long", "boss", InviteMember{user + "@long.test", "", "Viewer", ""});
+      const auto& sent = std::get<MemberInvited>(invited.events.back());
+      run(*node, "long", user,
+          AcceptInvitation{sent.invitation_id, sent.token_hash, user + "@long.test", ""});
+      members.push_back(user);
+    }
+    for (int i = 0; i < 4; ++i)
+      run(*node, "short", "boss", RenameOrganization{"short " + std::to_string(i)});
+    auto head = node->log().StreamHead(codec::OrgStream(OrgId("long")));
+    for (uint64_t i = static_cast<uint64_t>(*head) + 1; i < flags.long_history; ++i) {
+      run(*node, "long", "boss",
+          ChangeRole{UserId(members[i % members.size()]),
+                     (i / members.size()) % 2 ? "Developer" : "Viewer"});
+    }
+  }
+  auto node = OpenNode(dir, clock, /*sync=*/true);
+  ColdFigures figures;
+  figures.long_events =
+      static_cast<uint64_t>(*node->log().StreamHead(codec::OrgStream(OrgId("long")))) + 1;
+  std::vector<double> long_us, short_us;
+  for (int i = 0; i < flags.cold_samples; ++i) {
+    for (const std::string org : {"long", "short"}) {
+      node->commands().DropCache();
+      const auto begin = Clock::now();
+      run(*node, org, "boss", RenameOrganization{org + " " + std::to_string(i) + "!"});
+      const double us = std::chrono::duration<double, std::micro>(Clock::now() - begin).count();
+      (org == "long" ? long_us : short_us).push_back(us);
+    }
+  }
+  figures.long_us = Median(long_us);
+  figures.short_us = Median(short_us);
+  return figures;
+}
+
+struct RebuildFigures {
+  uint64_t events = 0;
+  double events_per_s = 0;
+  double seconds = 0;
+  double rss_mb = 0;
+  double check_ns = 0;
+};
+
+RebuildFigures Rebuild(const Flags& flags, const std::filesystem::path& dir,
+                       domain::ManualClock& clock) {
+  auto node = OpenNode(dir, clock, /*sync=*/false);
+  const int writers = 2;
+  Progress("service: writing a log of at least " + std::to_string(flags.rebuild_events) +
+           " events through the command service");
+  std::vector<std::unique_ptr<workload::Workload>> loads;
+  for (int w = 0; w < writers; ++w) {
+    loads.push_back(std::make_unique<workload::Workload>(
+        node->commands(), workload::WorkloadOptions{.org_prefix = "r" + std::to_string(w),
+                                                    .orgs = 500,
+                                                    .seed = static_cast<uint64_t>(100 + w)}));
+    if (!loads.back()->Setup()) throw std::runtime_error("creating organizations failed");
+  }
+  std::vector<std::thread> threads;
+  for (int w = 0; w < writers; ++w) {
+    threads.emplace_back([&, w] {
+      while (node->log().LastPosition() < flags.rebuild_events) {
+        for (int i = 0; i < 100; ++i) {
+          if (!loads[w]->Step()) throw std::runtime_error("workload step failed");
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  if (!node->engine().CatchUp(std::chrono::minutes(10)))
+    throw std::runtime_error("catch-up failed");
+  RebuildFigures figures;
+  figures.events = node->log().LastPosition();
+  Progress("service: rebuilding every projection from " + std::to_string(figures.events) +
+           " events");
+  const auto begin = Clock::now();
+  if (!node->engine().Rebuild({})) throw std::runtime_error("rebuild refused");
+  node->engine().WaitForRebuilds();
+  figures.seconds = std::chrono::duration<double>(Clock::now() - begin).count();
+  figures.events_per_s = figures.events / figures.seconds;
+  figures.rss_mb = RssMb();
+
+  // Permission checks on the rebuilt access model: members and strangers, org and project.
+  Progress("service: in-process permission checks");
+  auto& queries = node->queries();
+  std::vector<std::tuple<std::string, std::string, std::string>> asks;
+  for (int w = 0; w < writers; ++w) {
+    for (size_t o = 0; o < 200; ++o) {
+      const std::string org = "r" + std::to_string(w) + "-" + std::to_string(o);
+      asks.emplace_back(org, org + "-owner", "members.invite");
+      asks.emplace_back(org, org + "-u" + std::to_string(o + 1), "projects.view");
+      asks.emplace_back(org, "stranger", "billing.view");
+    }
+  }
+  std::vector<double> per_check;
+  for (int round = 0; round < 30; ++round) {
+    const auto t0 = Clock::now();
+    size_t allowed = 0;
+    for (const auto& [org, user, perm] : asks) {
+      auto r = queries.Check(org, user, perm, std::nullopt, 0);
+      allowed += r && r->allowed;
+    }
+    const double ns = std::chrono::duration<double, std::nano>(Clock::now() - t0).count();
+    per_check.push_back(ns / asks.size());
+    if (allowed == 0) throw std::runtime_error("no check was allowed: the fixture is wrong");
+  }
+  figures.check_ns = Median(per_check);
+  return figures;
+}
+
+void Run(const Flags& flags) {
+  Report report("service");
+  domain::ManualClock clock(domain::FromMicros(1'767'225'600'000'000));
+  Progress("service: the event log's durable appends, " + std::to_string(flags.threads) +
+           " threads");
+  LoadResult appends, commands;
+  if (Wants(flags, "commands")) {
+    appends = DurableAppendLoad(flags.dir, flags.seconds, flags.threads, 200);
+    commands = DurableCommands(flags, clock);
+  }
+  ColdFigures cold;
+  if (Wants(flags, "cold")) {
+    TempDir cold_dir("roster-bench-cold", flags.dir);
+    cold = ColdCommands(flags, cold_dir.path(), clock);
+  }
+  RebuildFigures rebuild;
+  if (Wants(flags, "rebuild")) {
+    TempDir rebuild_dir("roster-bench-rebuild", flags.dir);
+    rebuild = Rebuild(flags, rebuild_dir.path(), clock);
+  }
+
+  const std::string n = std::to_string(flags.threads);
+  report.Add("append_sync_64_ops", appends.ops_per_s(), "ops/s", "the event log alone, same run");
+  report.Add("commands_per_s_64", commands.ops_per_s(), "cmds/s",
+             "durable Invite/Accept/ChangeRole, " + n + " threads, " + std::to_string(flags.orgs) +
+                 " orgs");
+  report.Add("commands_p99_ms_64", commands.latency.p99_us / 1000, "ms", "their p99 latency");
+  report.Add("ratio_commands_vs_append_64",
+             appends.ops_per_s() > 0 ? commands.ops_per_s() / appends.ops_per_s() : 0, "x",
+             "target >= 0.8");
+  report.Add("command_failures", static_cast<double>(commands.failures), "cmds", "must be 0");
+  report.Add("rebuild_events", static_cast<double>(rebuild.events), "events", "log size rebuilt");
+  report.Add("rebuild_events_per_s", rebuild.events_per_s, "events/s",
+             "all five projections, target >= 1M");
+  report.Add("rebuild_seconds", rebuild.seconds, "s");
+  report.Add("long_history_events", static_cast<double>(cold.long_events), "events");
+  report.Add("cold_command_us_long_history", cold.long_us, "us",
+             "first command after dropping the cache, durable, median");
+  report.Add("cold_command_us_short_history", cold.short_us, "us", "same, 10 events of history");
+  report.Add("ratio_cold_long_vs_short", cold.short_us > 0 ? cold.long_us / cold.short_us : 0, "x",
+             "target < 2");
+  report.Add("check_ns", rebuild.check_ns, "ns",
+             "median in-process permission check, target < 2000");
+  report.Add("rss_mb", rebuild.rss_mb, "MiB", "resident memory after the rebuild");
+  report.Print(flags.json);
+}
+
+}  // namespace
+
+void RegisterServiceBench(CLI::App& app) {
+  auto flags = std::make_shared<Flags>();
+  CLI::App* sub = app.add_subcommand(
+      "service",
+      "Durable commands, projection rebuild, cold loads and permission checks in process");
+  sub->add_flag("--json", flags->json, "Print one JSON object instead of a table");
+  sub->add_option("--dir", flags->dir, "Where to create the temporary stores");
+  sub->add_option("--seconds", flags->seconds, "Duration of each load phase")
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--threads", flags->threads, "Command threads")->check(CLI::Range(1, 1024));
+  sub->add_option("--orgs", flags->orgs, "Organizations for the command phase");
+  sub->add_option("--rebuild-events", flags->rebuild_events, "Events in the rebuilt log");
+  sub->add_option("--long-history", flags->long_history, "Events of the long-history organization");
+  sub->add_option("--phases", flags->phases, "Comma-separated: commands, cold, rebuild");
+  sub->callback([flags] { Run(*flags); });
+}
+
+}  // namespace roster::bench
