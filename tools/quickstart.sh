@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Quick start: installs missing Debian packages, builds Roster into ./build, and starts rosterd
+# in the foreground on the embedded default: data in ./var/roster, listening on
+# 127.0.0.1:7400. The admin token is written to ./var/roster/admin.token on first start.
+# Stop it with Ctrl-C (a graceful stop). Extra arguments go to rosterd (see `rosterd --help`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/deps.sh
+tools/build.sh
+mkdir -p var
+if [[ -x build/bin/rosterd ]]; then
+  exec build/bin/rosterd --data-dir var/roster "$@"
+fi
+# Before the server existed the quick start appended a few events and read them back.
+exec build/bin/roster-demo-eventstore var/demo
