@@ -1,0 +1,375 @@
+// The client library over Asio: one io_context per client, driven only from the calling thread
+// (run_one_for), so every blocking call has a deadline and a read is always pending while a
+// request is written: a client that pipelines many requests drains the responses meanwhile
+// instead of deadlocking against a server that has stopped reading (its backpressure).
+#include "api/client/client.h"
+
+#include <kj/exception.h>
+
+#include <cstring>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "api/asio.h"
+#include "api/framing.h"
+
+namespace roster::client {
+namespace {
+
+using net::asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using api::wire::Request;
+using api::wire::Response;
+
+void DeleteFrame(void* p) { delete static_cast<api::Frame*>(p); }
+
+// host:port or [v6]:port.
+std::optional<std::pair<std::string, std::string>> SplitHostPort(const std::string& server) {
+  if (!server.empty() && server.front() == '[') {
+    auto close = server.find(']');
+    if (close == std::string::npos || close + 1 >= server.size() || server[close + 1] != ':') {
+      return std::nullopt;
+    }
+    return std::pair{server.substr(1, close - 1), server.substr(close + 2)};
+  }
+  auto colon = server.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == server.size()) return std::nullopt;
+  return std::pair{server.substr(0, colon), server.substr(colon + 1)};
+}
+
+class AsioClient final : public Client {
+ public:
+  explicit AsioClient(const ClientOptions& options)
+      : options_(options),
+        ssl_(net::asio::ssl::context::tls_client),
+        stream_(io_, ssl_),
+        chunk_(64 * 1024) {
+    limits_.max_message_bytes = options.max_message_bytes;
+    limits_.max_segments = 512;
+    // Callers may walk a reply more than once; the limit guards against amplification only.
+    limits_.traversal_limit_words = options.max_message_bytes;
+    limits_.nesting_limit = 64;
+  }
+  ~AsioClient() override {
+    net::error_code ignored;
+    stream_.next_layer().close(ignored);
+  }
+
+  std::expected<void, ClientError> Open() {
+    auto hp = SplitHostPort(options_.server);
+    if (!hp)
+      return std::unexpected(
+          ClientError{"CONNECTION", "bad address '" + options_.server + "' (want host:port)"});
+    const auto deadline = Clock::now() + options_.timeout;
+
+    net::error_code ec;
+    tcp::resolver::results_type endpoints;
+    bool done = false;
+    tcp::resolver resolver(io_);
+    resolver.async_resolve(hp->first, hp->second,
+                           [&](const net::error_code& e, tcp::resolver::results_type r) {
+                             ec = e;
+                             endpoints = std::move(r);
+                             done = true;
+                           });
+    if (!RunUntil([&] { return done; }, deadline)) return Fail("TIMEOUT", "resolving " + hp->first);
+    if (ec) return Fail("CONNECTION", "cannot resolve " + hp->first + ": " + ec.message());
+
+    done = false;
+    net::asio::async_connect(stream_.next_layer(), endpoints,
+                             [&](const net::error_code& e, const tcp::endpoint&) {
+                               ec = e;
+                               done = true;
+                             });
+    if (!RunUntil([&] { return done; }, deadline)) {
+      return Fail("TIMEOUT", "connecting to " + options_.server);
+    }
+    if (ec) return Fail("CONNECTION", "cannot connect to " + options_.server + ": " + ec.message());
+    stream_.next_layer().set_option(tcp::no_delay(true), ec);
+
+    if (options_.tls) {
+      if (auto r = StartTls(hp->first, deadline); !r) return r;
+    }
+
+    auto reply = Call([&](Request::Builder r) {
+      auto hello = r.initHello();
+      hello.setToken(options_.token);
+      hello.setClient(options_.client_name);
+      hello.setProtocolVersion(api::wire::PROTOCOL_VERSION);
+    });
+    if (!reply) return std::unexpected(reply.error());
+    try {
+      auto response = reply->get();
+      if (response.isError()) {
+        std::string code = response.getError().getCode().cStr();
+        return std::unexpected(ClientError{code == "UNAUTHENTICATED" ? code : "UNAUTHENTICATED",
+                                           response.getError().getMessage().cStr()});
+      }
+      if (!response.isHello()) return Fail("PROTOCOL", "the server did not answer the hello");
+      principal_ = response.getHello().getPrincipal().cStr();
+      scope_ = response.getHello().getScope().cStr();
+    } catch (const kj::Exception& e) {
+      return Fail("PROTOCOL", std::string("bad hello answer: ") + e.getDescription().cStr());
+    }
+    return {};
+  }
+
+  const std::string& principal() const override { return principal_; }
+  const std::string& scope() const override { return scope_; }
+
+  std::expected<Reply, ClientError> Call(const RequestFiller& fill) override {
+    auto id = Send(fill);
+    if (!id) return std::unexpected(id.error());
+    return Wait(*id);
+  }
+
+  std::expected<uint64_t, ClientError> Send(const RequestFiller& fill) override {
+    if (broken_) return std::unexpected(*broken_);
+    const uint64_t id = next_id_++;
+    capnp::MallocMessageBuilder message;
+    auto request = message.initRoot<Request>();
+    fill(request);
+    request.setId(id);
+    if (auto w = Write(api::EncodeFrame(message)); !w) return std::unexpected(w.error());
+    return id;
+  }
+
+  std::expected<Reply, ClientError> Wait(uint64_t id) override {
+    return WaitUntil(id, Clock::now() + options_.timeout);
+  }
+
+  std::expected<void, ClientError> Subscribe(
+      uint64_t after_position, uint32_t window,
+      const std::function<bool(api::wire::Record::Reader)>& on_record) override {
+    if (window == 0) window = 1000;
+    auto id = Send([&](Request::Builder r) {
+      auto s = r.initSubscribe();
+      s.setAfterPosition(after_position);
+      s.setCredits(window);
+    });
+    if (!id) return std::unexpected(id.error());
+    auto first = Wait(*id);
+    if (!first) return std::unexpected(first.error());
+    if (auto e = ErrorOf(*first)) return std::unexpected(*e);
+    if (!first->get().isSubscribed()) return Fail("PROTOCOL", "unexpected subscribe answer");
+
+    // Credits go back in batches of half the window so the server never idles on a round trip.
+    const uint32_t batch = std::max<uint32_t>(1, window / 2);
+    uint32_t consumed = 0;
+    while (true) {
+      auto reply = WaitUntil(*id, Clock::time_point::max());  // a live tail may be quiet for long
+      if (!reply) return std::unexpected(reply.error());
+      try {
+        auto response = reply->get();
+        if (response.isUnsubscribed()) return {};
+        if (auto e = ErrorOf(*reply)) return std::unexpected(*e);
+        if (!response.isRecord()) return Fail("PROTOCOL", "unexpected response in a subscription");
+        if (!on_record(response.getRecord())) return Unsubscribe(*id);
+      } catch (const kj::Exception& e) {
+        return Fail("PROTOCOL", std::string("bad record: ") + e.getDescription().cStr());
+      }
+      if (++consumed >= batch) {
+        auto sent = Send([&](Request::Builder r) {
+          auto c = r.initCredit();
+          c.setSubscription(*id);
+          c.setCredits(consumed);
+        });
+        if (!sent) return std::unexpected(sent.error());
+        consumed = 0;
+      }
+    }
+  }
+
+ private:
+  std::expected<void, ClientError> StartTls(const std::string& host, Clock::time_point deadline) {
+    net::error_code ec;
+    if (options_.tls_ca_file.empty()) {
+      ssl_.set_default_verify_paths(ec);
+    } else {
+      ssl_.load_verify_file(options_.tls_ca_file, ec);
+    }
+    if (ec) return Fail("CONNECTION", "cannot load CA certificates: " + ec.message());
+    stream_.set_verify_mode(net::asio::ssl::verify_peer);
+    stream_.set_verify_callback(net::asio::ssl::host_name_verification(host));
+    SSL_set_tlsext_host_name(stream_.native_handle(), host.c_str());
+    bool done = false;
+    stream_.async_handshake(net::asio::ssl::stream_base::client, [&](const net::error_code& e) {
+      ec = e;
+      done = true;
+    });
+    if (!RunUntil([&] { return done; }, deadline)) return Fail("TIMEOUT", "TLS handshake");
+    if (ec) return Fail("CONNECTION", "TLS handshake failed: " + ec.message());
+    return {};
+  }
+
+  std::optional<ClientError> ErrorOf(const Reply& reply) {
+    auto response = reply.get();
+    if (!response.isError()) return std::nullopt;
+    return ClientError{response.getError().getCode().cStr(),
+                       response.getError().getMessage().cStr()};
+  }
+
+  std::expected<void, ClientError> Unsubscribe(uint64_t subscription) {
+    dropped_.insert(subscription);  // records already on their way are discarded
+    stash_.erase(subscription);
+    auto reply = Call([&](Request::Builder r) { r.setUnsubscribe(subscription); });
+    if (!reply) return std::unexpected(reply.error());
+    if (auto e = ErrorOf(*reply)) return std::unexpected(*e);
+    return {};
+  }
+
+  std::expected<Reply, ClientError> WaitUntil(uint64_t id, Clock::time_point deadline) {
+    while (true) {
+      auto it = stash_.find(id);
+      if (it != stash_.end() && !it->second.empty()) {
+        Reply reply = std::move(it->second.front());
+        it->second.pop_front();
+        if (it->second.empty()) stash_.erase(it);
+        return reply;
+      }
+      if (broken_) return std::unexpected(*broken_);
+      StartRead();
+      if (!RunOne(deadline)) {
+        return std::unexpected(
+            ClientError{"TIMEOUT", "no response to request " + std::to_string(id)});
+      }
+    }
+  }
+
+  std::expected<void, ClientError> Write(std::string bytes) {
+    bool done = false;
+    net::error_code ec;
+    auto on_written = [&](const net::error_code& e, size_t) {
+      ec = e;
+      done = true;
+    };
+    if (options_.tls) {
+      net::asio::async_write(stream_, net::asio::buffer(bytes), on_written);
+    } else {
+      net::asio::async_write(stream_.next_layer(), net::asio::buffer(bytes), on_written);
+    }
+    const auto deadline = Clock::now() + options_.timeout;
+    while (!done) {
+      if (!broken_) StartRead();
+      if (!RunOne(deadline)) {
+        // A half-written request leaves the stream unusable.
+        Break("TIMEOUT", "writing a request timed out");
+        RunUntil([&] { return done; }, Clock::now() + std::chrono::seconds(1));
+        return std::unexpected(*broken_);
+      }
+    }
+    if (ec) {
+      Break("CONNECTION", "connection lost while writing: " + ec.message());
+      return std::unexpected(*broken_);
+    }
+    return {};
+  }
+
+  void StartRead() {
+    if (reading_ || broken_) return;
+    reading_ = true;
+    auto on_read = [this](const net::error_code& e, size_t n) {
+      reading_ = false;
+      in_.insert(in_.end(), chunk_.begin(), chunk_.begin() + n);
+      ParseFrames();
+      if (e && !broken_) {
+        Break("CONNECTION",
+              e == net::asio::error::eof || e == net::asio::ssl::error::stream_truncated
+                  ? std::string("connection closed by the server")
+                  : "connection lost: " + e.message());
+      }
+    };
+    if (options_.tls) {
+      stream_.async_read_some(net::asio::buffer(chunk_), on_read);
+    } else {
+      stream_.next_layer().async_read_some(net::asio::buffer(chunk_), on_read);
+    }
+  }
+
+  void ParseFrames() {
+    size_t offset = 0;
+    while (!broken_) {
+      std::span<const uint8_t> rest(in_.data() + offset, in_.size() - offset);
+      auto probe = api::ProbeFrame(rest, limits_);
+      if (!probe) {
+        Break("PROTOCOL", "bad response frame: " + probe.error());
+        break;
+      }
+      if (probe->total == 0 || probe->total > rest.size()) break;
+      auto frame = std::make_unique<api::Frame>(probe->total);
+      std::memcpy(frame->data(), rest.data(), probe->total);
+      offset += probe->total;
+      try {
+        auto reader = std::make_unique<capnp::FlatArrayMessageReader>(
+            frame->words(), api::ReaderOptionsFor(limits_));
+        const uint64_t id = reader->getRoot<Response>().getId();
+        if (dropped_.contains(id)) continue;
+        stash_[id].emplace_back(std::move(reader), std::unique_ptr<void, void (*)(void*)>(
+                                                       frame.release(), DeleteFrame));
+      } catch (const kj::Exception& e) {
+        Break("PROTOCOL", std::string("undecodable response: ") + e.getDescription().cStr());
+      }
+    }
+    in_.erase(in_.begin(), in_.begin() + offset);
+  }
+
+  // Runs handlers until `done()` or the deadline; false on timeout.
+  template <class Done>
+  bool RunUntil(Done done, Clock::time_point deadline) {
+    while (!done()) {
+      if (!RunOne(deadline)) return false;
+    }
+    return true;
+  }
+
+  // Runs one handler, waiting up to the deadline; false on timeout.
+  bool RunOne(Clock::time_point deadline) {
+    if (io_.stopped()) io_.restart();
+    if (deadline == Clock::time_point::max()) return io_.run_one() > 0 || !io_.stopped();
+    auto now = Clock::now();
+    if (now >= deadline) return io_.poll_one() > 0;
+    return io_.run_one_for(deadline - now) > 0;
+  }
+
+  void Break(std::string code, std::string message) {
+    broken_ = ClientError{std::move(code), std::move(message)};
+    net::error_code ignored;
+    stream_.next_layer().close(ignored);
+  }
+
+  std::unexpected<ClientError> Fail(std::string code, std::string message) {
+    Break(code, message);
+    return std::unexpected(ClientError{std::move(code), std::move(message)});
+  }
+
+  ClientOptions options_;
+  api::FrameLimits limits_;
+  net::asio::io_context io_;
+  net::asio::ssl::context ssl_;
+  net::asio::ssl::stream<tcp::socket> stream_;  // its next_layer() alone when not TLS
+  std::vector<uint8_t> chunk_;
+  std::vector<uint8_t> in_;  // received bytes not yet a whole frame
+  bool reading_ = false;
+  std::optional<ClientError> broken_;
+  std::map<uint64_t, std::deque<Reply>> stash_;  // responses not yet asked for, by id
+  std::set<uint64_t> dropped_;                   // ended subscriptions: late records dropped
+  uint64_t next_id_ = 1;
+  std::string principal_;
+  std::string scope_;
+};
+
+}  // namespace
+
+std::expected<std::unique_ptr<Client>, ClientError> Client::Connect(const ClientOptions& options) {
+  auto client = std::make_unique<AsioClient>(options);
+  try {
+    if (auto opened = client->Open(); !opened) return std::unexpected(opened.error());
+  } catch (const std::exception& e) {
+    return std::unexpected(ClientError{"CONNECTION", e.what()});
+  }
+  return client;
+}
+
+}  // namespace roster::client
