@@ -6,10 +6,12 @@
 // through redirect_error(use_awaitable, ec) instead (the `Await` token below).
 #pragma once
 
+// clang-format off: the order matters.
 #include <boost/asio.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
 #include <utility>
+// clang-format on
 
 namespace roster::net {
 namespace asio = boost::asio;
