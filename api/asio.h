@@ -6,11 +6,12 @@
 // through redirect_error(use_awaitable, ec) instead (the `Await` token below).
 #pragma once
 
-// clang-format off: the order matters.
+// The order matters (see above).
+// clang-format off
+#include <utility>
 #include <boost/asio.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
-#include <utility>
 // clang-format on
 
 namespace roster::net {
