@@ -1,0 +1,106 @@
+#include "tools/roster/output.h"
+
+#include <capnp/compat/json.h>
+
+#include <algorithm>
+#include <ctime>
+#include <ostream>
+
+namespace roster::cli {
+namespace {
+
+// Data as hex rather than the codec's default array of numbers: hashes and payloads stay
+// readable and comparable with `roster admin verify` output.
+class HexDataHandler final : public capnp::JsonCodec::Handler<capnp::Data> {
+ public:
+  void encode(const capnp::JsonCodec&, capnp::Data::Reader input,
+              capnp::JsonValue::Builder output) const override {
+    output.setString(Hex(input.begin(), input.size()));
+  }
+  capnp::Orphan<capnp::Data> decode(const capnp::JsonCodec&, capnp::JsonValue::Reader input,
+                                    capnp::Orphanage orphanage) const override {
+    auto text = input.getString();
+    auto orphan = orphanage.newOrphan<capnp::Data>(text.size() / 2);
+    auto bytes = orphan.get();
+    for (size_t i = 0; i < bytes.size(); ++i) {
+      bytes[i] = static_cast<uint8_t>(std::stoi(std::string(text.begin() + 2 * i, 2), nullptr, 16));
+    }
+    return orphan;
+  }
+};
+
+}  // namespace
+
+void Table::Print(std::ostream& out) const {
+  std::vector<size_t> widths(headers_.size());
+  for (size_t i = 0; i < headers_.size(); ++i) widths[i] = headers_[i].size();
+  for (const auto& row : rows_) {
+    for (size_t i = 0; i < row.size() && i < widths.size(); ++i) {
+      widths[i] = std::max(widths[i], row[i].size());
+    }
+  }
+  auto line = [&](const std::vector<std::string>& cells) {
+    std::string text;
+    for (size_t i = 0; i < widths.size(); ++i) {
+      const std::string& cell = i < cells.size() ? cells[i] : std::string();
+      text += cell;
+      if (i + 1 < widths.size()) text += std::string(widths[i] - cell.size() + 2, ' ');
+    }
+    while (!text.empty() && text.back() == ' ') text.pop_back();
+    out << text << '\n';
+  };
+  line(headers_);
+  std::vector<std::string> rule;
+  for (size_t w : widths) rule.push_back(std::string(w, '-'));
+  line(rule);
+  for (const auto& row : rows_) line(row);
+}
+
+void PrintFields(std::ostream& out, const std::vector<std::pair<std::string, std::string>>& fields) {
+  size_t width = 0;
+  for (const auto& [key, value] : fields) width = std::max(width, key.size());
+  for (const auto& [key, value] : fields) {
+    out << key << ':' << std::string(width - key.size() + 2, ' ') << value << '\n';
+  }
+}
+
+std::string FormatTime(int64_t us) {
+  if (us == 0) return "-";
+  const time_t seconds = static_cast<time_t>(us / 1'000'000);
+  const int64_t micros = us % 1'000'000;
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buf[64];
+  const size_t n = std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+  std::string text(buf, n);
+  if (micros != 0) {
+    char frac[16];
+    std::snprintf(frac, sizeof(frac), ".%06lld", static_cast<long long>(micros));
+    text += frac;
+  }
+  return text + "Z";
+}
+
+std::string Hex(const uint8_t* data, size_t size, size_t max_bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  if (max_bytes != 0) size = std::min(size, max_bytes);
+  std::string out;
+  out.reserve(2 * size);
+  for (size_t i = 0; i < size; ++i) {
+    out += kDigits[data[i] >> 4];
+    out += kDigits[data[i] & 15];
+  }
+  return out;
+}
+
+std::string OrDash(std::string_view s) { return s.empty() ? "-" : std::string(s); }
+
+std::string ToJson(capnp::DynamicStruct::Reader value) {
+  static HexDataHandler hex;
+  capnp::JsonCodec codec;
+  codec.addTypeHandler(hex);
+  kj::String text = codec.encode(capnp::DynamicValue::Reader(value), value.getSchema());
+  return std::string(text.cStr(), text.size());
+}
+
+}  // namespace roster::cli

@@ -1,0 +1,45 @@
+// Output of the roster CLI: aligned tables for people, JSON for scripts, and the small
+// formatters both use. Stateless; thread-safe.
+#pragma once
+
+#include <capnp/dynamic.h>
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace roster::cli {
+
+// Columns padded to their widest cell, two spaces apart; the header underlined.
+class Table {
+ public:
+  explicit Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
+  void Add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  size_t size() const { return rows_.size(); }
+  void Print(std::ostream& out) const;
+
+ private:
+  std::vector<std::string> headers_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+// Key/value lines ("name:  value"), aligned, for single results.
+void PrintFields(std::ostream& out, const std::vector<std::pair<std::string, std::string>>& fields);
+
+// "2026-01-31T12:00:00.123456Z" for microseconds since the epoch; "-" for 0.
+std::string FormatTime(int64_t us);
+// Lower-case hex of the first `max_bytes` bytes (all when 0).
+std::string Hex(const uint8_t* data, size_t size, size_t max_bytes = 0);
+// An empty string shown as "-", so columns never collapse.
+std::string OrDash(std::string_view s);
+
+// One Cap'n Proto struct as a single line of JSON (field names as in api/roster.capnp; 64-bit
+// integers as strings, as Cap'n Proto's JSON codec writes them; Data as lower-case hex).
+std::string ToJson(capnp::DynamicStruct::Reader value);
+template <typename Reader>
+std::string ToJson(Reader value) {
+  return ToJson(capnp::DynamicStruct::Reader(capnp::toDynamic(value)));
+}
+
+}  // namespace roster::cli
