@@ -69,6 +69,7 @@ void InvitationsProjection::Apply(const EventContext& e) {
             v.inviter = ev.inviter.value;
             v.sent_at_us = domain::ToMicros(ev.sent_at);
             v.expires_at_us = domain::ToMicros(ev.expires_at);
+            v.valid_for_us = v.expires_at_us - v.sent_at_us;
             if (!deleted_orgs_.contains(org)) {
               pending_by_expiry_.insert(Due{v.expires_at_us, org, v.invitation_id});
             }
@@ -82,6 +83,7 @@ void InvitationsProjection::Apply(const EventContext& e) {
             pending_by_expiry_.erase(Due{v->expires_at_us, org, v->invitation_id});
             v->sent_at_us = domain::ToMicros(ev.sent_at);
             v->expires_at_us = domain::ToMicros(ev.expires_at);
+            v->valid_for_us = v->expires_at_us - v->sent_at_us;
             v->resend_count = ev.resend_count;
             if (!deleted_orgs_.contains(org)) {
               pending_by_expiry_.insert(Due{v->expires_at_us, org, v->invitation_id});
@@ -138,6 +140,7 @@ std::optional<std::string> InvitationsProjection::RowFor(const std::string& key)
       .U8(static_cast<uint8_t>(v.status))
       .I64(v.sent_at_us)
       .I64(v.expires_at_us)
+      .I64(v.valid_for_us)
       .U32(v.resend_count)
       .Str(v.accepted_by)
       .I64(v.ended_at_us)
@@ -182,6 +185,7 @@ bool InvitationsProjection::LoadRow(std::string_view key, std::string_view value
   const uint8_t status = r.U8();
   v.sent_at_us = r.I64();
   v.expires_at_us = r.I64();
+  v.valid_for_us = r.I64();
   v.resend_count = r.U32();
   v.accepted_by = r.Str();
   v.ended_at_us = r.I64();

@@ -34,6 +34,9 @@ struct InvitationView {
   domain::InvitationStatus status = domain::InvitationStatus::kPending;
   int64_t sent_at_us = 0;      // of the latest send (a resend moves it)
   int64_t expires_at_us = 0;
+  // The lifetime the latest send granted (expires_at - sent_at): since invitation.sent
+  // revision 2 the log records this rather than the deadline. New in version 2 of the rows.
+  int64_t valid_for_us = 0;
   uint32_t resend_count = 0;
   std::string accepted_by;     // user id, when accepted
   int64_t ended_at_us = 0;     // accepted, revoked or expired at
@@ -49,7 +52,8 @@ class InvitationsProjection final : public Projection {
  public:
   static constexpr std::string_view kName = "invitations";
   std::string_view name() const override { return kName; }
-  uint32_t version() const override { return 1; }
+  // 2: rows carry valid_for_us (docs/schema_evolution.md); version-1 rows are rebuilt.
+  uint32_t version() const override { return 2; }
   bool LoadRow(std::string_view key, std::string_view value) override;
   void Apply(const EventContext& e) override;
   void Flush(RowSink& sink) override;

@@ -13,31 +13,6 @@
 namespace roster::codec {
 namespace {
 
-// Runs `read` over the Cap'n Proto message in `payload`, turning every failure (a malformed
-// message, a value the domain cannot hold) into a CodecError.
-template <class Fn>
-DecodeResult WithMessage(std::string_view payload, Fn&& read) {
-  if (payload.size() % sizeof(capnp::word) != 0 || payload.empty()) {
-    return std::unexpected(CodecError{"payload is not a whole number of Cap'n Proto words"});
-  }
-  const size_t words = payload.size() / sizeof(capnp::word);
-  std::unique_ptr<capnp::word[]> copy;
-  const capnp::word* data = reinterpret_cast<const capnp::word*>(payload.data());
-  if (reinterpret_cast<uintptr_t>(payload.data()) % alignof(capnp::word) != 0) {
-    copy.reset(new capnp::word[words]);
-    std::memcpy(copy.get(), payload.data(), payload.size());
-    data = copy.get();
-  }
-  try {
-    capnp::FlatArrayMessageReader reader(kj::arrayPtr(data, words));
-    return read(reader);
-  } catch (const kj::Exception& e) {
-    return std::unexpected(CodecError{std::string("malformed payload: ") + e.getDescription().cStr()});
-  } catch (const CodecFailure& e) {
-    return std::unexpected(CodecError{e.what()});
-  }
-}
-
 template <class E>
 DecodeResult ReadCurrent(std::string_view payload) {
   return WithMessage(payload, [](capnp::MessageReader& reader) -> DecodeResult {

@@ -57,6 +57,8 @@ struct OrganizationDeleted {
   name @0 :Text;
 }
 
+# invitation.sent revision 1 (written until revision 2 existed; read only by its upcaster in
+# upcasters.cc, forever): `expiresAt` is the absolute deadline the writer computed.
 struct MemberInvited {
   invitationId @0 :Text;
   email @1 :Text;
@@ -66,6 +68,20 @@ struct MemberInvited {
   tokenHash @5 :Text;
   sentAt @6 :Int64;
   expiresAt @7 :Int64;
+}
+
+# invitation.sent revision 2 (current). The meaning changed: the event records the lifetime
+# the invitation was granted (`validFor`, microseconds from `sentAt`), i.e. the organization's
+# policy at the time, instead of a precomputed deadline; the deadline is sentAt + validFor.
+struct MemberInvitedV2 {
+  invitationId @0 :Text;
+  email @1 :Text;
+  displayName @2 :Text;
+  role @3 :Text;
+  inviter @4 :Text;
+  tokenHash @5 :Text;
+  sentAt @6 :Int64;
+  validFor @7 :Int64;
 }
 
 struct InvitationResent {

@@ -1,10 +1,31 @@
 #include "eventstore/codec/upcasters.h"
 
 #include "eventstore/codec/codec.h"
+#include "eventstore/codec/wire_convert.h"
 
 namespace roster::codec {
 
-// Every event type is still at revision 1: nothing to upcast yet.
-void RegisterBuiltinUpcasters(EventCodec&) {}
+// invitation.sent revision 1: an absolute deadline (`expiresAt`) instead of the granted
+// lifetime. The deadline is exactly what the domain event holds, so nothing is guessed.
+domain::MemberInvited ReadRev1(wire::MemberInvited::Reader r) {
+  return {domain::InvitationId(Str(r.getInvitationId())),
+          domain::Email::FromNormalized(Str(r.getEmail())),
+          Str(r.getDisplayName()),
+          Str(r.getRole()),
+          domain::UserId(Str(r.getInviter())),
+          Str(r.getTokenHash()),
+          domain::FromMicros(r.getSentAt()),
+          domain::FromMicros(r.getExpiresAt())};
+}
+
+void RegisterBuiltinUpcasters(EventCodec& codec) {
+  codec.RegisterUpcaster(std::string(domain::MemberInvited::kType), 1,
+                         [](std::string_view payload) -> DecodeResult {
+                           return WithMessage(payload, [](capnp::MessageReader& reader) {
+                             return DecodeResult(
+                                 ReadRev1(reader.getRoot<wire::MemberInvited>()));
+                           });
+                         });
+}
 
 }  // namespace roster::codec

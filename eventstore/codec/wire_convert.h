@@ -4,10 +4,17 @@
 // CodecError.
 #pragma once
 
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+#include <kj/exception.h>
+
+#include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
 #include "domain/events.h"
+#include "eventstore/codec/codec.h"
 #include "eventstore/codec/events.capnp.h"
 
 namespace roster::codec {
@@ -42,7 +49,18 @@ ROSTER_WIRE(OrganizationCreated)
 ROSTER_WIRE(OrganizationRenamed)
 ROSTER_WIRE(OrganizationSettingsChanged)
 ROSTER_WIRE(OrganizationDeleted)
-ROSTER_WIRE(MemberInvited)
+// invitation.sent is at revision 2 (MemberInvitedV2); its revision-1 reader is ReadRev1.
+template <>
+struct WireOf<domain::MemberInvited> {
+  using type = wire::MemberInvitedV2;
+};
+template <>
+struct RevisionOf<domain::MemberInvited> {
+  static constexpr uint16_t value = 2;
+};
+void Write(wire::MemberInvitedV2::Builder b, const domain::MemberInvited& e);
+domain::MemberInvited Read(wire::MemberInvitedV2::Reader r);
+domain::MemberInvited ReadRev1(wire::MemberInvited::Reader r);
 ROSTER_WIRE(InvitationResent)
 ROSTER_WIRE(InvitationRevoked)
 ROSTER_WIRE(InvitationAccepted)
@@ -71,6 +89,32 @@ ROSTER_WIRE(MemberLoggedIn)
 ROSTER_WIRE(MemberActive)
 
 #undef ROSTER_WIRE
+
+// Runs `read` over the Cap'n Proto message in `payload` (copied when misaligned), turning every
+// failure (a malformed message, a value the domain cannot hold) into a CodecError.
+template <class Fn>
+std::expected<domain::Event, CodecError> WithMessage(std::string_view payload, Fn&& read) {
+  if (payload.size() % sizeof(capnp::word) != 0 || payload.empty()) {
+    return std::unexpected(CodecError{"payload is not a whole number of Cap'n Proto words"});
+  }
+  const size_t words = payload.size() / sizeof(capnp::word);
+  std::unique_ptr<capnp::word[]> copy;
+  const capnp::word* data = reinterpret_cast<const capnp::word*>(payload.data());
+  if (reinterpret_cast<uintptr_t>(payload.data()) % alignof(capnp::word) != 0) {
+    copy.reset(new capnp::word[words]);
+    std::memcpy(copy.get(), payload.data(), payload.size());
+    data = copy.get();
+  }
+  try {
+    capnp::FlatArrayMessageReader reader(kj::arrayPtr(data, words));
+    return read(reader);
+  } catch (const kj::Exception& e) {
+    return std::unexpected(
+        CodecError{std::string("malformed payload: ") + e.getDescription().cStr()});
+  } catch (const CodecFailure& e) {
+    return std::unexpected(CodecError{e.what()});
+  }
+}
 
 // Shared pieces.
 void WriteRole(wire::Role::Builder b, const domain::Role& role);

@@ -97,7 +97,7 @@ void Write(wire::OrganizationDeleted::Builder b, const domain::OrganizationDelet
 }
 domain::OrganizationDeleted Read(wire::OrganizationDeleted::Reader r) { return {Str(r.getName())}; }
 
-void Write(wire::MemberInvited::Builder b, const domain::MemberInvited& e) {
+void Write(wire::MemberInvitedV2::Builder b, const domain::MemberInvited& e) {
   b.setInvitationId(Txt(e.invitation_id.value));
   b.setEmail(Txt(e.email.value()));
   b.setDisplayName(Txt(e.display_name));
@@ -105,17 +105,18 @@ void Write(wire::MemberInvited::Builder b, const domain::MemberInvited& e) {
   b.setInviter(Txt(e.inviter.value));
   b.setTokenHash(Txt(e.token_hash));
   b.setSentAt(ToMicros(e.sent_at));
-  b.setExpiresAt(ToMicros(e.expires_at));
+  b.setValidFor((e.expires_at - e.sent_at).count());
 }
-domain::MemberInvited Read(wire::MemberInvited::Reader r) {
+domain::MemberInvited Read(wire::MemberInvitedV2::Reader r) {
+  const domain::Time sent_at = FromMicros(r.getSentAt());
   return {domain::InvitationId(Str(r.getInvitationId())),
           Email::FromNormalized(Str(r.getEmail())),
           Str(r.getDisplayName()),
           Str(r.getRole()),
           domain::UserId(Str(r.getInviter())),
           Str(r.getTokenHash()),
-          FromMicros(r.getSentAt()),
-          FromMicros(r.getExpiresAt())};
+          sent_at,
+          sent_at + domain::Duration(r.getValidFor())};
 }
 
 void Write(wire::InvitationResent::Builder b, const domain::InvitationResent& e) {
