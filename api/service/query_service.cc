@@ -16,14 +16,6 @@ constexpr size_t kDefaultPage = 100;
 
 size_t PageSize(size_t asked, size_t max) { return asked == 0 ? kDefaultPage : std::min(asked, max); }
 
-std::string Describe(const UserAccessAsOf& a) {
-  std::string out = a.role.empty() ? "not a member" : "role " + a.role;
-  for (const auto& [project, access] : a.projects) {
-    out += "; " + project + "=" + access.role + " (" + std::string(domain::AccessSourceName(access.source)) + ")";
-  }
-  return out;
-}
-
 }  // namespace
 
 QueryService::QueryService(ProjectionEngine& engine, eventstore::EventLog& log,
@@ -150,32 +142,7 @@ Outcome<LoginPage> QueryService::Logins(const std::string& org, const std::strin
 }
 
 Outcome<OrgAsOf> QueryService::OrganizationAsOf(const std::string& org, const AsOfPoint& point) {
-  auto replayed = ReplayOrganization(log_, codec_, domain::OrgId(org), point);
-  if (!replayed) return std::unexpected(FromStoreError(replayed.error()));
-  if (replayed->state.status == domain::OrgStatus::kNone) {
-    return Fail("NOT_FOUND", "Organization " + org + " did not exist at that point.");
-  }
-  OrgAsOf out;
-  out.at = std::move(*replayed);
-  const domain::OrganizationState& s = out.at.state;
-  for (const auto& [user, m] : s.members) out.members.push_back(m);
-  std::sort(out.members.begin(), out.members.end(),
-            [](const auto& a, const auto& b) { return a.join_seq < b.join_seq; });
-  const domain::Time then = point.time_us ? domain::FromMicros(*point.time_us)
-                                          : domain::FromMicros(out.at.time_us);
-  for (const auto& [expires_at, id] : s.pending_by_expiry) {
-    if (expires_at > then) out.pending.push_back(s.invitations.at(id));
-  }
-  std::vector<const domain::Project*> projects;
-  for (const auto& [pid, p] : s.projects) {
-    if (!p.deleted) projects.push_back(&p);
-  }
-  std::sort(projects.begin(), projects.end(),
-            [](const auto* a, const auto* b) { return a->id < b->id; });
-  for (const domain::Project* p : projects) {
-    out.projects.emplace_back(p->id.value, ProjectMembersOf(s, *p));
-  }
-  return out;
+  return service::OrganizationAsOf(log_, codec_, org, point);
 }
 
 Outcome<std::vector<UserAccessAsOf>> QueryService::UserAccessAsOf(const std::string& user,
@@ -207,39 +174,7 @@ Outcome<std::vector<UserHistoryEntry>> QueryService::UserHistory(const std::stri
     std::shared_lock lock((*access)->mutex());
     orgs = (*access)->OrgsEverOf(user);
   }
-  std::vector<UserHistoryEntry> out;
-  const domain::UserId uid(user);
-  for (const std::string& org : orgs) {
-    // Replay the organization and note every event after which the user's access differs.
-    domain::OrganizationState state;
-    std::string before = Describe(AccessOf(state, uid));
-    eventstore::StreamVersion next = 0;
-    for (bool more = true; more;) {
-      auto records = log_.ReadStream(codec::OrgStream(domain::OrgId(org)), next, 1024);
-      if (!records) return std::unexpected(FromStoreError(records.error()));
-      more = records->size() == 1024;
-      for (const eventstore::Record& r : *records) {
-        if ((until.position && r.position > until.position) ||
-            (until.time_us && r.metadata.time_us > *until.time_us)) {
-          more = false;
-          break;
-        }
-        auto event = codec_.Decode(r);
-        if (!event) return Fail("INTERNAL", "cannot decode record " + std::to_string(r.position));
-        const bool deleted = std::holds_alternative<domain::OrganizationDeleted>(*event);
-        domain::Apply(state, *event);
-        next = r.stream_version + 1;
-        std::string after = deleted ? "organization deleted" : Describe(AccessOf(state, uid));
-        if (after == before) continue;
-        out.push_back(UserHistoryEntry{r.position, r.metadata.time_us, org, r.type, "", before,
-                                       after, r.metadata.actor});
-        before = std::move(after);
-      }
-    }
-  }
-  std::sort(out.begin(), out.end(),
-            [](const auto& a, const auto& b) { return a.position < b.position; });
-  return out;
+  return service::UserHistory(log_, codec_, user, orgs, until);
 }
 
 }  // namespace roster::service

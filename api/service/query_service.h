@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "api/service/audit_queries.h"
 #include "api/service/failure.h"
 #include "domain/time.h"
 #include "projections/access_projection.h"
@@ -31,24 +32,6 @@ struct QueryOptions {
 // Who is asking, for the visibility rule; empty viewer = the trusted backend itself.
 struct Viewer {
   std::string user_id;
-};
-
-struct OrgAsOf {
-  projections::AsOfState at;
-  std::vector<domain::Member> members;           // in join order
-  std::vector<domain::Invitation> pending;       // pending and unexpired then
-  std::vector<std::pair<std::string, std::vector<projections::ProjectMemberAccess>>> projects;
-};
-
-struct UserHistoryEntry {
-  eventstore::Position position = 0;
-  int64_t time_us = 0;
-  std::string org_id;
-  std::string action;
-  std::string project;
-  std::string before;
-  std::string after;
-  std::string actor;
 };
 
 class QueryService {

@@ -1,0 +1,92 @@
+#include "api/service/audit_queries.h"
+
+#include <algorithm>
+
+#include "eventstore/codec/streams.h"
+
+namespace roster::service {
+namespace {
+
+std::string Describe(const projections::UserAccessAsOf& a) {
+  std::string out = a.role.empty() ? "not a member" : "role " + a.role;
+  for (const auto& [project, access] : a.projects) {
+    out += "; " + project + "=" + access.role + " (" +
+           std::string(domain::AccessSourceName(access.source)) + ")";
+  }
+  return out;
+}
+
+}  // namespace
+
+Outcome<OrgAsOf> OrganizationAsOf(eventstore::EventLog& log, const codec::EventCodec& codec,
+                                  const std::string& org, const projections::AsOfPoint& point) {
+  auto replayed = projections::ReplayOrganization(log, codec, domain::OrgId(org), point);
+  if (!replayed) return std::unexpected(FromStoreError(replayed.error()));
+  if (replayed->state.status == domain::OrgStatus::kNone) {
+    return Fail("NOT_FOUND", "Organization " + org + " did not exist at that point.");
+  }
+  OrgAsOf out;
+  out.at = std::move(*replayed);
+  const domain::OrganizationState& s = out.at.state;
+  for (const auto& [user, m] : s.members) out.members.push_back(m);
+  std::sort(out.members.begin(), out.members.end(),
+            [](const auto& a, const auto& b) { return a.join_seq < b.join_seq; });
+  const domain::Time then = point.time_us ? domain::FromMicros(*point.time_us)
+                                          : domain::FromMicros(out.at.time_us);
+  for (const auto& [expires_at, id] : s.pending_by_expiry) {
+    if (expires_at > then) out.pending.push_back(s.invitations.at(id));
+  }
+  std::vector<const domain::Project*> projects;
+  for (const auto& [pid, p] : s.projects) {
+    if (!p.deleted) projects.push_back(&p);
+  }
+  std::sort(projects.begin(), projects.end(),
+            [](const auto* a, const auto* b) { return a->id < b->id; });
+  for (const domain::Project* p : projects) {
+    out.projects.emplace_back(p->id.value, projections::ProjectMembersOf(s, *p));
+  }
+  return out;
+}
+
+Outcome<std::vector<UserHistoryEntry>> UserHistory(eventstore::EventLog& log,
+                                                   const codec::EventCodec& codec,
+                                                   const std::string& user,
+                                                   const std::vector<std::string>& orgs,
+                                                   const projections::AsOfPoint& until) {
+  std::vector<UserHistoryEntry> out;
+  const domain::UserId uid(user);
+  for (const std::string& org : orgs) {
+    // Replay the organization and note every event after which the user's access differs.
+    domain::OrganizationState state;
+    std::string before = Describe(projections::AccessOf(state, uid));
+    eventstore::StreamVersion next = 0;
+    for (bool more = true; more;) {
+      auto records = log.ReadStream(codec::OrgStream(domain::OrgId(org)), next, 1024);
+      if (!records) return std::unexpected(FromStoreError(records.error()));
+      more = records->size() == 1024;
+      for (const eventstore::Record& r : *records) {
+        if ((until.position && r.position > until.position) ||
+            (until.time_us && r.metadata.time_us > *until.time_us)) {
+          more = false;
+          break;
+        }
+        auto event = codec.Decode(r);
+        if (!event) return Fail("INTERNAL", "cannot decode record " + std::to_string(r.position));
+        const bool deleted = std::holds_alternative<domain::OrganizationDeleted>(*event);
+        domain::Apply(state, *event);
+        next = r.stream_version + 1;
+        std::string after =
+            deleted ? "organization deleted" : Describe(projections::AccessOf(state, uid));
+        if (after == before) continue;
+        out.push_back(UserHistoryEntry{r.position, r.metadata.time_us, org, r.type, "", before,
+                                       after, r.metadata.actor});
+        before = std::move(after);
+      }
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.position < b.position; });
+  return out;
+}
+
+}  // namespace roster::service
