@@ -1,0 +1,343 @@
+#include "tools/admin/export_format.h"
+
+#include <chrono>
+#include <cstdio>
+
+namespace roster::admin {
+namespace {
+
+constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+void JsonString(std::string_view s, std::string& out) {
+  out += '"';
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+
+void CsvField(std::string_view s, std::string& out) {
+  if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out += s;
+    return;
+  }
+  out += '"';
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+// Parses one flat JSON object: string, number, true/false/null values; nothing nested.
+bool ParseJsonObject(std::string_view s, std::map<std::string, std::string, std::less<>>& out) {
+  size_t i = 0;
+  auto ws = [&] { while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r')) ++i; };
+  auto str = [&](std::string& v) -> bool {
+    if (i >= s.size() || s[i] != '"') return false;
+    for (++i; i < s.size() && s[i] != '"'; ++i) {
+      if (s[i] != '\\') { v += s[i]; continue; }
+      if (++i >= s.size()) return false;
+      switch (s[i]) {
+        case '"': v += '"'; break;
+        case '\\': v += '\\'; break;
+        case '/': v += '/'; break;
+        case 'n': v += '\n'; break;
+        case 'r': v += '\r'; break;
+        case 't': v += '\t'; break;
+        case 'b': v += '\b'; break;
+        case 'f': v += '\f'; break;
+        case 'u': {
+          if (i + 4 >= s.size()) return false;
+          unsigned code = 0;
+          if (std::sscanf(std::string(s.substr(i + 1, 4)).c_str(), "%4x", &code) != 1) return false;
+          if (code >= 0x80) return false;  // the exporter escapes only control characters
+          v += static_cast<char>(code);
+          i += 4;
+          break;
+        }
+        default: return false;
+      }
+    }
+    if (i >= s.size()) return false;
+    ++i;
+    return true;
+  };
+  ws();
+  if (i >= s.size() || s[i++] != '{') return false;
+  ws();
+  if (i < s.size() && s[i] == '}') return ++i, true;
+  while (true) {
+    ws();
+    std::string key, value;
+    if (!str(key)) return false;
+    ws();
+    if (i >= s.size() || s[i++] != ':') return false;
+    ws();
+    if (i < s.size() && s[i] == '"') {
+      if (!str(value)) return false;
+    } else {
+      const size_t start = i;
+      while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ' ') ++i;
+      value = std::string(s.substr(start, i - start));
+      if (value.empty()) return false;
+      if (value == "null") value.clear();
+    }
+    if (!out.emplace(std::move(key), std::move(value)).second) return false;  // duplicate key
+    ws();
+    if (i >= s.size()) return false;
+    if (s[i] == ',') { ++i; continue; }
+    if (s[i++] != '}') return false;
+    ws();
+    return i == s.size();
+  }
+}
+
+}  // namespace
+
+ExportLine& ExportLine::Str(std::string key, std::string value) {
+  fields.emplace_back(std::move(key), std::move(value));
+  numeric.push_back(false);
+  return *this;
+}
+ExportLine& ExportLine::Num(std::string key, int64_t value) {
+  fields.emplace_back(std::move(key), std::to_string(value));
+  numeric.push_back(true);
+  return *this;
+}
+ExportLine& ExportLine::UNum(std::string key, uint64_t value) {
+  fields.emplace_back(std::move(key), std::to_string(value));
+  numeric.push_back(true);
+  return *this;
+}
+
+const std::vector<std::string>& CsvColumns() {
+  static const std::vector<std::string> columns = {
+      "kind", "position", "time", "time_us", "org", "stream", "stream_version", "action",
+      "revision", "actor", "subject", "project", "before", "after", "command_id",
+      "correlation_id", "source", "prev_hash", "hash", "record", "format_version", "filter_org",
+      "from_us", "to_us", "anchor_position", "anchor_hash", "first_version", "last_version",
+      "entries", "last_position", "head_hash"};
+  return columns;
+}
+
+std::string CsvHeaderLine() {
+  std::string out;
+  for (const auto& c : CsvColumns()) {
+    if (!out.empty()) out += ',';
+    out += c;
+  }
+  return out + "\n";
+}
+
+void WriteLine(ExportFormat format, const ExportLine& line, std::string& out) {
+  if (format == ExportFormat::kJsonLines) {
+    out += '{';
+    for (size_t i = 0; i < line.fields.size(); ++i) {
+      if (i) out += ',';
+      JsonString(line.fields[i].first, out);
+      out += ':';
+      if (line.numeric[i]) out += line.fields[i].second;
+      else JsonString(line.fields[i].second, out);
+    }
+    out += "}\n";
+    return;
+  }
+  const auto& columns = CsvColumns();
+  for (size_t c = 0; c < columns.size(); ++c) {
+    if (c) out += ',';
+    for (const auto& [key, value] : line.fields) {
+      if (key == columns[c]) {
+        CsvField(value, out);
+        break;
+      }
+    }
+  }
+  out += '\n';
+}
+
+std::optional<std::vector<ParsedLine>> ReadExport(std::istream& in, std::string* error) {
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<ParsedLine> lines;
+  if (text.empty()) {
+    *error = "the file is empty";
+    return std::nullopt;
+  }
+  if (text[0] == '{') {
+    size_t line_no = 0;
+    for (size_t start = 0; start < text.size();) {
+      size_t end = text.find('\n', start);
+      if (end == std::string::npos) end = text.size();
+      ++line_no;
+      std::string_view row(text.data() + start, end - start);
+      start = end + 1;
+      if (row.empty()) continue;
+      ParsedLine p;
+      p.line = line_no;
+      if (!ParseJsonObject(row, p.fields)) {
+        *error = "line " + std::to_string(line_no) + ": not a flat JSON object";
+        return std::nullopt;
+      }
+      lines.push_back(std::move(p));
+    }
+    return lines;
+  }
+  // CSV (RFC 4180): the first row names the columns; quoted fields may span lines.
+  std::vector<std::string> header;
+  size_t line_no = 1, i = 0;
+  while (i < text.size()) {
+    const size_t row_line = line_no;
+    std::vector<std::string> cells(1);
+    bool quoted = false, done = false;
+    for (; i < text.size() && !done; ++i) {
+      const char c = text[i];
+      if (quoted) {
+        if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') cells.back() += '"', ++i;
+        else if (c == '"') quoted = false;
+        else {
+          if (c == '\n') ++line_no;
+          cells.back() += c;
+        }
+      } else if (c == '"') {
+        quoted = true;
+      } else if (c == ',') {
+        cells.emplace_back();
+      } else if (c == '\n') {
+        ++line_no;
+        done = true;
+      } else if (c != '\r') {
+        cells.back() += c;
+      }
+    }
+    if (quoted) {
+      *error = "line " + std::to_string(row_line) + ": unterminated quoted field";
+      return std::nullopt;
+    }
+    if (header.empty()) {
+      header = std::move(cells);
+      continue;
+    }
+    if (cells.size() != header.size()) {
+      *error = "line " + std::to_string(row_line) + ": " + std::to_string(cells.size()) +
+               " fields, the header names " + std::to_string(header.size());
+      return std::nullopt;
+    }
+    ParsedLine p;
+    p.line = row_line;
+    for (size_t c = 0; c < cells.size(); ++c) {
+      if (!cells[c].empty()) p.fields[header[c]] = std::move(cells[c]);
+    }
+    lines.push_back(std::move(p));
+  }
+  return lines;
+}
+
+std::string Base64(std::string_view bytes) {
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    const uint32_t v = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
+    out += kB64[v >> 18];
+    out += kB64[(v >> 12) & 63];
+    out += kB64[(v >> 6) & 63];
+    out += kB64[v & 63];
+  }
+  if (i < bytes.size()) {
+    uint32_t v = uint8_t(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) v |= uint8_t(bytes[i + 1]) << 8;
+    out += kB64[v >> 18];
+    out += kB64[(v >> 12) & 63];
+    out += i + 1 < bytes.size() ? kB64[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+std::optional<std::string> FromBase64(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  auto val = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  for (size_t i = 0; i < text.size(); i += 4) {
+    const bool last = i + 4 == text.size();
+    const int pad = last ? (text[i + 3] == '=') + (text[i + 2] == '=') : 0;
+    int v[4];
+    for (int k = 0; k < 4 - pad; ++k) {
+      v[k] = val(text[i + k]);
+      if (v[k] < 0) return std::nullopt;
+    }
+    for (int k = 4 - pad; k < 4; ++k) v[k] = 0;
+    const uint32_t n = (v[0] << 18) | (v[1] << 12) | (v[2] << 6) | v[3];
+    out += static_cast<char>(n >> 16);
+    if (pad < 2) out += static_cast<char>((n >> 8) & 255);
+    if (pad < 1) out += static_cast<char>(n & 255);
+  }
+  // Only the canonical encoding is accepted, so a text maps to exactly one byte string.
+  if (Base64(out) != text) return std::nullopt;
+  return out;
+}
+
+std::string HexOf(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
+std::optional<std::string> FromHex(std::string_view text) {
+  if (text.size() % 2) return std::nullopt;
+  std::string out;
+  for (size_t i = 0; i < text.size(); i += 2) {
+    auto nib = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      return -1;
+    };
+    const int hi = nib(text[i]), lo = nib(text[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
+  }
+  return out;
+}
+
+std::string IsoTime(int64_t time_us) {
+  using namespace std::chrono;
+  const sys_time<microseconds> t{microseconds(time_us)};
+  const auto day = floor<days>(t);
+  const year_month_day ymd{day};
+  const hh_mm_ss<microseconds> tod{t - day};
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02lld.%06lldZ", int(ymd.year()),
+                unsigned(ymd.month()), unsigned(ymd.day()), long(tod.hours().count()),
+                long(tod.minutes().count()), static_cast<long long>(tod.seconds().count()),
+                static_cast<long long>(tod.subseconds().count()));
+  return buf;
+}
+
+}  // namespace roster::admin
