@@ -1,0 +1,148 @@
+// Connection: one client of the server, private to api/server.
+//
+// Everything a connection owns is touched only on its strand: the reader coroutine (frames in,
+// requests dispatched), the writer coroutine (the outbound queue out), the watchdog (deadlines)
+// and completions posted back from the worker pool. Steady timers that never expire serve as
+// the strand's condition variables: waiting is async_wait, waking is cancel(); since waiter and
+// waker share the strand, a wake-up can never fall between a check and its wait.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/asio.h"
+#include "api/dispatcher.h"
+#include "api/framing.h"
+#include "api/server/server.h"
+#include "api/token_store.h"
+#include "eventstore/event_log.h"
+
+namespace roster::api::server {
+
+using Strand = net::asio::strand<net::asio::io_context::executor_type>;
+using SteadyClock = std::chrono::steady_clock;
+
+// What every connection shares; owned by the server and outliving every connection.
+struct Shared {
+  Dispatcher& dispatcher;
+  TokenStore& tokens;
+  eventstore::EventLog& log;
+  std::shared_ptr<spdlog::logger> logger;
+  ServerOptions options;
+  bool tls = false;
+  net::asio::ssl::context ssl{net::asio::ssl::context::tls_server};
+  net::asio::thread_pool workers;
+  std::function<void(class Connection*)> on_closed;  // unregisters from the server
+  Shared(Dispatcher& d, TokenStore& t, eventstore::EventLog& l, std::shared_ptr<spdlog::logger> lg,
+         ServerOptions o)
+      : dispatcher(d),
+        tokens(t),
+        log(l),
+        logger(std::move(lg)),
+        options(std::move(o)),
+        workers(std::max(1u, options.worker_threads)) {}
+};
+
+// A decoded request and the bytes it reads. Resource type.
+struct Incoming {
+  Incoming(size_t bytes, const capnp::ReaderOptions& options) : frame(bytes), options(options) {}
+  Frame frame;
+  capnp::ReaderOptions options;
+  std::optional<capnp::FlatArrayMessageReader> reader;  // set once frame holds the bytes
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(Shared& shared, net::tcp::socket socket, Strand strand);
+  // Runs the connection to its end; spawned on strand(). `self` keeps it alive meanwhile.
+  net::asio::awaitable<void> Run(std::shared_ptr<Connection> self);
+  const Strand& strand() const { return strand_; }
+  // From any thread: the log reached `position` (wakes subscriptions).
+  void NotifyCommitted(eventstore::Position position);
+  // From any thread: stop reading, end subscriptions, finish and flush, close.
+  void BeginStop();
+  // From any thread: close the socket now.
+  void Abort();
+
+ private:
+  struct Subscription {
+    uint64_t generation = 0;          // tells a fetch for an ended subscription apart
+    uint32_t credits = 0;             // records the client still accepts
+    eventstore::Position cursor = 0;  // the last record sent
+    bool fetching = false;            // a read is on the worker pool
+  };
+
+  net::asio::awaitable<void> Reader();
+  net::asio::awaitable<void> Writer(std::shared_ptr<Connection> self);
+  net::asio::awaitable<void> Watchdog(std::shared_ptr<Connection> self);
+  net::asio::awaitable<size_t> ReadSome(net::asio::mutable_buffer buffer, net::error_code& ec);
+  // Reads one whole frame into a decoded request; nullptr when the connection is done reading.
+  net::asio::awaitable<std::unique_ptr<Incoming>> ReadFrame();
+
+  // Returns false when the connection must stop reading.
+  bool HandleRequest(std::unique_ptr<Incoming> incoming);
+  bool HandleHello(uint64_t id, wire::Request::Reader request);
+  void RunOnWorkers(std::shared_ptr<Incoming> incoming);
+  void Subscribe(uint64_t id, wire::Subscribe::Reader request);
+  void GrantCredits(wire::Credit::Reader request);
+  void Unsubscribe(uint64_t id, uint64_t subscription);
+  void Pump(uint64_t subscription_id);
+  void Fetched(uint64_t subscription_id, uint64_t generation, std::vector<std::string> frames,
+               eventstore::Position last, std::string error);
+  void EndSubscriptions(std::string_view code, std::string_view message);
+
+  // Queues one encoded response; a connection-level error when id is 0.
+  void Enqueue(std::string frame);
+  void EnqueueError(uint64_t id, std::string_view code, std::string_view message);
+  // Stops reading; the writer flushes what is queued (and what requests in flight still add)
+  // and then closes.
+  void CloseAfterFlush(std::string_view reason);
+  // Closes the socket now and unregisters; idempotent.
+  void Finish();
+  bool ReadingPaused() const;
+  SteadyClock::time_point Deadline(std::string* what) const;
+  static void Wake(net::asio::steady_timer& timer) { timer.cancel(); }
+  std::string Peer() const { return peer_; }
+
+  Shared& shared_;
+  Strand strand_;
+  net::asio::ssl::stream<net::tcp::socket> stream_;  // its next_layer() alone without TLS
+  std::string peer_;
+  net::asio::steady_timer reader_wake_;    // in-flight or outbound room, or stop
+  net::asio::steady_timer writer_wake_;    // queued frames or finishing
+  net::asio::steady_timer watchdog_wake_;  // a deadline moved
+
+  std::optional<Principal> principal_;
+  std::vector<uint8_t> in_;  // received bytes [in_begin_, in_end_) not yet a whole frame
+  size_t in_begin_ = 0;
+  size_t in_end_ = 0;
+  size_t in_flight_ = 0;
+  std::deque<std::string> outbound_;
+  size_t outbound_bytes_ = 0;
+  std::map<uint64_t, Subscription> subscriptions_;
+  uint64_t generations_ = 0;
+  eventstore::Position committed_ = 0;           // the log's last position as last heard
+  std::atomic<bool> has_subscriptions_{false};   // read by NotifyCommitted on any thread
+  std::atomic<eventstore::Position> latest_{0};  // newest commit notified, not yet applied
+  std::atomic<bool> notify_pending_{false};
+
+  bool stop_reading_ = false;  // reader must end (stop, error or close requested)
+  bool reader_done_ = false;   // reader ended; the writer finishes once nothing is in flight
+  bool closed_ = false;        // no more writes: queued and later frames are dropped
+  bool finished_ = false;
+  SteadyClock::time_point accepted_at_;
+  SteadyClock::time_point last_activity_;
+  std::optional<SteadyClock::time_point> frame_started_;
+  std::optional<SteadyClock::time_point> write_started_;
+  std::optional<SteadyClock::time_point> draining_until_;
+};
+
+}  // namespace roster::api::server
