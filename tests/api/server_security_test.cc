@@ -1,0 +1,157 @@
+// Every refusal leaves the log as it was: unauthenticated, wrong scope, and domain rules
+// enforced for requests arriving over the network.
+#include "tests/api/server_fixture.h"
+
+namespace roster::testing {
+namespace {
+
+class ServerSecurityTest : public ServerFixture {
+ protected:
+  std::string InviteAs(client::Client& c, const std::string& org, const std::string& actor) {
+    auto reply = c.Call([&](Request::Builder r) {
+      auto cmd = r.initCommand();
+      cmd.setOrg(org);
+      cmd.setActor(actor);
+      auto invite = cmd.initInviteMember();
+      invite.setEmail("mallory@example.com");
+      invite.setRole("Owner");
+    });
+    if (!reply) return "client error " + reply.error().code;
+    auto r = reply->get();
+    if (r.isError()) return r.getError().getCode().cStr();
+    if (!r.isCommand()) return "unexpected response";
+    if (r.getCommand().getAccepted()) return "accepted";
+    return r.getCommand().getRejection().getCode().cStr();
+  }
+};
+
+TEST_F(ServerSecurityTest, RequestBeforeHelloIsRefusedAndClosed) {
+  auto admin = Connect(admin_token_);
+  CreateOrg(*admin, "acme", "alice", "platform");
+  const auto before = LastPosition();
+
+  RawConnection raw(server_->port());
+  ASSERT_TRUE(raw.connected());
+  ASSERT_TRUE(raw.Send(Encode([](Request::Builder r) {
+    r.setId(7);
+    auto cmd = r.initCommand();
+    cmd.setOrg("acme");
+    cmd.setActor("alice");
+    cmd.setRenameOrganization("pwned");
+  })));
+  auto m = raw.Read();
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->get().getId(), 7u);
+  ASSERT_TRUE(m->get().isError());
+  EXPECT_STREQ(m->get().getError().getCode().cStr(), "UNAUTHENTICATED");
+  EXPECT_TRUE(raw.Closed());
+  EXPECT_EQ(LastPosition(), before);
+  bool logged = false;
+  for (const auto& line : sink_->Lines()) {
+    logged |=
+        line.find("refused") != std::string::npos && line.find("127.0.0.1") != std::string::npos;
+  }
+  EXPECT_TRUE(logged);
+}
+
+TEST_F(ServerSecurityTest, WrongTokenIsRefusedAndLoggedWithoutTheToken) {
+  const std::string bad = "not-a-token-" + std::string(20, 'x');
+  auto c = client::Client::Connect(ClientFor(bad));
+  ASSERT_FALSE(c.has_value());
+  EXPECT_EQ(c.error().code, "UNAUTHENTICATED");
+
+  int warnings = 0;
+  for (const auto& line : sink_->Lines()) {
+    EXPECT_EQ(line.find(bad), std::string::npos) << line;
+    if (line.find("refused") != std::string::npos) {
+      ++warnings;
+      EXPECT_NE(line.find("127.0.0.1"), std::string::npos) << line;
+    }
+  }
+  EXPECT_EQ(warnings, 1);
+  EXPECT_EQ(LastPosition(), 0u);
+  ExpectServing();
+}
+
+TEST_F(ServerSecurityTest, AuditorCannotSendCommands) {
+  auto admin = Connect(admin_token_);
+  CreateOrg(*admin, "acme", "alice", "platform");
+  const auto before = LastPosition();
+  auto auditor = Connect(auditor_token_);
+  ASSERT_NE(auditor, nullptr);
+  EXPECT_EQ(auditor->scope(), "auditor");
+  EXPECT_EQ(InviteAs(*auditor, "acme", "alice"), "FORBIDDEN");
+  EXPECT_EQ(LastPosition(), before);
+  // Queries stay allowed on the same connection.
+  auto reply = auditor->Call([](Request::Builder r) { r.initQuery().setStatus(); });
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_TRUE(reply->get().isStatus());
+}
+
+TEST_F(ServerSecurityTest, ServiceTokenCannotSubscribe) {
+  auto admin = Connect(admin_token_);
+  CreateOrg(*admin, "acme", "alice", "platform");
+  const auto before = LastPosition();
+  auto service = Connect(service_token_);
+  ASSERT_NE(service, nullptr);
+  int records = 0;
+  auto ended = service->Subscribe(0, 10, [&](api::wire::Record::Reader) {
+    ++records;
+    return true;
+  });
+  ASSERT_FALSE(ended.has_value());
+  EXPECT_EQ(ended.error().code, "FORBIDDEN");
+  EXPECT_EQ(records, 0);
+  EXPECT_EQ(LastPosition(), before);
+}
+
+TEST_F(ServerSecurityTest, ActorWithoutThePermissionIsRejectedByTheDomain) {
+  auto admin = Connect(admin_token_);
+  CreateOrg(*admin, "acme", "alice", "platform");
+  AddMember(*admin, "acme", "alice", "victor", "Viewer");
+  const auto before = LastPosition();
+  auto service = Connect(service_token_);
+  EXPECT_EQ(InviteAs(*service, "acme", "victor"), "PERMISSION_DENIED");
+  EXPECT_EQ(LastPosition(), before);
+}
+
+TEST_F(ServerSecurityTest, GuestListingMembersSeesOnlyItself) {
+  auto admin = Connect(admin_token_);
+  CreateOrg(*admin, "lab", "alice", "analytics");
+  AddMember(*admin, "lab", "alice", "uma", "User");
+  AddMember(*admin, "lab", "alice", "gus", "Guest");
+  const auto before = LastPosition();
+  auto list = [&](const std::string& viewer) {
+    std::vector<std::string> users;
+    auto reply = admin->Call([&](Request::Builder r) {
+      auto q = r.initQuery();
+      q.setConsistencyToken(before);
+      auto lm = q.initListMembers();
+      lm.setOrg("lab");
+      lm.setViewer(viewer);
+    });
+    EXPECT_TRUE(reply.has_value());
+    if (!reply) return users;
+    EXPECT_TRUE(reply->get().isMembers());
+    if (!reply->get().isMembers()) return users;
+    for (auto m : reply->get().getMembers().getMembers()) users.push_back(m.getUserId().cStr());
+    return users;
+  };
+  EXPECT_EQ(list("gus"), std::vector<std::string>{"gus"});
+  EXPECT_EQ(list("uma").size(), 3u);  // a User may view members: the contrast
+  EXPECT_EQ(LastPosition(), before);
+}
+
+TEST_F(ServerSecurityTest, OneOrganizationsOwnerCannotActOnAnother) {
+  auto admin = Connect(admin_token_);
+  CreateOrg(*admin, "acme", "alice", "platform");
+  CreateOrg(*admin, "globex", "carol", "platform");
+  const auto before = LastPosition();
+  const std::string code = InviteAs(*admin, "globex", "alice");
+  EXPECT_NE(code, "accepted");
+  EXPECT_TRUE(code == "PERMISSION_DENIED" || code == "NOT_FOUND") << code;
+  EXPECT_EQ(LastPosition(), before);
+}
+
+}  // namespace
+}  // namespace roster::testing
