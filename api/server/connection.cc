@@ -338,7 +338,9 @@ asio::awaitable<void> Connection::Writer(std::shared_ptr<Connection> /*keeps thi
   Wake(watchdog_wake_);
   std::vector<uint8_t> sink(kReadChunk);
   size_t drained = 0;
-  while (!ec && !closed_ && drained < kDrainBytes) {
+  // Enough to swallow the rest of an oversize request the client is still sending.
+  const size_t drain_limit = std::max(kDrainBytes, 2 * shared_.options.limits.max_message_bytes);
+  while (!ec && !closed_ && drained < drain_limit) {
     drained += co_await stream_.next_layer().async_read_some(asio::buffer(sink), Await(ec));
   }
   Finish();

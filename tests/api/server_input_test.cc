@@ -1,0 +1,178 @@
+// Bytes no well-behaved client sends: each gets an error response where one is possible or a
+// closed connection, within the deadlines, and afterwards the server serves a fresh client.
+#include <chrono>
+#include <thread>
+
+#include "tests/api/server_fixture.h"
+
+namespace roster::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class ServerInputTest : public ServerFixture {
+ protected:
+  ServerInputTest() {
+    options_.frame_deadline = std::chrono::milliseconds(300);
+    options_.idle_timeout = std::chrono::milliseconds(600);
+    options_.hello_deadline = std::chrono::milliseconds(1000);
+  }
+
+  // An authenticated raw connection.
+  std::unique_ptr<RawConnection> Authenticated() {
+    auto raw = std::make_unique<RawConnection>(server_->port());
+    EXPECT_TRUE(raw->connected());
+    EXPECT_TRUE(raw->Send(Hello(admin_token_)));
+    auto hello = raw->Read();
+    EXPECT_TRUE(hello.has_value());
+    if (hello) {
+      EXPECT_TRUE(hello->get().isHello());
+    }
+    return raw;
+  }
+
+  // The next response is an error with `code`.
+  static void ExpectError(RawConnection& raw, const std::string& code) {
+    auto m = raw.Read();
+    ASSERT_TRUE(m.has_value()) << "no response (timed out: " << raw.timed_out() << ")";
+    ASSERT_TRUE(m->get().isError());
+    EXPECT_EQ(m->get().getError().getCode().cStr(), code)
+        << m->get().getError().getMessage().cStr();
+  }
+
+  static std::string Le32(uint32_t v) {
+    std::string s(4, '\0');
+    for (int i = 0; i < 4; ++i) s[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+    return s;
+  }
+};
+
+TEST_F(ServerInputTest, GarbageBytes) {
+  auto raw = Authenticated();
+  std::string garbage;
+  for (int i = 0; i < 256; ++i) garbage.push_back(static_cast<char>((i * 97 + 13) | 0x80));
+  ASSERT_TRUE(raw->Send(garbage));
+  ExpectError(*raw, "BAD_REQUEST");
+  EXPECT_TRUE(raw->Closed());
+  ExpectServing();
+}
+
+TEST_F(ServerInputTest, TruncatedFrameThenClose) {
+  {
+    auto raw = Authenticated();
+    const std::string frame = StatusQuery(2);
+    ASSERT_TRUE(raw->Send(frame.substr(0, frame.size() / 2)));
+    raw->ShutdownWrite();
+    EXPECT_TRUE(raw->Closed());  // nothing to answer: the server just closes
+  }
+  ExpectServing();
+  // The half frame did not linger as a connection.
+  for (int i = 0; i < 100 && server_->connections() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(server_->connections(), 0u);
+}
+
+TEST_F(ServerInputTest, AbsurdSegmentCount) {
+  auto raw = Authenticated();
+  ASSERT_TRUE(raw->Send(Le32(0x7fffffff) + Le32(1)));
+  ExpectError(*raw, "BAD_REQUEST");
+  EXPECT_TRUE(raw->Closed());
+  ExpectServing();
+}
+
+TEST_F(ServerInputTest, AbsurdSegmentSize) {
+  auto raw = Authenticated();
+  ASSERT_TRUE(raw->Send(Le32(0) + Le32(0xfffffff0)));  // one segment of ~32 GiB
+  ExpectError(*raw, "BAD_REQUEST");
+  EXPECT_TRUE(raw->Closed());
+  ExpectServing();
+}
+
+TEST_F(ServerInputTest, OversizeMessage) {
+  auto raw = Authenticated();
+  const std::string big = Encode([](Request::Builder r) {
+    r.setId(3);
+    auto cmd = r.initCommand();
+    cmd.setOrg("acme");
+    cmd.setActor(std::string(2u << 20, 'a'));  // 2 MiB: twice the limit
+    cmd.setRecordActivity();
+  });
+  std::thread sender([&] { raw->Send(big); });  // the server may stop reading midway
+  ExpectError(*raw, "BAD_REQUEST");
+  EXPECT_TRUE(raw->Closed());
+  sender.join();
+  EXPECT_EQ(LastPosition(), 0u);
+  ExpectServing();
+}
+
+TEST_F(ServerInputTest, DeeplyNestedPointersAreRefusedAndTheConnectionLives) {
+  auto raw = Authenticated();
+  // One segment: a chain of 200 structs, each with no data and one pointer to the next
+  // (a struct pointer with offset 0, data 0 words, 1 pointer). Read as a Request it is a hello
+  // whose pointers go 200 deep, past the nesting limit of 32.
+  constexpr uint32_t kDepth = 200;
+  std::string words = Le32(0) + Le32(kDepth + 1);
+  for (uint32_t i = 0; i < kDepth; ++i) words += Le32(0) + Le32(1u << 16);
+  words += std::string(8, '\0');
+  ASSERT_TRUE(raw->Send(words));
+  ExpectError(*raw, "BAD_REQUEST");
+  // The framing was intact, so the connection goes on.
+  ASSERT_TRUE(raw->Send(StatusQuery(9)));
+  auto m = raw->Read();
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->get().getId(), 9u);
+  EXPECT_TRUE(m->get().isStatus());
+  ExpectServing();
+}
+
+TEST_F(ServerInputTest, SlowSenderHitsTheFrameDeadline) {
+  auto raw = Authenticated();
+  const std::string frame = StatusQuery(2);
+  const auto start = Clock::now();
+  ASSERT_TRUE(raw->Send(frame.substr(0, 12)));
+  ExpectError(*raw, "TIMEOUT");
+  EXPECT_TRUE(raw->Closed());
+  const auto took = Clock::now() - start;
+  EXPECT_GE(took, std::chrono::milliseconds(250));
+  EXPECT_LT(took, std::chrono::milliseconds(3000));
+  ExpectServing();
+}
+
+TEST_F(ServerInputTest, NoHelloHitsTheHelloDeadline) {
+  RawConnection raw(server_->port());
+  const auto start = Clock::now();
+  ExpectError(raw, "TIMEOUT");
+  EXPECT_TRUE(raw.Closed());
+  EXPECT_GE(Clock::now() - start, std::chrono::milliseconds(900));
+  ExpectServing();
+}
+
+TEST_F(ServerInputTest, IdleConnectionIsClosed) {
+  auto raw = Authenticated();
+  const auto start = Clock::now();
+  ExpectError(*raw, "TIMEOUT");
+  EXPECT_TRUE(raw->Closed());
+  const auto took = Clock::now() - start;
+  EXPECT_GE(took, std::chrono::milliseconds(550));
+  EXPECT_LT(took, std::chrono::milliseconds(3000));
+  ExpectServing();
+}
+
+TEST_F(ServerInputTest, UnknownRequestKindIsUnsupported) {
+  auto raw = Authenticated();
+  // A request whose union discriminant is beyond what this server knows (a newer client).
+  std::string frame = StatusQuery(5);
+  // The root struct's data section holds id (word 0) and the discriminant (word 1, low 16 bits).
+  // Segment table is 8 bytes, the root pointer 8 more: the data section starts at byte 16.
+  frame[16 + 8] = 99;
+  ASSERT_TRUE(raw->Send(frame));
+  auto m = raw->Read();
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->get().getId(), 5u);
+  ASSERT_TRUE(m->get().isError());
+  EXPECT_STREQ(m->get().getError().getCode().cStr(), "UNSUPPORTED");
+}
+
+}  // namespace
+}  // namespace roster::testing
