@@ -31,6 +31,9 @@ template <class... Ts>
 struct Overloaded : Ts... {
   using Ts::operator()...;
 };
+// The guide C++20 makes implicit; clang before 17 (the fuzz build's clang 14) still needs it.
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
 
 }  // namespace
 

@@ -17,6 +17,9 @@ template <class... Ts>
 struct Overloaded : Ts... {
   using Ts::operator()...;
 };
+// The guide C++20 makes implicit; clang before 17 (the fuzz build's clang 14) still needs it.
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
 
 void Erase(std::vector<std::string>& v, const std::string& x) {
   v.erase(std::remove(v.begin(), v.end(), x), v.end());
