@@ -168,6 +168,27 @@ TEST(AppendTest, ARetriedCommandIdReturnsTheFirstOutcomeAndWritesNothing) {
   EXPECT_EQ(store->stats().duplicates, 1u);
 }
 
+TEST(AppendTest, FindCommandAnswersWhatARetryWouldGetAcrossAReopen) {
+  TempDir tmp;
+  AppendResult first;
+  {
+    auto store = OpenOrDie(tmp.path());
+    auto appended = store->Append(
+        Request("s", ExpectedVersion::NoStream(), {Event("t"), Event("t")}, "cmd-7"));
+    ASSERT_TRUE(appended);
+    first = *appended;
+    auto unknown = store->FindCommand("cmd-unknown");
+    ASSERT_TRUE(unknown);
+    EXPECT_FALSE(unknown->has_value());
+  }
+  auto store = OpenOrDie(tmp.path());
+  auto found = store->FindCommand("cmd-7");
+  ASSERT_TRUE(found) << found.error().message;
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->stream, "s");
+  EXPECT_EQ((*found)->result, first);
+}
+
 TEST(AppendTest, ACommandIdReusedForAnotherStreamIsRefused) {
   TempDir tmp;
   auto store = OpenOrDie(tmp.path());

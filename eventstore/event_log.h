@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -51,6 +52,8 @@ class EventLog {
   virtual Result<StreamVersion> StreamHead(std::string_view stream) = 0;
   // The position of the last durable record (0 for an empty log).
   virtual Position LastPosition() const = 0;
+  // The first outcome of an append made with `command_id`, if any: what a retry would get.
+  virtual Result<std::optional<CommandOutcomeRecord>> FindCommand(std::string_view command_id) = 0;
 
   // Records after `after_position` (pass 0 for the whole log), then live ones.
   virtual Result<std::unique_ptr<Subscription>> Subscribe(Position after_position) = 0;

@@ -91,6 +91,12 @@ struct AppendResult {
   bool operator==(const AppendResult&) const = default;
 };
 
+// What the log remembers of an append made with a command id.
+struct CommandOutcomeRecord {
+  AppendResult result;
+  std::string stream;
+};
+
 struct VerifyReport {
   Position from = 0;
   Position to = 0;

@@ -2,6 +2,8 @@
 
 #include "eventstore/append_writer.h"
 #include "eventstore/chain_verify.h"
+#include "eventstore/record_codec.h"
+#include "eventstore/rocks_status.h"
 #include "eventstore/store_core.h"
 #include "eventstore/store_reads.h"
 #include "eventstore/store_subscription.h"
@@ -53,6 +55,23 @@ Result<std::vector<Record>> RocksEventStore::ReadAll(Position from_position, siz
 Result<StreamVersion> RocksEventStore::StreamHead(std::string_view stream) {
   if (core_->board.closed()) return Closed();
   return internal::ReadStreamHead(*core_, stream, core_->board.last());
+}
+
+Result<std::optional<CommandOutcomeRecord>> RocksEventStore::FindCommand(
+    std::string_view command_id) {
+  if (core_->board.closed()) return Closed();
+  rocksdb::PinnableSlice value;
+  const rocksdb::Status status = core_->db->Get(rocksdb::ReadOptions(), core_->commands,
+                                                rocksdb::Slice(command_id), &value);
+  if (status.IsNotFound()) return std::optional<CommandOutcomeRecord>();
+  if (!status.ok()) return internal::FailFromStatus(status, "looking up command id " + std::string(command_id));
+  const auto entry = codec::ParseCommandEntry(value.ToStringView());
+  if (!entry) {
+    return Fail(ErrorCode::kCorruption,
+                "the stored outcome of command id " + std::string(command_id) + " is malformed");
+  }
+  return std::optional<CommandOutcomeRecord>(
+      CommandOutcomeRecord{entry->result, std::string(entry->stream)});
 }
 
 Position RocksEventStore::LastPosition() const { return core_->board.last(); }

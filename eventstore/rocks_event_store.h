@@ -73,6 +73,7 @@ class RocksEventStore final : public EventLog {
                                          size_t max_count) override;
   Result<std::vector<Record>> ReadAll(Position from_position, size_t max_count) override;
   Result<StreamVersion> StreamHead(std::string_view stream) override;
+  Result<std::optional<CommandOutcomeRecord>> FindCommand(std::string_view command_id) override;
   Position LastPosition() const override;
   Result<std::unique_ptr<Subscription>> Subscribe(Position after_position) override;
   Result<Position> WaitForPosition(Position position, std::chrono::milliseconds timeout) override;
