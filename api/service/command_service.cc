@@ -17,7 +17,8 @@ using projections::RowWriter;
 constexpr size_t kMaxCommandId = 256;
 constexpr size_t kReadBatch = 1024;
 
-enum class OutcomeKind : uint8_t { kRejected = 0, kNoChange = 1, kAppended = 2 };
+// Stored outcomes of commands that appended nothing (appended ones are found in the log).
+enum class OutcomeKind : uint8_t { kRejected = 0, kNoChange = 1 };
 
 // Fills the secret of InviteMember / ResendInvitation; returns the token to hand out once.
 std::string FillToken(domain::Command& command) {
@@ -141,7 +142,7 @@ Outcome<std::vector<domain::Event>> CommandService::ReadEvents(Position first, P
 
 void CommandService::RecordOutcome(const domain::OrgId& org, const std::string& command_id,
                                    const CommandOutcome& outcome) {
-  if (command_id.empty()) return;
+  if (command_id.empty() || !outcome.events.empty()) return;  // appended: the log keeps it
   RowWriter w;
   w.Str(org.value);
   if (outcome.rejection) {
@@ -149,24 +150,44 @@ void CommandService::RecordOutcome(const domain::OrgId& org, const std::string& 
         .Str(domain::ErrorCodeName(outcome.rejection->code))
         .Str(outcome.rejection->message);
   } else {
-    w.U8(static_cast<uint8_t>(outcome.events.empty() ? OutcomeKind::kNoChange
-                                                     : OutcomeKind::kAppended))
-        .Str("")
-        .Str("");
+    w.U8(static_cast<uint8_t>(OutcomeKind::kNoChange)).Str("").Str("");
   }
-  const Position first =
-      outcome.events.empty() ? 0 : outcome.position - outcome.events.size() + 1;
-  w.U64(first).U64(outcome.position).I64(outcome.version);
+  w.U64(outcome.position).I64(outcome.version);
   projections::ViewBatch batch;
   batch.Put(*outcomes_, command_id, w.bytes());
-  // Appended commands are also deduplicated by the event log itself; this record adds the
-  // outcomes the log never sees (rejections, no-ops) and makes retries cheap.
+  // Losing this row (a crash right after answering) only means a retry is decided afresh.
   (void)views_.Write(batch);
 }
 
 Outcome<std::optional<CommandOutcome>> CommandService::FindOutcome(const domain::OrgId& org,
                                                                    const std::string& command_id) {
   if (command_id.empty()) return std::optional<CommandOutcome>();
+  auto reused = [&](const std::string& first_org) {
+    CommandOutcome outcome;
+    outcome.duplicate = true;
+    outcome.rejection = domain::Rejection{
+        domain::ErrorCode::kConflict,
+        "Command id " + command_id + " was already used for organization " + first_org + "."};
+    return std::optional<CommandOutcome>(std::move(outcome));
+  };
+  // Appended commands are remembered by the log itself (in the same write as their events).
+  auto appended = log_.FindCommand(command_id);
+  if (!appended) return std::unexpected(FromStoreError(appended.error()));
+  if (*appended) {
+    const eventstore::CommandOutcomeRecord& first = **appended;
+    if (first.stream != codec::OrgStream(org) && first.stream != codec::ActivityStream(org)) {
+      return reused(first.stream);
+    }
+    CommandOutcome outcome;
+    outcome.duplicate = true;
+    outcome.position = first.result.last_position;
+    outcome.version = first.result.last_version;
+    auto events = ReadEvents(first.result.first_position, first.result.last_position);
+    if (!events) return std::unexpected(events.error());
+    outcome.events = std::move(*events);
+    return std::optional<CommandOutcome>(std::move(outcome));
+  }
+  // Rejections and no-ops never reach the log; their outcomes are kept beside the views.
   auto row = outcomes_->Get(command_id);
   if (!row) return std::unexpected(FromStoreError(row.error()));
   if (!*row) return std::optional<CommandOutcome>();
@@ -175,28 +196,18 @@ Outcome<std::optional<CommandOutcome>> CommandService::FindOutcome(const domain:
   const auto kind = static_cast<OutcomeKind>(r.U8());
   const std::string code = r.Str();
   const std::string message = r.Str();
-  const Position first = r.U64();
-  const Position last = r.U64();
+  const Position position = r.U64();
   const StreamVersion version = r.I64();
   if (!r.done()) return Fail("INTERNAL", "unreadable outcome of command " + command_id);
+  if (first_org != org.value) return reused(first_org);
   CommandOutcome outcome;
   outcome.duplicate = true;
-  outcome.position = last;
+  outcome.position = position;
   outcome.version = version;
-  if (first_org != org.value) {
-    outcome.rejection = domain::Rejection{
-        domain::ErrorCode::kConflict,
-        "Command id " + command_id + " was already used for organization " + first_org + "."};
-    return std::optional<CommandOutcome>(std::move(outcome));
-  }
   if (kind == OutcomeKind::kRejected) {
     domain::ErrorCode c = domain::ErrorCode::kConflict;
     domain::ParseErrorCode(code, &c);
     outcome.rejection = domain::Rejection{c, message};
-  } else if (kind == OutcomeKind::kAppended) {
-    auto events = ReadEvents(first, last);
-    if (!events) return std::unexpected(events.error());
-    outcome.events = std::move(*events);
   }
   return std::optional<CommandOutcome>(std::move(outcome));
 }
@@ -282,7 +293,6 @@ Outcome<CommandOutcome> CommandService::Execute(const domain::OrgId& org, domain
     outcome.position = appended->last_position;
     outcome.version = appended->last_version;
     MaybeSnapshot(org, *a);
-    RecordOutcome(org, ctx.command_id, outcome);
     return outcome;
   }
   return Fail("CONFLICT", "organization " + org.value +
@@ -342,7 +352,6 @@ Outcome<CommandOutcome> CommandService::ExecuteActivity(const domain::OrgId& org
   } else {
     outcome.events = std::move(*decision);
   }
-  RecordOutcome(org, ctx.command_id, outcome);
   return outcome;
 }
 

@@ -137,7 +137,9 @@ void CheckStore(const std::filesystem::path& dir, const std::map<std::string, Ac
       ASSERT_GE(r.metadata.time_us, expected.time_us) << "at " << r.position;
       expected.time_us = r.metadata.time_us;
       ASSERT_EQ(r.metadata, expected) << "at " << r.position;
-      if (r.position > 1) ASSERT_GE(r.metadata.time_us, (*all)[r.position - 2].metadata.time_us);
+      if (r.position > 1) {
+        ASSERT_GE(r.metadata.time_us, (*all)[r.position - 2].metadata.time_us);
+      }
       ASSERT_EQ(r.stream, ack.stream) << command_id;
       ASSERT_EQ(r.stream_version, ack.first_version + static_cast<StreamVersion>(i));
       ASSERT_EQ(r.type, events[i].type);
