@@ -10,23 +10,27 @@ constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 
 void JsonString(std::string_view s, std::string& out) {
   out += '"';
-  for (unsigned char c : s) {
+  // Copy runs of plain bytes at once; only quotes, backslashes and control bytes are escaped.
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
+      default: {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out += buf;
+      }
     }
   }
+  out.append(s.data() + run, s.size() - run);
   out += '"';
 }
 
@@ -109,18 +113,18 @@ bool ParseJsonObject(std::string_view s, std::map<std::string, std::string, std:
 
 }  // namespace
 
-ExportLine& ExportLine::Str(std::string key, std::string value) {
-  fields.emplace_back(std::move(key), std::move(value));
+ExportLine& ExportLine::Str(std::string_view key, std::string value) {
+  fields.emplace_back(key, std::move(value));
   numeric.push_back(false);
   return *this;
 }
-ExportLine& ExportLine::Num(std::string key, int64_t value) {
-  fields.emplace_back(std::move(key), std::to_string(value));
+ExportLine& ExportLine::Num(std::string_view key, int64_t value) {
+  fields.emplace_back(key, std::to_string(value));
   numeric.push_back(true);
   return *this;
 }
-ExportLine& ExportLine::UNum(std::string key, uint64_t value) {
-  fields.emplace_back(std::move(key), std::to_string(value));
+ExportLine& ExportLine::UNum(std::string_view key, uint64_t value) {
+  fields.emplace_back(key, std::to_string(value));
   numeric.push_back(true);
   return *this;
 }
@@ -246,25 +250,32 @@ std::optional<std::vector<ParsedLine>> ReadExport(std::istream& in, std::string*
   return lines;
 }
 
-std::string Base64(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
+void AppendBase64(std::string_view bytes, std::string& out) {
+  const size_t start = out.size();
+  out.resize(start + (bytes.size() + 2) / 3 * 4);
+  char* o = out.data() + start;
+  const auto* in = reinterpret_cast<const uint8_t*>(bytes.data());
   size_t i = 0;
   for (; i + 2 < bytes.size(); i += 3) {
-    const uint32_t v = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
-    out += kB64[v >> 18];
-    out += kB64[(v >> 12) & 63];
-    out += kB64[(v >> 6) & 63];
-    out += kB64[v & 63];
+    const uint32_t v = (in[i] << 16) | (in[i + 1] << 8) | in[i + 2];
+    *o++ = kB64[v >> 18];
+    *o++ = kB64[(v >> 12) & 63];
+    *o++ = kB64[(v >> 6) & 63];
+    *o++ = kB64[v & 63];
   }
   if (i < bytes.size()) {
-    uint32_t v = uint8_t(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) v |= uint8_t(bytes[i + 1]) << 8;
-    out += kB64[v >> 18];
-    out += kB64[(v >> 12) & 63];
-    out += i + 1 < bytes.size() ? kB64[(v >> 6) & 63] : '=';
-    out += '=';
+    uint32_t v = in[i] << 16;
+    if (i + 1 < bytes.size()) v |= in[i + 1] << 8;
+    *o++ = kB64[v >> 18];
+    *o++ = kB64[(v >> 12) & 63];
+    *o++ = i + 1 < bytes.size() ? kB64[(v >> 6) & 63] : '=';
+    *o++ = '=';
   }
+}
+
+std::string Base64(std::string_view bytes) {
+  std::string out;
+  AppendBase64(bytes, out);
   return out;
 }
 
@@ -301,11 +312,11 @@ std::optional<std::string> FromBase64(std::string_view text) {
 
 std::string HexOf(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
+  std::string out(bytes.size() * 2, '\0');
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    out[2 * i] = kHex[c >> 4];
+    out[2 * i + 1] = kHex[c & 15];
   }
   return out;
 }

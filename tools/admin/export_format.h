@@ -21,12 +21,13 @@ namespace roster::admin {
 enum class ExportFormat { kJsonLines, kCsv };
 
 // One line: field name -> value in the order written. Numbers are written unquoted in JSON.
+// Keys are string literals (the views must stay valid for the line's life).
 struct ExportLine {
-  std::vector<std::pair<std::string, std::string>> fields;
+  std::vector<std::pair<std::string_view, std::string>> fields;
   std::vector<bool> numeric;  // parallel to fields (JSON only)
-  ExportLine& Str(std::string key, std::string value);
-  ExportLine& Num(std::string key, int64_t value);
-  ExportLine& UNum(std::string key, uint64_t value);
+  ExportLine& Str(std::string_view key, std::string value);
+  ExportLine& Num(std::string_view key, int64_t value);
+  ExportLine& UNum(std::string_view key, uint64_t value);
 };
 
 // Every column of the CSV form, in order (the first CSV line names them).
@@ -51,6 +52,7 @@ struct ParsedLine {
 std::optional<std::vector<ParsedLine>> ReadExport(std::istream& in, std::string* error);
 
 std::string Base64(std::string_view bytes);
+void AppendBase64(std::string_view bytes, std::string& out);
 std::optional<std::string> FromBase64(std::string_view text);
 std::string HexOf(std::string_view bytes);
 std::optional<std::string> FromHex(std::string_view text);

@@ -106,7 +106,7 @@ VerifyExportReport VerifyExport(std::istream& in, const codec::EventCodec& codec
     for (const auto& [key, value] : expected.fields) {
       const std::string* got = line.Get(key);
       if (got == nullptr ? !value.empty() : *got != value) {
-        c.Bad(line.line, "field '" + key + "' is '" + (got ? *got : std::string()) +
+        c.Bad(line.line, "field '" + std::string(key) + "' is '" + (got ? *got : std::string()) +
                              "' but the record bytes say '" + value + "'");
         return c.report;
       }
