@@ -41,7 +41,7 @@ ExportLine EntryLine(const Record& r, const codec::EventCodec& codec, std::strin
   ExportLine line;
   line.Str("kind", "entry")
       .UNum("position", r.position)
-      .Str("time", IsoTime(r.metadata.time_us))
+      .Plain("time", IsoTime(r.metadata.time_us))
       .Num("time_us", r.metadata.time_us)
       .Str("org", owner ? owner->org.value : "")
       .Str("stream", r.stream)
@@ -56,9 +56,9 @@ ExportLine EntryLine(const Record& r, const codec::EventCodec& codec, std::strin
       .Str("command_id", r.metadata.command_id)
       .Str("correlation_id", r.metadata.correlation_id)
       .Str("source", r.metadata.source)
-      .Str("prev_hash", HashHex(r.prev_hash))
-      .Str("hash", HashHex(r.hash))
-      .Str("record", Base64(body));
+      .Plain("prev_hash", HashHex(r.prev_hash))
+      .Plain("hash", HashHex(r.hash))
+      .Plain("record", Base64(body));
   return line;
 }
 
@@ -97,7 +97,7 @@ eventstore::Result<ExportSummary> WriteExport(eventstore::EventLog& log,
         .Num("from_us", options.from_us)
         .Num("to_us", options.to_us)
         .UNum("anchor_position", anchor)
-        .Str("anchor_hash", anchor_hash);
+        .Plain("anchor_hash", anchor_hash);
     WriteLine(options.format, h, buffer);
     header_written = true;
     summary.head_hash = anchor_hash;

@@ -116,16 +116,25 @@ bool ParseJsonObject(std::string_view s, std::map<std::string, std::string, std:
 ExportLine& ExportLine::Str(std::string_view key, std::string value) {
   fields.emplace_back(key, std::move(value));
   numeric.push_back(false);
+  plain.push_back(false);
+  return *this;
+}
+ExportLine& ExportLine::Plain(std::string_view key, std::string value) {
+  fields.emplace_back(key, std::move(value));
+  numeric.push_back(false);
+  plain.push_back(true);
   return *this;
 }
 ExportLine& ExportLine::Num(std::string_view key, int64_t value) {
   fields.emplace_back(key, std::to_string(value));
   numeric.push_back(true);
+  plain.push_back(true);
   return *this;
 }
 ExportLine& ExportLine::UNum(std::string_view key, uint64_t value) {
   fields.emplace_back(key, std::to_string(value));
   numeric.push_back(true);
+  plain.push_back(true);
   return *this;
 }
 
@@ -153,10 +162,18 @@ void WriteLine(ExportFormat format, const ExportLine& line, std::string& out) {
     out += '{';
     for (size_t i = 0; i < line.fields.size(); ++i) {
       if (i) out += ',';
-      JsonString(line.fields[i].first, out);
-      out += ':';
-      if (line.numeric[i]) out += line.fields[i].second;
-      else JsonString(line.fields[i].second, out);
+      out += '"';
+      out += line.fields[i].first;  // keys are literals that need no escaping
+      out += "\":";
+      if (line.numeric[i]) {
+        out += line.fields[i].second;
+      } else if (line.plain[i]) {
+        out += '"';
+        out += line.fields[i].second;
+        out += '"';
+      } else {
+        JsonString(line.fields[i].second, out);
+      }
     }
     out += "}\n";
     return;
@@ -343,12 +360,21 @@ std::string IsoTime(int64_t time_us) {
   const auto day = floor<days>(t);
   const year_month_day ymd{day};
   const hh_mm_ss<microseconds> tod{t - day};
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02lld.%06lldZ", int(ymd.year()),
-                unsigned(ymd.month()), unsigned(ymd.day()), long(tod.hours().count()),
-                long(tod.minutes().count()), static_cast<long long>(tod.seconds().count()),
-                static_cast<long long>(tod.subseconds().count()));
-  return buf;
+  const int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) return std::to_string(time_us) + "us";
+  // By hand rather than snprintf: an export formats one of these per entry.
+  std::string out = "0000-00-00T00:00:00.000000Z";
+  auto put = [&out](size_t at, uint64_t value, int digits) {
+    for (int i = digits - 1; i >= 0; --i, value /= 10) out[at + i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, static_cast<uint64_t>(year), 4);
+  put(5, unsigned(ymd.month()), 2);
+  put(8, unsigned(ymd.day()), 2);
+  put(11, static_cast<uint64_t>(tod.hours().count()), 2);
+  put(14, static_cast<uint64_t>(tod.minutes().count()), 2);
+  put(17, static_cast<uint64_t>(tod.seconds().count()), 2);
+  put(20, static_cast<uint64_t>(tod.subseconds().count()), 6);
+  return out;
 }
 
 }  // namespace roster::admin
