@@ -1,0 +1,233 @@
+// Pipelining, the per-connection in-flight limit, the connection limit and subscriptions.
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "tests/api/server_fixture.h"
+
+namespace roster::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class ServerFlowTest : public ServerFixture {};
+
+TEST_F(ServerFlowTest, PipelinedRequestsAreAllAnsweredWithTheirIds) {
+  auto c = Connect(admin_token_);
+  CreateOrg(*c, "acme", "alice", "platform");
+  // Three kinds: checks (answered inline), member lists and status (on the worker pool).
+  std::vector<std::pair<uint64_t, int>> sent;
+  for (int i = 0; i < 300; ++i) {
+    const int kind = i % 3;
+    auto id = c->Send([&](Request::Builder r) {
+      auto q = r.initQuery();
+      if (kind == 0) {
+        auto check = q.initCheck();
+        check.setOrg("acme");
+        check.setUser(i % 2 ? "alice" : "nobody");
+        check.setPermission("members.invite");
+      } else if (kind == 1) {
+        q.initListMembers().setOrg("acme");
+      } else {
+        q.setStatus();
+      }
+    });
+    ASSERT_TRUE(id.has_value());
+    sent.emplace_back(*id, kind);
+  }
+  // Asked for in reverse: the client keeps the others meanwhile.
+  for (auto it = sent.rbegin(); it != sent.rend(); ++it) {
+    auto reply = c->Wait(it->first);
+    ASSERT_TRUE(reply.has_value()) << reply.error().message;
+    auto r = reply->get();
+    EXPECT_EQ(r.getId(), it->first);
+    if (it->second == 0) {
+      ASSERT_TRUE(r.isCheck());
+      EXPECT_EQ(r.getCheck().getAllowed(), it->first % 2 == 0) << it->first;
+    } else if (it->second == 1) {
+      ASSERT_TRUE(r.isMembers());
+      EXPECT_EQ(r.getMembers().getMembers().size(), 1u);
+    } else {
+      EXPECT_TRUE(r.isStatus());
+    }
+  }
+}
+
+// Requests that wait for a consistency token the log never reaches occupy the workers; with
+// the in-flight limit reached the server stops reading, so even a quick check waits.
+class InFlightLimitTest : public ServerFlowTest {
+ protected:
+  InFlightLimitTest() { options_.max_in_flight = 2; }
+  service::NodeOptions Options() {
+    auto o = NodeFixture::Options();
+    o.queries.token_wait = std::chrono::milliseconds(600);
+    return o;
+  }
+};
+
+TEST_F(InFlightLimitTest, ReadingPausesAtTheLimit) {
+  // NodeFixture::Open uses its own Options(): reopen with the short token wait.
+  StopServer();
+  node_.reset();
+  auto node = service::Node::Open(dir_.path(), clock_, logger_, Options());
+  ASSERT_TRUE(node.has_value());
+  node_ = std::move(*node);
+  dispatcher_ = std::make_unique<api::Dispatcher>(*node_, *tokens_, "test");
+  auto server = api::Server::Start(*dispatcher_, *tokens_, node_->log(), server_logger_, options_);
+  ASSERT_TRUE(server.has_value());
+  server_ = std::move(*server);
+
+  auto c = Connect(admin_token_);
+  auto waiting = [&] {
+    return c->Send([](Request::Builder r) {
+      auto q = r.initQuery();
+      q.setConsistencyToken(1'000'000);
+      q.initListMembers().setOrg("acme");
+    });
+  };
+  auto check = [&] {
+    return c->Send([](Request::Builder r) {
+      auto ch = r.initQuery().initCheck();
+      ch.setOrg("acme");
+      ch.setUser("alice");
+      ch.setPermission("members.view");
+    });
+  };
+  const auto start = Clock::now();
+  auto w1 = waiting(), w2 = waiting(), quick = check();
+  ASSERT_TRUE(w1 && w2 && quick);
+  auto q = c->Wait(*quick);
+  ASSERT_TRUE(q.has_value());
+  EXPECT_EQ(q->get().getId(), *quick);
+  EXPECT_GE(Clock::now() - start, std::chrono::milliseconds(500));  // read only after a wait ended
+  for (auto id : {*w1, *w2}) {
+    auto r = c->Wait(id);
+    ASSERT_TRUE(r.has_value());
+    ASSERT_TRUE(r->get().isError());
+    EXPECT_STREQ(r->get().getError().getCode().cStr(), "TIMEOUT");
+  }
+  // Below the limit a check is answered at once.
+  auto w3 = waiting(), quick2 = check();
+  const auto start2 = Clock::now();
+  ASSERT_TRUE(c->Wait(*quick2).has_value());
+  EXPECT_LT(Clock::now() - start2, std::chrono::milliseconds(400));
+  ASSERT_TRUE(c->Wait(*w3).has_value());
+}
+
+class ConnectionLimitTest : public ServerFlowTest {
+ protected:
+  ConnectionLimitTest() { options_.max_connections = 2; }
+};
+
+TEST_F(ConnectionLimitTest, ConnectionsBeyondTheLimitAreRefused) {
+  auto a = Connect(admin_token_);
+  auto b = Connect(auditor_token_);
+  ASSERT_TRUE(a && b);
+  auto refused = client::Client::Connect(ClientFor(admin_token_));
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, "CONNECTION") << refused.error().message;
+  // The ones in place still work.
+  ASSERT_TRUE(a->Call([](Request::Builder r) { r.initQuery().setStatus(); }).has_value());
+  b.reset();
+  for (int i = 0; i < 200 && server_->connections() >= 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ExpectServing();
+}
+
+TEST_F(ServerFlowTest, SubscriberReadsEveryRecordOnceInOrderWhileAppendsRun) {
+  auto admin = Connect(admin_token_);
+  CreateOrg(*admin, "acme", "alice", "platform");
+  constexpr int kCommands = 150;
+  // The writer's last command carries a command id the subscriber stops at.
+  std::thread writer([&] {
+    auto w = Connect(service_token_);
+    for (int i = 0; i <= kCommands; ++i) {
+      auto reply = w->Call([&](Request::Builder r) {
+        auto cmd = r.initCommand();
+        cmd.setOrg("acme");
+        cmd.setActor("alice");
+        if (i == kCommands) cmd.setCommandId("sentinel");
+        cmd.setRenameOrganization("acme " + std::to_string(i));
+      });
+      ASSERT_TRUE(reply.has_value());
+      ASSERT_TRUE(reply->get().isCommand());
+      ASSERT_TRUE(reply->get().getCommand().getAccepted());
+    }
+  });
+  std::vector<uint64_t> positions;
+  auto sub = Connect(auditor_token_);
+  auto ended = sub->Subscribe(0, 8, [&](api::wire::Record::Reader record) {
+    positions.push_back(record.getPosition());
+    return std::string_view(record.getCommandId().cStr()) != "sentinel";
+  });
+  writer.join();
+  ASSERT_TRUE(ended.has_value()) << ended.error().message;
+  ASSERT_FALSE(positions.empty());
+  EXPECT_EQ(positions.back(), LastPosition());
+  for (size_t i = 0; i < positions.size(); ++i) EXPECT_EQ(positions[i], i + 1);
+  EXPECT_GE(positions.size(), static_cast<size_t>(kCommands));
+  // The connection is usable after unsubscribing.
+  auto status = sub->Call([](Request::Builder r) { r.initQuery().setStatus(); });
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(status->get().isStatus());
+}
+
+TEST_F(ServerFlowTest, SubscriberWithoutCreditsGetsNoMoreThanGranted) {
+  auto admin = Connect(admin_token_);
+  CreateOrg(*admin, "acme", "alice", "platform");
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_TRUE(admin
+                    ->Call([&](Request::Builder r) {
+                      auto cmd = r.initCommand();
+                      cmd.setOrg("acme");
+                      cmd.setActor("alice");
+                      cmd.setRenameOrganization("acme " + std::to_string(i));
+                    })
+                    .has_value());
+  }
+  const uint64_t last = LastPosition();
+  ASSERT_GT(last, 20u);
+  auto options = ClientFor(auditor_token_);
+  options.timeout = std::chrono::milliseconds(400);
+  auto c = client::Client::Connect(options);
+  ASSERT_TRUE(c.has_value());
+  auto& client = **c;
+  auto id = client.Send([](Request::Builder r) {
+    auto s = r.initSubscribe();
+    s.setAfterPosition(0);
+    s.setCredits(5);
+  });
+  ASSERT_TRUE(id.has_value());
+  auto first = client.Wait(*id);
+  ASSERT_TRUE(first.has_value());
+  ASSERT_TRUE(first->get().isSubscribed());
+  EXPECT_EQ(first->get().getSubscribed(), last);
+  auto drain = [&] {
+    std::vector<uint64_t> got;
+    while (true) {
+      auto r = client.Wait(*id);
+      if (!r) {
+        EXPECT_EQ(r.error().code, "TIMEOUT");
+        return got;
+      }
+      EXPECT_TRUE(r->get().isRecord());
+      got.push_back(r->get().getRecord().getPosition());
+    }
+  };
+  EXPECT_EQ(drain(), (std::vector<uint64_t>{1, 2, 3, 4, 5}));
+  ASSERT_TRUE(client
+                  .Send([&](Request::Builder r) {
+                    auto credit = r.initCredit();
+                    credit.setSubscription(*id);
+                    credit.setCredits(3);
+                  })
+                  .has_value());
+  EXPECT_EQ(drain(), (std::vector<uint64_t>{6, 7, 8}));
+  auto un = client.Call([&](Request::Builder r) { r.setUnsubscribe(*id); });
+  ASSERT_TRUE(un.has_value());
+  EXPECT_TRUE(un->get().isUnsubscribed());
+}
+
+}  // namespace
+}  // namespace roster::testing
