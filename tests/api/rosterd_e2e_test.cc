@@ -1,0 +1,235 @@
+// rosterd as a process: spoken to by an independent Cap'n Proto implementation (the `capnp`
+// tool), and stopped with SIGTERM under load without losing an acknowledged command.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "eventstore/testing/temp_dir.h"
+#include "tests/api/server_fixture.h"
+
+namespace roster::testing {
+namespace {
+
+// A rosterd child process on a data directory, listening on a free port.
+class Rosterd {
+ public:
+  explicit Rosterd(const std::filesystem::path& dir) {
+    int out[2];
+    if (pipe(out) != 0) return;
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], 1);
+      int err = open((dir.string() + ".stderr").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+      if (err >= 0) dup2(err, 2);
+      close(out[0]);
+      const std::string bin = std::string(ROSTER_BIN_DIR) + "/rosterd";
+      execl(bin.c_str(), bin.c_str(), "--data-dir", dir.c_str(), "--listen", "127.0.0.1:0",
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(out[1]);
+    // Read stdout until the "listening on port N" line (at most 20 s).
+    std::string text;
+    pollfd p{out[0], POLLIN, 0};
+    while (poll(&p, 1, 20000) > 0) {
+      char buf[512];
+      ssize_t n = read(out[0], buf, sizeof buf);
+      if (n <= 0) break;
+      text.append(buf, static_cast<size_t>(n));
+      auto at = text.find("listening on port ");
+      if (at != std::string::npos && text.find(',', at) != std::string::npos) {
+        port_ = static_cast<uint16_t>(std::stoi(text.substr(at + 18)));
+        break;
+      }
+    }
+    close(out[0]);
+    stdout_ = text;
+  }
+  ~Rosterd() {
+    if (pid_ > 0 && !exited_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  uint16_t port() const { return port_; }
+  const std::string& output() const { return stdout_; }
+  void Signal(int sig) { kill(pid_, sig); }
+  // The exit status, or -1 when it did not exit within the timeout.
+  int Wait(std::chrono::milliseconds timeout) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < until) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        exited_ = true;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+  bool exited_ = false;
+  std::string stdout_;
+};
+
+std::string ReadToken(const std::filesystem::path& dir) {
+  std::ifstream in(dir / "admin.token");
+  std::string token;
+  std::getline(in, token);
+  return token;
+}
+
+// Runs `command` with `input` on its stdin; returns its stdout.
+std::string RunTool(const std::string& command, const std::string& input,
+                    const std::filesystem::path& scratch) {
+  {
+    std::ofstream f(scratch, std::ios::binary);
+    f << input;
+  }
+  FILE* p = popen((command + " < " + scratch.string()).c_str(), "r");
+  if (!p) return "";
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  EXPECT_EQ(pclose(p), 0) << command;
+  return out;
+}
+
+TEST(RosterdTest, CapnpToolSpeaksTheProtocol) {
+  eventstore::testing::TempDir dir("rosterd-capnp");
+  Rosterd server(dir.path() / "data");
+  ASSERT_NE(server.port(), 0) << server.output();
+  EXPECT_NE(server.output().find("admin.token"), std::string::npos) << server.output();
+  const std::string token = ReadToken(dir.path() / "data");
+  ASSERT_FALSE(token.empty());
+
+  const std::string schema = std::string(ROSTER_SOURCE_DIR) + "/api/roster.capnp";
+  const std::string encode = "capnp encode -I/usr/include " + schema + " Request";
+  const std::string decode = "capnp decode --short -I/usr/include " + schema + " Response";
+  const auto scratch = dir.path() / "scratch";
+  const std::string hello = RunTool(
+      encode,
+      "(id = 1, hello = (token = \"" + token + "\", client = \"capnp-tool\", protocolVersion = 1))",
+      scratch);
+  const std::string query = RunTool(encode, "(id = 2, query = (status = void))", scratch);
+  ASSERT_FALSE(hello.empty());
+  ASSERT_FALSE(query.empty());
+
+  RawConnection raw(server.port());
+  ASSERT_TRUE(raw.connected());
+  ASSERT_TRUE(raw.Send(hello + query));  // pipelined: the query follows without waiting
+  std::map<uint64_t, std::string> decoded;
+  for (int i = 0; i < 2; ++i) {
+    auto m = raw.Read();
+    ASSERT_TRUE(m.has_value());
+    auto words = m->frame->words();
+    std::string bytes(reinterpret_cast<const char*>(words.begin()), words.size() * 8);
+    decoded[m->get().getId()] = RunTool(decode, bytes, scratch);
+  }
+  EXPECT_NE(decoded[1].find("hello = (principal = \"admin\", scope = \"admin\""), std::string::npos)
+      << decoded[1];
+  EXPECT_NE(decoded[1].find("protocolVersion = 1"), std::string::npos) << decoded[1];
+  EXPECT_NE(decoded[2].find("status = (lastPosition = 0"), std::string::npos) << decoded[2];
+  EXPECT_EQ(decoded[2].find("error"), std::string::npos) << decoded[2];
+  server.Signal(SIGTERM);
+  EXPECT_EQ(server.Wait(std::chrono::seconds(15)), 0);
+}
+
+TEST(RosterdTest, SigtermUnderLoadKeepsEveryAcknowledgedCommand) {
+  eventstore::testing::TempDir dir("rosterd-restart");
+  const auto data = dir.path() / "data";
+  std::mutex mu;
+  std::vector<std::pair<std::string, uint64_t>> acked;  // org, position
+  {
+    Rosterd server(data);
+    ASSERT_NE(server.port(), 0) << server.output();
+    client::ClientOptions options;
+    options.server = "127.0.0.1:" + std::to_string(server.port());
+    options.token = ReadToken(data);
+    options.timeout = std::chrono::milliseconds(5000);
+    std::atomic<int> running{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        auto c = client::Client::Connect(options);
+        if (!c) return;
+        running++;
+        for (int i = 0;; ++i) {
+          const std::string org = "o" + std::to_string(t) + "-" + std::to_string(i);
+          auto reply = (*c)->Call([&](Request::Builder r) {
+            auto cmd = r.initCommand();
+            cmd.setOrg(org);
+            cmd.setActor("owner" + std::to_string(t));
+            cmd.setCommandId("create-" + org);
+            auto create = cmd.initCreateOrganization();
+            create.setName(org);
+            create.setPreset("commerce");
+            create.setOwnerEmail("owner" + std::to_string(t) + "@example.com");
+          });
+          if (!reply || !reply->get().isCommand()) return;  // the server is going away
+          auto result = reply->get().getCommand();
+          if (!result.getAccepted()) continue;
+          std::lock_guard lock(mu);
+          acked.emplace_back(org, result.getPosition());
+        }
+      });
+    }
+    for (int i = 0; i < 200 && running < 4; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));  // mid-load
+    server.Signal(SIGTERM);
+    EXPECT_EQ(server.Wait(std::chrono::seconds(20)), 0);
+    for (auto& th : threads) th.join();
+  }
+  ASSERT_GT(acked.size(), 4u);
+  uint64_t max_position = 0;
+  for (const auto& [org, position] : acked) max_position = std::max(max_position, position);
+
+  Rosterd again(data);
+  ASSERT_NE(again.port(), 0) << again.output();
+  EXPECT_EQ(again.output().find("admin.token"), std::string::npos);  // not a first start
+  client::ClientOptions options;
+  options.server = "127.0.0.1:" + std::to_string(again.port());
+  options.token = ReadToken(data);
+  auto c = client::Client::Connect(options);
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  auto status = (*c)->Call([](Request::Builder r) { r.initQuery().setStatus(); });
+  ASSERT_TRUE(status.has_value());
+  ASSERT_TRUE(status->get().isStatus());
+  EXPECT_GE(status->get().getStatus().getLastPosition(), max_position);
+  std::map<std::string, std::set<std::string>> orgs_of;  // owner -> orgs, read once each
+  for (int t = 0; t < 4; ++t) {
+    const std::string owner = "owner" + std::to_string(t);
+    auto reply = (*c)->Call([&](Request::Builder r) {
+      auto q = r.initQuery();
+      q.setConsistencyToken(max_position);
+      q.setOrganizationsOf(owner);
+    });
+    ASSERT_TRUE(reply.has_value());
+    ASSERT_TRUE(reply->get().isOrganizations()) << reply->get().getError().getMessage().cStr();
+    for (auto o : reply->get().getOrganizations()) orgs_of[owner].insert(o.getOrg().cStr());
+  }
+  for (const auto& [org, position] : acked) {
+    const std::string owner = "owner" + org.substr(1, org.find('-') - 1);
+    EXPECT_TRUE(orgs_of[owner].contains(org)) << org << " at " << position << " was acknowledged";
+  }
+  again.Signal(SIGTERM);
+  EXPECT_EQ(again.Wait(std::chrono::seconds(15)), 0);
+}
+
+}  // namespace
+}  // namespace roster::testing
