@@ -8,6 +8,7 @@
 #include "eventstore/record_codec.h"
 #include "eventstore/sha256.h"
 #include "projections/activity_log_projection.h"
+#include "projections/describe_event.h"
 
 namespace roster::admin {
 
@@ -35,10 +36,19 @@ std::string BodyOf(const Record& r) {
 // The entry line of a record: everything readable is derived from the record itself, so
 // verify-export can derive it again from the bytes and compare.
 ExportLine EntryLine(const Record& r, const codec::EventCodec& codec, std::string_view body) {
-  std::optional<projections::ActivityEntry> activity;
-  if (auto event = codec.Decode(r)) activity = projections::EntryFromRecord(r, *event);
+  // The activity log's own description (EntryFromRecord's rule: membership events on an
+  // organization's main stream), without copying the record's fields into an entry first.
   auto owner = codec::ParseStream(r.stream);
+  projections::EventFacts facts;
+  if (owner && !owner->activity) {
+    if (auto event = codec.Decode(r)) {
+      if (!projections::DescribeEvent(*event, owner->org.value, &facts)) facts = {};
+    }
+  }
   ExportLine line;
+  line.fields.reserve(20);
+  line.numeric.reserve(20);
+  line.plain.reserve(20);
   line.Str("kind", "entry")
       .UNum("position", r.position)
       .Plain("time", IsoTime(r.metadata.time_us))
@@ -49,10 +59,10 @@ ExportLine EntryLine(const Record& r, const codec::EventCodec& codec, std::strin
       .Str("action", r.type)
       .UNum("revision", r.revision)
       .Str("actor", r.metadata.actor)
-      .Str("subject", activity ? activity->subject : "")
-      .Str("project", activity ? activity->project : "")
-      .Str("before", activity ? activity->before : "")
-      .Str("after", activity ? activity->after : "")
+      .Str("subject", std::move(facts.subject))
+      .Str("project", std::move(facts.project))
+      .Str("before", std::move(facts.before))
+      .Str("after", std::move(facts.after))
       .Str("command_id", r.metadata.command_id)
       .Str("correlation_id", r.metadata.correlation_id)
       .Str("source", r.metadata.source)
