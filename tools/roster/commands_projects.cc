@@ -45,7 +45,7 @@ void RegisterProjects(CLI::App& app, Cli& cli) {
       [](Command::Builder c, const ProjectName& o) {
         auto r = c.initCreateProject();
         r.setProjectId(o.project);
-        r.setName(o.name);
+        r.setName(o.name.empty() ? o.project : o.name);
       },
       [](CLI::App& sub, ProjectName& o) {
         ProjectOption(sub, o.project);

@@ -1,0 +1,148 @@
+// The CLI's contract with scripts (exit codes, credentials from flags or the environment,
+// idempotent retries, tail, tokens, verify) and the client library against a real rosterd
+// (pipelining, subscriptions).
+#include <sstream>
+
+#include "tests/e2e/e2e_fixture.h"
+
+namespace roster::e2e {
+namespace {
+
+using api::wire::CommandResult;
+using api::wire::IssuedToken;
+using api::wire::Record;
+using api::wire::Request;
+using api::wire::VerifyResult;
+
+class ClientE2eTest : public RosterdTest {};
+
+TEST_F(ClientE2eTest, ExitCodesSayWhatWentWrong) {
+  // 2: usage.
+  EXPECT_EQ(Roster({"members"}).exit_code, 2);
+  EXPECT_EQ(Roster({"no-such-command"}).exit_code, 2);
+  EXPECT_EQ(Roster({"org", "create", "x", "--name", "X", "--preset", "nope", "--email", "a@b.c",
+                    "--actor", "a"}).exit_code, 2);
+  // 3: a refused token, and no server at all.
+  CliRun bad_token = Roster({"--server", address(), "--token", "wrong", "status"}, {}, false);
+  EXPECT_EQ(bad_token.exit_code, 3) << bad_token.err;
+  EXPECT_NE(bad_token.err.find("UNAUTHENTICATED"), std::string::npos) << bad_token.err;
+  CliRun no_server = Roster({"--server", "127.0.0.1:1", "--token", "x", "status"}, {}, false);
+  EXPECT_EQ(no_server.exit_code, 3) << no_server.err;
+  // 1: the domain said no; 0: it said yes.
+  CreateOrg("acme", "commerce", "olga");
+  CliRun last_owner = Roster({"leave", "acme", "--actor", "olga"});
+  EXPECT_EQ(last_owner.exit_code, 1);
+  EXPECT_NE(last_owner.err.find("LAST_OWNER"), std::string::npos) << last_owner.err;
+  // 1 too for a query that finds nothing to answer about.
+  EXPECT_EQ(Roster({"check", "nowhere", "olga", "members.view"}).exit_code, 1);
+}
+
+TEST_F(ClientE2eTest, CredentialsFromTheEnvironment) {
+  CliRun by_env = Roster({"status"}, {"ROSTER_SERVER=" + address(), "ROSTER_TOKEN=" + admin_token()}, false);
+  EXPECT_EQ(by_env.exit_code, 0) << by_env.err;
+  EXPECT_NE(by_env.out.find("log position"), std::string::npos) << by_env.out;
+  CliRun by_file = Roster({"status"}, {"ROSTER_SERVER=" + address(), "ROSTER_TOKEN_FILE=" + token_file()}, false);
+  EXPECT_EQ(by_file.exit_code, 0) << by_file.err;
+  CliRun none = Roster({"--server", address(), "status"}, {}, false);
+  EXPECT_EQ(none.exit_code, 2) << none.err;
+}
+
+TEST_F(ClientE2eTest, ARetryWithTheSameCommandIdReturnsTheFirstOutcome) {
+  CreateOrg("acme", "commerce", "olga");
+  const std::vector<std::string> invite = {"invite", "acme", "bob@example.test", "--role", "Editor",
+                                           "--actor", "olga", "--command-id", "invite-bob-1"};
+  auto first = OkJson<CommandResult>(invite);
+  auto retry = OkJson<CommandResult>(invite);
+  EXPECT_FALSE(first->getDuplicate());
+  EXPECT_TRUE(retry->getDuplicate());
+  EXPECT_EQ(first->getPosition(), retry->getPosition());
+  EXPECT_EQ(LastPosition(), first->getPosition());  // nothing appended by the retry
+}
+
+TEST_F(ClientE2eTest, TokensScopesAndVerify) {
+  auto issued = OkJson<IssuedToken>({"token", "issue", "audit", "--scope", "auditor"});
+  const std::string auditor = issued->getToken().cStr();
+  ASSERT_FALSE(auditor.empty());
+  EXPECT_NE(Ok({"token", "list"}).find("auditor"), std::string::npos);
+  // An auditor reads but may not command: an authorization failure, exit 3.
+  CliRun command = Roster({"--server", address(), "--token", auditor, "org", "create", "x", "--name", "X",
+                           "--preset", "api", "--email", "a@example.test", "--actor", "a"},
+                          {}, false);
+  EXPECT_EQ(command.exit_code, 3) << command.err;
+  EXPECT_NE(command.err.find("FORBIDDEN"), std::string::npos) << command.err;
+  EXPECT_EQ(Roster({"--server", address(), "--token", auditor, "status"}, {}, false).exit_code, 0);
+  Ok({"token", "revoke", "audit"});
+  EXPECT_EQ(Roster({"--server", address(), "--token", auditor, "status"}, {}, false).exit_code, 3);
+
+  CreateOrg("acme", "commerce", "olga");
+  auto verify = OkJson<VerifyResult>({"admin", "verify"});
+  EXPECT_TRUE(verify->getOk());
+  EXPECT_EQ(verify->getChecked(), LastPosition());
+}
+
+TEST_F(ClientE2eTest, TailPrintsEveryRecordInOrder) {
+  CreateOrg("acme", "commerce", "olga");
+  Join("acme", "olga", "bob", "Editor");
+  const uint64_t last = LastPosition();
+  ASSERT_GE(last, 3u);
+  const std::string out = Ok({"--json", "tail", "--count", std::to_string(last)});
+  std::istringstream lines(out);
+  std::string line;
+  uint64_t expected = 1;
+  while (std::getline(lines, line)) {
+    Json<Record> record(line);
+    EXPECT_EQ(record->getPosition(), expected++);
+  }
+  EXPECT_EQ(expected, last + 1);
+}
+
+TEST_F(ClientE2eTest, ClientPipelinesAndSubscribes) {
+  CreateOrg("acme", "commerce", "olga");
+  auto client = Connect();
+  ASSERT_NE(client, nullptr);
+  EXPECT_EQ(client->scope(), "admin");
+  // Three requests in flight, answers collected in reverse order.
+  std::vector<uint64_t> ids;
+  for (const char* permission : {"members.view", "org.delete", "no.such.permission"}) {
+    auto id = client->Send([&](Request::Builder r) {
+      auto c = r.initQuery().initCheck();
+      c.setOrg("acme");
+      c.setUser("olga");
+      c.setPermission(permission);
+    });
+    ASSERT_TRUE(id.has_value());
+    ids.push_back(*id);
+  }
+  auto unknown = client->Wait(ids[2]);
+  ASSERT_TRUE(unknown.has_value());
+  EXPECT_TRUE(unknown->get().isError() || !unknown->get().getCheck().getAllowed());
+  for (int i : {1, 0}) {
+    auto reply = client->Wait(ids[i]);
+    ASSERT_TRUE(reply.has_value());
+    ASSERT_TRUE(reply->get().isCheck()) << i;
+    EXPECT_TRUE(reply->get().getCheck().getAllowed()) << i;  // olga is the Owner
+  }
+
+  // A subscription sees the records already there, then a live one.
+  const uint64_t before = LastPosition();
+  std::vector<uint64_t> positions;
+  bool commanded = false;
+  auto followed = client->Subscribe(0, 2, [&](Record::Reader record) {
+    positions.push_back(record.getPosition());
+    if (record.getPosition() == before && !commanded) {
+      commanded = true;
+      Ok({"org", "rename", "acme", "Acme Two", "--actor", "olga"});  // another connection
+    }
+    return record.getPosition() < before + 1;
+  });
+  ASSERT_TRUE(followed.has_value()) << followed.error().code << ": " << followed.error().message;
+  ASSERT_EQ(positions.size(), before + 1);
+  for (size_t i = 0; i < positions.size(); ++i) EXPECT_EQ(positions[i], i + 1);
+  // The connection is still usable after unsubscribing.
+  auto status = client->Call([](Request::Builder r) { r.initQuery().setStatus(); });
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->get().getStatus().getLastPosition(), before + 1);
+}
+
+}  // namespace
+}  // namespace roster::e2e
