@@ -1,0 +1,355 @@
+// roster-bench api: rosterd end to end, over TCP, through the client library. Starts its own
+// rosterd child on a temporary data directory and measures:
+//   - durable commands (InviteMember / AcceptInvitation / ChangeRole) from 64 connections, each
+//     on its own organizations, with sync on (rosterd's default);
+//   - permission checks from 64 connections;
+//   - one subscription reading the whole log of at least --records records from position 0.
+// The log for the subscription is written first, in process through a Node (the realistic
+// workload of tools/workload, without fsync), so that rosterd starts on it with its read
+// models already caught up.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "api/client/client.h"
+#include "api/service/node.h"
+#include "eventstore/testing/temp_dir.h"
+#include "tools/bench/bench.h"
+#include "tools/workload/workload.h"
+
+extern char** environ;
+
+namespace roster::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using api::wire::Request;
+using namespace std::chrono_literals;
+
+struct Flags {
+  bool json = false;
+  std::string dir;
+  std::string rosterd;  // default: beside this program
+  double seconds = 10;
+  int connections = 64;
+  int orgs_per_connection = 4;
+  uint64_t records = 1'000'000;
+  uint32_t window = 4096;
+};
+
+// Fills the data directory's log with at least `records` records of the realistic workload.
+void Populate(const std::filesystem::path& data, uint64_t records) {
+  domain::ManualClock clock(domain::FromMicros(1'767'225'600'000'000));
+  service::NodeOptions options;
+  options.store.sync = false;  // a bulk load; rosterd then runs with sync on
+  options.run_sweeper = false;
+  auto logger = std::make_shared<spdlog::logger>("bench", std::make_shared<spdlog::sinks::null_sink_mt>());
+  auto node = service::Node::Open(data, clock, logger, options);
+  if (!node) throw std::runtime_error("opening a node: " + node.error().message);
+  auto& log = (*node)->log();
+  const int threads = 8;
+  std::atomic<bool> failed{false};
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      workload::WorkloadOptions w;
+      w.org_prefix = "sub" + std::to_string(t) + "-";
+      w.orgs = 200;
+      w.seed = 100 + t;
+      workload::Workload load((*node)->commands(), w);
+      if (!load.Setup()) {
+        failed = true;
+        return;
+      }
+      while (!failed && log.LastPosition() < records) {
+        if (!load.Step()) failed = true;
+      }
+    });
+  }
+  uint64_t shown = 0;
+  while (log.LastPosition() < records && !failed) {
+    std::this_thread::sleep_for(1s);
+    if (log.LastPosition() / 100'000 != shown / 100'000) {
+      shown = log.LastPosition();
+      Progress("  populated " + std::to_string(shown) + " records");
+    }
+  }
+  for (auto& w : workers) w.join();
+  if (failed) throw std::runtime_error("populating the log failed");
+  Progress("  letting the read models catch up");
+  auto caught_up = (*node)->engine().CatchUp(std::chrono::minutes(10));
+  if (!caught_up) throw std::runtime_error("read models did not catch up: " + caught_up.error().message);
+}
+
+int FreePort();
+
+// rosterd as a child process; stopped with SIGTERM when this goes.
+class Server {
+ public:
+  Server(const std::string& binary, const std::filesystem::path& data, const std::filesystem::path& log) {
+    port_ = FreePort();
+    const std::string listen = "127.0.0.1:" + std::to_string(port_);
+    std::vector<std::string> argv = {binary, "--data-dir", data.string(), "--listen", listen,
+                                     "--log-level", "warn"};
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    const int rc = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) throw std::runtime_error("cannot start " + binary);
+    const auto deadline = Clock::now() + 120s;  // opening a big log may take a while
+    while (Clock::now() < deadline) {
+      if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+        pid_ = -1;
+        throw std::runtime_error("rosterd exited; see " + log.string());
+      }
+      std::ifstream in(data / "admin.token");
+      std::stringstream buf;
+      buf << in.rdbuf();
+      token_ = buf.str();
+      while (!token_.empty() && (token_.back() == '\n' || token_.back() == ' ')) token_.pop_back();
+      if (!token_.empty() && Connect(2000ms)) return;
+      std::this_thread::sleep_for(50ms);
+    }
+    throw std::runtime_error("rosterd did not become ready; see " + log.string());
+  }
+  ~Server() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+  }
+  std::unique_ptr<client::Client> Connect(std::chrono::milliseconds timeout = 30000ms) const {
+    client::ClientOptions options;
+    options.server = "127.0.0.1:" + std::to_string(port_);
+    options.token = token_;
+    options.timeout = timeout;
+    options.client_name = "roster-bench";
+    auto c = client::Client::Connect(options);
+    return c ? std::move(*c) : nullptr;
+  }
+
+ private:
+  int port_ = 0;
+  pid_t pid_ = -1;
+  std::string token_;
+};
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// One connection's share of the command mix: its own organizations, each cycling through
+// invite -> accept -> change role for a fresh user.
+class Member {
+ public:
+  Member(client::Client& client, int connection, int orgs) : client_(client) {
+    for (int o = 0; o < orgs; ++o) {
+      orgs_.emplace_back();
+      orgs_.back().id = "api-" + std::to_string(connection) + "-" + std::to_string(o);
+    }
+  }
+  bool Setup() {
+    for (auto& org : orgs_) {
+      if (!Command(org, "owner", [&](auto c) {
+            auto r = c.initCreateOrganization();
+            r.setName(org.id);
+            r.setPreset("commerce");
+            r.setOwnerEmail("owner@" + org.id + ".test");
+          })) {
+        return false;
+      }
+    }
+    return true;
+  }
+  // One command: the next step of the next organization.
+  bool Step() {
+    Org& org = orgs_[next_org_++ % orgs_.size()];
+    const std::string user = "u" + std::to_string(org.next_user);
+    const std::string email = user + "@" + org.id + ".test";
+    switch (org.stage) {
+      case 0:
+        org.stage = 1;
+        return Command(org, "owner", [&](auto c) {
+          auto r = c.initInviteMember();
+          r.setEmail(email);
+          r.setRole("Editor");
+        });
+      case 1:
+        org.stage = 2;
+        return Command(org, user, [&](auto c) {
+          auto r = c.initAcceptInvitation();
+          r.setInvitationId(org.invitation);
+          r.setToken(org.token);
+          r.setVerifiedEmail(email);
+        });
+      default:
+        org.stage = 0;
+        org.members.push_back(user);
+        ++org.next_user;
+        return Command(org, "owner", [&](auto c) {
+          auto r = c.initChangeRole();
+          r.setUser(user);
+          r.setRole("Billing");
+        });
+    }
+  }
+  // Some member of some organization of this connection, for the checks.
+  std::pair<std::string, std::string> Someone(std::mt19937& rng) const {
+    const auto& org = orgs_[rng() % orgs_.size()];
+    if (org.members.empty()) return {org.id, "owner"};
+    return {org.id, org.members[rng() % org.members.size()]};
+  }
+
+ private:
+  struct Org {
+    std::string id;
+    int stage = 0;
+    uint64_t next_user = 0;
+    std::string invitation, token;
+    std::vector<std::string> members;
+  };
+  template <typename Fill>
+  bool Command(Org& org, const std::string& actor, Fill fill) {
+    auto reply = client_.Call([&](Request::Builder r) {
+      auto c = r.initCommand();
+      c.setOrg(org.id);
+      c.setActor(actor);
+      c.setCommandId(org.id + "-" + std::to_string(commands_++));
+      fill(c);
+    });
+    if (!reply || !reply->get().isCommand() || !reply->get().getCommand().getAccepted()) return false;
+    auto result = reply->get().getCommand();
+    if (result.hasInvitationId() && result.getInvitationToken().size() > 0) {
+      org.invitation = result.getInvitationId().cStr();
+      org.token = result.getInvitationToken().cStr();
+    }
+    return true;
+  }
+  client::Client& client_;
+  std::vector<Org> orgs_;
+  size_t next_org_ = 0;
+  uint64_t commands_ = 0;
+};
+
+void Run(const Flags& flags) {
+  eventstore::testing::TempDir dir("roster-bench-api", flags.dir);
+  const auto data = dir.path() / "data";
+  Report report("api");
+  std::string binary = flags.rosterd;
+  if (binary.empty()) binary = (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "rosterd").string();
+
+  if (flags.records > 0) {
+    Progress("populating the log with " + std::to_string(flags.records) + " records");
+    const auto begin = Clock::now();
+    Populate(data, flags.records);
+    report.Add("populate_seconds", std::chrono::duration<double>(Clock::now() - begin).count(), "s",
+               "in-process workload, no fsync (setup, not a figure of rosterd)");
+  }
+  Progress("starting rosterd");
+  Server server(binary, data, dir.path() / "rosterd.log");
+
+  std::vector<std::unique_ptr<client::Client>> clients;
+  std::vector<std::unique_ptr<Member>> members;
+  for (int i = 0; i < flags.connections; ++i) {
+    clients.push_back(server.Connect());
+    if (!clients.back()) throw std::runtime_error("cannot connect to rosterd");
+    members.push_back(std::make_unique<Member>(*clients.back(), i, flags.orgs_per_connection));
+    if (!members.back()->Setup()) throw std::runtime_error("creating the organizations failed");
+  }
+  const std::string conns = std::to_string(flags.connections);
+  Progress("durable commands over " + conns + " connections");
+  LoadResult commands = RunLoad(flags.connections, std::chrono::duration<double>(flags.seconds),
+                                [&](int t, uint64_t) { return members[t]->Step(); });
+  report.Add("commands_per_s_64conn", commands.ops_per_s(), "ops/s",
+             "Invite/Accept/ChangeRole, durable, " + conns + " connections");
+  report.Add("command_p99_ms_64conn", commands.latency.p99_us / 1000, "ms", "round trip");
+  report.Add("command_p50_ms_64conn", commands.latency.p50_us / 1000, "ms", "round trip");
+  report.Add("command_failures", static_cast<double>(commands.failures), "", "must be 0");
+
+  Progress("permission checks over " + conns + " connections");
+  std::vector<std::mt19937> rngs;
+  for (int i = 0; i < flags.connections; ++i) rngs.emplace_back(i);
+  static const char* kPermissions[] = {"members.invite", "billing.manage", "org.delete", "members.view"};
+  LoadResult checks = RunLoad(flags.connections, std::chrono::duration<double>(flags.seconds),
+                              [&](int t, uint64_t i) {
+                                auto [org, user] = members[t]->Someone(rngs[t]);
+                                auto reply = clients[t]->Call([&](Request::Builder r) {
+                                  auto c = r.initQuery().initCheck();
+                                  c.setOrg(org);
+                                  c.setUser(user);
+                                  c.setPermission(kPermissions[i % 4]);
+                                });
+                                return reply && reply->get().isCheck();
+                              });
+  report.Add("checks_per_s_64conn", checks.ops_per_s(), "ops/s", "check(org, user, permission)");
+  report.Add("check_p99_ms_64conn", checks.latency.p99_us / 1000, "ms", "round trip");
+  report.Add("check_p50_ms_64conn", checks.latency.p50_us / 1000, "ms", "round trip");
+  report.Add("check_failures", static_cast<double>(checks.failures), "", "must be 0");
+  clients.clear();
+
+  auto reader = server.Connect();
+  auto status = reader->Call([](Request::Builder r) { r.initQuery().setStatus(); });
+  if (!status || !status->get().isStatus()) throw std::runtime_error("status failed");
+  const uint64_t last = status->get().getStatus().getLastPosition();
+  Progress("one subscription reading " + std::to_string(last) + " records");
+  uint64_t seen = 0, bytes = 0;
+  const auto begin = Clock::now();
+  auto followed = reader->Subscribe(0, flags.window, [&](api::wire::Record::Reader record) {
+    ++seen;
+    bytes += record.getPayload().size();
+    return record.getPosition() < last;
+  });
+  const double seconds = std::chrono::duration<double>(Clock::now() - begin).count();
+  if (!followed) throw std::runtime_error("subscription failed: " + followed.error().message);
+  report.Add("subscription_records", static_cast<double>(seen), "records", "the whole log from 0");
+  report.Add("subscription_events_per_s", seen / seconds, "records/s",
+             "window " + std::to_string(flags.window) + " credits");
+  report.Add("subscription_payload_mb_per_s", bytes / seconds / 1e6, "MB/s", "event payloads");
+  report.Print(flags.json);
+}
+
+}  // namespace
+
+void RegisterApiBench(CLI::App& app) {
+  auto flags = std::make_shared<Flags>();
+  CLI::App* sub = app.add_subcommand("api", "rosterd over TCP: durable commands, checks, a subscription");
+  sub->add_flag("--json", flags->json, "Print one JSON object instead of a table");
+  sub->add_option("--dir", flags->dir, "Where to create the temporary data directory");
+  sub->add_option("--rosterd", flags->rosterd, "The server binary (default: beside roster-bench)");
+  sub->add_option("--seconds", flags->seconds, "Duration of each load phase")->check(CLI::PositiveNumber);
+  sub->add_option("--connections", flags->connections, "Client connections (one thread each)")
+      ->check(CLI::Range(1, 512));
+  sub->add_option("--orgs-per-connection", flags->orgs_per_connection, "Organizations per connection")
+      ->check(CLI::Range(1, 1000));
+  sub->add_option("--records", flags->records, "Records in the log for the subscription phase");
+  sub->add_option("--window", flags->window, "Subscription credits in flight");
+  sub->callback([flags] { Run(*flags); });
+}
+
+}  // namespace roster::bench
