@@ -304,7 +304,14 @@ class AsioClient final : public Client {
       try {
         auto reader = std::make_unique<capnp::FlatArrayMessageReader>(
             frame->words(), api::ReaderOptionsFor(limits_));
-        const uint64_t id = reader->getRoot<Response>().getId();
+        auto response = reader->getRoot<Response>();
+        const uint64_t id = response.getId();
+        if (id == 0 && response.isError()) {
+          // A connection-level error (too many connections, a deadline): the server closes.
+          Break("CONNECTION", std::string("server: ") + response.getError().getCode().cStr() +
+                                  ": " + response.getError().getMessage().cStr());
+          break;
+        }
         if (dropped_.contains(id)) continue;
         stash_[id].emplace_back(std::move(reader), std::unique_ptr<void, void (*)(void*)>(
                                                        frame.release(), DeleteFrame));
