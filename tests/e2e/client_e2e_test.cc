@@ -21,7 +21,9 @@ TEST_F(ClientE2eTest, ExitCodesSayWhatWentWrong) {
   EXPECT_EQ(Roster({"members"}).exit_code, 2);
   EXPECT_EQ(Roster({"no-such-command"}).exit_code, 2);
   EXPECT_EQ(Roster({"org", "create", "x", "--name", "X", "--preset", "nope", "--email", "a@b.c",
-                    "--actor", "a"}).exit_code, 2);
+                    "--actor", "a"})
+                .exit_code,
+            2);
   // 3: a refused token, and no server at all.
   CliRun bad_token = Roster({"--server", address(), "--token", "wrong", "status"}, {}, false);
   EXPECT_EQ(bad_token.exit_code, 3) << bad_token.err;
@@ -38,10 +40,12 @@ TEST_F(ClientE2eTest, ExitCodesSayWhatWentWrong) {
 }
 
 TEST_F(ClientE2eTest, CredentialsFromTheEnvironment) {
-  CliRun by_env = Roster({"status"}, {"ROSTER_SERVER=" + address(), "ROSTER_TOKEN=" + admin_token()}, false);
+  CliRun by_env =
+      Roster({"status"}, {"ROSTER_SERVER=" + address(), "ROSTER_TOKEN=" + admin_token()}, false);
   EXPECT_EQ(by_env.exit_code, 0) << by_env.err;
   EXPECT_NE(by_env.out.find("log position"), std::string::npos) << by_env.out;
-  CliRun by_file = Roster({"status"}, {"ROSTER_SERVER=" + address(), "ROSTER_TOKEN_FILE=" + token_file()}, false);
+  CliRun by_file = Roster(
+      {"status"}, {"ROSTER_SERVER=" + address(), "ROSTER_TOKEN_FILE=" + token_file()}, false);
   EXPECT_EQ(by_file.exit_code, 0) << by_file.err;
   CliRun none = Roster({"--server", address(), "status"}, {}, false);
   EXPECT_EQ(none.exit_code, 2) << none.err;
@@ -49,8 +53,9 @@ TEST_F(ClientE2eTest, CredentialsFromTheEnvironment) {
 
 TEST_F(ClientE2eTest, ARetryWithTheSameCommandIdReturnsTheFirstOutcome) {
   CreateOrg("acme", "commerce", "olga");
-  const std::vector<std::string> invite = {"invite", "acme", "bob@example.test", "--role", "Editor",
-                                           "--actor", "olga", "--command-id", "invite-bob-1"};
+  const std::vector<std::string> invite = {"invite", "acme",         "bob@example.test",
+                                           "--role", "Editor",       "--actor",
+                                           "olga",   "--command-id", "invite-bob-1"};
   auto first = OkJson<CommandResult>(invite);
   auto retry = OkJson<CommandResult>(invite);
   EXPECT_FALSE(first->getDuplicate());
@@ -65,9 +70,10 @@ TEST_F(ClientE2eTest, TokensScopesAndVerify) {
   ASSERT_FALSE(auditor.empty());
   EXPECT_NE(Ok({"token", "list"}).find("auditor"), std::string::npos);
   // An auditor reads but may not command: an authorization failure, exit 3.
-  CliRun command = Roster({"--server", address(), "--token", auditor, "org", "create", "x", "--name", "X",
-                           "--preset", "api", "--email", "a@example.test", "--actor", "a"},
-                          {}, false);
+  CliRun command =
+      Roster({"--server", address(), "--token", auditor, "org", "create", "x", "--name", "X",
+              "--preset", "api", "--email", "a@example.test", "--actor", "a"},
+             {}, false);
   EXPECT_EQ(command.exit_code, 3) << command.err;
   EXPECT_NE(command.err.find("FORBIDDEN"), std::string::npos) << command.err;
   EXPECT_EQ(Roster({"--server", address(), "--token", auditor, "status"}, {}, false).exit_code, 0);

@@ -12,9 +12,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <set>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -79,7 +79,8 @@ int Spawn(const std::vector<std::string>& argv, const std::vector<std::string>& 
 
 class HexData final : public capnp::JsonCodec::Handler<capnp::Data> {
  public:
-  void encode(const capnp::JsonCodec&, capnp::Data::Reader, capnp::JsonValue::Builder) const override {
+  void encode(const capnp::JsonCodec&, capnp::Data::Reader,
+              capnp::JsonValue::Builder) const override {
     ADD_FAILURE() << "tests only decode";
   }
   capnp::Orphan<capnp::Data> decode(const capnp::JsonCodec&, capnp::JsonValue::Reader input,
@@ -87,7 +88,8 @@ class HexData final : public capnp::JsonCodec::Handler<capnp::Data> {
     auto text = input.getString();
     auto orphan = orphanage.newOrphan<capnp::Data>(text.size() / 2);
     for (size_t i = 0; i < orphan.get().size(); ++i) {
-      orphan.get()[i] = static_cast<uint8_t>(std::stoi(std::string(text.begin() + 2 * i, 2), nullptr, 16));
+      orphan.get()[i] =
+          static_cast<uint8_t>(std::stoi(std::string(text.begin() + 2 * i, 2), nullptr, 16));
     }
     return orphan;
   }
@@ -110,7 +112,8 @@ void RosterdTest::SetUp() {
   const std::filesystem::path data = dir_.path() / "data";
   port_ = FreePort();
   ASSERT_NE(port_, 0);
-  pid_ = Spawn({std::string(ROSTER_BIN_DIR) + "/rosterd", "--data-dir", data.string(), "--listen", address()},
+  pid_ = Spawn({std::string(ROSTER_BIN_DIR) + "/rosterd", "--data-dir", data.string(), "--listen",
+                address()},
                {}, dir_.path() / "rosterd.out", dir_.path() / "rosterd.err");
   ASSERT_GT(pid_, 0) << "cannot start rosterd";
   // Ready when the admin token exists and a hello with it succeeds.
@@ -145,7 +148,8 @@ void RosterdTest::TearDown() {
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-          << "rosterd did not stop cleanly:\n" << ReadFile(dir_.path() / "rosterd.err");
+          << "rosterd did not stop cleanly:\n"
+          << ReadFile(dir_.path() / "rosterd.err");
       return;
     }
     std::this_thread::sleep_for(20ms);
@@ -155,8 +159,8 @@ void RosterdTest::TearDown() {
   waitpid(pid_, nullptr, 0);
 }
 
-CliRun RosterdTest::Roster(const std::vector<std::string>& args, const std::vector<std::string>& env,
-                           bool with_credentials) {
+CliRun RosterdTest::Roster(const std::vector<std::string>& args,
+                           const std::vector<std::string>& env, bool with_credentials) {
   static int run = 0;
   ++run;
   std::vector<std::string> argv = {std::string(ROSTER_BIN_DIR) + "/roster"};
@@ -166,10 +170,12 @@ CliRun RosterdTest::Roster(const std::vector<std::string>& args, const std::vect
   argv.insert(argv.end(), args.begin(), args.end());
   // Read-your-writes, as a script passing each command's position would: a query waits until
   // the read models have caught up with every command before it.
-  static const std::set<std::string> kQueries = {"members", "orgs-of", "invitations", "access", "check",
-                                                 "activity", "logins", "as-of", "history"};
+  static const std::set<std::string> kQueries = {"members", "orgs-of", "invitations",
+                                                 "access",  "check",   "activity",
+                                                 "logins",  "as-of",   "history"};
   const bool has_token = std::find(args.begin(), args.end(), "--consistency-token") != args.end();
-  auto first = std::find_if(args.begin(), args.end(), [](const std::string& a) { return !a.starts_with("-"); });
+  auto first = std::find_if(args.begin(), args.end(),
+                            [](const std::string& a) { return !a.starts_with("-"); });
   if (with_credentials && !has_token && first != args.end() && kQueries.contains(*first)) {
     argv.insert(argv.end(), {"--consistency-token", std::to_string(LastPosition())});
   }
@@ -205,7 +211,8 @@ void RosterdTest::Rejected(const std::vector<std::string>& args, const std::stri
   EXPECT_NE(run.err.find(code), std::string::npos) << "roster " << line << "\n" << run.err;
 }
 
-void RosterdTest::CreateOrg(const std::string& org, const std::string& preset, const std::string& owner) {
+void RosterdTest::CreateOrg(const std::string& org, const std::string& preset,
+                            const std::string& owner) {
   Ok({"org", "create", org, "--name", org + " Inc", "--preset", preset, "--email",
       owner + "@example.test", "--actor", owner});
 }
@@ -219,13 +226,15 @@ void RosterdTest::Join(const std::string& org, const std::string& inviter, const
   const std::string token = sent->getInvitationToken().cStr();
   ASSERT_FALSE(invitation.empty());
   ASSERT_FALSE(token.empty());
-  Ok({"accept", org, invitation, "--token", token, "--email", user + "@example.test", "--actor", user});
+  Ok({"accept", org, invitation, "--token", token, "--email", user + "@example.test", "--actor",
+      user});
 }
 
 uint64_t RosterdTest::LastPosition() {
   if (!status_client_) status_client_ = Connect();
   if (!status_client_) return 0;
-  auto reply = status_client_->Call([](api::wire::Request::Builder r) { r.initQuery().setStatus(); });
+  auto reply =
+      status_client_->Call([](api::wire::Request::Builder r) { r.initQuery().setStatus(); });
   EXPECT_TRUE(reply.has_value());
   if (!reply || !reply->get().isStatus()) return 0;
   return reply->get().getStatus().getLastPosition();

@@ -30,7 +30,8 @@ TEST_F(SeedsE2eTest, Seed000ManagerAndTheLastOwner) {
   Join("shop", "mia", "ed", "Editor");
   Ok({"role", "change", "shop", "ed", "Billing", "--actor", "mia"});
   Rejected({"role", "change", "shop", "ed", "Owner", "--actor", "mia"}, "ESCALATION");
-  Rejected({"invite", "shop", "new@example.test", "--role", "Owner", "--actor", "mia"}, "ESCALATION");
+  Rejected({"invite", "shop", "new@example.test", "--role", "Owner", "--actor", "mia"},
+           "ESCALATION");
   Rejected({"org", "delete", "shop", "--actor", "mia"}, "PERMISSION_DENIED");
   Rejected({"member", "remove", "shop", "olga", "--actor", "olga"}, "LAST_OWNER");
   Rejected({"role", "change", "shop", "olga", "Manager", "--actor", "olga"}, "LAST_OWNER");
@@ -42,7 +43,8 @@ TEST_F(SeedsE2eTest, Seed000ManagerAndTheLastOwner) {
   auto members = OkJson<MemberPage>({"members", "shop"});
   std::map<std::string, std::string> roles;
   for (auto m : members->getMembers()) roles[m.getUserId().cStr()] = m.getRole().cStr();
-  EXPECT_EQ(roles, (std::map<std::string, std::string>{{"ed", "Billing"}, {"mia", "Manager"}, {"olga", "Owner"}}));
+  EXPECT_EQ(roles, (std::map<std::string, std::string>{
+                       {"ed", "Billing"}, {"mia", "Manager"}, {"olga", "Owner"}}));
 
   // `check` answers with its exit code: 0 allowed, 1 denied.
   EXPECT_EQ(Roster({"check", "shop", "mia", "members.invite"}).exit_code, 0);
@@ -96,7 +98,8 @@ TEST_F(SeedsE2eTest, Seed002RemovedMembersResourcesGoToAnOwner) {
   CreateOrg("plat", "platform", "olga");
   Join("plat", "olga", "ada", "Admin");
   Join("plat", "ada", "dev", "Developer");
-  Ok({"resource", "register", "plat", "agent-1", "--kind", "agent", "--name", "Triage", "--actor", "dev"});
+  Ok({"resource", "register", "plat", "agent-1", "--kind", "agent", "--name", "Triage", "--actor",
+      "dev"});
 
   auto removed = OkJson<CommandResult>({"member", "remove", "plat", "dev", "--actor", "ada"});
   ASSERT_TRUE(HasEvent(removed.get(), "resource.reassigned"));

@@ -64,7 +64,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     std::abort();
   }
   harness->dir = pattern;
-  auto logger = std::make_shared<spdlog::logger>("fuzz", std::make_shared<spdlog::sinks::null_sink_mt>());
+  auto logger =
+      std::make_shared<spdlog::logger>("fuzz", std::make_shared<spdlog::sinks::null_sink_mt>());
   roster::service::NodeOptions options;
   options.store.sync = false;  // durability is not under test; speed is
   options.run_sweeper = false;
@@ -97,7 +98,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::span<const uint8_t> rest(data, size);
   while (!rest.empty()) {
     auto probe = roster::api::ProbeFrame(rest, harness->limits);
-    if (!probe) return 0;  // the server closes the connection here
+    if (!probe) return 0;             // the server closes the connection here
     if (probe->total == 0) return 0;  // a truncated table: the server would wait for more
     if (probe->total > rest.size()) return 0;
     roster::api::Frame frame(probe->total);

@@ -57,7 +57,8 @@ void Populate(const std::filesystem::path& data, uint64_t records) {
   service::NodeOptions options;
   options.store.sync = false;  // a bulk load; rosterd then runs with sync on
   options.run_sweeper = false;
-  auto logger = std::make_shared<spdlog::logger>("bench", std::make_shared<spdlog::sinks::null_sink_mt>());
+  auto logger =
+      std::make_shared<spdlog::logger>("bench", std::make_shared<spdlog::sinks::null_sink_mt>());
   auto node = service::Node::Open(data, clock, logger, options);
   if (!node) throw std::runtime_error("opening a node: " + node.error().message);
   auto& log = (*node)->log();
@@ -92,7 +93,8 @@ void Populate(const std::filesystem::path& data, uint64_t records) {
   if (failed) throw std::runtime_error("populating the log failed");
   Progress("  letting the read models catch up");
   auto caught_up = (*node)->engine().CatchUp(std::chrono::minutes(10));
-  if (!caught_up) throw std::runtime_error("read models did not catch up: " + caught_up.error().message);
+  if (!caught_up)
+    throw std::runtime_error("read models did not catch up: " + caught_up.error().message);
 }
 
 int FreePort();
@@ -100,11 +102,12 @@ int FreePort();
 // rosterd as a child process; stopped with SIGTERM when this goes.
 class Server {
  public:
-  Server(const std::string& binary, const std::filesystem::path& data, const std::filesystem::path& log) {
+  Server(const std::string& binary, const std::filesystem::path& data,
+         const std::filesystem::path& log) {
     port_ = FreePort();
     const std::string listen = "127.0.0.1:" + std::to_string(port_);
-    std::vector<std::string> argv = {binary, "--data-dir", data.string(), "--listen", listen,
-                                     "--log-level", "warn"};
+    std::vector<std::string> argv = {binary, "--data-dir",  data.string(), "--listen",
+                                     listen, "--log-level", "warn"};
     std::vector<char*> args;
     for (auto& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
@@ -243,7 +246,8 @@ class Member {
       c.setCommandId(org.id + "-" + std::to_string(commands_++));
       fill(c);
     });
-    if (!reply || !reply->get().isCommand() || !reply->get().getCommand().getAccepted()) return false;
+    if (!reply || !reply->get().isCommand() || !reply->get().getCommand().getAccepted())
+      return false;
     auto result = reply->get().getCommand();
     if (result.hasInvitationId() && result.getInvitationToken().size() > 0) {
       org.invitation = result.getInvitationId().cStr();
@@ -262,7 +266,8 @@ void Run(const Flags& flags) {
   const auto data = dir.path() / "data";
   Report report("api");
   std::string binary = flags.rosterd;
-  if (binary.empty()) binary = (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "rosterd").string();
+  if (binary.empty())
+    binary = (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "rosterd").string();
 
   if (flags.records > 0) {
     Progress("populating the log with " + std::to_string(flags.records) + " records");
@@ -295,7 +300,8 @@ void Run(const Flags& flags) {
   Progress("permission checks over " + conns + " connections");
   std::vector<std::mt19937> rngs;
   for (int i = 0; i < flags.connections; ++i) rngs.emplace_back(i);
-  static const char* kPermissions[] = {"members.invite", "billing.manage", "org.delete", "members.view"};
+  static const char* kPermissions[] = {"members.invite", "billing.manage", "org.delete",
+                                       "members.view"};
   LoadResult checks = RunLoad(flags.connections, std::chrono::duration<double>(flags.seconds),
                               [&](int t, uint64_t i) {
                                 auto [org, user] = members[t]->Someone(rngs[t]);
@@ -338,14 +344,17 @@ void Run(const Flags& flags) {
 
 void RegisterApiBench(CLI::App& app) {
   auto flags = std::make_shared<Flags>();
-  CLI::App* sub = app.add_subcommand("api", "rosterd over TCP: durable commands, checks, a subscription");
+  CLI::App* sub =
+      app.add_subcommand("api", "rosterd over TCP: durable commands, checks, a subscription");
   sub->add_flag("--json", flags->json, "Print one JSON object instead of a table");
   sub->add_option("--dir", flags->dir, "Where to create the temporary data directory");
   sub->add_option("--rosterd", flags->rosterd, "The server binary (default: beside roster-bench)");
-  sub->add_option("--seconds", flags->seconds, "Duration of each load phase")->check(CLI::PositiveNumber);
+  sub->add_option("--seconds", flags->seconds, "Duration of each load phase")
+      ->check(CLI::PositiveNumber);
   sub->add_option("--connections", flags->connections, "Client connections (one thread each)")
       ->check(CLI::Range(1, 512));
-  sub->add_option("--orgs-per-connection", flags->orgs_per_connection, "Organizations per connection")
+  sub->add_option("--orgs-per-connection", flags->orgs_per_connection,
+                  "Organizations per connection")
       ->check(CLI::Range(1, 1000));
   sub->add_option("--records", flags->records, "Records in the log for the subscription phase");
   sub->add_option("--window", flags->window, "Subscription credits in flight");

@@ -71,7 +71,8 @@ std::expected<client::Reply, int> Cli::Call(const client::RequestFiller& fill) {
     auto error = response.getError();
     if (json) std::cout << ToJson(response) << "\n";
     std::cerr << "error: " << error.getCode().cStr() << ": " << error.getMessage().cStr() << "\n";
-    return std::unexpected(IsAuthFailure(error.getCode().cStr()) ? int{kUnreachable} : int{kRejected});
+    return std::unexpected(IsAuthFailure(error.getCode().cStr()) ? int{kUnreachable}
+                                                                 : int{kRejected});
   }
   return std::move(*reply);
 }
@@ -97,7 +98,8 @@ void AddCommandOptions(CLI::App& sub, CommandOptions& options, bool actor_requir
 
 int RunCommand(Cli& cli, const CommandOptions& options,
                const std::function<void(api::wire::Command::Builder)>& fill) {
-  const std::string command_id = options.command_id.empty() ? RandomCommandId() : options.command_id;
+  const std::string command_id =
+      options.command_id.empty() ? RandomCommandId() : options.command_id;
   auto reply = cli.Call([&](api::wire::Request::Builder request) {
     auto command = request.initCommand();
     command.setOrg(options.org);
@@ -120,16 +122,19 @@ int RunCommand(Cli& cli, const CommandOptions& options,
         {"command", command_id + (result.getDuplicate() ? " (a retry: the first outcome)" : "")},
         {"position", std::to_string(result.getPosition())},
     };
-    if (result.hasInvitationId()) fields.emplace_back("invitation", result.getInvitationId().cStr());
+    if (result.hasInvitationId())
+      fields.emplace_back("invitation", result.getInvitationId().cStr());
     if (result.getInvitationToken().size() > 0) {
       fields.emplace_back("token", std::string(result.getInvitationToken().cStr()) +
                                        "  (shown once: put it in the invitation link)");
     }
-    if (result.hasMembershipId()) fields.emplace_back("membership", result.getMembershipId().cStr());
+    if (result.hasMembershipId())
+      fields.emplace_back("membership", result.getMembershipId().cStr());
     PrintFields(std::cout, fields);
     if (result.getEvents().size() > 0) {
       Table events({"EVENT", "SUMMARY"});
-      for (auto e : result.getEvents()) events.Add({e.getType().cStr(), OrDash(e.getSummary().cStr())});
+      for (auto e : result.getEvents())
+        events.Add({e.getType().cStr(), OrDash(e.getSummary().cStr())});
       std::cout << "\n";
       events.Print(std::cout);
     }
@@ -155,7 +160,8 @@ int64_t ParseTimeUs(const std::string& text) {
   }
   std::tm tm{};
   const char* rest = nullptr;
-  for (const char* format : {"%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"}) {
+  for (const char* format :
+       {"%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"}) {
     tm = std::tm{};
     rest = strptime(text.c_str(), format, &tm);
     if (rest != nullptr) break;

@@ -18,18 +18,18 @@ struct Spec {
 };
 
 template <typename Extra>
-std::shared_ptr<Spec<Extra>> NewCommand(CLI::App& parent, Cli& cli, const std::string& name,
-                                        const std::string& help,
-                                        std::function<void(api::wire::Command::Builder, const Extra&)> fill,
-                                        std::function<void(CLI::App&, Extra&)> options,
-                                        bool actor_required = true) {
+std::shared_ptr<Spec<Extra>> NewCommand(
+    CLI::App& parent, Cli& cli, const std::string& name, const std::string& help,
+    std::function<void(api::wire::Command::Builder, const Extra&)> fill,
+    std::function<void(CLI::App&, Extra&)> options, bool actor_required = true) {
   auto spec = std::make_shared<Spec<Extra>>();
   auto* sub = parent.add_subcommand(name, help);
   sub->add_option("org", spec->command.org, "organization id")->required();
   options(*sub, spec->extra);
   AddCommandOptions(*sub, spec->command, actor_required);
   sub->callback([spec, fill, &cli] {
-    cli.exit_code = RunCommand(cli, spec->command, [&](api::wire::Command::Builder c) { fill(c, spec->extra); });
+    cli.exit_code = RunCommand(cli, spec->command,
+                               [&](api::wire::Command::Builder c) { fill(c, spec->extra); });
   });
   return spec;
 }

@@ -51,7 +51,8 @@ void RegisterOrg(CLI::App& app, Cli& cli) {
             ->check(CLI::IsMember({"commerce", "workspace", "platform", "analytics", "api"}));
         sub.add_option("--email", o.email, "the owner's verified email")->required();
         sub.add_option("--display-name", o.display_name, "the owner's display name");
-        sub.add_option("--invitation-ttl-days", o.ttl_days, "invitation lifetime (default 7, max 30)");
+        sub.add_option("--invitation-ttl-days", o.ttl_days,
+                       "invitation lifetime (default 7, max 30)");
         sub.add_option("--max-pending", o.max_pending, "pending invitations cap (default 50)");
       });
   NewCommand<OneText>(
@@ -104,16 +105,21 @@ void RegisterInvitations(CLI::App& app, Cli& cli) {
         sub.add_option("--email", o.email, "the actor's verified email")->required();
         sub.add_option("--display-name", o.display_name, "the new member's name");
       });
-  auto* invitation = app.add_subcommand("invitation", "pending invitations: resend, revoke, expire");
+  auto* invitation =
+      app.add_subcommand("invitation", "pending invitations: resend, revoke, expire");
   invitation->require_subcommand(1);
   NewCommand<OneText>(
       *invitation, cli, "resend", "issue a new token and reset the expiry",
       [](Command::Builder c, const OneText& o) { c.setResendInvitation(o.value); },
-      [](CLI::App& sub, OneText& o) { sub.add_option("invitation", o.value, "invitation id")->required(); });
+      [](CLI::App& sub, OneText& o) {
+        sub.add_option("invitation", o.value, "invitation id")->required();
+      });
   NewCommand<OneText>(
       *invitation, cli, "revoke", "cancel a pending invitation",
       [](Command::Builder c, const OneText& o) { c.setRevokeInvitation(o.value); },
-      [](CLI::App& sub, OneText& o) { sub.add_option("invitation", o.value, "invitation id")->required(); });
+      [](CLI::App& sub, OneText& o) {
+        sub.add_option("invitation", o.value, "invitation id")->required();
+      });
   NewCommand<None>(
       *invitation, cli, "expire", "record the expiry of every invitation past its time",
       [](Command::Builder c, const None&) { c.setExpireInvitations(); }, NoOptions);
@@ -141,7 +147,9 @@ void RegisterMembers(CLI::App& app, Cli& cli) {
       *member, cli, "remove",
       "remove a member: access ends now, resources go to an owner, their API keys are flagged",
       [](Command::Builder c, const OneText& o) { c.setRemoveMember(o.value); },
-      [](CLI::App& sub, OneText& o) { sub.add_option("user", o.value, "member's user id")->required(); });
+      [](CLI::App& sub, OneText& o) {
+        sub.add_option("user", o.value, "member's user id")->required();
+      });
   NewCommand<None>(
       app, cli, "leave", "the --actor leaves the organization",
       [](Command::Builder c, const None&) { c.setLeaveOrganization(); }, NoOptions);

@@ -183,7 +183,9 @@ void RegisterAssets(CLI::App& app, Cli& cli) {
   NewCommand<OneText>(
       *resource, cli, "delete", "delete a resource",
       [](Command::Builder c, const OneText& o) { c.setDeleteResource(o.value); },
-      [](CLI::App& sub, OneText& o) { sub.add_option("resource", o.value, "resource id")->required(); });
+      [](CLI::App& sub, OneText& o) {
+        sub.add_option("resource", o.value, "resource id")->required();
+      });
 
   auto* login = app.add_subcommand("login", "activity signals from the identity provider");
   login->require_subcommand(1);

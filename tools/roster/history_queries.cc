@@ -64,9 +64,9 @@ void RegisterActivity(CLI::App& app, Cli& cli) {
             if (e.getProject().size() > 0 && e.getProject() != e.getSubject()) {
               subject += " @" + std::string(e.getProject().cStr());
             }
-            table.Add({std::to_string(e.getPosition()), FormatTime(e.getTimeUs()), e.getOrg().cStr(),
-                       OrDash(e.getActor().cStr()), e.getAction().cStr(), OrDash(subject),
-                       OrDash(e.getBefore().cStr()), OrDash(e.getAfter().cStr())});
+            table.Add({std::to_string(e.getPosition()), FormatTime(e.getTimeUs()),
+                       e.getOrg().cStr(), OrDash(e.getActor().cStr()), e.getAction().cStr(),
+                       OrDash(subject), OrDash(e.getBefore().cStr()), OrDash(e.getAfter().cStr())});
           }
           table.Print(std::cout);
           PrintNextCursor(page.getNextCursor());
@@ -106,8 +106,9 @@ void RegisterLogins(CLI::App& app, Cli& cli) {
           }
           Table table({"POS", "TIME", "USER", "IP", "USER AGENT"});
           for (auto l : page.getLogins()) {
-            table.Add({std::to_string(l.getPosition()), FormatTime(l.getTimeUs()), l.getUserId().cStr(),
-                       OrDash(l.getIp().cStr()), OrDash(l.getUserAgent().cStr())});
+            table.Add({std::to_string(l.getPosition()), FormatTime(l.getTimeUs()),
+                       l.getUserId().cStr(), OrDash(l.getIp().cStr()),
+                       OrDash(l.getUserAgent().cStr())});
           }
           table.Print(std::cout);
           PrintNextCursor(page.getNextCursor());
@@ -135,14 +136,15 @@ void FillPoint(api::wire::AsOf::Builder r, const PointOptions& o) {
 }
 
 void PrintOrganizationAsOf(api::wire::OrganizationAsOf::Reader org) {
-  PrintFields(std::cout, {{"org", std::string(org.getOrg().cStr()) + " (" + org.getName().cStr() + ")"},
-                          {"as of", "position " + std::to_string(org.getPosition()) + ", " +
-                                        FormatTime(org.getTimeUs())},
-                          {"deleted", org.getDeleted() ? "yes" : "no"}});
+  PrintFields(std::cout,
+              {{"org", std::string(org.getOrg().cStr()) + " (" + org.getName().cStr() + ")"},
+               {"as of", "position " + std::to_string(org.getPosition()) + ", " +
+                             FormatTime(org.getTimeUs())},
+               {"deleted", org.getDeleted() ? "yes" : "no"}});
   Table members({"USER", "EMAIL", "ROLE", "STATUS", "JOINED"});
   for (auto m : org.getMembers()) {
-    members.Add({m.getUserId().cStr(), m.getEmail().cStr(), m.getRole().cStr(), m.getStatus().cStr(),
-                 FormatTime(m.getJoinedAtUs())});
+    members.Add({m.getUserId().cStr(), m.getEmail().cStr(), m.getRole().cStr(),
+                 m.getStatus().cStr(), FormatTime(m.getJoinedAtUs())});
   }
   std::cout << "\n";
   members.Print(std::cout);
@@ -179,8 +181,10 @@ void RegisterAsOf(CLI::App& app, Cli& cli) {
     cli.exit_code = RunQuery(
         cli, org->consistency, [&](Query::Builder q) { FillPoint(q.initOrganizationAsOf(), *org); },
         [&](Response::Reader response) {
-          if (cli.json) std::cout << ToJson(response.getOrganizationAsOf()) << "\n";
-          else PrintOrganizationAsOf(response.getOrganizationAsOf());
+          if (cli.json)
+            std::cout << ToJson(response.getOrganizationAsOf()) << "\n";
+          else
+            PrintOrganizationAsOf(response.getOrganizationAsOf());
           return int{kOk};
         });
   });
@@ -201,8 +205,8 @@ void RegisterAsOf(CLI::App& app, Cli& cli) {
           for (auto a : list) {
             std::string projects;
             for (auto p : a.getProjects()) {
-              projects += (projects.empty() ? "" : ", ") + std::string(p.getProjectId().cStr()) + ":" +
-                          p.getRole().cStr();
+              projects += (projects.empty() ? "" : ", ") + std::string(p.getProjectId().cStr()) +
+                          ":" + p.getRole().cStr();
             }
             table.Add({a.getOrg().cStr(), a.getOrgName().cStr(), OrDash(a.getRole().cStr()),
                        OrDash(projects)});
@@ -229,9 +233,9 @@ void RegisterHistory(CLI::App& app, Cli& cli) {
           }
           Table table({"POS", "TIME", "ORG", "ACTION", "ACTOR", "BEFORE", "AFTER"});
           for (auto h : list) {
-            table.Add({std::to_string(h.getPosition()), FormatTime(h.getTimeUs()), h.getOrg().cStr(),
-                       h.getAction().cStr(), OrDash(h.getActor().cStr()), OrDash(h.getBefore().cStr()),
-                       OrDash(h.getAfter().cStr())});
+            table.Add({std::to_string(h.getPosition()), FormatTime(h.getTimeUs()),
+                       h.getOrg().cStr(), h.getAction().cStr(), OrDash(h.getActor().cStr()),
+                       OrDash(h.getBefore().cStr()), OrDash(h.getAfter().cStr())});
           }
           table.Print(std::cout);
           return int{kOk};
@@ -255,8 +259,8 @@ void RegisterStatus(CLI::App& app, Cli& cli) {
                                   {"connections", std::to_string(status.getConnections())}});
           Table table({"PROJECTION", "VERSION", "READY", "POSITION", "BUILDING"});
           for (auto p : status.getProjections()) {
-            table.Add({p.getName().cStr(), std::to_string(p.getVersion()), p.getReady() ? "yes" : "no",
-                       std::to_string(p.getPosition()),
+            table.Add({p.getName().cStr(), std::to_string(p.getVersion()),
+                       p.getReady() ? "yes" : "no", std::to_string(p.getPosition()),
                        p.getBuilding() ? "at " + std::to_string(p.getBuildPosition()) : "-"});
           }
           std::cout << "\n";

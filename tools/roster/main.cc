@@ -1,7 +1,6 @@
 // roster: the command-line client of rosterd, for people (aligned tables) and scripts (--json,
 // exit codes). See docs/cli.md.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "tools/roster/cli.h"
@@ -16,9 +15,11 @@ int main(int argc, char** argv) {
       ->envname("ROSTER_SERVER")
       ->default_val("127.0.0.1:7400");
   app.add_option("--token", cli.token, "API token")->envname("ROSTER_TOKEN");
-  app.add_option("--token-file", cli.token_file, "file holding the API token")->envname("ROSTER_TOKEN_FILE");
+  app.add_option("--token-file", cli.token_file, "file holding the API token")
+      ->envname("ROSTER_TOKEN_FILE");
   app.add_flag("--json", cli.json, "machine-readable output: one JSON document per result");
-  app.add_option("--timeout-ms", cli.timeout_ms, "connect and per-response timeout")->default_val(30000);
+  app.add_option("--timeout-ms", cli.timeout_ms, "connect and per-response timeout")
+      ->default_val(30000);
 
   RegisterOrgCommands(app, cli);
   RegisterProjectCommands(app, cli);

@@ -56,7 +56,8 @@ void Table::Print(std::ostream& out) const {
   for (const auto& row : rows_) line(row);
 }
 
-void PrintFields(std::ostream& out, const std::vector<std::pair<std::string, std::string>>& fields) {
+void PrintFields(std::ostream& out,
+                 const std::vector<std::pair<std::string, std::string>>& fields) {
   size_t width = 0;
   for (const auto& [key, value] : fields) width = std::max(width, key.size());
   for (const auto& [key, value] : fields) {

@@ -81,7 +81,8 @@ void RegisterOrgsOf(CLI::App& app, Cli& cli) {
           auto orgs = response.getOrganizations();
           if (cli.json) {
             std::cout << "[";
-            for (unsigned i = 0; i < orgs.size(); ++i) std::cout << (i ? "," : "") << ToJson(orgs[i]);
+            for (unsigned i = 0; i < orgs.size(); ++i)
+              std::cout << (i ? "," : "") << ToJson(orgs[i]);
             std::cout << "]\n";
             return int{kOk};
           }
@@ -132,7 +133,8 @@ void RegisterInvitations(CLI::App& app, Cli& cli) {
             std::cout << ToJson(page) << "\n";
             return int{kOk};
           }
-          Table table({"INVITATION", "EMAIL", "ROLE", "STATUS", "INVITER", "SENT", "EXPIRES", "RESENT"});
+          Table table(
+              {"INVITATION", "EMAIL", "ROLE", "STATUS", "INVITER", "SENT", "EXPIRES", "RESENT"});
           for (auto i : page.getInvitations()) {
             table.Add({i.getInvitationId().cStr(), i.getEmail().cStr(), i.getRole().cStr(),
                        i.getStatus().cStr(), i.getInviter().cStr(), FormatTime(i.getSentAtUs()),
@@ -146,8 +148,10 @@ void RegisterInvitations(CLI::App& app, Cli& cli) {
 }
 
 void PrintUserAccess(api::wire::UserAccess::Reader access) {
-  PrintFields(std::cout, {{"org", std::string(access.getOrg().cStr()) + " (" + access.getOrgName().cStr() + ")"},
-                          {"role", access.getRole().size() ? access.getRole().cStr() : "(not a member)"}});
+  PrintFields(
+      std::cout,
+      {{"org", std::string(access.getOrg().cStr()) + " (" + access.getOrgName().cStr() + ")"},
+       {"role", access.getRole().size() ? access.getRole().cStr() : "(not a member)"}});
   if (access.getProjects().size() == 0) return;
   Table table({"PROJECT", "ROLE", "SOURCE", "INHERITED", "DIRECT"});
   for (auto p : access.getProjects()) {
@@ -182,7 +186,8 @@ void RegisterAccess(CLI::App& app, Cli& cli) {
           auto list = response.getProjectAccess();
           if (cli.json) {
             std::cout << "[";
-            for (unsigned i = 0; i < list.size(); ++i) std::cout << (i ? "," : "") << ToJson(list[i]);
+            for (unsigned i = 0; i < list.size(); ++i)
+              std::cout << (i ? "," : "") << ToJson(list[i]);
             std::cout << "]\n";
             return int{kOk};
           }

@@ -24,7 +24,8 @@ void RegisterTail(CLI::App& app, Cli& cli) {
     uint64_t count = 0;
   };
   auto o = std::make_shared<Options>();
-  auto* sub = app.add_subcommand("tail", "follow the log: every record after --after, then live ones");
+  auto* sub =
+      app.add_subcommand("tail", "follow the log: every record after --after, then live ones");
   sub->add_option("--after", o->after, "start after this log position (default: the beginning)");
   sub->add_option("--count", o->count, "stop after this many records (default: follow forever)");
   sub->add_option("--window", o->window, "records in flight (subscription credits)");
@@ -39,9 +40,11 @@ void RegisterTail(CLI::App& app, Cli& cli) {
       if (cli.json) {
         std::cout << ToJson(r) << "\n";
       } else {
-        std::cout << r.getPosition() << "  " << FormatTime(r.getTimeUs()) << "  " << r.getStream().cStr()
-                  << "#" << r.getStreamVersion() << "  " << r.getType().cStr() << "/v" << r.getRevision()
-                  << "  actor=" << OrDash(r.getActor().cStr()) << "  command=" << OrDash(r.getCommandId().cStr())
+        std::cout << r.getPosition() << "  " << FormatTime(r.getTimeUs()) << "  "
+                  << r.getStream().cStr() << "#" << r.getStreamVersion() << "  "
+                  << r.getType().cStr() << "/v" << r.getRevision()
+                  << "  actor=" << OrDash(r.getActor().cStr())
+                  << "  command=" << OrDash(r.getCommandId().cStr())
                   << "  hash=" << Hex(r.getHash().begin(), r.getHash().size(), 8) << "\n";
       }
       std::cout.flush();  // a live tail is read as it comes
@@ -65,8 +68,10 @@ void RegisterTokens(CLI::App& app, Cli& cli) {
     std::string name, scope = "service";
   };
   auto issue = std::make_shared<Issue>();
-  auto* issue_cmd = token->add_subcommand("issue", "issue a token (shown once); replaces one of the same name");
-  issue_cmd->add_option("name", issue->name, "token name (the principal in event metadata)")->required();
+  auto* issue_cmd =
+      token->add_subcommand("issue", "issue a token (shown once); replaces one of the same name");
+  issue_cmd->add_option("name", issue->name, "token name (the principal in event metadata)")
+      ->required();
   issue_cmd->add_option("--scope", issue->scope, "admin, service or auditor")
       ->check(CLI::IsMember({"admin", "service", "auditor"}));
   issue_cmd->callback([issue, &cli] {
@@ -79,9 +84,12 @@ void RegisterTokens(CLI::App& app, Cli& cli) {
         },
         [&](Response::Reader response) {
           auto t = response.getToken();
-          if (cli.json) std::cout << ToJson(t) << "\n";
-          else PrintFields(std::cout, {{"name", t.getName().cStr()}, {"scope", t.getScope().cStr()},
-                                       {"token", t.getToken().cStr()}});
+          if (cli.json)
+            std::cout << ToJson(t) << "\n";
+          else
+            PrintFields(std::cout, {{"name", t.getName().cStr()},
+                                    {"scope", t.getScope().cStr()},
+                                    {"token", t.getToken().cStr()}});
           return int{kOk};
         });
   });
@@ -92,8 +100,10 @@ void RegisterTokens(CLI::App& app, Cli& cli) {
     cli.exit_code = RunAdmin(
         cli, [&](Admin::Builder a) { a.setRevokeToken(*revoke); },
         [&](Response::Reader) {
-          if (cli.json) std::cout << "{\"revoked\":true}\n";
-          else std::cout << "revoked " << *revoke << "\n";
+          if (cli.json)
+            std::cout << "{\"revoked\":true}\n";
+          else
+            std::cout << "revoked " << *revoke << "\n";
           return int{kOk};
         });
   });
@@ -105,7 +115,8 @@ void RegisterTokens(CLI::App& app, Cli& cli) {
           auto list = response.getTokens();
           if (cli.json) {
             std::cout << "[";
-            for (unsigned i = 0; i < list.size(); ++i) std::cout << (i ? "," : "") << ToJson(list[i]);
+            for (unsigned i = 0; i < list.size(); ++i)
+              std::cout << (i ? "," : "") << ToJson(list[i]);
             std::cout << "]\n";
             return int{kOk};
           }
@@ -121,7 +132,8 @@ void RegisterAdmin(CLI::App& app, Cli& cli) {
   auto* admin = app.add_subcommand("admin", "server maintenance (admin scope)");
   admin->require_subcommand(1);
   auto names = std::make_shared<std::vector<std::string>>();
-  auto* rebuild = admin->add_subcommand("rebuild", "rebuild read models from the log in the background");
+  auto* rebuild =
+      admin->add_subcommand("rebuild", "rebuild read models from the log in the background");
   rebuild->add_option("projections", *names, "projection names (default: all)");
   rebuild->callback([names, &cli] {
     cli.exit_code = RunAdmin(
@@ -131,12 +143,15 @@ void RegisterAdmin(CLI::App& app, Cli& cli) {
           for (unsigned i = 0; i < names->size(); ++i) list.set(i, (*names)[i]);
         },
         [&](Response::Reader) {
-          if (cli.json) std::cout << "{\"rebuilding\":true}\n";
-          else std::cout << "rebuild started; follow it with `roster status`\n";
+          if (cli.json)
+            std::cout << "{\"rebuilding\":true}\n";
+          else
+            std::cout << "rebuild started; follow it with `roster status`\n";
           return int{kOk};
         });
   });
-  auto* verify = admin->add_subcommand("verify", "walk the log's hash chain; exit 1 if it is broken");
+  auto* verify =
+      admin->add_subcommand("verify", "walk the log's hash chain; exit 1 if it is broken");
   verify->callback([&cli] {
     cli.exit_code = RunAdmin(
         cli, [](Admin::Builder a) { a.setVerify(); },
@@ -146,7 +161,8 @@ void RegisterAdmin(CLI::App& app, Cli& cli) {
             std::cout << ToJson(v) << "\n";
           } else {
             std::vector<std::pair<std::string, std::string>> fields = {
-                {"ok", v.getOk() ? "yes" : "no"}, {"checked", std::to_string(v.getChecked())},
+                {"ok", v.getOk() ? "yes" : "no"},
+                {"checked", std::to_string(v.getChecked())},
                 {"head hash", Hex(v.getHeadHash().begin(), v.getHeadHash().size())}};
             if (!v.getOk()) {
               fields.emplace_back("first bad", std::to_string(v.getFirstBad()));
