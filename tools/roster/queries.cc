@@ -148,10 +148,11 @@ void RegisterInvitations(CLI::App& app, Cli& cli) {
 }
 
 void PrintUserAccess(api::wire::UserAccess::Reader access) {
-  PrintFields(
-      std::cout,
-      {{"org", std::string(access.getOrg().cStr()) + " (" + access.getOrgName().cStr() + ")"},
-       {"role", access.getRole().size() ? access.getRole().cStr() : "(not a member)"}});
+  std::string org = access.getOrg().cStr();
+  if (access.getOrgName().size() > 0) org += " (" + std::string(access.getOrgName().cStr()) + ")";
+  PrintFields(std::cout,
+              {{"org", org},
+               {"role", access.getRole().size() ? access.getRole().cStr() : "(not a member)"}});
   if (access.getProjects().size() == 0) return;
   Table table({"PROJECT", "ROLE", "SOURCE", "INHERITED", "DIRECT"});
   for (auto p : access.getProjects()) {
