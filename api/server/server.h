@@ -29,8 +29,9 @@ namespace roster::api {
 
 struct ServerOptions {
   std::string listen = "127.0.0.1:7400";  // host:port; port 0 picks a free one (see port())
-  unsigned io_threads = 1;
-  unsigned worker_threads = 2;  // for commands and queries: RocksDB work stays off I/O threads
+  unsigned io_threads = 2;
+  // Commands block on the log's group commit (an fsync): enough workers keep many in one sync.
+  unsigned worker_threads = 64;  // for commands and queries: RocksDB work stays off I/O threads
   FrameLimits limits;           // max message bytes (1 MiB), segments, traversal, nesting
   size_t max_connections = 1024;
   size_t max_in_flight = 64;                        // per connection; reading pauses at the limit

@@ -41,8 +41,8 @@ struct Settings {
   int64_t max_in_flight = 64;
   int64_t frame_deadline_ms = 10000;
   int64_t idle_timeout_ms = 300000;
-  int64_t io_threads = 1;
-  int64_t worker_threads = 4;
+  int64_t io_threads = 2;
+  int64_t worker_threads = 64;
   bool sync = true;
 };
 
