@@ -151,9 +151,14 @@ bool Connection::HandleRequest(std::unique_ptr<Incoming> incoming) {
     // nesting deeper than the limit and amplification fail here, whatever the request kind.
     capnp::FlatArrayMessageReader check(incoming->frame.words(), incoming->options);
     check.getRoot<wire::Request>().totalSize();
-    incoming->reader.emplace(incoming->frame.words(), incoming->options);
+    // The walk above enforced the limits; the reader the request is served from gets a budget
+    // of its own for the repeated reads of serving it (each getRoot and field read counts).
+    capnp::ReaderOptions serving = incoming->options;
+    serving.traversalLimitInWords = 4 * incoming->options.traversalLimitInWords;
+    incoming->reader.emplace(incoming->frame.words(), serving);
     auto request = incoming->reader->getRoot<wire::Request>();
     id = request.getId();
+    incoming->id = id;
     if (!principal_) return HandleHello(id, request);
     switch (request.which()) {
       case wire::Request::HELLO:
@@ -227,8 +232,17 @@ void Connection::RunOnWorkers(std::shared_ptr<Incoming> incoming) {
   ++in_flight_;
   asio::post(shared_.workers, [self = shared_from_this(), incoming, principal = *principal_] {
     capnp::MallocMessageBuilder message;
-    self->shared_.dispatcher.Handle(principal, incoming->reader->getRoot<wire::Request>(),
-                                    message.initRoot<wire::Response>());
+    try {
+      self->shared_.dispatcher.Handle(principal, incoming->reader->getRoot<wire::Request>(),
+                                      message.initRoot<wire::Response>());
+    } catch (const kj::Exception& e) {
+      // Handle catches what it reads; this is reading the root itself. Never let untrusted
+      // bytes escape a worker (that would terminate the server).
+      auto response = message.initRoot<wire::Response>();
+      response.setId(incoming->id);
+      SetError(response, "BAD_REQUEST",
+               std::string("malformed request: ") + e.getDescription().cStr());
+    }
     asio::post(self->strand_, [self, frame = EncodeFrame(message)]() mutable {
       --self->in_flight_;
       self->last_activity_ = SteadyClock::now();

@@ -57,6 +57,7 @@ struct Incoming {
   Frame frame;
   capnp::ReaderOptions options;
   std::optional<capnp::FlatArrayMessageReader> reader;  // set once frame holds the bytes
+  uint64_t id = 0;                                      // the request's id, once read
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {

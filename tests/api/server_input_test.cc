@@ -126,6 +126,25 @@ TEST_F(ServerInputTest, DeeplyNestedPointersAreRefusedAndTheConnectionLives) {
   ExpectServing();
 }
 
+// A root struct of 70,000 words (under the 1 MiB limit): every read of the root counts that
+// much against the traversal budget, so serving it must not read past the budget unguarded.
+TEST_F(ServerInputTest, HugeRootStructIsAnsweredNotFatal) {
+  auto raw = Authenticated();
+  constexpr uint32_t kData = 40000, kPointers = 30000;
+  std::string frame = Le32(0) + Le32(1 + kData + kPointers);
+  frame += Le32(0) + Le32(kData | (kPointers << 16));  // root: struct pointer at offset 0
+  std::string body((kData + kPointers) * 8, '\0');
+  body[0] = 77;  // id
+  body[8] = 2;   // union tag: query (its pointer is null: an empty query)
+  frame += body;
+  ASSERT_TRUE(raw->Send(frame));
+  auto m = raw->Read();
+  ASSERT_TRUE(m.has_value()) << "no response (timed out: " << raw->timed_out() << ")";
+  EXPECT_EQ(m->get().getId(), 77u);
+  EXPECT_TRUE(m->get().isError());
+  ExpectServing();
+}
+
 TEST_F(ServerInputTest, SlowSenderHitsTheFrameDeadline) {
   auto raw = Authenticated();
   const std::string frame = StatusQuery(2);
