@@ -73,6 +73,35 @@ TEST_F(ServerSecurityTest, WrongTokenIsRefusedAndLoggedWithoutTheToken) {
   ExpectServing();
 }
 
+// A client that does not wait for the hello's answer: the commands it pipelined behind a bad
+// or empty token are never run.
+TEST_F(ServerSecurityTest, CommandsPipelinedBehindARefusedHelloAreNotRun) {
+  for (const char* token : {"wrong-token", ""}) {
+    RawConnection raw(server_->port());
+    ASSERT_TRUE(raw.connected());
+    std::string bytes = Hello(token, 1);
+    bytes += Encode([](Request::Builder r) {
+      r.setId(2);
+      auto cmd = r.initCommand();
+      cmd.setOrg("sneaky");
+      cmd.setActor("mallory");
+      auto create = cmd.initCreateOrganization();
+      create.setName("Sneaky");
+      create.setPreset("platform");
+      create.setOwnerEmail("mallory@example.com");
+    });
+    ASSERT_TRUE(raw.Send(bytes));
+    auto m = raw.Read();
+    ASSERT_TRUE(m.has_value()) << "token '" << token << "'";
+    ASSERT_TRUE(m->get().isError());
+    EXPECT_EQ(m->get().getId(), 1u);
+    EXPECT_STREQ(m->get().getError().getCode().cStr(), "UNAUTHENTICATED");
+    EXPECT_TRUE(raw.Closed());
+  }
+  EXPECT_EQ(LastPosition(), 0u);
+  ExpectServing();
+}
+
 TEST_F(ServerSecurityTest, AuditorCannotSendCommands) {
   auto admin = Connect(admin_token_);
   CreateOrg(*admin, "acme", "alice", "platform");
