@@ -1,4 +1,4 @@
-// The preset role catalogs, one per seed page in ../shared/seeds (see docs/role_catalogs.md for
+// The preset role catalogs, one per seed page in ../shared/seeds (see docs/domain.md for
 // the reading of each page). An organization is created with one of these and may define
 // custom roles later.
 #pragma once
