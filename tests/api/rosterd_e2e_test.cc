@@ -149,6 +149,8 @@ TEST(RosterdTest, CapnpToolSpeaksTheProtocol) {
 }
 
 TEST(RosterdTest, SigtermUnderLoadKeepsEveryAcknowledgedCommand) {
+  constexpr int kClients = 16;
+  constexpr size_t kAtLeastAcked = 200;
   eventstore::testing::TempDir dir("rosterd-restart");
   const auto data = dir.path() / "data";
   std::mutex mu;
@@ -162,7 +164,7 @@ TEST(RosterdTest, SigtermUnderLoadKeepsEveryAcknowledgedCommand) {
     options.timeout = std::chrono::milliseconds(5000);
     std::atomic<int> running{0};
     std::vector<std::thread> threads;
-    for (int t = 0; t < 4; ++t) {
+    for (int t = 0; t < kClients; ++t) {
       threads.emplace_back([&, t] {
         auto c = client::Client::Connect(options);
         if (!c) return;
@@ -187,15 +189,19 @@ TEST(RosterdTest, SigtermUnderLoadKeepsEveryAcknowledgedCommand) {
         }
       });
     }
-    for (int i = 0; i < 200 && running < 4; ++i) {
+    // Mid-load: once a good number of commands are acknowledged and more are in flight.
+    for (int i = 0; i < 1000; ++i) {
+      {
+        std::lock_guard lock(mu);
+        if (running == kClients && acked.size() >= kAtLeastAcked) break;
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(400));  // mid-load
     server.Signal(SIGTERM);
     EXPECT_EQ(server.Wait(std::chrono::seconds(20)), 0);
     for (auto& th : threads) th.join();
   }
-  ASSERT_GT(acked.size(), 4u);
+  ASSERT_GE(acked.size(), kAtLeastAcked);
   uint64_t max_position = 0;
   for (const auto& [org, position] : acked) max_position = std::max(max_position, position);
 
@@ -212,7 +218,7 @@ TEST(RosterdTest, SigtermUnderLoadKeepsEveryAcknowledgedCommand) {
   ASSERT_TRUE(status->get().isStatus());
   EXPECT_GE(status->get().getStatus().getLastPosition(), max_position);
   std::map<std::string, std::set<std::string>> orgs_of;  // owner -> orgs, read once each
-  for (int t = 0; t < 4; ++t) {
+  for (int t = 0; t < kClients; ++t) {
     const std::string owner = "owner" + std::to_string(t);
     auto reply = (*c)->Call([&](Request::Builder r) {
       auto q = r.initQuery();
