@@ -139,19 +139,35 @@ std::expected<std::string, std::string> TokenStore::Issue(const std::string& nam
     return std::unexpected("a token name is 1 to 64 letters, digits, '-', '_' or '.'");
   }
   std::string token = "rst_" + service::NewInvitationToken();
-  std::lock_guard lock(mu_);
-  std::erase_if(entries_, [&](const Entry& e) { return e.name == name; });
-  entries_.push_back(Entry{name, scope, Sha256(token)});
-  if (auto saved = Save(); !saved) return std::unexpected(saved.error());
+  std::lock_guard writing(save_mu_);
+  std::vector<Entry> next = Entries();
+  std::erase_if(next, [&](const Entry& e) { return e.name == name; });
+  next.push_back(Entry{name, scope, Sha256(token)});
+  if (auto saved = Replace(std::move(next)); !saved) return std::unexpected(saved.error());
   return token;
 }
 
 std::expected<void, std::string> TokenStore::Revoke(const std::string& name) {
+  std::lock_guard writing(save_mu_);
+  std::vector<Entry> next = Entries();
+  const size_t before = next.size();
+  std::erase_if(next, [&](const Entry& e) { return e.name == name; });
+  if (next.size() == before) return std::unexpected("no token named " + name);
+  return Replace(std::move(next));
+}
+
+std::vector<TokenStore::Entry> TokenStore::Entries() const {
   std::lock_guard lock(mu_);
-  const size_t before = entries_.size();
-  std::erase_if(entries_, [&](const Entry& e) { return e.name == name; });
-  if (entries_.size() == before) return std::unexpected("no token named " + name);
-  return Save();
+  return entries_;
+}
+
+std::expected<void, std::string> TokenStore::Replace(std::vector<Entry> next) {
+  // The file is written without holding mu_, so authentication (on network threads) never
+  // waits for disk; the tokens in memory change only once the file holds them.
+  if (auto saved = Save(next); !saved) return saved;
+  std::lock_guard lock(mu_);
+  entries_ = std::move(next);
+  return {};
 }
 
 std::vector<Principal> TokenStore::List() const {
@@ -161,9 +177,9 @@ std::vector<Principal> TokenStore::List() const {
   return out;
 }
 
-std::expected<void, std::string> TokenStore::Save() const {
+std::expected<void, std::string> TokenStore::Save(const std::vector<Entry>& entries) const {
   std::string content = "# Roster API tokens: name scope sha256(token). Managed by rosterd.\n";
-  for (const Entry& e : entries_) {
+  for (const Entry& e : entries) {
     content += e.name + " " + std::string(ScopeName(e.scope)) + " " + Hex(e.hash) + "\n";
   }
   return WritePrivate(file_, content);

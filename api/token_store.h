@@ -46,10 +46,14 @@ class TokenStore {
     std::string hash;  // 32 raw bytes
   };
   explicit TokenStore(std::filesystem::path file) : file_(std::move(file)) {}
-  std::expected<void, std::string> Save() const;  // called with mu_ held
+  std::vector<Entry> Entries() const;
+  // Writes `next` to the file, then makes it the tokens in memory. Called with save_mu_ held.
+  std::expected<void, std::string> Replace(std::vector<Entry> next);
+  std::expected<void, std::string> Save(const std::vector<Entry>& entries) const;
 
   std::filesystem::path file_;
-  mutable std::mutex mu_;
+  std::mutex save_mu_;      // one writer of the file at a time
+  mutable std::mutex mu_;   // guards entries_; never held across file I/O
   std::vector<Entry> entries_;
 };
 
