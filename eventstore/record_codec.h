@@ -75,5 +75,7 @@ std::optional<uint32_t> ParseMeta(std::string_view value);
 
 // Lower-case hex, for messages and tools.
 std::string Hex(std::string_view bytes);
+// The bytes of lower-case hex; nullopt for an odd length or any other character.
+std::optional<std::string> Unhex(std::string_view hex);
 
 }  // namespace roster::eventstore::codec

@@ -7,6 +7,8 @@
 #include <array>
 #include <stdexcept>
 
+#include "eventstore/record_codec.h"
+
 namespace roster::service {
 
 std::string NewInvitationToken() {
@@ -35,14 +37,8 @@ std::string NewInvitationToken() {
 std::string HashInvitationToken(std::string_view token) {
   std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
   SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), digest.data());
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(digest.size() * 2);
-  for (unsigned char b : digest) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 0xf]);
-  }
-  return out;
+  return eventstore::codec::Hex(
+      std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
 }  // namespace roster::service

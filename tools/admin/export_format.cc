@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "eventstore/record_codec.h"
+
 namespace roster::admin {
 namespace {
 
@@ -327,31 +329,10 @@ std::optional<std::string> FromBase64(std::string_view text) {
   return out;
 }
 
-std::string HexOf(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(bytes.size() * 2, '\0');
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    const auto c = static_cast<unsigned char>(bytes[i]);
-    out[2 * i] = kHex[c >> 4];
-    out[2 * i + 1] = kHex[c & 15];
-  }
-  return out;
-}
+std::string HexOf(std::string_view bytes) { return eventstore::codec::Hex(bytes); }
 
 std::optional<std::string> FromHex(std::string_view text) {
-  if (text.size() % 2) return std::nullopt;
-  std::string out;
-  for (size_t i = 0; i < text.size(); i += 2) {
-    auto nib = [](char c) -> int {
-      if (c >= '0' && c <= '9') return c - '0';
-      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-      return -1;
-    };
-    const int hi = nib(text[i]), lo = nib(text[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out += static_cast<char>(hi * 16 + lo);
-  }
-  return out;
+  return eventstore::codec::Unhex(text);
 }
 
 std::string IsoTime(int64_t time_us) {
