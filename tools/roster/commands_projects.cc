@@ -37,6 +37,19 @@ void ProjectOption(CLI::App& sub, std::string& project) {
   sub.add_option("project", project, "project id")->required();
 }
 
+// add, role and remove share one wire struct and the same positional arguments.
+void FillProjectMember(api::wire::ProjectMember::Builder r, const ProjectMember& o) {
+  r.setProjectId(o.project);
+  r.setUser(o.user);
+  r.setRole(o.role);
+}
+
+void ProjectMemberOptions(CLI::App& sub, ProjectMember& o, const char* role_help) {
+  ProjectOption(sub, o.project);
+  sub.add_option("user", o.user, "user id")->required();
+  if (role_help != nullptr) sub.add_option("role", o.role, role_help)->required();
+}
+
 void RegisterProjects(CLI::App& app, Cli& cli) {
   auto* project = app.add_subcommand("project", "projects and their direct members");
   project->require_subcommand(1);
@@ -70,40 +83,21 @@ void RegisterProjects(CLI::App& app, Cli& cli) {
       *project, cli, "add",
       "give a user a direct project role (also someone outside the org: project-only access)",
       [](Command::Builder c, const ProjectMember& o) {
-        auto r = c.initAddProjectMember();
-        r.setProjectId(o.project);
-        r.setUser(o.user);
-        r.setRole(o.role);
+        FillProjectMember(c.initAddProjectMember(), o);
       },
-      [](CLI::App& sub, ProjectMember& o) {
-        ProjectOption(sub, o.project);
-        sub.add_option("user", o.user, "user id")->required();
-        sub.add_option("role", o.role, "project role")->required();
-      });
+      [](CLI::App& sub, ProjectMember& o) { ProjectMemberOptions(sub, o, "project role"); });
   NewCommand<ProjectMember>(
       *project, cli, "role", "change a direct project member's role",
       [](Command::Builder c, const ProjectMember& o) {
-        auto r = c.initChangeProjectMemberRole();
-        r.setProjectId(o.project);
-        r.setUser(o.user);
-        r.setRole(o.role);
+        FillProjectMember(c.initChangeProjectMemberRole(), o);
       },
-      [](CLI::App& sub, ProjectMember& o) {
-        ProjectOption(sub, o.project);
-        sub.add_option("user", o.user, "user id")->required();
-        sub.add_option("role", o.role, "new project role")->required();
-      });
+      [](CLI::App& sub, ProjectMember& o) { ProjectMemberOptions(sub, o, "new project role"); });
   NewCommand<ProjectMember>(
       *project, cli, "remove", "remove a direct project member",
       [](Command::Builder c, const ProjectMember& o) {
-        auto r = c.initRemoveProjectMember();
-        r.setProjectId(o.project);
-        r.setUser(o.user);
+        FillProjectMember(c.initRemoveProjectMember(), o);  // role stays empty: ignored
       },
-      [](CLI::App& sub, ProjectMember& o) {
-        ProjectOption(sub, o.project);
-        sub.add_option("user", o.user, "user id")->required();
-      });
+      [](CLI::App& sub, ProjectMember& o) { ProjectMemberOptions(sub, o, nullptr); });
 }
 
 void FillRole(api::wire::RoleDefinition::Builder r, const RoleDefinition& o) {
