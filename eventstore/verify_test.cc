@@ -121,5 +121,63 @@ TEST(VerifyTest, ADeletedRecordIsNamedMissing) {
   EXPECT_EQ(read.error().code, ErrorCode::kCorruption);
 }
 
+
+// A long range is verified in segments on several threads; every link still counts, including
+// the one between two segments, and the first bad record is still the one named.
+constexpr Position kLongLog = 150'000;  // two segments of at least 65,536 records each
+constexpr Position kBoundary = 1 + kLongLog / 2;  // the second segment's first record
+
+void FillLong(const std::filesystem::path& dir) {
+  StoreOptions options = testing::FastOptions();
+  options.sync = false;
+  auto store = OpenOrDie(dir, options);
+  for (Position i = 0; i < kLongLog / 1000; ++i) {
+    std::vector<NewEvent> events;
+    for (int e = 0; e < 1000; ++e) events.push_back(Event("t", "payload " + std::to_string(e)));
+    ASSERT_TRUE(store->Append(Request(testing::Numbered("s", i % 4), ExpectedVersion::Any(),
+                                      std::move(events))));
+  }
+}
+
+void FlipLastByte(const std::filesystem::path& dir, Position position) {
+  testing::RawRocks raw(dir);
+  const std::string key = codec::PositionKey(position);
+  std::string value = raw.Get("log", key).value();
+  value.back() = static_cast<char>(value.back() ^ 0x01);  // in the stored hash
+  raw.Put("log", key, value);
+}
+
+TEST(VerifyLongTest, SegmentsTogetherCheckEveryLinkAndNameTheFirstBadRecord) {
+  TempDir tmp;
+  FillLong(tmp.path());
+  {
+    auto store = OpenOrDie(tmp.path());
+    std::vector<Position> progress;
+    auto whole = store->Verify(0, 0, [&](Position p) { progress.push_back(p); });
+    ASSERT_TRUE(whole);
+    EXPECT_TRUE(whole->ok) << whole->problem;
+    EXPECT_EQ(whole->checked, kLongLog);
+    EXPECT_EQ(whole->last_hash, store->ReadAll(kLongLog, 1)->front().hash);
+    ASSERT_FALSE(progress.empty());
+    EXPECT_EQ(progress.back(), kLongLog);
+  }
+  // The last record of the first segment: its stored hash anchors the second segment, so the
+  // second segment sees a broken link at kBoundary; the report must still name kBoundary - 1.
+  FlipLastByte(tmp.path(), kBoundary - 1);
+  FlipLastByte(tmp.path(), kLongLog - 10);
+  auto store = OpenOrDie(tmp.path());
+  auto report = store->Verify(0, 0);
+  ASSERT_TRUE(report);
+  EXPECT_FALSE(report->ok);
+  EXPECT_EQ(report->first_bad, kBoundary - 1) << report->problem;
+  EXPECT_EQ(report->checked, kBoundary - 2);
+  EXPECT_NE(report->problem.find("hash mismatch"), std::string::npos) << report->problem;
+  // Only the later one when verifying past the first.
+  auto later = store->Verify(kBoundary + 1, 0);
+  ASSERT_TRUE(later);
+  EXPECT_FALSE(later->ok);
+  EXPECT_EQ(later->first_bad, kLongLog - 10) << later->problem;
+}
+
 }  // namespace
 }  // namespace roster::eventstore
