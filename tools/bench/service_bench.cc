@@ -33,13 +33,17 @@ struct Flags {
   uint64_t long_history = 100'000;
   int cold_samples = 15;
   std::string phases = "commands,cold,rebuild";  // which parts to run (for profiling one)
+  std::string rebuild_log;  // keep the rebuild's data here and reuse its log next time
 };
 
-bool Wants(const Flags& f, std::string_view phase) { return f.phases.find(phase) != std::string::npos; }
+bool Wants(const Flags& f, std::string_view phase) {
+  return f.phases.find(phase) != std::string::npos;
+}
 
 std::shared_ptr<spdlog::logger> Quiet() {
   if (std::getenv("ROSTER_BENCH_LOG")) {
-    return std::make_shared<spdlog::logger>("bench", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    return std::make_shared<spdlog::logger>("bench",
+                                            std::make_shared<spdlog::sinks::stderr_sink_mt>());
   }
   return std::make_shared<spdlog::logger>("bench", std::make_shared<spdlog::sinks::null_sink_mt>());
 }
@@ -169,24 +173,22 @@ struct RebuildFigures {
   double check_ns = 0;
 };
 
-RebuildFigures Rebuild(const Flags& flags, const std::filesystem::path& dir,
-                       domain::ManualClock& clock) {
-  auto node = OpenNode(dir, clock, /*sync=*/false);
-  const int writers = 2;
+// The rebuild's log: two writers over 500 organizations each, through the command service.
+void WriteRebuildLog(const Flags& flags, service::Node& node, int writers) {
   Progress("service: writing a log of at least " + std::to_string(flags.rebuild_events) +
            " events through the command service");
   std::vector<std::unique_ptr<workload::Workload>> loads;
   for (int w = 0; w < writers; ++w) {
     loads.push_back(std::make_unique<workload::Workload>(
-        node->commands(), workload::WorkloadOptions{.org_prefix = "r" + std::to_string(w),
-                                                    .orgs = 500,
-                                                    .seed = static_cast<uint64_t>(100 + w)}));
+        node.commands(), workload::WorkloadOptions{.org_prefix = "r" + std::to_string(w),
+                                                   .orgs = 500,
+                                                   .seed = static_cast<uint64_t>(100 + w)}));
     if (!loads.back()->Setup()) throw std::runtime_error("creating organizations failed");
   }
   std::vector<std::thread> threads;
   for (int w = 0; w < writers; ++w) {
     threads.emplace_back([&, w] {
-      while (node->log().LastPosition() < flags.rebuild_events) {
+      while (node.log().LastPosition() < flags.rebuild_events) {
         for (int i = 0; i < 100; ++i) {
           if (!loads[w]->Step()) throw std::runtime_error("workload step failed");
         }
@@ -194,6 +196,17 @@ RebuildFigures Rebuild(const Flags& flags, const std::filesystem::path& dir,
     });
   }
   for (auto& t : threads) t.join();
+}
+
+RebuildFigures Rebuild(const Flags& flags, const std::filesystem::path& dir,
+                       domain::ManualClock& clock) {
+  auto node = OpenNode(dir, clock, /*sync=*/false);
+  const int writers = 2;
+  if (node->log().LastPosition() >= flags.rebuild_events) {
+    Progress("service: reusing the log in " + dir.string());
+  } else {
+    WriteRebuildLog(flags, *node, writers);
+  }
   if (!node->engine().CatchUp(std::chrono::minutes(10)))
     throw std::runtime_error("catch-up failed");
   RebuildFigures figures;
@@ -252,8 +265,12 @@ void Run(const Flags& flags) {
   }
   RebuildFigures rebuild;
   if (Wants(flags, "rebuild")) {
-    TempDir rebuild_dir("roster-bench-rebuild", flags.dir);
-    rebuild = Rebuild(flags, rebuild_dir.path(), clock);
+    if (!flags.rebuild_log.empty()) {
+      rebuild = Rebuild(flags, flags.rebuild_log, clock);
+    } else {
+      TempDir rebuild_dir("roster-bench-rebuild", flags.dir);
+      rebuild = Rebuild(flags, rebuild_dir.path(), clock);
+    }
   }
 
   const std::string n = std::to_string(flags.threads);
@@ -298,6 +315,9 @@ void RegisterServiceBench(CLI::App& app) {
   sub->add_option("--rebuild-events", flags->rebuild_events, "Events in the rebuilt log");
   sub->add_option("--long-history", flags->long_history, "Events of the long-history organization");
   sub->add_option("--phases", flags->phases, "Comma-separated: commands, cold, rebuild");
+  sub->add_option("--rebuild-log", flags->rebuild_log,
+                  "Keep the rebuild phase's data directory here; a later run reuses its log "
+                  "(for profiling the rebuild without writing the log again)");
   sub->callback([flags] { Run(*flags); });
 }
 
