@@ -7,10 +7,6 @@
 #include "tools/admin/audit_export.h"
 
 namespace roster::admin {
-
-ExportLine ExportEntryLine(const eventstore::Record& r, const codec::EventCodec& codec,
-                           std::string_view body);
-
 namespace {
 
 struct Checker {

@@ -1,4 +1,4 @@
-#include "tools/admin/audit_export.h"
+#include "api/export/audit_export.h"
 
 #include <future>
 #include <map>
@@ -10,7 +10,7 @@
 #include "projections/activity_log_projection.h"
 #include "projections/describe_event.h"
 
-namespace roster::admin {
+namespace roster::audit {
 
 using eventstore::Error;
 using eventstore::ErrorCode;
@@ -91,7 +91,9 @@ eventstore::Result<Position> FirstPositionAtOrAfter(eventstore::EventLog& log, i
 
 eventstore::Result<ExportSummary> WriteExport(eventstore::EventLog& log,
                                               const codec::EventCodec& codec,
-                                              const ExportOptions& options, std::ostream& out) {
+                                              const ExportOptions& options,
+                                              const ExportSink& sink) {
+  const Error stopped{ErrorCode::kClosed, "the export was stopped by its reader", std::nullopt};
   ExportSummary summary;
   auto start = FirstPositionAtOrAfter(log, options.from_us);
   if (!start) return std::unexpected(start.error());
@@ -171,7 +173,7 @@ eventstore::Result<ExportSummary> WriteExport(eventstore::EventLog& log,
     if (!second) return std::unexpected(second.error());
     buffer += second_half;
     if (buffer.size() > (1u << 20)) {
-      out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+      if (!sink(buffer)) return std::unexpected(stopped);
       buffer.clear();
     }
   }
@@ -201,15 +203,24 @@ eventstore::Result<ExportSummary> WriteExport(eventstore::EventLog& log,
       .UNum("last_position", summary.last_position)
       .Str("head_hash", summary.head_hash);
   WriteLine(options.format, end, buffer);
-  out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+  if (!sink(buffer)) return std::unexpected(stopped);
+  return summary;
+}
+
+eventstore::Result<ExportSummary> WriteExport(eventstore::EventLog& log,
+                                              const codec::EventCodec& codec,
+                                              const ExportOptions& options, std::ostream& out) {
+  auto summary = WriteExport(log, codec, options, [&out](std::string_view bytes) {
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    return static_cast<bool>(out);
+  });
   out.flush();
   if (!out) return std::unexpected(Error{ErrorCode::kIoError, "writing the export failed", std::nullopt});
   return summary;
 }
 
-// Defined in verify_export.cc, which shares EntryLine through this declaration.
 ExportLine ExportEntryLine(const Record& r, const codec::EventCodec& codec, std::string_view body) {
   return EntryLine(r, codec, body);
 }
 
-}  // namespace roster::admin
+}  // namespace roster::audit

@@ -1,11 +1,11 @@
-#include "tools/admin/export_format.h"
+#include "api/export/export_format.h"
 
 #include <chrono>
 #include <cstdio>
 
 #include "eventstore/record_codec.h"
 
-namespace roster::admin {
+namespace roster::audit {
 namespace {
 
 constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -358,4 +358,4 @@ std::string IsoTime(int64_t time_us) {
   return out;
 }
 
-}  // namespace roster::admin
+}  // namespace roster::audit
