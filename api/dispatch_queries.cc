@@ -1,12 +1,13 @@
 // Queries: protocol -> query service -> protocol result.
+#include "api/dispatch_fill.h"
 #include "api/dispatcher.h"
 
 namespace roster::api {
 namespace {
 
 using namespace projections;
-
-std::string Str(capnp::Text::Reader t) { return std::string(t.cStr(), t.size()); }
+using fill::Point;
+using fill::Str;
 
 void SetMember(wire::Member::Builder out, const MemberView& m) {
   out.setMembershipId(m.membership_id);
@@ -22,31 +23,9 @@ void SetMember(wire::Member::Builder out, const MemberView& m) {
   out.setCursor(m.joined_position);
 }
 
-void SetAccess(wire::ProjectAccessEntry::Builder out, const std::string& project,
-               const domain::ProjectAccess& a) {
-  out.setProjectId(project);
-  out.setRole(a.role);
-  out.setSource(std::string(domain::AccessSourceName(a.source)));
-  out.setInheritedRole(a.inherited_role);
-  out.setDirectRole(a.direct_role);
-}
-
 void SetProjectMembers(capnp::List<wire::ProjectMemberAccess>::Builder out,
                        const std::vector<ProjectMemberAccess>& members, const std::string& project) {
-  for (unsigned i = 0; i < members.size(); ++i) {
-    out[i].setUserId(members[i].user_id);
-    SetAccess(out[i].initAccess(), project, members[i].access);
-  }
-}
-
-void SetUserAccess(wire::UserAccess::Builder out, const std::string& org, const std::string& name,
-                   const std::string& role,
-                   const std::vector<std::pair<std::string, domain::ProjectAccess>>& projects) {
-  out.setOrg(org);
-  out.setOrgName(name);
-  out.setRole(role);
-  auto list = out.initProjects(static_cast<unsigned>(projects.size()));
-  for (unsigned i = 0; i < projects.size(); ++i) SetAccess(list[i], projects[i].first, projects[i].second);
+  for (unsigned i = 0; i < members.size(); ++i) fill::SetProjectMember(out[i], members[i], project);
 }
 
 std::optional<domain::InvitationStatus> StatusFilter(wire::InvitationStatus s) {
@@ -57,13 +36,6 @@ std::optional<domain::InvitationStatus> StatusFilter(wire::InvitationStatus s) {
     case wire::InvitationStatus::EXPIRED: return domain::InvitationStatus::kExpired;
     default: return std::nullopt;
   }
-}
-
-AsOfPoint Point(wire::AsOf::Reader r) {
-  AsOfPoint p;
-  p.position = r.getPosition();
-  if (r.getTimeUs() != 0) p.time_us = r.getTimeUs();
-  return p;
 }
 
 std::optional<std::string> NonEmpty(capnp::Text::Reader t) {
@@ -143,7 +115,7 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
       if (!view) return fail(view.error());
       std::vector<std::pair<std::string, domain::ProjectAccess>> projects;
       for (const ProjectView& p : view->projects) projects.emplace_back(p.project_id, p.access);
-      SetUserAccess(response.initUserAccess(), Str(r.getOrg()), "", view->org_role, projects);
+      fill::SetUserAccess(response.initUserAccess(), Str(r.getOrg()), "", view->org_role, projects);
       return;
     }
     case wire::Query::CHECK: {
@@ -213,31 +185,12 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
       auto r = q.getOrganizationAsOf();
       auto at = queries.OrganizationAsOf(Str(r.getOrg()), Point(r));
       if (!at) return fail(at.error());
-      const domain::OrganizationState& s = at->at.state;
       auto out = response.initOrganizationAsOf();
-      out.setOrg(s.org_id.value);
-      out.setName(s.name);
-      out.setPosition(at->at.position);
-      out.setTimeUs(at->at.time_us);
-      out.setDeleted(s.status == domain::OrgStatus::kDeleted);
+      fill::SetAsOfHeader(out, *at);
       auto members = out.initMembers(static_cast<unsigned>(at->members.size()));
-      for (unsigned i = 0; i < members.size(); ++i) {
-        const domain::Member& m = at->members[i];
-        members[i].setMembershipId(m.membership_id.value);
-        members[i].setUserId(m.user_id.value);
-        members[i].setEmail(m.email.value());
-        members[i].setDisplayName(m.display_name);
-        members[i].setRole(m.role);
-        members[i].setStatus("active");
-      }
+      for (unsigned i = 0; i < members.size(); ++i) fill::SetAsOfMember(members[i], at->members[i]);
       auto pending = out.initPending(static_cast<unsigned>(at->pending.size()));
-      for (unsigned i = 0; i < pending.size(); ++i) {
-        const domain::Invitation& inv = at->pending[i];
-        pending[i].setInvitationId(inv.id.value);
-        pending[i].setEmail(inv.email.value());
-        pending[i].setRole(inv.role);
-        pending[i].setExpiresAtUs(domain::ToMicros(inv.expires_at));
-      }
+      for (unsigned i = 0; i < pending.size(); ++i) fill::SetPending(pending[i], at->pending[i]);
       auto projects = out.initProjects(static_cast<unsigned>(at->projects.size()));
       for (unsigned i = 0; i < projects.size(); ++i) {
         projects[i].setProjectId(at->projects[i].first);
@@ -253,7 +206,7 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
       auto list = response.initUserAccessAsOf(static_cast<unsigned>(access->size()));
       for (unsigned i = 0; i < list.size(); ++i) {
         const UserAccessAsOf& a = (*access)[i];
-        SetUserAccess(list[i], a.org_id, a.org_name, a.role, a.projects);
+        fill::SetUserAccess(list[i], a.org_id, a.org_name, a.role, a.projects);
       }
       return;
     }
@@ -262,18 +215,12 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
       auto history = queries.UserHistory(Str(r.getUser()), Point(r));
       if (!history) return fail(history.error());
       auto list = response.initUserHistory(static_cast<unsigned>(history->size()));
-      for (unsigned i = 0; i < list.size(); ++i) {
-        const service::UserHistoryEntry& h = (*history)[i];
-        list[i].setPosition(h.position);
-        list[i].setTimeUs(h.time_us);
-        list[i].setOrg(h.org_id);
-        list[i].setAction(h.action);
-        list[i].setActor(h.actor);
-        list[i].setBefore(h.before);
-        list[i].setAfter(h.after);
-      }
+      for (unsigned i = 0; i < list.size(); ++i) fill::SetHistoryEntry(list[i], (*history)[i]);
       return;
     }
+    case wire::Query::AUDIT_EXPORT:
+      SetError(response, "UNSUPPORTED", "the export is answered in parts, on a connection");
+      return;
     case wire::Query::STATUS: {
       auto out = response.initStatus();
       out.setLastPosition(node_.log().LastPosition());

@@ -32,6 +32,12 @@ std::optional<service::Failure> Dispatcher::Authorize(const Principal& principal
     case wire::Request::ADMIN:
       if (principal.scope != Scope::kAdmin) return forbid("make administrative requests");
       return std::nullopt;
+    case wire::Request::QUERY:
+      // The export holds every record's bytes, like a subscription: the log's readers only.
+      if (principal.scope == Scope::kService && request.getQuery().isAuditExport()) {
+        return forbid("export the audit log");
+      }
+      return std::nullopt;
     default:
       return std::nullopt;
   }

@@ -5,7 +5,9 @@
 # A connection starts with Request.hello carrying a token; everything before a successful hello
 # is refused. Requests carry a client-chosen id and may be pipelined; responses carry the id of
 # their request and may come back out of order. A subscription answers with many responses,
-# all carrying the subscription request's id, and is paced by credits (Request.credit).
+# all carrying the subscription request's id, and is paced by credits (Request.credit). A
+# streamed answer (the audit export; as-of and history with Query.streamed) is a sequence of
+# responses carrying the request's id, each with Response.more set except the last.
 #
 # Compatibility: fields are only ever added (never renumbered or retyped); servers ignore what
 # they do not know and answer UNSUPPORTED for unknown request kinds.
@@ -174,7 +176,11 @@ struct Query {
     userAccessAsOf @10 :AsOf;         # org ignored; user required
     userHistory @11 :AsOf;            # org ignored; user required; the point is an upper bound
     status @12 :Void;                 # log and read model positions
+    auditExport @13 :ExportQuery;     # always streamed: Response.auditExport parts
   }
+  # as-of and history: answer in parts (Response.more) instead of one response. Ignored by
+  # other queries, which are answered in one response (a stream of one part).
+  streamed @14 :Bool;
 }
 
 struct ListMembers {
@@ -234,6 +240,20 @@ struct LoginsQuery {
   user @1 :Text;                      # empty: everyone in the organization
   cursor @2 :UInt64;
   limit @3 :UInt32;
+}
+
+# The audit export file (docs/audit_export.md) for a time range, of every organization or one:
+# the same bytes `roster-admin export` writes. Admin and auditor scope.
+struct ExportQuery {
+  org @0 :Text;                       # empty: every organization (an unfiltered export)
+  fromTimeUs @1 :Int64 = -9223372036854775808;  # inclusive; default: the beginning
+  toTimeUs @2 :Int64 = 9223372036854775807;     # exclusive; default: no end
+  format @3 :ExportFormat;
+}
+
+enum ExportFormat {
+  jsonl @0;
+  csv @1;
 }
 
 struct AsOf {
@@ -300,7 +320,11 @@ struct Response {
     tokens @20 :List(TokenInfo);
     verify @21 :VerifyResult;
     done @22 :Void;                   # an admin request without a result
+    auditExport @23 :ExportChunk;     # one part of an export
   }
+  # A streamed answer: more responses with this id follow. False on the last part and on an
+  # error, which always ends the answer; false on every single (unstreamed) answer.
+  more @24 :Bool;
 }
 
 struct Error {
@@ -450,6 +474,10 @@ struct PendingInvitation {
   expiresAtUs @3 :Int64;
 }
 
+# Streamed (Query.streamed): the first part holds org, name, position, timeUs and deleted; the
+# parts after it hold members, then pending invitations, then project members, 500 at most per
+# part. A project whose members do not fit in one part continues as the first project of the
+# next part, with the same projectId. Concatenating the parts gives the single answer.
 struct OrganizationAsOf {
   org @0 :Text;
   name @1 :Text;
@@ -459,6 +487,15 @@ struct OrganizationAsOf {
   pending @5 :List(PendingInvitation);
   projects @6 :List(ProjectAtPoint);
   deleted @7 :Bool;
+}
+
+struct ExportChunk {
+  data @0 :Data;                      # the next bytes of the file; concatenate in order
+  # The last part only (its data is empty): what the file holds, as its end line says.
+  entries @1 :UInt64;
+  firstPosition @2 :UInt64;
+  lastPosition @3 :UInt64;
+  headHash @4 :Text;                  # hex
 }
 
 struct ProjectAtPoint {

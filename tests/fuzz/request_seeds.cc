@@ -225,6 +225,19 @@ int main(int argc, char** argv) {
          a.setTimeUs(1'767'225'600'000'000);
        })},
       {"history", Qry([](Query::Builder q) { q.initUserHistory().setUser("bob"); })},
+      {"org_as_of_streamed", Qry([](Query::Builder q) {
+         q.setStreamed(true);
+         q.initOrganizationAsOf().setOrg("acme");
+       })},
+      {"history_streamed", Qry([](Query::Builder q) {
+         q.setStreamed(true);
+         q.initUserHistory().setUser("bob");
+       })},
+      {"export", Qry([](Query::Builder q) {
+         auto e = q.initAuditExport();
+         e.setOrg("acme");
+         e.setFormat(roster::api::wire::ExportFormat::CSV);
+       })},
       {"status", Qry([](Query::Builder q) { q.setStatus(); })},
       {"subscribe", [](Request::Builder r) { r.initSubscribe().setAfterPosition(0); }},
       {"credit", [](Request::Builder r) {
