@@ -180,6 +180,14 @@ bool Connection::HandleRequest(std::unique_ptr<Incoming> incoming) {
       default:
         break;
     }
+    if (Dispatcher::IsStreamed(request)) {
+      if (auto denied = Dispatcher::Authorize(*principal_, request)) {
+        EnqueueError(id, denied->code, denied->message);
+      } else {
+        StartStream(std::shared_ptr<Incoming>(std::move(incoming)));
+      }
+      return true;
+    }
     if (Dispatcher::IsQuick(request)) {
       capnp::MallocMessageBuilder message;
       shared_.dispatcher.Handle(*principal_, request, message.initRoot<wire::Response>());
@@ -257,6 +265,10 @@ void Connection::Enqueue(std::string frame) {
   if (closed_) return;
   outbound_bytes_ += frame.size();
   outbound_.push_back(std::move(frame));
+  size_t peak = shared_.outbound_peak.load(std::memory_order_relaxed);
+  while (outbound_bytes_ > peak &&
+         !shared_.outbound_peak.compare_exchange_weak(peak, outbound_bytes_)) {
+  }
   Wake(writer_wake_);
 }
 
@@ -284,6 +296,7 @@ void Connection::CloseAfterFlush(std::string_view reason) {
 void Connection::BeginStop() {
   asio::post(strand_, [self = shared_from_this()] {
     self->EndSubscriptions("SHUTTING_DOWN", "the server is stopping");
+    self->CancelStreams(true);
     self->CloseAfterFlush("server stopping");
   });
 }
@@ -299,6 +312,7 @@ void Connection::Finish() {
   stream_.next_layer().close(ignored);
   outbound_.clear();
   outbound_bytes_ = 0;
+  CancelStreams(false);  // their producers stop waiting for room that will never come
   Wake(reader_wake_);
   Wake(writer_wake_);
   Wake(watchdog_wake_);
@@ -341,6 +355,7 @@ asio::awaitable<void> Connection::Writer(std::shared_ptr<Connection> /*keeps thi
     }
     if (stop_reading_ && !reader_done_) stream_.next_layer().cancel(ec);
     Wake(reader_wake_);
+    ReleaseStalledStreams();
     for (auto& [id, sub] : subscriptions_) Pump(id);
   }
   if (closed_) co_return;

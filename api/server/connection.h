@@ -4,16 +4,20 @@
 // requests dispatched), the writer coroutine (the outbound queue out), the watchdog (deadlines)
 // and completions posted back from the worker pool. Steady timers that never expire serve as
 // the strand's condition variables: waiting is async_wait, waking is cancel(); since waiter and
-// waker share the strand, a wake-up can never fall between a check and its wait.
+// waker share the strand, a wake-up can never fall between a check and its wait. The one
+// exception is a streamed answer's producer, a worker thread that waits for room in the
+// outbound queue on a StreamGate (a mutex and condition variable; streams.cc).
 #pragma once
 
 #include <spdlog/logger.h>
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +45,11 @@ struct Shared {
   net::asio::ssl::context ssl{net::asio::ssl::context::tls_server};
   net::asio::thread_pool workers;
   std::function<void(class Connection*)> on_closed;  // unregisters from the server
+  // Streamed answers producing now, and how many may: each can hold a worker while its client
+  // is slow, so at most half the workers, whatever options.max_streams says.
+  std::atomic<size_t> streams{0};
+  size_t max_streams;
+  std::atomic<size_t> outbound_peak{0};  // the largest outbound queue any connection had
   Shared(Dispatcher& d, TokenStore& t, eventstore::EventLog& l, std::shared_ptr<spdlog::logger> lg,
          ServerOptions o)
       : dispatcher(d),
@@ -48,7 +57,20 @@ struct Shared {
         log(l),
         logger(std::move(lg)),
         options(std::move(o)),
-        workers(std::max(1u, options.worker_threads)) {}
+        workers(std::max(1u, options.worker_threads)),
+        max_streams(std::max<size_t>(
+            1, std::min<size_t>(options.max_streams, std::max(1u, options.worker_threads) / 2))) {}
+};
+
+// Between the worker producing a streamed answer and the connection's strand. `room` and
+// `cancelled` are guarded by `mu`; the rest is touched on the strand only.
+struct StreamGate {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool room = false;           // the last part is queued and the queue has room for another
+  bool cancelled = false;      // nobody will read the rest: the producer stops
+  bool sent_last = false;      // the last part is queued: the answer is complete
+  bool shutting_down = false;  // cancelled by a server stop: the client gets SHUTTING_DOWN
 };
 
 // A decoded request and the bytes it reads. Resource type.
@@ -100,6 +122,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
                eventstore::Position last, std::string error);
   void EndSubscriptions(std::string_view code, std::string_view message);
 
+  // Streamed answers (streams.cc).
+  friend class StreamSink;
+  void StartStream(std::shared_ptr<Incoming> incoming);
+  void StreamPart(const std::shared_ptr<StreamGate>& gate, std::string frame, bool last);
+  void StreamEnded(uint64_t id, const std::shared_ptr<StreamGate>& gate);
+  void ReleaseStalledStreams();
+  // Stops every producer; with `shutting_down` the unfinished answers end with SHUTTING_DOWN.
+  void CancelStreams(bool shutting_down);
+
   // Queues one encoded response; a connection-level error when id is 0.
   void Enqueue(std::string frame);
   void EnqueueError(uint64_t id, std::string_view code, std::string_view message);
@@ -129,6 +160,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::deque<std::string> outbound_;
   size_t outbound_bytes_ = 0;
   std::map<uint64_t, Subscription> subscriptions_;
+  std::map<uint64_t, std::shared_ptr<StreamGate>> streams_;  // by request id; in flight
+  std::deque<std::shared_ptr<StreamGate>> stalled_;           // waiting for outbound room
   uint64_t generations_ = 0;
   eventstore::Position committed_ = 0;           // the log's last position as last heard
   std::atomic<bool> has_subscriptions_{false};   // read by NotifyCommitted on any thread

@@ -26,6 +26,7 @@ class Server::Impl {
   void Stop();
   uint16_t port() const { return port_; }
   uint32_t connections() const { return count_.load(); }
+  size_t outbound_peak_bytes() const { return shared_.outbound_peak.load(); }
 
  private:
   asio::awaitable<void> Listen();
@@ -218,6 +219,7 @@ Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Server::~Server() { Stop(); }
 uint16_t Server::port() const { return impl_->port(); }
 uint32_t Server::connections() const { return impl_->connections(); }
+size_t Server::outbound_peak_bytes() const { return impl_->outbound_peak_bytes(); }
 void Server::Stop() { impl_->Stop(); }
 
 std::expected<std::unique_ptr<Server>, std::string> Server::Start(

@@ -4,7 +4,9 @@
 // reader, a writer (draining an outbound queue) and a watchdog enforcing its deadlines. The
 // first request must be a successful hello. Requests are pipelined: quick ones (permission
 // checks) are answered on the network thread, the rest run on a separate worker pool, and
-// responses go out in completion order. Subscriptions stream log records paced by credits.
+// responses go out in completion order. Subscriptions stream log records paced by credits;
+// streamed answers (the audit export, as-of and history in parts) are produced a part at a
+// time, only while the connection's outbound queue has room.
 // Every limit below bounds what one client can make the server hold: bytes of one message,
 // requests in flight, queued response bytes, connections, and time.
 //
@@ -37,6 +39,8 @@ struct ServerOptions {
   size_t max_in_flight = 64;                        // per connection; reading pauses at the limit
   size_t max_outbound_bytes = 8u << 20;             // per connection; reading pauses beyond it
   size_t max_subscriptions = 16;                    // per connection
+  size_t max_streams_per_connection = 4;            // streamed answers in progress per connection
+  size_t max_streams = 16;  // server-wide; each may hold a worker: capped at worker_threads / 2
   uint32_t max_credits = 10000;                     // outstanding records per subscription
   std::chrono::milliseconds frame_deadline{10000};  // a started frame must complete within
   std::chrono::milliseconds hello_deadline{10000};  // connect (and TLS handshake) to hello
@@ -59,6 +63,9 @@ class Server {
   // The bound port (useful with port 0).
   uint16_t port() const;
   uint32_t connections() const;
+  // The largest outbound queue (bytes of responses not yet written) any connection has had:
+  // what a slow reader made the server hold.
+  size_t outbound_peak_bytes() const;
   // Graceful stop: stops accepting, lets requests in flight finish and their responses flush,
   // ends subscriptions, closes every connection (forcing them after stop_timeout), joins the
   // threads. Idempotent.
