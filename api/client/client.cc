@@ -140,6 +140,30 @@ class AsioClient final : public Client {
     return WaitUntil(id, Clock::now() + options_.timeout);
   }
 
+  std::expected<void, ClientError> CallStreamed(
+      const RequestFiller& fill, const std::function<bool(Reply& part)>& on_part) override {
+    auto id = Send(fill);
+    if (!id) return std::unexpected(id.error());
+    while (true) {
+      auto part = Wait(*id);
+      if (!part) return std::unexpected(part.error());
+      bool more = false;
+      try {
+        more = part->get().getMore();
+      } catch (const kj::Exception& e) {
+        return Fail("PROTOCOL", std::string("bad response: ") + e.getDescription().cStr());
+      }
+      if (!on_part(*part)) {
+        if (more) {
+          dropped_.insert(*id);  // parts already on their way are discarded
+          stash_.erase(*id);
+        }
+        return {};
+      }
+      if (!more) return {};
+    }
+  }
+
   std::expected<void, ClientError> Subscribe(
       uint64_t after_position, uint32_t window,
       const std::function<bool(api::wire::Record::Reader)>& on_record) override {

@@ -3,8 +3,9 @@
 // Connect opens a TCP (optionally TLS) connection and performs the hello with the token; a
 // refused token is an error with code UNAUTHENTICATED. Call sends one request and waits for
 // its response; Send/Wait pipeline several requests on one connection (responses may arrive
-// out of order; Wait keeps the others until asked for). Subscribe follows the log, granting
-// credits as records are consumed. Request ids are assigned by the client.
+// out of order; Wait keeps the others until asked for). CallStreamed takes an answer that comes
+// in parts (Response.more; streamed.h has helpers for the export and as-of). Subscribe follows
+// the log, granting credits as records are consumed. Request ids are assigned by the client.
 //
 // Thread-safety: a Client is used by one thread at a time; open one per thread.
 #pragma once
@@ -67,6 +68,13 @@ class Client {
   // Pipelining: Send returns the request id; Wait returns that request's response.
   virtual std::expected<uint64_t, ClientError> Send(const RequestFiller& fill) = 0;
   virtual std::expected<Reply, ClientError> Wait(uint64_t id) = 0;
+
+  // Sends one request and calls `on_part` with each response to it, in order, until the last
+  // (more = false; an error response is always the last). Each part must come within the
+  // timeout. When on_part returns false the rest of the answer is discarded as it arrives and
+  // CallStreamed returns; on_part may move the Reply out to keep it.
+  virtual std::expected<void, ClientError> CallStreamed(
+      const RequestFiller& fill, const std::function<bool(Reply& part)>& on_part) = 0;
 
   // Follows the log after `after_position`: calls `on_record` for each record in order; the
   // client grants more credits as it consumes. Returns when on_record returns false (after

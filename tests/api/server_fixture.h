@@ -54,10 +54,15 @@ inline std::string Encode(const std::function<void(Request::Builder)>& fill) {
 // A blocking socket with a receive timeout, for bytes no well-behaved client sends.
 class RawConnection {
  public:
-  explicit RawConnection(uint16_t port, int timeout_ms = 5000) {
+  // `receive_buffer` (bytes, 0: the system's default) bounds what the kernel takes in for a
+  // client that does not read.
+  explicit RawConnection(uint16_t port, int timeout_ms = 5000, int receive_buffer = 0) {
     fd_ = socket(AF_INET, SOCK_STREAM, 0);
     timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
     setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    if (receive_buffer > 0) {
+      setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+    }
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);

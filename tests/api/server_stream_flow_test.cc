@@ -1,0 +1,136 @@
+// Streamed answers and slow readers: a client that stops reading an export holds the server to
+// its outbound limit (other clients are served meanwhile) and gets the whole file when it reads
+// again; streams are limited server-wide and freed when their client goes; stopping the server
+// ends a stalled stream instead of waiting on it.
+#include <thread>
+
+#include "tests/api/stream_fixture.h"
+
+namespace roster::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr size_t kOutboundLimit = 256 << 10;
+constexpr size_t kPartBytes = 256 << 10;  // export bytes per part (dispatch_streamed.cc)
+constexpr int kReceiveBuffer = 32 << 10;  // the stalled client's kernel buffer
+
+class SlowReaderTest : public StreamFixture {
+ protected:
+  SlowReaderTest() {
+    options_.max_outbound_bytes = kOutboundLimit;
+    options_.worker_threads = 4;  // two streams at most
+    options_.stop_timeout = std::chrono::milliseconds(2000);
+  }
+  // A connection that asks for the whole export and then reads nothing.
+  std::unique_ptr<RawConnection> StalledExport(uint64_t id) {
+    auto raw = std::make_unique<RawConnection>(server_->port(), 10000, kReceiveBuffer);
+    EXPECT_TRUE(raw->connected());
+    EXPECT_TRUE(raw->Send(Hello(auditor_token_)));
+    auto hello = raw->Read();
+    EXPECT_TRUE(hello && hello->get().isHello());
+    EXPECT_TRUE(raw->Send(Encode([&](Request::Builder r) {
+      r.setId(id);
+      r.initQuery().initAuditExport();
+    })));
+    return raw;
+  }
+  // The server answers a status query and an as-of on a fresh connection, quickly.
+  void ExpectServedQuickly() {
+    const auto start = Clock::now();
+    auto c = Connect(service_token_);
+    ASSERT_NE(c, nullptr);
+    auto status = c->Call([](Request::Builder r) { r.initQuery().setStatus(); });
+    ASSERT_TRUE(status.has_value()) << status.error().message;
+    EXPECT_TRUE(status->get().isStatus());
+    auto as_of = c->Call([](Request::Builder r) { r.initQuery().initOrganizationAsOf().setOrg("acme"); });
+    ASSERT_TRUE(as_of.has_value()) << as_of.error().message;
+    EXPECT_TRUE(as_of->get().isOrganizationAsOf());
+    EXPECT_LT(Clock::now() - start, std::chrono::seconds(2));
+  }
+};
+
+TEST_F(SlowReaderTest, AStalledExportHoldsTheServerToItsOutboundLimitThenArrivesWhole) {
+  CreateWorkspace("acme", "olive");
+  AppendLogins("acme", 40000);
+  const std::string expected = OfflineExport({});
+  // Far more than the kernel buffers of both ends can take: most of it must wait somewhere.
+  ASSERT_GT(expected.size(), 16u << 20);
+
+  auto raw = StalledExport(7);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  ExpectServedQuickly();
+  const size_t bound = kOutboundLimit + 2 * kPartBytes + (64 << 10);
+  EXPECT_LE(server_->outbound_peak_bytes(), bound);
+
+  std::string got;
+  size_t parts = 0;
+  while (true) {
+    auto message = raw->Read();
+    ASSERT_TRUE(message.has_value()) << "after " << got.size() << " bytes";
+    auto response = message->get();
+    ASSERT_EQ(response.getId(), 7u);
+    ASSERT_TRUE(response.isAuditExport())
+        << (response.isError() ? response.getError().getMessage().cStr() : "");
+    auto data = response.getAuditExport().getData();
+    got.append(reinterpret_cast<const char*>(data.begin()), data.size());
+    ++parts;
+    if (!response.getMore()) break;
+  }
+  EXPECT_EQ(got.size(), expected.size());
+  EXPECT_TRUE(got == expected);
+  EXPECT_GT(parts, expected.size() / kPartBytes);
+  EXPECT_LE(server_->outbound_peak_bytes(), bound);
+}
+
+TEST_F(SlowReaderTest, StreamsAreLimitedAndFreedWhenTheirClientGoes) {
+  CreateWorkspace("acme", "olive");
+  AppendLogins("acme", 30000);
+  auto first = StalledExport(1);
+  auto second = StalledExport(2);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // Both streams wait for their readers: a third is refused, other requests are served.
+  auto c = Connect(auditor_token_);
+  std::string text;
+  auto refused = ApiExport(*c, {}, &text);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, "UNAVAILABLE");
+  ExpectServedQuickly();
+  // The stalled clients go away: their producers stop and free their places.
+  first->Close();
+  second->Close();
+  std::expected<client::ExportResult, client::ClientError> result;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    text.clear();
+    result = ApiExport(*c, {}, &text);
+    if (result || result.error().code != "UNAVAILABLE") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(result.has_value()) << result.error().code << ": " << result.error().message;
+  EXPECT_TRUE(text == OfflineExport({}));
+}
+
+TEST_F(SlowReaderTest, StoppingTheServerEndsAStalledStream) {
+  CreateWorkspace("acme", "olive");
+  AppendLogins("acme", 30000);
+  auto raw = StalledExport(3);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const auto start = Clock::now();
+  server_->Stop();
+  // The stream's producer was waiting for room; stopping released it (else the worker pool
+  // would never join). The client's write stays stuck until the stop timeout forces it.
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(8));
+  // What the client still reads is never a complete export.
+  while (auto message = raw->Read()) {
+    auto response = message->get();
+    if (response.isError()) {
+      EXPECT_EQ(std::string(response.getError().getCode().cStr()), "SHUTTING_DOWN");
+      continue;
+    }
+    ASSERT_TRUE(response.isAuditExport());
+    EXPECT_TRUE(response.getMore());
+  }
+}
+
+}  // namespace
+}  // namespace roster::testing
