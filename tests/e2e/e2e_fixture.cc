@@ -161,8 +161,6 @@ void RosterdTest::TearDown() {
 
 CliRun RosterdTest::Roster(const std::vector<std::string>& args,
                            const std::vector<std::string>& env, bool with_credentials) {
-  static int run = 0;
-  ++run;
   std::vector<std::string> argv = {std::string(ROSTER_BIN_DIR) + "/roster"};
   if (with_credentials) {
     argv.insert(argv.end(), {"--server", address(), "--token-file", token_file()});
@@ -179,12 +177,26 @@ CliRun RosterdTest::Roster(const std::vector<std::string>& args,
   if (with_credentials && !has_token && first != args.end() && kQueries.contains(*first)) {
     argv.insert(argv.end(), {"--consistency-token", std::to_string(LastPosition())});
   }
+  return RunProgram(argv, env);
+}
+
+CliRun RosterdTest::RosterAdmin(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {std::string(ROSTER_BIN_DIR) + "/roster-admin", "--data-dir",
+                                   (dir_.path() / "data").string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunProgram(argv, {});
+}
+
+CliRun RosterdTest::RunProgram(const std::vector<std::string>& argv,
+                               const std::vector<std::string>& env) {
+  static int run = 0;
+  ++run;
   const auto out = dir_.path() / ("cli-" + std::to_string(run) + ".out");
   const auto err = dir_.path() / ("cli-" + std::to_string(run) + ".err");
   CliRun result;
   const int pid = Spawn(argv, env, out, err);
   if (pid <= 0) {
-    ADD_FAILURE() << "cannot start roster";
+    ADD_FAILURE() << "cannot start " << argv.front();
     return result;
   }
   int status = 0;

@@ -54,6 +54,9 @@ class RosterdTest : public ::testing::Test {
   // Runs build/bin/roster with --server and --token-file prepended; `env` adds variables.
   CliRun Roster(const std::vector<std::string>& args, const std::vector<std::string>& env = {},
                 bool with_credentials = true);
+  // Runs build/bin/roster-admin with --data-dir of this rosterd prepended (read-only commands
+  // are safe beside the live server).
+  CliRun RosterAdmin(const std::vector<std::string>& args);
   // Same, expecting exit 0; returns stdout.
   std::string Ok(const std::vector<std::string>& args);
   // Same with --json, expecting exit 0; decodes stdout.
@@ -82,6 +85,8 @@ class RosterdTest : public ::testing::Test {
   eventstore::testing::TempDir dir_{"roster-e2e"};
 
  private:
+  CliRun RunProgram(const std::vector<std::string>& argv, const std::vector<std::string>& env);
+
   int port_ = 0;
   int pid_ = -1;
   std::string admin_token_;

@@ -58,6 +58,21 @@ client::Client* Cli::Connection() {
   return client_.get();
 }
 
+namespace {
+
+// Prints an error answer (its JSON too with --json) and returns the exit code it means.
+int PrintErrorAnswer(const Cli& cli, api::wire::Response::Reader response) {
+  auto error = response.getError();
+  // The documented shape {"id":..,"error":{..}}, without the `more` flag every response has.
+  if (cli.json) {
+    std::cout << "{\"id\":\"" << response.getId() << "\",\"error\":" << ToJson(error) << "}\n";
+  }
+  std::cerr << "error: " << error.getCode().cStr() << ": " << error.getMessage().cStr() << "\n";
+  return IsAuthFailure(error.getCode().cStr()) ? int{kUnreachable} : int{kRejected};
+}
+
+}  // namespace
+
 std::expected<client::Reply, int> Cli::Call(const client::RequestFiller& fill) {
   client::Client* connection = Connection();
   if (connection == nullptr) return std::unexpected(exit_code);
@@ -67,14 +82,29 @@ std::expected<client::Reply, int> Cli::Call(const client::RequestFiller& fill) {
     return std::unexpected(int{kUnreachable});
   }
   auto response = reply->get();
-  if (response.isError()) {
-    auto error = response.getError();
-    if (json) std::cout << ToJson(response) << "\n";
-    std::cerr << "error: " << error.getCode().cStr() << ": " << error.getMessage().cStr() << "\n";
-    return std::unexpected(IsAuthFailure(error.getCode().cStr()) ? int{kUnreachable}
-                                                                 : int{kRejected});
-  }
+  if (response.isError()) return std::unexpected(PrintErrorAnswer(*this, response));
   return std::move(*reply);
+}
+
+int Cli::CallStreamed(const client::RequestFiller& fill,
+                      const std::function<void(client::Reply& part)>& on_part) {
+  client::Client* connection = Connection();
+  if (connection == nullptr) return exit_code;
+  int code = kOk;
+  auto done = connection->CallStreamed(fill, [&](client::Reply& part) {
+    if (part.get().isError()) {
+      code = PrintErrorAnswer(*this, part.get());
+      return false;
+    }
+    on_part(part);
+    return true;
+  });
+  if (!done) {
+    std::cout.flush();
+    std::cerr << "roster: " << done.error().code << ": " << done.error().message << "\n";
+    return kUnreachable;
+  }
+  return code;
 }
 
 std::string RandomCommandId() {

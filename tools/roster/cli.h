@@ -36,6 +36,11 @@ struct Cli {
   // Sends one request and waits. On a connection failure or an error response prints it and
   // returns the exit code to use instead.
   std::expected<client::Reply, int> Call(const client::RequestFiller& fill);
+  // Sends a request answered in parts and calls `on_part` with each as it arrives. Returns kOk
+  // when the last part came; on a connection failure or an error answer (which ends the
+  // answer) prints it as Call does and returns the exit code.
+  int CallStreamed(const client::RequestFiller& fill,
+                   const std::function<void(client::Reply& part)>& on_part);
 
  private:
   std::unique_ptr<client::Client> client_;
@@ -69,6 +74,10 @@ void RegisterOrgCommands(CLI::App& app, Cli& cli);
 void RegisterProjectCommands(CLI::App& app, Cli& cli);
 void RegisterQueries(CLI::App& app, Cli& cli);
 void RegisterHistoryQueries(CLI::App& app, Cli& cli);
+// as-of org|user and history, printed as their parts arrive (as_of_queries.cc).
+void RegisterAsOfQueries(CLI::App& app, Cli& cli);
+// export: the audit export over the API, written as it arrives (export_command.cc).
+void RegisterExport(CLI::App& app, Cli& cli);
 void RegisterStreamAndAdmin(CLI::App& app, Cli& cli);
 // role define|update|delete, under the `role` subcommand (commands_projects.cc).
 void RegisterRoleCatalogCommands(CLI::App& role, Cli& cli);

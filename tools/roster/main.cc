@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
   RegisterProjectCommands(app, cli);
   RegisterQueries(app, cli);
   RegisterHistoryQueries(app, cli);
+  RegisterAsOfQueries(app, cli);
+  RegisterExport(app, cli);
   RegisterStreamAndAdmin(app, cli);
 
   try {

@@ -31,29 +31,56 @@ class HexDataHandler final : public capnp::JsonCodec::Handler<capnp::Data> {
 
 }  // namespace
 
-void Table::Print(std::ostream& out) const {
-  std::vector<size_t> widths(headers_.size());
-  for (size_t i = 0; i < headers_.size(); ++i) widths[i] = headers_[i].size();
-  for (const auto& row : rows_) {
+namespace {
+
+std::vector<size_t> Widths(const std::vector<std::string>& headers,
+                           const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths(headers.size());
+  for (size_t i = 0; i < headers.size(); ++i) widths[i] = headers[i].size();
+  for (const auto& row : rows) {
     for (size_t i = 0; i < row.size() && i < widths.size(); ++i) {
       widths[i] = std::max(widths[i], row[i].size());
     }
   }
-  auto line = [&](const std::vector<std::string>& cells) {
-    std::string text;
-    for (size_t i = 0; i < widths.size(); ++i) {
-      const std::string& cell = i < cells.size() ? cells[i] : std::string();
-      text += cell;
-      if (i + 1 < widths.size()) text += std::string(widths[i] - cell.size() + 2, ' ');
-    }
-    while (!text.empty() && text.back() == ' ') text.pop_back();
-    out << text << '\n';
-  };
-  line(headers_);
+  return widths;
+}
+
+void PrintRow(std::ostream& out, const std::vector<size_t>& widths,
+              const std::vector<std::string>& cells) {
+  std::string text;
+  for (size_t i = 0; i < widths.size(); ++i) {
+    const std::string& cell = i < cells.size() ? cells[i] : std::string();
+    text += cell;
+    if (i + 1 < widths.size()) text += std::string(std::max(widths[i], cell.size()) - cell.size() + 2, ' ');
+  }
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  out << text << '\n';
+}
+
+void PrintHeader(std::ostream& out, const std::vector<size_t>& widths,
+                 const std::vector<std::string>& headers) {
+  PrintRow(out, widths, headers);
   std::vector<std::string> rule;
   for (size_t w : widths) rule.push_back(std::string(w, '-'));
-  line(rule);
-  for (const auto& row : rows_) line(row);
+  PrintRow(out, widths, rule);
+}
+
+}  // namespace
+
+void Table::Print(std::ostream& out) const {
+  const std::vector<size_t> widths = Widths(headers_, rows_);
+  PrintHeader(out, widths, headers_);
+  for (const auto& row : rows_) PrintRow(out, widths, row);
+}
+
+void StreamedTable::Flush(std::ostream& out) {
+  if (widths_.empty()) {
+    widths_ = Widths(headers_, rows_);
+    PrintHeader(out, widths_, headers_);
+  }
+  for (const auto& row : rows_) PrintRow(out, widths_, row);
+  rows_.clear();
+  out.flush();
 }
 
 void PrintFields(std::ostream& out,

@@ -24,6 +24,26 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
+// A table printed piece by piece as the parts of a streamed answer arrive: the first Flush
+// prints the header and the rows so far, aligned as Table does; later flushes keep those
+// column widths (a wider cell pushes the rest of its row right). One part: the same output as
+// Table.
+class StreamedTable {
+ public:
+  explicit StreamedTable(std::vector<std::string> headers) : headers_(std::move(headers)) {}
+  void Add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  // Prints the rows added since the last flush; the first flush prints the header too, even
+  // when there are no rows.
+  void Flush(std::ostream& out);
+  bool printed() const { return !widths_.empty(); }
+  bool has_rows() const { return !rows_.empty(); }
+
+ private:
+  std::vector<std::string> headers_;
+  std::vector<std::vector<std::string>> rows_;  // not yet printed
+  std::vector<size_t> widths_;                  // set by the first flush
+};
+
 // Key/value lines ("name:  value"), aligned, for single results.
 void PrintFields(std::ostream& out, const std::vector<std::pair<std::string, std::string>>& fields);
 
