@@ -171,11 +171,12 @@ std::optional<uint32_t> ParseMeta(std::string_view value) {
 
 std::string Hex(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
+  // Sized once and filled by index: exports format two hashes per entry.
+  std::string out(bytes.size() * 2, '\0');
+  char* at = out.data();
   for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 0xf]);
+    *at++ = kDigits[c >> 4];
+    *at++ = kDigits[c & 0xf];
   }
   return out;
 }
