@@ -190,7 +190,8 @@ void Dispatcher::HandleStreamed(const Principal& principal, wire::Request::Reade
       }
       case wire::Query::USER_ACCESS_AS_OF: {
         auto r = q.getUserAccessAsOf();
-        auto access = queries.UserAccessAsOf(Str(r.getUser()), fill::Point(r));
+        auto access = queries.UserAccessAsOf(Str(r.getUser()), fill::Point(r),
+                                               q.getConsistencyToken());
         if (!access) return SendError(id, sink, access.error());
         return SendList(
             id, sink, *access,
@@ -201,7 +202,8 @@ void Dispatcher::HandleStreamed(const Principal& principal, wire::Request::Reade
       }
       case wire::Query::USER_HISTORY: {
         auto r = q.getUserHistory();
-        auto history = queries.UserHistory(Str(r.getUser()), fill::Point(r));
+        auto history = queries.UserHistory(Str(r.getUser()), fill::Point(r),
+                                            q.getConsistencyToken());
         if (!history) return SendError(id, sink, history.error());
         return SendList(
             id, sink, *history,

@@ -146,8 +146,9 @@ Outcome<OrgAsOf> QueryService::OrganizationAsOf(const std::string& org, const As
 }
 
 Outcome<std::vector<UserAccessAsOf>> QueryService::UserAccessAsOf(const std::string& user,
-                                                                  const AsOfPoint& point) {
-  auto access = Ready<AccessProjection>(AccessProjection::kName, 0);
+                                                                  const AsOfPoint& point,
+                                                                  eventstore::Position token) {
+  auto access = Ready<AccessProjection>(AccessProjection::kName, token);
   if (!access) return std::unexpected(access.error());
   std::vector<std::string> orgs;
   {
@@ -166,8 +167,9 @@ Outcome<std::vector<UserAccessAsOf>> QueryService::UserAccessAsOf(const std::str
 }
 
 Outcome<std::vector<UserHistoryEntry>> QueryService::UserHistory(const std::string& user,
-                                                                 const AsOfPoint& until) {
-  auto access = Ready<AccessProjection>(AccessProjection::kName, 0);
+                                                                 const AsOfPoint& until,
+                                                                 eventstore::Position token) {
+  auto access = Ready<AccessProjection>(AccessProjection::kName, token);
   if (!access) return std::unexpected(access.error());
   std::vector<std::string> orgs;
   {

@@ -64,11 +64,15 @@ class QueryService {
                                          eventstore::Position token);
 
   Outcome<OrgAsOf> OrganizationAsOf(const std::string& org, const projections::AsOfPoint& point);
+  // The user's organizations come from the access read model (hence the token); their
+  // states at the point are replayed from the log.
   Outcome<std::vector<projections::UserAccessAsOf>> UserAccessAsOf(
-      const std::string& user, const projections::AsOfPoint& point);
+      const std::string& user, const projections::AsOfPoint& point,
+      eventstore::Position token = 0);
   // Every change to one user's access across all organizations, in log order.
   Outcome<std::vector<UserHistoryEntry>> UserHistory(const std::string& user,
-                                                     const projections::AsOfPoint& until);
+                                                     const projections::AsOfPoint& until,
+                                                     eventstore::Position token = 0);
 
  private:
   template <class P>

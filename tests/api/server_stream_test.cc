@@ -235,5 +235,34 @@ TEST_F(ServerStreamTest, HistoryAndUserAccessArriveInPartsThatAddUpToTheSingleAn
   }
 }
 
+TEST_F(ServerStreamTest, UserAsOfAndHistoryWaitForTheirConsistencyToken) {
+  // They find the user's organizations in the access read model: a token past the log's end
+  // is never reached, so the answer is TIMEOUT (one part, the error) instead of a stale list.
+  CreateWorkspace("acme", "olive");
+  auto options = ClientFor(auditor_token_);
+  options.timeout = std::chrono::seconds(20);  // longer than the server's 5 s wait
+  auto connected = client::Client::Connect(options);
+  ASSERT_TRUE(connected.has_value());
+  auto& c = *connected;
+  std::vector<uint64_t> ids;
+  for (bool history : {false, true}) {  // pipelined: both wait at once
+    auto id = c->Send([&](Request::Builder r) {
+      auto q = r.initQuery();
+      q.setStreamed(true);
+      q.setConsistencyToken(LastPosition() + 1000);
+      (history ? q.initUserHistory() : q.initUserAccessAsOf()).setUser("olive");
+    });
+    ASSERT_TRUE(id.has_value());
+    ids.push_back(*id);
+  }
+  for (uint64_t id : ids) {
+    auto answer = c->Wait(id);  // the only part: an error ends the answer
+    ASSERT_TRUE(answer.has_value()) << answer.error().message;
+    ASSERT_TRUE(answer->get().isError());
+    EXPECT_EQ(std::string(answer->get().getError().getCode().cStr()), "TIMEOUT");
+    EXPECT_FALSE(answer->get().getMore());
+  }
+}
+
 }  // namespace
 }  // namespace roster::testing
