@@ -1,5 +1,6 @@
 #include "api/export/audit_export.h"
 
+#include <algorithm>
 #include <future>
 #include <map>
 #include <tuple>
@@ -19,7 +20,6 @@ using eventstore::Record;
 
 namespace {
 
-constexpr size_t kBatch = 8192;
 constexpr int kFormatVersion = 1;
 
 std::string HashHex(const eventstore::Hash& h) { return HexOf(eventstore::codec::AsBytes(h)); }
@@ -136,10 +136,21 @@ eventstore::Result<ExportSummary> WriteExport(eventstore::EventLog& log,
   std::vector<const Record*> chosen;
   std::string second_half;
   bool done = false;
+  bool any = false;
+  eventstore::Hash head{};  // of the last entry; turned into hex once, at the end
+  // The next batch is read while this one is formatted: reading is a fifth of the work.
+  const size_t batch = std::max<size_t>(1, options.read_batch);
+  auto read = [&log, batch](Position from) { return log.ReadAll(from, batch); };
+  std::future<eventstore::Result<std::vector<Record>>> ahead;
+  if (*start <= last) ahead = std::async(std::launch::async, read, *start);
   for (Position pos = *start; !done && pos <= last;) {
-    auto records = log.ReadAll(pos, kBatch);
+    auto records = ahead.get();
     if (!records) return std::unexpected(records.error());
     if (records->empty()) break;
+    const Position next = records->back().position + 1;
+    if (next <= last && records->back().metadata.time_us < options.to_us) {
+      ahead = std::async(std::launch::async, read, next);
+    }
     chosen.clear();
     for (const Record& r : *records) {
       pos = r.position + 1;
@@ -158,7 +169,8 @@ eventstore::Result<ExportSummary> WriteExport(eventstore::EventLog& log,
       if (!header_written) write_header(r.position - 1, HashHex(r.prev_hash));
       if (summary.entries++ == 0) summary.first_position = r.position;
       summary.last_position = r.position;
-      summary.head_hash = HashHex(r.hash);
+      head = r.hash;
+      any = true;
       chosen.push_back(&r);
     }
     // Two halves formatted at once: decoding, describing and encoding dominate the cost.
@@ -177,6 +189,9 @@ eventstore::Result<ExportSummary> WriteExport(eventstore::EventLog& log,
       buffer.clear();
     }
   }
+  // A read started ahead and not needed (the range ended, or a failure returned above, which
+  // waits for it in the future's destructor) is simply dropped.
+  if (any) summary.head_hash = HashHex(head);
   if (!header_written) {
     // No entry: anchor on the record before the range so the empty export still says where.
     const Position anchor = *start - 1;

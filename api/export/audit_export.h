@@ -25,6 +25,8 @@ struct ExportOptions {
   std::optional<std::string> org;  // only this organization's streams (filtered export)
   int64_t from_us = INT64_MIN;     // inclusive
   int64_t to_us = INT64_MAX;       // exclusive
+  // Records read (and formatted) at a time; the next batch is read while one is formatted.
+  size_t read_batch = 8192;
 };
 
 struct ExportSummary {
