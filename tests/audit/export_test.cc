@@ -3,6 +3,7 @@
 // the log on which records are in it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "eventstore/codec/streams.h"
@@ -117,42 +118,61 @@ TEST_F(ExportTest, ReadBatchesDoNotChangeTheFile) {
   }
 }
 
-TEST_F(ExportTest, AChangedLineFailsNamingIt) {
+// Where the value of one field starts in an exported line, in either format (CSV lines of
+// this history hold no quoted fields, so counting commas is exact).
+size_t FieldStart(const std::string& line, ExportFormat format, const std::string& key) {
+  if (format == ExportFormat::kJsonLines) {
+    const size_t at = line.find("\"" + key + "\":\"");
+    EXPECT_NE(at, std::string::npos) << line;
+    return at + key.size() + 4;
+  }
+  EXPECT_EQ(line.find('"'), std::string::npos) << line;
+  const auto& columns = admin::CsvColumns();
+  const size_t column = std::find(columns.begin(), columns.end(), key) - columns.begin();
+  size_t at = 0;
+  for (size_t c = 0; c < column; ++c) at = line.find(',', at) + 1;
+  return at;
+}
+
+class ExportTamperTest : public ExportTest, public ::testing::WithParamInterface<ExportFormat> {};
+
+TEST_P(ExportTamperTest, AChangedLineFailsNamingIt) {
   ExportOptions options;
+  options.format = GetParam();
   options.from_us = kMarch;
   options.to_us = kOctober;
   auto lines = Lines(Export(options));
   ASSERT_GT(lines.size(), 100u);
+  ASSERT_TRUE(Verify(Join(lines)).ok);
   // A readable field changed (the record bytes untouched): line 42.
   auto changed = lines;
-  const size_t at = changed[41].find("\"actor\":\"");
-  ASSERT_NE(at, std::string::npos);
-  changed[41].insert(at + 9, "x");
+  changed[41].insert(FieldStart(changed[41], GetParam(), "actor"), "x");
   auto report = Verify(Join(changed));
   EXPECT_FALSE(report.ok);
   EXPECT_EQ(report.line, 42u) << report.problem;
-  // The record bytes changed together with a readable field: the hash no longer matches.
+  // The record bytes changed (a base64 letter swapped): the hash no longer matches.
   auto forged = lines;
-  const size_t rec = forged[60].find("\"record\":\"");
-  ASSERT_NE(rec, std::string::npos);
+  const size_t rec = FieldStart(forged[60], GetParam(), "record");
+  ASSERT_LT(rec + 20, forged[60].size());
   forged[60][rec + 20] = forged[60][rec + 20] == 'A' ? 'B' : 'A';
   report = Verify(Join(forged));
   EXPECT_FALSE(report.ok);
   EXPECT_EQ(report.line, 61u) << report.problem;
 }
 
-TEST_F(ExportTest, ARemovedLineFailsNamingWhereItWas) {
+TEST_P(ExportTamperTest, ARemovedLineFailsNamingWhereItWas) {
   for (bool filtered : {false, true}) {
     ExportOptions options;
-    options.format = ExportFormat::kCsv;
+    options.format = GetParam();
     options.from_us = kMarch;
     options.to_us = kOctober;
     if (filtered) options.org = workload_->org_ids()[2];
     auto lines = Lines(Export(options));
     ASSERT_GT(lines.size(), 40u);
-    // CSV: line 1 names the columns, line 2 is the header, entries follow.
+    ASSERT_TRUE(Verify(Join(lines)).ok);
+    // Line 30 is an entry in both formats (CSV has a line naming the columns first).
     auto removed = lines;
-    removed.erase(removed.begin() + 29);  // line 30
+    removed.erase(removed.begin() + 29);
     auto report = Verify(Join(removed));
     EXPECT_FALSE(report.ok);
     if (!filtered) {
@@ -169,6 +189,12 @@ TEST_F(ExportTest, ARemovedLineFailsNamingWhereItWas) {
     EXPECT_FALSE(report.ok) << filtered;
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Formats, ExportTamperTest,
+                         ::testing::Values(ExportFormat::kJsonLines, ExportFormat::kCsv),
+                         [](const ::testing::TestParamInfo<ExportFormat>& info) {
+                           return info.param == ExportFormat::kCsv ? "Csv" : "JsonLines";
+                         });
 
 TEST_F(ExportTest, TheCommandWritesAFileThatVerifies) {
   Close();
