@@ -5,6 +5,7 @@
 #include <kj/exception.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "api/dispatch_fill.h"
 #include "api/dispatcher.h"
@@ -15,8 +16,9 @@ namespace {
 
 using fill::Str;
 
-constexpr size_t kItemsPerPart = 500;             // members, invitations, entries per part
-constexpr size_t kExportBytesPerPart = 256 << 10;  // export file bytes per part
+constexpr size_t kItemsPerPart = 500;                // members, invitations, entries per part
+constexpr size_t kExportBytesPerPart = 256 << 10;    // export file bytes per part
+constexpr std::chrono::seconds kExportKeepAlive{1};  // longest silence while an export scans
 
 // One part under construction: a fresh message per part, so nothing outlives its sending.
 class Part {
@@ -122,21 +124,28 @@ void SendExport(uint64_t id, PartSink& sink, service::Node& node, wire::ExportQu
   options.from_us = q.getFromTimeUs();
   options.to_us = q.getToTimeUs();
   bool stopped = false;  // the reader went away: nothing more to send
-  auto summary = audit::WriteExport(
-      node.log(), node.codec(), options, [&](std::string_view bytes) {
-        while (!bytes.empty()) {
-          const std::string_view piece = bytes.substr(0, kExportBytesPerPart);
-          bytes.remove_prefix(piece.size());
-          Part part(id);
-          part.response().initAuditExport().setData(
-              capnp::Data::Reader(reinterpret_cast<const capnp::byte*>(piece.data()), piece.size()));
-          if (!part.SendTo(sink, true)) {
-            stopped = true;
-            return false;
-          }
-        }
-        return true;
-      });
+  auto last_sent = std::chrono::steady_clock::now();
+  auto summary = audit::WriteExport(node.log(), node.codec(), options, [&](std::string_view bytes) {
+    // No bytes yet (a filtered export scanning other organizations' records): an empty
+    // part now and then tells the reader, whose wait for each part is bounded, that the
+    // export is alive.
+    if (bytes.empty() && std::chrono::steady_clock::now() - last_sent < kExportKeepAlive) {
+      return true;
+    }
+    do {
+      const std::string_view piece = bytes.substr(0, kExportBytesPerPart);
+      bytes.remove_prefix(piece.size());
+      Part part(id);
+      part.response().initAuditExport().setData(
+          capnp::Data::Reader(reinterpret_cast<const capnp::byte*>(piece.data()), piece.size()));
+      if (!part.SendTo(sink, true)) {
+        stopped = true;
+        return false;
+      }
+      last_sent = std::chrono::steady_clock::now();
+    } while (!bytes.empty());
+    return true;
+  });
   if (stopped) return;
   if (!summary) return SendError(id, sink, service::FromStoreError(summary.error()));
   Part last(id);
@@ -190,8 +199,8 @@ void Dispatcher::HandleStreamed(const Principal& principal, wire::Request::Reade
       }
       case wire::Query::USER_ACCESS_AS_OF: {
         auto r = q.getUserAccessAsOf();
-        auto access = queries.UserAccessAsOf(Str(r.getUser()), fill::Point(r),
-                                               q.getConsistencyToken());
+        auto access =
+            queries.UserAccessAsOf(Str(r.getUser()), fill::Point(r), q.getConsistencyToken());
         if (!access) return SendError(id, sink, access.error());
         return SendList(
             id, sink, *access,
@@ -202,8 +211,8 @@ void Dispatcher::HandleStreamed(const Principal& principal, wire::Request::Reade
       }
       case wire::Query::USER_HISTORY: {
         auto r = q.getUserHistory();
-        auto history = queries.UserHistory(Str(r.getUser()), fill::Point(r),
-                                            q.getConsistencyToken());
+        auto history =
+            queries.UserHistory(Str(r.getUser()), fill::Point(r), q.getConsistencyToken());
         if (!history) return SendError(id, sink, history.error());
         return SendList(
             id, sink, *history,

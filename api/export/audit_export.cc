@@ -187,6 +187,8 @@ eventstore::Result<ExportSummary> WriteExport(eventstore::EventLog& log,
     if (buffer.size() > (1u << 20)) {
       if (!sink(buffer)) return std::unexpected(stopped);
       buffer.clear();
+    } else if (!sink({})) {  // nothing to hand over yet: a sign of progress
+      return std::unexpected(stopped);
     }
   }
   // A read started ahead and not needed (the range ended, or a failure returned above, which
@@ -226,7 +228,7 @@ eventstore::Result<ExportSummary> WriteExport(eventstore::EventLog& log,
                                               const codec::EventCodec& codec,
                                               const ExportOptions& options, std::ostream& out) {
   auto summary = WriteExport(log, codec, options, [&out](std::string_view bytes) {
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!bytes.empty()) out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     return static_cast<bool>(out);
   });
   out.flush();

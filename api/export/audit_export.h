@@ -2,8 +2,8 @@
 // rosterd streams for the export query. The file format is in export_format.h; what a
 // verification (tools/admin, verify-export) proves is in docs/audit_export.md.
 //
-// The writer hands the file to a sink a piece at a time (whole lines: about 1 MiB, or one
-// batch of records), so that a caller never has to hold the whole file. Thread-safety:
+// The writer hands the file to a sink a piece at a time (ExportSink: whole lines, about 1 MiB
+// or one batch of records), so that a caller never has to hold the whole file. Thread-safety:
 // functions borrow the log and codec for the call; the sink is called on the calling thread.
 #pragma once
 
@@ -37,8 +37,10 @@ struct ExportSummary {
   std::string head_hash;  // hex hash of the last entry (the anchor's when there is none)
 };
 
-// Receives the next bytes of the file, in order. Returning false stops the export: WriteExport
-// then fails with kClosed.
+// Receives the next bytes of the file, in order. Called after every batch of records read:
+// with the lines accumulated once there is about 1 MiB of them, else with none (a sign of
+// progress, e.g. while a filtered export scans other organizations' records); and at the end.
+// Returning false stops the export: WriteExport then fails with kClosed.
 using ExportSink = std::function<bool(std::string_view bytes)>;
 
 // Writes the export to `sink`. Fails on a record whose bytes do not match its stored hash (the
