@@ -38,7 +38,8 @@ std::expected<ExportResult, ClientError> Export(
           auto data = chunk.getData();
           if (data.size() > 0) {
             result.bytes += data.size();
-            if (!write(std::string_view(reinterpret_cast<const char*>(data.begin()), data.size()))) {
+            if (!write(
+                    std::string_view(reinterpret_cast<const char*>(data.begin()), data.size()))) {
               failed = ClientError{"WRITE", "writing the export failed"};
               return false;
             }
@@ -52,8 +53,8 @@ std::expected<ExportResult, ClientError> Export(
           }
           return true;
         } catch (const kj::Exception& e) {
-          failed = ClientError{"PROTOCOL", std::string("bad export part: ") +
-                                               e.getDescription().cStr()};
+          failed =
+              ClientError{"PROTOCOL", std::string("bad export part: ") + e.getDescription().cStr()};
           return false;
         }
       });

@@ -161,7 +161,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   size_t outbound_bytes_ = 0;
   std::map<uint64_t, Subscription> subscriptions_;
   std::map<uint64_t, std::shared_ptr<StreamGate>> streams_;  // by request id; in flight
-  std::deque<std::shared_ptr<StreamGate>> stalled_;           // waiting for outbound room
+  std::deque<std::shared_ptr<StreamGate>> stalled_;          // waiting for outbound room
   uint64_t generations_ = 0;
   eventstore::Position committed_ = 0;           // the log's last position as last heard
   std::atomic<bool> has_subscriptions_{false};   // read by NotifyCommitted on any thread

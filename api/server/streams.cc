@@ -48,8 +48,10 @@ class StreamSink final : public PartSink {
       if (gate_->cancelled) return false;
       gate_->room = false;
     }
-    asio::post(connection_->strand_, [c = connection_, g = gate_, frame = std::move(frame),
-                                      last]() mutable { c->StreamPart(g, std::move(frame), last); });
+    asio::post(connection_->strand_,
+               [c = connection_, g = gate_, frame = std::move(frame), last]() mutable {
+                 c->StreamPart(g, std::move(frame), last);
+               });
     if (last) return true;
     std::unique_lock lock(gate_->mu);
     gate_->cv.wait(lock, [&] { return gate_->room || gate_->cancelled; });
@@ -85,8 +87,8 @@ void Connection::StartStream(std::shared_ptr<Incoming> incoming) {
   asio::post(shared_.workers, [self = shared_from_this(), incoming, gate, principal = *principal_] {
     StreamSink sink(self, gate);
     try {
-      self->shared_.dispatcher.HandleStreamed(principal,
-                                              incoming->reader->getRoot<wire::Request>(), sink);
+      self->shared_.dispatcher.HandleStreamed(principal, incoming->reader->getRoot<wire::Request>(),
+                                              sink);
     } catch (const kj::Exception& e) {
       // HandleStreamed catches what it reads; this is reading the root itself.
       capnp::MallocMessageBuilder message;
@@ -101,8 +103,7 @@ void Connection::StartStream(std::shared_ptr<Incoming> incoming) {
   });
 }
 
-void Connection::StreamPart(const std::shared_ptr<StreamGate>& gate, std::string frame,
-                            bool last) {
+void Connection::StreamPart(const std::shared_ptr<StreamGate>& gate, std::string frame, bool last) {
   if (closed_ || Cancelled(*gate)) {
     Cancel(*gate);
     return;

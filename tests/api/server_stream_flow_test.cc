@@ -43,7 +43,8 @@ class SlowReaderTest : public StreamFixture {
     auto status = c->Call([](Request::Builder r) { r.initQuery().setStatus(); });
     ASSERT_TRUE(status.has_value()) << status.error().message;
     EXPECT_TRUE(status->get().isStatus());
-    auto as_of = c->Call([](Request::Builder r) { r.initQuery().initOrganizationAsOf().setOrg("acme"); });
+    auto as_of =
+        c->Call([](Request::Builder r) { r.initQuery().initOrganizationAsOf().setOrg("acme"); });
     ASSERT_TRUE(as_of.has_value()) << as_of.error().message;
     EXPECT_TRUE(as_of->get().isOrganizationAsOf());
     EXPECT_LT(Clock::now() - start, std::chrono::seconds(2));

@@ -71,9 +71,14 @@ class StreamFixture : public ServerFixture {
 
   void CreateWorkspace(const std::string& org, const std::string& owner) {
     auto created = Exec(org, owner,
-                        domain::CreateOrganization{domain::OrgId(org), org + " inc", "workspace",
-                                                   domain::UserId(owner), owner + "@example.test",
-                                                   "", {}, {}});
+                        domain::CreateOrganization{domain::OrgId(org),
+                                                   org + " inc",
+                                                   "workspace",
+                                                   domain::UserId(owner),
+                                                   owner + "@example.test",
+                                                   "",
+                                                   {},
+                                                   {}});
     ASSERT_TRUE(created.accepted());
   }
 };

@@ -58,8 +58,8 @@ TEST_F(AuditE2eTest, ExportWritesRosterAdminsFileAndVerifyExportAcceptsIt) {
   EXPECT_NE(verified.out.find("verify-export: ok"), std::string::npos) << verified.out;
 
   // One organization, a time range, CSV, to stdout.
-  const std::vector<std::string> csv = {"export", "--format", "csv", "--org", "acme",
-                                        "--from", "2020-01-01"};
+  const std::vector<std::string> csv = {"export", "--format", "csv",       "--org",
+                                        "acme",   "--from",   "2020-01-01"};
   CliRun api_csv = Roster(csv);
   ASSERT_EQ(api_csv.exit_code, 0) << api_csv.err;
   CliRun admin_csv = RosterAdmin(csv);

@@ -123,8 +123,8 @@ void RegisterAsOfOrg(CLI::App& as_of, Cli& cli) {
       return;
     }
     std::vector<client::Reply> parts;
-    cli.exit_code =
-        RunPointQuery(cli, *o, which, [&](client::Reply& part) { parts.push_back(std::move(part)); });
+    cli.exit_code = RunPointQuery(cli, *o, which,
+                                  [&](client::Reply& part) { parts.push_back(std::move(part)); });
     if (cli.exit_code != kOk) return;
     std::vector<api::wire::OrganizationAsOf::Reader> readers;
     for (const auto& part : parts) readers.push_back(part.get().getOrganizationAsOf());

@@ -51,7 +51,9 @@ void PrintRow(std::ostream& out, const std::vector<size_t>& widths,
   for (size_t i = 0; i < widths.size(); ++i) {
     const std::string& cell = i < cells.size() ? cells[i] : std::string();
     text += cell;
-    if (i + 1 < widths.size()) text += std::string(std::max(widths[i], cell.size()) - cell.size() + 2, ' ');
+    if (i + 1 < widths.size()) {
+      text += std::string(std::max(widths[i], cell.size()) - cell.size() + 2, ' ');
+    }
   }
   while (!text.empty() && text.back() == ' ') text.pop_back();
   out << text << '\n';
