@@ -1,8 +1,10 @@
-// roster-bench api: rosterd end to end, over TCP, through the client library. Starts its own
-// rosterd child on a temporary data directory and measures:
+// roster-bench api: rosterd end to end, over TCP. Starts its own rosterd child on a temporary
+// data directory and measures:
 //   - durable commands (InviteMember / AcceptInvitation / ChangeRole) from 64 connections, each
 //     on its own organizations, with sync on (rosterd's default);
 //   - permission checks from 64 connections;
+//   both first from one client thread multiplexing the connections (async_load.h; the headline
+//   figures), then through the blocking client library with a thread per connection;
 //   - one subscription reading the whole log of at least --records records from position 0.
 // The log for the subscription is written first, in process through a Node (the realistic
 // workload of tools/workload, without fsync), so that rosterd starts on it with its read
@@ -28,6 +30,7 @@
 #include "api/client/client.h"
 #include "api/service/node.h"
 #include "eventstore/testing/temp_dir.h"
+#include "tools/bench/async_load.h"
 #include "tools/bench/bench.h"
 #include "tools/workload/workload.h"
 
@@ -49,6 +52,7 @@ struct Flags {
   int orgs_per_connection = 4;
   uint64_t records = 1'000'000;
   uint32_t window = 4096;
+  int client_threads = 1;  // of the asynchronous load
 };
 
 // Fills the data directory's log with at least `records` records of the realistic workload.
@@ -148,6 +152,7 @@ class Server {
     auto c = client::Client::Connect(options);
     return c ? std::move(*c) : nullptr;
   }
+  AsyncTarget Target() const { return AsyncTarget{static_cast<uint16_t>(port_), token_}; }
 
  private:
   int port_ = 0;
@@ -190,37 +195,58 @@ class Member {
     }
     return true;
   }
-  // One command: the next step of the next organization.
+  // One command: the next step of the next organization, through the blocking client.
   bool Step() {
+    auto reply = client_.Call([&](Request::Builder r) { FillNext(r); });
+    return reply && Consume(reply->get());
+  }
+  // The same in two halves, for the asynchronous load: the next step's request, then its
+  // answer (which carries the invitation secret the following step needs).
+  void FillNext(Request::Builder r) {
     Org& org = orgs_[next_org_++ % orgs_.size()];
+    pending_ = &org;
     const std::string user = "u" + std::to_string(org.next_user);
     const std::string email = user + "@" + org.id + ".test";
+    auto c = r.initCommand();
+    c.setOrg(org.id);
+    c.setCommandId(org.id + "-" + std::to_string(commands_++));
     switch (org.stage) {
-      case 0:
+      case 0: {
         org.stage = 1;
-        return Command(org, "owner", [&](auto c) {
-          auto r = c.initInviteMember();
-          r.setEmail(email);
-          r.setRole("Editor");
-        });
-      case 1:
+        c.setActor("owner");
+        auto invite = c.initInviteMember();
+        invite.setEmail(email);
+        invite.setRole("Editor");
+        break;
+      }
+      case 1: {
         org.stage = 2;
-        return Command(org, user, [&](auto c) {
-          auto r = c.initAcceptInvitation();
-          r.setInvitationId(org.invitation);
-          r.setToken(org.token);
-          r.setVerifiedEmail(email);
-        });
-      default:
+        c.setActor(user);
+        auto accept = c.initAcceptInvitation();
+        accept.setInvitationId(org.invitation);
+        accept.setToken(org.token);
+        accept.setVerifiedEmail(email);
+        break;
+      }
+      default: {
         org.stage = 0;
         org.members.push_back(user);
         ++org.next_user;
-        return Command(org, "owner", [&](auto c) {
-          auto r = c.initChangeRole();
-          r.setUser(user);
-          r.setRole("Billing");
-        });
+        c.setActor("owner");
+        auto change = c.initChangeRole();
+        change.setUser(user);
+        change.setRole("Billing");
+      }
     }
+  }
+  bool Consume(api::wire::Response::Reader response) {
+    if (!response.isCommand() || !response.getCommand().getAccepted()) return false;
+    auto result = response.getCommand();
+    if (pending_ && result.hasInvitationId() && result.getInvitationToken().size() > 0) {
+      pending_->invitation = result.getInvitationId().cStr();
+      pending_->token = result.getInvitationToken().cStr();
+    }
+    return true;
   }
   // Some member of some organization of this connection, for the checks.
   std::pair<std::string, std::string> Someone(std::mt19937& rng) const {
@@ -259,6 +285,7 @@ class Member {
   std::vector<Org> orgs_;
   size_t next_org_ = 0;
   uint64_t commands_ = 0;
+  Org* pending_ = nullptr;  // whose step the last FillNext was
 };
 
 void Run(const Flags& flags) {
@@ -289,34 +316,68 @@ void Run(const Flags& flags) {
   }
   const std::string conns = std::to_string(flags.connections);
   Progress("durable commands over " + conns + " connections");
-  LoadResult commands = RunLoad(flags.connections, std::chrono::duration<double>(flags.seconds),
-                                [&](int t, uint64_t) { return members[t]->Step(); });
+  // As for the checks below: the asynchronous client first, then the blocking one.
+  LoadResult commands = RunAsyncLoad(
+      server.Target(), flags.connections, flags.client_threads,
+      std::chrono::duration<double>(flags.seconds),
+      [&](int t, uint64_t, Request::Builder r) { members[t]->FillNext(r); },
+      [&](int t, api::wire::Response::Reader r) { return members[t]->Consume(r); });
   report.Add("commands_per_s_64conn", commands.ops_per_s(), "ops/s",
-             "Invite/Accept/ChangeRole, durable, " + conns + " connections");
+             "Invite/Accept/ChangeRole, durable, " + conns + " connections, " +
+                 std::to_string(flags.client_threads) + " client thread(s)");
   report.Add("command_p99_ms_64conn", commands.latency.p99_us / 1000, "ms", "round trip");
   report.Add("command_p50_ms_64conn", commands.latency.p50_us / 1000, "ms", "round trip");
   report.Add("command_failures", static_cast<double>(commands.failures), "", "must be 0");
+  report.Add("command_client_cpu_us", commands.cpu_us_per_op(), "us",
+             "the bench's own CPU per command");
+  LoadResult blocking_commands =
+      RunLoad(flags.connections, std::chrono::duration<double>(flags.seconds),
+              [&](int t, uint64_t) { return members[t]->Step(); });
+  report.Add("commands_per_s_blocking_clients", blocking_commands.ops_per_s(), "ops/s",
+             "the same mix through the blocking client library, a thread per connection");
+  report.Add("command_p99_ms_blocking_clients", blocking_commands.latency.p99_us / 1000, "ms",
+             "round trip");
+  report.Add("command_failures_blocking_clients",
+             static_cast<double>(blocking_commands.failures), "", "must be 0");
 
   Progress("permission checks over " + conns + " connections");
   std::vector<std::mt19937> rngs;
   for (int i = 0; i < flags.connections; ++i) rngs.emplace_back(i);
   static const char* kPermissions[] = {"members.invite", "billing.manage", "org.delete",
                                        "members.view"};
-  LoadResult checks = RunLoad(flags.connections, std::chrono::duration<double>(flags.seconds),
-                              [&](int t, uint64_t i) {
-                                auto [org, user] = members[t]->Someone(rngs[t]);
-                                auto reply = clients[t]->Call([&](Request::Builder r) {
-                                  auto c = r.initQuery().initCheck();
-                                  c.setOrg(org);
-                                  c.setUser(user);
-                                  c.setPermission(kPermissions[i % 4]);
-                                });
-                                return reply && reply->get().isCheck();
-                              });
-  report.Add("checks_per_s_64conn", checks.ops_per_s(), "ops/s", "check(org, user, permission)");
+  auto fill_check = [&](int t, uint64_t i, Request::Builder r) {
+    auto [org, user] = members[t]->Someone(rngs[t]);
+    auto c = r.initQuery().initCheck();
+    c.setOrg(org);
+    c.setUser(user);
+    c.setPermission(kPermissions[i % 4]);
+  };
+  // The headline figures: one client thread multiplexing the connections, as an asynchronous
+  // backend would (async_load.h says why); then the blocking client, a thread per connection.
+  LoadResult checks = RunAsyncLoad(
+      server.Target(), flags.connections, flags.client_threads,
+      std::chrono::duration<double>(flags.seconds), fill_check,
+      [](int, api::wire::Response::Reader r) { return r.isCheck(); });
+  report.Add("checks_per_s_64conn", checks.ops_per_s(), "ops/s",
+             "check(org, user, permission), " + std::to_string(flags.client_threads) +
+                 " client thread(s), one request in flight per connection");
   report.Add("check_p99_ms_64conn", checks.latency.p99_us / 1000, "ms", "round trip");
   report.Add("check_p50_ms_64conn", checks.latency.p50_us / 1000, "ms", "round trip");
   report.Add("check_failures", static_cast<double>(checks.failures), "", "must be 0");
+  report.Add("check_client_cpu_us", checks.cpu_us_per_op(), "us",
+             "the bench's own CPU per check (the rest of two cores is rosterd's)");
+  LoadResult blocking = RunLoad(flags.connections, std::chrono::duration<double>(flags.seconds),
+                                [&](int t, uint64_t i) {
+                                  auto reply = clients[t]->Call(
+                                      [&](Request::Builder r) { fill_check(t, i, r); });
+                                  return reply && reply->get().isCheck();
+                                });
+  report.Add("checks_per_s_blocking_clients", blocking.ops_per_s(), "ops/s",
+             "the same checks through the blocking client library, a thread per connection");
+  report.Add("check_p99_ms_blocking_clients", blocking.latency.p99_us / 1000, "ms",
+             "round trip");
+  report.Add("check_failures_blocking_clients", static_cast<double>(blocking.failures), "",
+             "must be 0");
   clients.clear();
 
   auto reader = server.Connect();
@@ -358,6 +419,9 @@ void RegisterApiBench(CLI::App& app) {
       ->check(CLI::Range(1, 1000));
   sub->add_option("--records", flags->records, "Records in the log for the subscription phase");
   sub->add_option("--window", flags->window, "Subscription credits in flight");
+  sub->add_option("--client-threads", flags->client_threads,
+                  "Client threads multiplexing the connections of the asynchronous checks")
+      ->check(CLI::Range(1, 64));
   sub->callback([flags] { Run(*flags); });
 }
 

@@ -35,14 +35,14 @@ std::string FormatNumber(double value) {
   return buffer;
 }
 
+}  // namespace
+
 double ProcessCpuSeconds() {
   rusage usage{};
   ::getrusage(RUSAGE_SELF, &usage);
   const auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec * 1e-6; };
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
-
-}  // namespace
 
 void Report::Add(std::string key, double value, std::string unit, std::string note) {
   rows_.push_back({std::move(key), true, value, {}, std::move(unit), std::move(note)});

@@ -46,6 +46,9 @@ class Report {
 // A line on stderr, flushed at once. Thread-safe (one fprintf).
 void Progress(const std::string& line);
 
+// User + system CPU time of this process so far.
+double ProcessCpuSeconds();
+
 // Latency percentiles over samples in nanoseconds (sorted in place).
 struct Latency {
   double p50_us = 0;
