@@ -27,7 +27,7 @@ void AddPoint(CLI::App& sub, PointOptions& o) {
 // Sends an as-of / history query asking for parts; `which` initializes its AsOf.
 int RunPointQuery(Cli& cli, const PointOptions& o,
                   const std::function<api::wire::AsOf::Builder(Query::Builder)>& which,
-                  const std::function<void(client::Reply&)>& on_part) {
+                  const std::function<bool(client::Reply&)>& on_part) {
   const int64_t time_us = o.time.empty() ? 0 : ParseTimeUs(o.time);
   return cli.CallStreamed(
       [&](Request::Builder request) {
@@ -118,13 +118,16 @@ void RegisterAsOfOrg(CLI::App& as_of, Cli& cli) {
       OrgAsOfPrinter printer;
       cli.exit_code = RunPointQuery(cli, *o, which, [&](client::Reply& part) {
         printer.Part(part.get().getOrganizationAsOf());
+        return true;
       });
       if (cli.exit_code == kOk) printer.End();
       return;
     }
     std::vector<client::Reply> parts;
-    cli.exit_code = RunPointQuery(cli, *o, which,
-                                  [&](client::Reply& part) { parts.push_back(std::move(part)); });
+    cli.exit_code = RunPointQuery(cli, *o, which, [&](client::Reply& part) {
+      parts.push_back(std::move(part));
+      return true;
+    });
     if (cli.exit_code != kOk) return;
     std::vector<api::wire::OrganizationAsOf::Reader> readers;
     for (const auto& part : parts) readers.push_back(part.get().getOrganizationAsOf());
@@ -146,7 +149,10 @@ void RegisterAsOfUser(CLI::App& as_of, Cli& cli) {
         cli, *o, [](Query::Builder q) { return q.initUserAccessAsOf(); },
         [&](client::Reply& part) {
           auto list = part.get().getUserAccessAsOf();
-          if (cli.json) return json.Add(list);
+          if (cli.json) {
+            json.Add(list);
+            return true;
+          }
           for (auto a : list) {
             std::string projects;
             for (auto p : a.getProjects()) {
@@ -157,6 +163,7 @@ void RegisterAsOfUser(CLI::App& as_of, Cli& cli) {
                        OrDash(projects)});
           }
           table.Flush(std::cout);
+          return true;
         });
     if (cli.exit_code == kOk && cli.json) json.End();
   });
@@ -174,13 +181,17 @@ void RegisterHistory(CLI::App& app, Cli& cli) {
         cli, *o, [](Query::Builder q) { return q.initUserHistory(); },
         [&](client::Reply& part) {
           auto list = part.get().getUserHistory();
-          if (cli.json) return json.Add(list);
+          if (cli.json) {
+            json.Add(list);
+            return true;
+          }
           for (auto h : list) {
             table.Add({std::to_string(h.getPosition()), FormatTime(h.getTimeUs()),
                        h.getOrg().cStr(), h.getAction().cStr(), OrDash(h.getActor().cStr()),
                        OrDash(h.getBefore().cStr()), OrDash(h.getAfter().cStr())});
           }
           table.Flush(std::cout);
+          return true;
         });
     if (cli.exit_code == kOk && cli.json) json.End();
   });

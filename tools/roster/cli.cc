@@ -87,7 +87,7 @@ std::expected<client::Reply, int> Cli::Call(const client::RequestFiller& fill) {
 }
 
 int Cli::CallStreamed(const client::RequestFiller& fill,
-                      const std::function<void(client::Reply& part)>& on_part) {
+                      const std::function<bool(client::Reply& part)>& on_part) {
   client::Client* connection = Connection();
   if (connection == nullptr) return exit_code;
   int code = kOk;
@@ -96,8 +96,7 @@ int Cli::CallStreamed(const client::RequestFiller& fill,
       code = PrintErrorAnswer(*this, part.get());
       return false;
     }
-    on_part(part);
-    return true;
+    return on_part(part);
   });
   if (!done) {
     std::cout.flush();

@@ -36,11 +36,12 @@ struct Cli {
   // Sends one request and waits. On a connection failure or an error response prints it and
   // returns the exit code to use instead.
   std::expected<client::Reply, int> Call(const client::RequestFiller& fill);
-  // Sends a request answered in parts and calls `on_part` with each as it arrives. Returns kOk
-  // when the last part came; on a connection failure or an error answer (which ends the
-  // answer) prints it as Call does and returns the exit code.
+  // Sends a request answered in parts and calls `on_part` with each as it arrives (false from
+  // it stops reading: the caller reports why). Returns kOk when the last part came or on_part
+  // stopped; on a connection failure or an error answer (which ends the answer) prints it as
+  // Call does and returns the exit code.
   int CallStreamed(const client::RequestFiller& fill,
-                   const std::function<void(client::Reply& part)>& on_part);
+                   const std::function<bool(client::Reply& part)>& on_part);
 
  private:
   std::unique_ptr<client::Client> client_;

@@ -45,15 +45,22 @@ int RunExport(Cli& cli, const ExportOptions& o) {
       },
       [&](client::Reply& part) {
         auto response = part.get();
-        if (write_failed || !response.isAuditExport()) return;
+        if (!response.isAuditExport()) {
+          std::cerr << "roster: unexpected answer to an export\n";
+          return false;
+        }
         auto data = response.getAuditExport().getData();
         out->write(reinterpret_cast<const char*>(data.begin()),
                    static_cast<std::streamsize>(data.size()));
-        if (!*out) write_failed = true;
+        if (!*out) {
+          write_failed = true;
+          return false;  // no point reading the rest
+        }
         if (!response.getMore()) {
           complete = true;
           last.emplace(std::move(part));
         }
+        return true;
       });
   out->flush();
   if (code == kOk && (write_failed || !*out)) {
