@@ -2,6 +2,8 @@
 // its outbound limit (other clients are served meanwhile) and gets the whole file when it reads
 // again; streams are limited server-wide and freed when their client goes; stopping the server
 // ends a stalled stream instead of waiting on it.
+#include <map>
+#include <set>
 #include <thread>
 
 #include "tests/api/stream_fixture.h"
@@ -131,6 +133,52 @@ TEST_F(SlowReaderTest, StoppingTheServerEndsAStalledStream) {
     ASSERT_TRUE(response.isAuditExport());
     EXPECT_TRUE(response.getMore());
   }
+}
+
+class StreamsPerConnectionTest : public StreamFixture {};
+
+TEST_F(StreamsPerConnectionTest, AFifthStreamOnOneConnectionIsRefusedTheFourRunToTheEnd) {
+  CreateWorkspace("acme", "olive");
+  AppendLogins("acme", 5000);
+  RawConnection raw(server_->port(), 10000);
+  ASSERT_TRUE(raw.Send(Hello(auditor_token_)));
+  ASSERT_TRUE(raw.Read().has_value());
+  // Five exports in one write: the server takes them in one go, so the first four are in
+  // progress when the fifth arrives.
+  std::string requests;
+  for (uint64_t id = 1; id <= 5; ++id) {
+    requests += Encode([&](Request::Builder r) {
+      r.setId(id);
+      r.initQuery().initAuditExport();
+    });
+  }
+  ASSERT_TRUE(raw.Send(requests));
+  std::map<uint64_t, std::string> files;
+  std::set<uint64_t> complete;
+  std::string refused;
+  while (complete.size() < 4) {
+    auto message = raw.Read();
+    ASSERT_TRUE(message.has_value());
+    auto response = message->get();
+    if (response.isError()) {
+      EXPECT_EQ(response.getId(), 5u);
+      refused = response.getError().getCode().cStr();
+      continue;
+    }
+    ASSERT_TRUE(response.isAuditExport());
+    auto data = response.getAuditExport().getData();
+    files[response.getId()].append(reinterpret_cast<const char*>(data.begin()), data.size());
+    if (!response.getMore()) complete.insert(response.getId());
+  }
+  if (refused.empty()) {  // the refusal may come after the last part of the others
+    auto message = raw.Read();
+    ASSERT_TRUE(message.has_value());
+    ASSERT_TRUE(message->get().isError());
+    refused = message->get().getError().getCode().cStr();
+  }
+  EXPECT_EQ(refused, "LIMIT");
+  const std::string expected = OfflineExport({});
+  for (uint64_t id = 1; id <= 4; ++id) EXPECT_TRUE(files[id] == expected) << id;
 }
 
 }  // namespace
