@@ -1,7 +1,8 @@
 // Streamed answers: the audit export, and as-of / history queries that ask for parts. Each
 // part is built, handed to the sink (which may wait for the connection to have room) and
-// dropped, so the server never holds a whole encoded answer: the export holds one batch of
-// records being formatted, as-of and history the replayed result they are cut from.
+// dropped, so the server never holds a whole encoded answer: the export holds the writer's
+// working set (a batch being formatted, the next read ahead), as-of and history the replayed
+// result they are cut from.
 #include <kj/exception.h>
 
 #include <algorithm>
