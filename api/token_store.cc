@@ -117,21 +117,39 @@ std::expected<std::string, std::string> TokenStore::Issue(const std::string& nam
     return std::unexpected("a token name is 1 to 64 letters, digits, '-', '_' or '.'");
   }
   std::string token = "rst_" + service::NewInvitationToken();
-  std::lock_guard writing(save_mu_);
-  std::vector<Entry> next = Entries();
-  std::erase_if(next, [&](const Entry& e) { return e.name == name; });
-  next.push_back(Entry{name, scope, Sha256(token)});
-  if (auto saved = Replace(std::move(next)); !saved) return std::unexpected(saved.error());
+  bool replaced = false;
+  {
+    std::lock_guard writing(save_mu_);
+    std::vector<Entry> next = Entries();
+    replaced = std::erase_if(next, [&](const Entry& e) { return e.name == name; }) > 0;
+    next.push_back(Entry{name, scope, Sha256(token)});
+    if (auto saved = Replace(std::move(next)); !saved) return std::unexpected(saved.error());
+  }
+  if (replaced) Invalidated(name);
   return token;
 }
 
 std::expected<void, std::string> TokenStore::Revoke(const std::string& name) {
-  std::lock_guard writing(save_mu_);
-  std::vector<Entry> next = Entries();
-  const size_t before = next.size();
-  std::erase_if(next, [&](const Entry& e) { return e.name == name; });
-  if (next.size() == before) return std::unexpected("no token named " + name);
-  return Replace(std::move(next));
+  {
+    std::lock_guard writing(save_mu_);
+    std::vector<Entry> next = Entries();
+    const size_t before = next.size();
+    std::erase_if(next, [&](const Entry& e) { return e.name == name; });
+    if (next.size() == before) return std::unexpected("no token named " + name);
+    if (auto saved = Replace(std::move(next)); !saved) return saved;
+  }
+  Invalidated(name);
+  return {};
+}
+
+void TokenStore::SetInvalidatedListener(InvalidatedListener listener) {
+  std::lock_guard lock(listener_mu_);
+  listener_ = std::move(listener);
+}
+
+void TokenStore::Invalidated(const std::string& name) {
+  std::lock_guard lock(listener_mu_);
+  if (listener_) listener_(name);
 }
 
 std::vector<TokenStore::Entry> TokenStore::Entries() const {

@@ -4,11 +4,14 @@
 // hash" line each, rewritten atomically). On first start the store issues an `admin` token and
 // writes it in clear to `<data>/admin.token` (mode 0600) so the operator can read it once.
 // Authentication hashes the presented token and compares it with every stored hash in constant
-// time. Thread-safe.
+// time. A token that stops being valid (revoked, or replaced by Issue under the same name) is
+// announced to the invalidation listener, so that connections it opened can be closed.
+// Thread-safe.
 #pragma once
 
 #include <expected>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -39,6 +42,12 @@ class TokenStore {
   std::expected<void, std::string> Revoke(const std::string& name);
   std::vector<Principal> List() const;
 
+  // Called with a token's name once the token no longer authenticates (after Revoke, or Issue
+  // replacing a token of that name), on the thread that changed it and outside the store's
+  // locks. One listener; nullptr removes it (and waits for a call in progress to return).
+  using InvalidatedListener = std::function<void(const std::string& name)>;
+  void SetInvalidatedListener(InvalidatedListener listener);
+
  private:
   struct Entry {
     std::string name;
@@ -55,6 +64,9 @@ class TokenStore {
   std::mutex save_mu_;      // one writer of the file at a time
   mutable std::mutex mu_;   // guards entries_; never held across file I/O
   std::vector<Entry> entries_;
+  std::mutex listener_mu_;  // guards listener_ and is held while it runs
+  InvalidatedListener listener_;
+  void Invalidated(const std::string& name);
 };
 
 }  // namespace roster::api

@@ -75,5 +75,24 @@ TEST(TokenStoreTest, AFailedSaveIssuesNothing) {
   EXPECT_EQ((*store)->List().size(), 1u);  // still only admin
 }
 
+TEST(TokenStoreTest, TheListenerHearsOfEveryTokenThatStopsWorking) {
+  eventstore::testing::TempDir tmp("roster-tokens");
+  auto store = TokenStore::Open(tmp.path());
+  ASSERT_TRUE(store.has_value());
+  std::vector<std::string> heard;
+  (*store)->SetInvalidatedListener([&](const std::string& name) { heard.push_back(name); });
+  const std::string first = *(*store)->Issue("billing", Scope::kService);  // new: nothing
+  EXPECT_TRUE(heard.empty());
+  ASSERT_TRUE((*store)->Issue("billing", Scope::kService).has_value());  // replaces `first`
+  EXPECT_FALSE((*store)->Authenticate(first).has_value());
+  ASSERT_TRUE((*store)->Revoke("billing").has_value());
+  EXPECT_FALSE((*store)->Revoke("nobody").has_value());  // nothing changed: nothing heard
+  EXPECT_EQ(heard, (std::vector<std::string>{"billing", "billing"}));
+  (*store)->SetInvalidatedListener(nullptr);
+  ASSERT_TRUE((*store)->Issue("audit", Scope::kAuditor).has_value());
+  ASSERT_TRUE((*store)->Revoke("audit").has_value());
+  EXPECT_EQ(heard.size(), 2u);
+}
+
 }  // namespace
 }  // namespace roster::api

@@ -301,6 +301,17 @@ void Connection::BeginStop() {
   });
 }
 
+void Connection::CloseIfPrincipal(const std::string& principal) {
+  asio::post(strand_, [self = shared_from_this(), principal] {
+    if (!self->principal_ || self->principal_->name != principal || self->closed_) return;
+    self->shared_.logger->warn("{}: the token of '{}' was revoked: closing the connection",
+                               self->peer_, principal);
+    self->EndSubscriptions("UNAUTHENTICATED", "the token was revoked");
+    self->CancelStreams(false);
+    self->CloseAfterFlush("token revoked");
+  });
+}
+
 void Connection::Abort() {
   asio::post(strand_, [self = shared_from_this()] { self->Finish(); });
 }

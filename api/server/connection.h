@@ -94,6 +94,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void BeginStop();
   // From any thread: close the socket now.
   void Abort();
+  // From any thread: when this connection authenticated as `principal`, whose token is no
+  // longer valid, answer nothing more (requests in progress finish), then close.
+  void CloseIfPrincipal(const std::string& principal);
 
  private:
   struct Subscription {

@@ -97,6 +97,10 @@ void Server::Impl::Launch() {
   commit_listener_ = shared_.log.AddCommitListener([this](eventstore::Position position) {
     for (auto& c : Snapshot()) c->NotifyCommitted(position);
   });
+  // A revoked (or replaced) token cuts off the connections it opened, not only later hellos.
+  shared_.tokens.SetInvalidatedListener([this](const std::string& name) {
+    for (auto& c : Snapshot()) c->CloseIfPrincipal(name);
+  });
   work_.emplace(io_.get_executor());
   asio::co_spawn(acceptor_.get_executor(), Listen(), [this](std::exception_ptr e) {
     if (!e) return;
@@ -191,6 +195,7 @@ void Server::Impl::Stop() {
   std::call_once(stopped_, [&] {
     if (!listening_) return;
     stopping_ = true;
+    shared_.tokens.SetInvalidatedListener(nullptr);
     asio::post(acceptor_.get_executor(), [this] {
       error_code ignored;
       acceptor_.close(ignored);

@@ -182,5 +182,45 @@ TEST_F(ServerSecurityTest, OneOrganizationsOwnerCannotActOnAnother) {
   EXPECT_EQ(LastPosition(), before);
 }
 
+// Revoking a token refuses later hellos and also closes the connections it already opened;
+// other principals' connections are untouched.
+TEST_F(ServerSecurityTest, RevokingATokenClosesTheConnectionsItOpened) {
+  auto admin = Connect(admin_token_);
+  CreateOrg(*admin, "acme", "alice", "platform");
+  auto service = Connect(service_token_);
+  auto auditor = Connect(auditor_token_);
+  ASSERT_NE(service, nullptr);
+  ASSERT_NE(auditor, nullptr);
+  auto status = [](client::Client& c) {
+    return c.Call([](Request::Builder r) { r.initQuery().setStatus(); });
+  };
+  ASSERT_TRUE(status(*service).has_value());
+
+  auto revoked =
+      admin->Call([](Request::Builder r) { r.initAdmin().setRevokeToken("billing-service"); });
+  ASSERT_TRUE(revoked.has_value()) << revoked.error().message;
+  ASSERT_FALSE(revoked->get().isError());
+
+  const auto before = LastPosition();
+  // alice may invite an Owner: served, this would be accepted and appended.
+  const std::string invited = InviteAs(*service, "acme", "alice");
+  EXPECT_EQ(invited.rfind("client error", 0), 0u) << invited;
+  auto after = status(*service);
+  EXPECT_FALSE(after.has_value()) << "a connection of the revoked token is still served";
+  EXPECT_EQ(LastPosition(), before);
+  auto again = client::Client::Connect(ClientFor(service_token_));
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code, "UNAUTHENTICATED");
+
+  // The admin and the auditor keep their connections.
+  EXPECT_TRUE(status(*admin).has_value());
+  EXPECT_TRUE(status(*auditor).has_value());
+  bool logged = false;
+  for (const auto& line : sink_->Lines()) {
+    logged = logged || line.find("'billing-service' was revoked") != std::string::npos;
+  }
+  EXPECT_TRUE(logged);
+}
+
 }  // namespace
 }  // namespace roster::testing
