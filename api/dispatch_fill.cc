@@ -47,8 +47,12 @@ void SetAsOfHeader(wire::OrganizationAsOf::Builder out, const service::OrgAsOf& 
   out.setDeleted(s.status == domain::OrgStatus::kDeleted);
 }
 
-void SetAsOfMember(wire::Member::Builder out, const domain::Member& m) {
+void SetAsOfMember(wire::Member::Builder out, const domain::Member& m,
+                   const projections::AsOfState& at) {
   out.setMembershipId(m.membership_id.value);
+  if (auto joined = at.joined_at_us.find(m.membership_id.value); joined != at.joined_at_us.end()) {
+    out.setJoinedAtUs(joined->second);
+  }
   out.setUserId(m.user_id.value);
   out.setEmail(m.email.value());
   out.setDisplayName(m.display_name);

@@ -28,7 +28,9 @@ void SetUserAccess(wire::UserAccess::Builder out, const std::string& org, const 
 
 // Pieces of organizationAsOf: the header fields, one member, one pending invitation.
 void SetAsOfHeader(wire::OrganizationAsOf::Builder out, const service::OrgAsOf& at);
-void SetAsOfMember(wire::Member::Builder out, const domain::Member& m);
+// A member of an organization as of a point; its join time from the replay.
+void SetAsOfMember(wire::Member::Builder out, const domain::Member& m,
+                   const projections::AsOfState& at);
 void SetPending(wire::PendingInvitation::Builder out, const domain::Invitation& invitation);
 
 void SetHistoryEntry(wire::HistoryEntry::Builder out, const service::UserHistoryEntry& h);

@@ -188,7 +188,7 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
       auto out = response.initOrganizationAsOf();
       fill::SetAsOfHeader(out, *at);
       auto members = out.initMembers(static_cast<unsigned>(at->members.size()));
-      for (unsigned i = 0; i < members.size(); ++i) fill::SetAsOfMember(members[i], at->members[i]);
+      for (unsigned i = 0; i < members.size(); ++i) fill::SetAsOfMember(members[i], at->members[i], at->at);
       auto pending = out.initPending(static_cast<unsigned>(at->pending.size()));
       for (unsigned i = 0; i < pending.size(); ++i) fill::SetPending(pending[i], at->pending[i]);
       auto projects = out.initProjects(static_cast<unsigned>(at->projects.size()));

@@ -79,7 +79,7 @@ void SendOrganizationAsOf(uint64_t id, PartSink& sink, const service::OrgAsOf& a
     size_t budget = kItemsPerPart;
     const size_t nm = std::min(budget, at.members.size() - members);
     auto member_list = out.initMembers(static_cast<unsigned>(nm));
-    for (unsigned i = 0; i < nm; ++i) fill::SetAsOfMember(member_list[i], at.members[members + i]);
+    for (unsigned i = 0; i < nm; ++i) fill::SetAsOfMember(member_list[i], at.members[members + i], at.at);
     members += nm;
     budget -= nm;
     const size_t np = std::min(budget, at.pending.size() - pending);

@@ -29,6 +29,9 @@ eventstore::Result<AsOfState> ReplayOrganization(eventstore::EventLog& log, cons
                                      std::nullopt});
       }
       domain::Apply(out.state, *event);
+      if (const auto* joined = std::get_if<domain::MemberJoined>(&*event)) {
+        out.joined_at_us[joined->membership_id.value] = r.metadata.time_us;
+      }
       out.position = r.position;
       out.time_us = r.metadata.time_us;
       next = r.stream_version + 1;

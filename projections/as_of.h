@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "domain/access.h"
@@ -25,6 +26,9 @@ struct AsOfState {
   domain::OrganizationState state;
   eventstore::Position position = 0;  // of the last record folded (0: none)
   int64_t time_us = 0;                // of that record
+  // When each membership joined (record time of its member.joined), by membership id: the
+  // aggregate keeps only the order of joining.
+  std::unordered_map<std::string, int64_t> joined_at_us;
 };
 
 eventstore::Result<AsOfState> ReplayOrganization(eventstore::EventLog& log, const codec::EventCodec& codec,

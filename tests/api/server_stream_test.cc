@@ -184,6 +184,19 @@ TEST_F(ServerStreamTest, OrganizationAsOfArrivesInPartsThatAddUpToTheOfflineAnsw
       EXPECT_EQ(merged.getPending().size(), 20u);
       ASSERT_EQ(merged.getProjects().size(), 2u);
       EXPECT_EQ(merged.getProjects()[1].getMembers().size(), 601u);  // olive inherits Owner
+      // Each member's join time is the one the live membership view shows.
+      std::map<std::string, int64_t> joined;
+      for (eventstore::Position cursor = 0;;) {
+        auto page = node_->queries().ListMembers("big", service::Viewer{}, false, cursor, 1000, 0);
+        ASSERT_TRUE(page.has_value());
+        for (const auto& m : page->members) joined[m.user_id] = m.joined_at_us;
+        if ((cursor = page->next_cursor) == 0) break;
+      }
+      ASSERT_EQ(joined.size(), 1201u);
+      for (auto m : merged.getMembers()) {
+        EXPECT_GT(m.getJoinedAtUs(), 0) << m.getUserId().cStr();
+        EXPECT_EQ(m.getJoinedAtUs(), joined[m.getUserId().cStr()]) << m.getUserId().cStr();
+      }
     }
     // And the single answer, as old clients get it, holds exactly the same.
     auto single = c->Call(fill(false));
