@@ -120,7 +120,10 @@ Result<VerifyReport> VerifyChain(const StoreCore& core, Position from, Position 
   // splits into segments verified at once, each anchored on the stored hash of the record
   // before it. That record is the previous segment's last, whose stored hash that segment
   // checks against its bytes: the segments together check every link of the chain.
-  const uint64_t count = whole.to - whole.from + 1;
+  // Only the stored part of the range is split (a `to` past the end, even UINT64_MAX, stays
+  // with the last segment, which then reports the first missing position).
+  const Position stored_to = std::min(whole.to, core.board.last());
+  const uint64_t count = stored_to >= whole.from ? stored_to - whole.from + 1 : 0;
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const uint64_t segments =
       count < kMinSegment ? 1 : std::min<uint64_t>({cores, kMaxSegments, count / kMinSegment});
@@ -130,6 +133,7 @@ Result<VerifyReport> VerifyChain(const StoreCore& core, Position from, Position 
     const Position end = whole.from + count * (i + 1) / segments - 1;
     ranges.emplace_back(begin, end);
   }
+  ranges.back().second = whole.to;
 
   std::mutex progress_mu;
   uint64_t reached = 0;

@@ -161,6 +161,15 @@ TEST(VerifyLongTest, SegmentsTogetherCheckEveryLinkAndNameTheFirstBadRecord) {
     ASSERT_FALSE(progress.empty());
     EXPECT_EQ(progress.back(), kLongLog);
   }
+  {
+    // A range past the end is split over the stored records only; the end is named missing.
+    auto store = OpenOrDie(tmp.path());
+    auto beyond = store->Verify(1, UINT64_MAX);
+    ASSERT_TRUE(beyond);
+    EXPECT_FALSE(beyond->ok);
+    EXPECT_EQ(beyond->first_bad, kLongLog + 1) << beyond->problem;
+    EXPECT_EQ(beyond->checked, kLongLog);
+  }
   // The last record of the first segment: its stored hash anchors the second segment, so the
   // second segment sees a broken link at kBoundary; the report must still name kBoundary - 1.
   FlipLastByte(tmp.path(), kBoundary - 1);
