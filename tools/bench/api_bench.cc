@@ -272,14 +272,8 @@ class Member {
       c.setCommandId(org.id + "-" + std::to_string(commands_++));
       fill(c);
     });
-    if (!reply || !reply->get().isCommand() || !reply->get().getCommand().getAccepted())
-      return false;
-    auto result = reply->get().getCommand();
-    if (result.hasInvitationId() && result.getInvitationToken().size() > 0) {
-      org.invitation = result.getInvitationId().cStr();
-      org.token = result.getInvitationToken().cStr();
-    }
-    return true;
+    pending_ = &org;
+    return reply && Consume(reply->get());
   }
   client::Client& client_;
   std::vector<Org> orgs_;
