@@ -16,6 +16,7 @@
 
 #include "eventstore/error.h"
 #include "eventstore/record.h"
+#include "eventstore/record_codec.h"
 
 namespace roster::eventstore {
 
@@ -35,6 +36,10 @@ class Subscription {
   virtual void Close() = 0;
 };
 
+// Sees one record parsed in place; the view borrows from the store and is valid only during
+// the call.
+using RecordVisitor = std::function<void(const codec::RecordView&)>;
+
 class EventLog {
  public:
   virtual ~EventLog() = default;
@@ -48,6 +53,10 @@ class EventLog {
                                                  StreamVersion from_version, size_t max_count) = 0;
   // Records of the whole log with position >= from_position, in order, at most max_count.
   virtual Result<std::vector<Record>> ReadAll(Position from_position, size_t max_count) = 0;
+  // The same records passed one by one to `visit` without copying them out (for readers that
+  // re-encode them anyway: subscriptions, exports). Returns how many were visited.
+  virtual Result<size_t> VisitAll(Position from_position, size_t max_count,
+                                  const RecordVisitor& visit) = 0;
   // The version of the stream's last event, or kNoStreamVersion.
   virtual Result<StreamVersion> StreamHead(std::string_view stream) = 0;
   // The position of the last durable record (0 for an empty log).

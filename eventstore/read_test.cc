@@ -52,6 +52,20 @@ TEST_F(ReadTest, ReadAllReturnsDenseBatchesInOrder) {
   EXPECT_EQ(store_->ReadAll(100, 10)->size(), 1u);
 }
 
+TEST_F(ReadTest, VisitAllSeesWhatReadAllReturns) {
+  for (auto [from, count] : {std::pair<Position, size_t>{1, 1000}, {0, 7}, {42, 30}, {95, 10}}) {
+    std::vector<Record> visited;
+    auto seen = store_->VisitAll(from, count, [&](const codec::RecordView& view) {
+      visited.push_back(codec::ToRecord(view));
+    });
+    ASSERT_TRUE(seen) << seen.error().message;
+    EXPECT_EQ(*seen, visited.size());
+    EXPECT_EQ(visited, *store_->ReadAll(from, count)) << "from " << from << ", " << count;
+  }
+  EXPECT_EQ(*store_->VisitAll(101, 10, [](const codec::RecordView&) { FAIL(); }), 0u);
+  EXPECT_EQ(*store_->VisitAll(5, 0, [](const codec::RecordView&) { FAIL(); }), 0u);
+}
+
 TEST_F(ReadTest, RecordsCarryTheirMetadataAndChainTogether) {
   AppendRequest r = Request("meta", ExpectedVersion::Any(), {Event("x.happened", "p", 3)}, "cmd-9");
   r.metadata = EventMetadata{"alice", "cmd-9", "corr-7", "api-client", 4102444800000000};

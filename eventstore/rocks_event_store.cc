@@ -52,6 +52,12 @@ Result<std::vector<Record>> RocksEventStore::ReadAll(Position from_position, siz
   return internal::ReadAllRecords(*core_, from_position, max_count);
 }
 
+Result<size_t> RocksEventStore::VisitAll(Position from_position, size_t max_count,
+                                         const RecordVisitor& visit) {
+  if (core_->board.closed()) return Closed();
+  return internal::VisitAllRecords(*core_, from_position, max_count, visit);
+}
+
 Result<StreamVersion> RocksEventStore::StreamHead(std::string_view stream) {
   if (core_->board.closed()) return Closed();
   return internal::ReadStreamHead(*core_, stream, core_->board.last());

@@ -72,6 +72,8 @@ class RocksEventStore final : public EventLog {
   Result<std::vector<Record>> ReadStream(std::string_view stream, StreamVersion from_version,
                                          size_t max_count) override;
   Result<std::vector<Record>> ReadAll(Position from_position, size_t max_count) override;
+  Result<size_t> VisitAll(Position from_position, size_t max_count,
+                          const RecordVisitor& visit) override;
   Result<StreamVersion> StreamHead(std::string_view stream) override;
   Result<std::optional<CommandOutcomeRecord>> FindCommand(std::string_view command_id) override;
   Position LastPosition() const override;

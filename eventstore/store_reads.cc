@@ -20,31 +20,28 @@ std::string AtPosition(Position position) {
   return "the record at position " + std::to_string(position);
 }
 
-// Decodes a stored value into `out`; the error names the position.
-std::optional<Error> DecodeStored(std::string_view value, Position expected_position, Record& out) {
+// Parses a stored value; the error names the position.
+Result<codec::RecordView> ParseStored(std::string_view value, Position expected_position) {
   auto view = codec::ParseRecord(value);
   if (!view) {
-    return Error{ErrorCode::kCorruption, AtPosition(expected_position) + ": " + view.error(),
-                 std::nullopt};
+    return Fail(ErrorCode::kCorruption, AtPosition(expected_position) + ": " + view.error());
   }
   if (view->position != expected_position) {
-    return Error{
-        ErrorCode::kCorruption,
-        AtPosition(expected_position) + " says it is at position " + std::to_string(view->position),
-        std::nullopt};
+    return Fail(ErrorCode::kCorruption, AtPosition(expected_position) + " says it is at position " +
+                                            std::to_string(view->position));
   }
-  codec::CopyToRecord(*view, out);
-  return std::nullopt;
+  return *view;
 }
 
 }  // namespace
 
-Result<std::vector<Record>> ReadAllRecords(const StoreCore& core, Position from, size_t max_count) {
+Result<size_t> VisitAllRecords(const StoreCore& core, Position from, size_t max_count,
+                               const RecordVisitor& visit) {
   // RocksDB's per-thread perf counters cost about 5% of a scan and nothing here reads them.
   rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
   const Position last = core.board.last();
   from = std::max<Position>(from, 1);
-  if (from > last || max_count == 0) return std::vector<Record>{};
+  if (from > last || max_count == 0) return 0;
   const Position end = from + std::min<uint64_t>(last - from, max_count - 1);  // inclusive
   const size_t count = end - from + 1;
 
@@ -60,8 +57,7 @@ Result<std::vector<Record>> ReadAllRecords(const StoreCore& core, Position from,
   read.adaptive_readahead = true;
   std::unique_ptr<rocksdb::Iterator> it(core.db->NewIterator(read, core.log));
 
-  std::vector<Record> out;
-  out.reserve(count);
+  size_t seen = 0;
   Position expected = from;
   for (it->Seek(lower); it->Valid(); it->Next(), ++expected) {
     const rocksdb::Slice key = it->key();
@@ -72,13 +68,23 @@ Result<std::vector<Record>> ReadAllRecords(const StoreCore& core, Position from,
     if (position != expected) {
       return Fail(ErrorCode::kCorruption, AtPosition(expected) + " is missing");
     }
-    if (auto error = DecodeStored(it->value().ToStringView(), position, out.emplace_back())) {
-      return std::unexpected(std::move(*error));
-    }
+    auto view = ParseStored(it->value().ToStringView(), position);
+    if (!view) return std::unexpected(std::move(view.error()));
+    visit(*view);
+    ++seen;
   }
   if (!it->status().ok()) return FailFromStatus(it->status(), "reading the log");
-  if (out.size() != count)
-    return Fail(ErrorCode::kCorruption, AtPosition(expected) + " is missing");
+  if (seen != count) return Fail(ErrorCode::kCorruption, AtPosition(expected) + " is missing");
+  return seen;
+}
+
+Result<std::vector<Record>> ReadAllRecords(const StoreCore& core, Position from, size_t max_count) {
+  std::vector<Record> out;
+  out.reserve(std::min<size_t>(max_count, 1u << 16));
+  auto visited = VisitAllRecords(core, from, max_count, [&](const codec::RecordView& view) {
+    codec::CopyToRecord(view, out.emplace_back());
+  });
+  if (!visited) return std::unexpected(std::move(visited.error()));
   return out;
 }
 
@@ -130,10 +136,10 @@ Result<std::vector<Record>> ReadStreamRecords(const StoreCore& core, std::string
                                               std::string(stream) + ") is missing");
     }
     if (!statuses[i].ok()) return FailFromStatus(statuses[i], "reading " + AtPosition(position));
+    auto view = ParseStored(values[i].ToStringView(), position);
+    if (!view) return std::unexpected(std::move(view.error()));
     Record& record = out.emplace_back();
-    if (auto error = DecodeStored(values[i].ToStringView(), position, record)) {
-      return std::unexpected(std::move(*error));
-    }
+    codec::CopyToRecord(*view, record);
     if (record.stream != stream || record.stream_version != versions[i]) {
       return Fail(ErrorCode::kCorruption,
                   AtPosition(position) + " does not match its stream index entry");

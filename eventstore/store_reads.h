@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "eventstore/error.h"
+#include "eventstore/event_log.h"
 #include "eventstore/record.h"
 #include "eventstore/store_core.h"
 
@@ -17,6 +18,9 @@ namespace roster::eventstore::internal {
 
 // Records with position in [from, min(last visible, from + max_count - 1)], densely.
 Result<std::vector<Record>> ReadAllRecords(const StoreCore& core, Position from, size_t max_count);
+// The same records, each parsed in place and passed to `visit`; returns how many.
+Result<size_t> VisitAllRecords(const StoreCore& core, Position from, size_t max_count,
+                               const RecordVisitor& visit);
 
 // Records of `stream` with version >= from_version, at most max_count.
 Result<std::vector<Record>> ReadStreamRecords(const StoreCore& core, std::string_view stream,
