@@ -10,6 +10,18 @@ uint32_t ReadLE32(const uint8_t* p) {
          (static_cast<uint32_t>(p[2]) << 16) | (static_cast<uint32_t>(p[3]) << 24);
 }
 
+// Cap'n Proto's writer, appending to a string.
+class StringOutput final : public kj::OutputStream {
+ public:
+  explicit StringOutput(std::string& out) : out_(out) {}
+  void write(const void* buffer, size_t size) override {
+    out_.append(static_cast<const char*>(buffer), size);
+  }
+
+ private:
+  std::string& out_;
+};
+
 }  // namespace
 
 std::expected<FrameProbe, std::string> ProbeFrame(std::span<const uint8_t> prefix,
@@ -38,6 +50,11 @@ capnp::ReaderOptions ReaderOptionsFor(const FrameLimits& limits) {
   options.traversalLimitInWords = limits.traversal_limit_words;
   options.nestingLimit = limits.nesting_limit;
   return options;
+}
+
+void AppendFrame(capnp::MessageBuilder& message, std::string& out) {
+  StringOutput stream(out);
+  capnp::writeMessage(stream, message);
 }
 
 std::string EncodeFrame(capnp::MessageBuilder& message) {

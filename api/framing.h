@@ -52,5 +52,7 @@ capnp::ReaderOptions ReaderOptionsFor(const FrameLimits& limits);
 
 // Serializes a message with its segment table, ready to write to a socket.
 std::string EncodeFrame(capnp::MessageBuilder& message);
+// The same, appended to `out`: many small messages then go out as one buffer.
+void AppendFrame(capnp::MessageBuilder& message, std::string& out);
 
 }  // namespace roster::api

@@ -23,7 +23,9 @@ using Clock = std::chrono::steady_clock;
 using api::wire::Request;
 using api::wire::Response;
 
-void DeleteFrame(void* p) { delete static_cast<api::Frame*>(p); }
+// Bytes are read into blocks of at least this size; the replies parsed from a block share it.
+constexpr size_t kBlockBytes = 64 * 1024;
+constexpr size_t kMinReadBytes = 4 * 1024;  // a new block rather than a smaller read
 
 // host:port or [v6]:port.
 std::optional<std::pair<std::string, std::string>> SplitHostPort(const std::string& server) {
@@ -44,8 +46,7 @@ class AsioClient final : public Client {
   explicit AsioClient(const ClientOptions& options)
       : options_(options),
         ssl_(net::asio::ssl::context::tls_client),
-        stream_(io_, ssl_),
-        chunk_(64 * 1024) {
+        stream_(io_, ssl_) {
     limits_.max_message_bytes = options.max_message_bytes;
     limits_.max_segments = 512;
     // Callers may walk a reply more than once; the limit guards against amplification only.
@@ -188,7 +189,10 @@ class AsioClient final : public Client {
       try {
         auto response = reply->get();
         if (response.isUnsubscribed()) return {};
-        if (auto e = ErrorOf(*reply)) return std::unexpected(*e);
+        if (response.isError()) {
+          return std::unexpected(ClientError{response.getError().getCode().cStr(),
+                                             response.getError().getMessage().cStr()});
+        }
         if (!response.isRecord()) return Fail("PROTOCOL", "unexpected response in a subscription");
         if (!on_record(response.getRecord())) return Unsubscribe(*id);
       } catch (const kj::Exception& e) {
@@ -291,12 +295,35 @@ class AsioClient final : public Client {
     return {};
   }
 
+  // Makes room for the next read in the current block, or moves the unparsed tail into a new
+  // block when the block is full or too small for the frame in progress. Frames are whole
+  // words and blocks start word-aligned, so every frame in a block is aligned for its reader.
+  void PrepareBlock() {
+    const size_t capacity = block_words_ * sizeof(uint64_t);
+    if (block_ && parsed_ == filled_ && block_.use_count() == 1) {
+      filled_ = parsed_ = 0;  // every reply of this block is gone: reuse it from the start
+    }
+    if (block_ && capacity - parsed_ >= need_ && capacity - filled_ >= kMinReadBytes) return;
+    const size_t tail = filled_ - parsed_;
+    const size_t words = (std::max({kBlockBytes, need_, tail + kMinReadBytes}) + 7) / 8;
+    auto fresh = std::make_shared_for_overwrite<uint64_t[]>(words);
+    if (tail > 0) std::memcpy(fresh.get(), BlockBytes() + parsed_, tail);
+    block_ = std::move(fresh);
+    block_words_ = words;
+    filled_ = tail;
+    parsed_ = 0;
+  }
+  uint8_t* BlockBytes() const { return reinterpret_cast<uint8_t*>(block_.get()); }
+
   void StartRead() {
     if (reading_ || broken_) return;
     reading_ = true;
+    PrepareBlock();
+    auto space =
+        net::asio::buffer(BlockBytes() + filled_, block_words_ * sizeof(uint64_t) - filled_);
     auto on_read = [this](const net::error_code& e, size_t n) {
       reading_ = false;
-      in_.insert(in_.end(), chunk_.begin(), chunk_.begin() + n);
+      filled_ += n;
       ParseFrames();
       if (e && !broken_) {
         Break("CONNECTION",
@@ -306,28 +333,31 @@ class AsioClient final : public Client {
       }
     };
     if (options_.tls) {
-      stream_.async_read_some(net::asio::buffer(chunk_), on_read);
+      stream_.async_read_some(space, on_read);
     } else {
-      stream_.next_layer().async_read_some(net::asio::buffer(chunk_), on_read);
+      stream_.next_layer().async_read_some(space, on_read);
     }
   }
 
   void ParseFrames() {
-    size_t offset = 0;
+    need_ = 0;
     while (!broken_) {
-      std::span<const uint8_t> rest(in_.data() + offset, in_.size() - offset);
+      std::span<const uint8_t> rest(BlockBytes() + parsed_, filled_ - parsed_);
       auto probe = api::ProbeFrame(rest, limits_);
       if (!probe) {
         Break("PROTOCOL", "bad response frame: " + probe.error());
         break;
       }
-      if (probe->total == 0 || probe->total > rest.size()) break;
-      auto frame = std::make_unique<api::Frame>(probe->total);
-      std::memcpy(frame->data(), rest.data(), probe->total);
-      offset += probe->total;
+      if (probe->total == 0 || probe->total > rest.size()) {
+        need_ = probe->total == 0 ? probe->need : probe->total;
+        break;
+      }
+      const auto* words = reinterpret_cast<const capnp::word*>(rest.data());
+      parsed_ += probe->total;
       try {
         auto reader = std::make_unique<capnp::FlatArrayMessageReader>(
-            frame->words(), api::ReaderOptionsFor(limits_));
+            kj::arrayPtr(words, probe->total / sizeof(capnp::word)),
+            api::ReaderOptionsFor(limits_));
         auto response = reader->getRoot<Response>();
         const uint64_t id = response.getId();
         if (id == 0 && response.isError()) {
@@ -337,13 +367,11 @@ class AsioClient final : public Client {
           break;
         }
         if (dropped_.contains(id)) continue;
-        stash_[id].emplace_back(std::move(reader), std::unique_ptr<void, void (*)(void*)>(
-                                                       frame.release(), DeleteFrame));
+        stash_[id].emplace_back(std::move(reader), block_);
       } catch (const kj::Exception& e) {
         Break("PROTOCOL", std::string("undecodable response: ") + e.getDescription().cStr());
       }
     }
-    in_.erase(in_.begin(), in_.begin() + offset);
   }
 
   // Runs handlers until `done()` or the deadline; false on timeout.
@@ -380,8 +408,12 @@ class AsioClient final : public Client {
   net::asio::io_context io_;
   net::asio::ssl::context ssl_;
   net::asio::ssl::stream<tcp::socket> stream_;  // its next_layer() alone when not TLS
-  std::vector<uint8_t> chunk_;
-  std::vector<uint8_t> in_;  // received bytes not yet a whole frame
+  // Received bytes: [0, parsed_) are parsed replies, [parsed_, filled_) not yet a whole frame.
+  std::shared_ptr<uint64_t[]> block_;
+  size_t block_words_ = 0;
+  size_t filled_ = 0;
+  size_t parsed_ = 0;
+  size_t need_ = 0;  // bytes the frame in progress needs in one block (0: unknown yet)
   bool reading_ = false;
   std::optional<ClientError> broken_;
   std::map<uint64_t, std::deque<Reply>> stash_;  // responses not yet asked for, by id

@@ -43,12 +43,14 @@ struct ClientError {
 // One response message, owned. Resource type.
 class Reply {
  public:
-  Reply(std::unique_ptr<capnp::MessageReader> message, std::unique_ptr<void, void (*)(void*)> buffer)
+  // `buffer` keeps alive the words `message` reads (often a receive block shared with the
+  // replies that arrived in the same read).
+  Reply(std::unique_ptr<capnp::MessageReader> message, std::shared_ptr<const void> buffer)
       : buffer_(std::move(buffer)), message_(std::move(message)) {}
   api::wire::Response::Reader get() const { return message_->getRoot<api::wire::Response>(); }
 
  private:
-  std::unique_ptr<void, void (*)(void*)> buffer_;  // the words message_ reads
+  std::shared_ptr<const void> buffer_;
   std::unique_ptr<capnp::MessageReader> message_;
 };
 
