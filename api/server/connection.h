@@ -99,11 +99,20 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void CloseIfPrincipal(const std::string& principal);
 
  private:
+  // Records read and encoded on the worker pool, waiting for their turn to be sent.
+  struct FetchedBatch {
+    std::string frames;
+    uint32_t count = 0;      // records in `frames`
+    uint32_t requested = 0;  // records asked for
+    eventstore::Position last = 0;
+  };
   struct Subscription {
-    uint64_t generation = 0;          // tells a fetch for an ended subscription apart
-    uint32_t credits = 0;             // records the client still accepts
-    eventstore::Position cursor = 0;  // the last record sent
-    bool fetching = false;            // a read is on the worker pool
+    uint64_t generation = 0;             // tells a fetch for an ended (or reset) read apart
+    uint32_t credits = 0;                // records the client accepts, not yet asked of the log
+    eventstore::Position cursor = 0;     // the last record sent
+    eventstore::Position requested = 0;  // the last record asked of the log
+    int fetching = 0;                    // reads on the worker pool
+    std::map<eventstore::Position, FetchedBatch> ready;  // by first position, not yet sent
   };
 
   net::asio::awaitable<void> Reader();
@@ -121,8 +130,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void GrantCredits(wire::Credit::Reader request);
   void Unsubscribe(uint64_t id, uint64_t subscription);
   void Pump(uint64_t subscription_id);
-  void Fetched(uint64_t subscription_id, uint64_t generation, std::vector<std::string> frames,
-               eventstore::Position last, std::string error);
+  void Fetched(uint64_t subscription_id, uint64_t generation, eventstore::Position from,
+               FetchedBatch batch, std::string error);
   void EndSubscriptions(std::string_view code, std::string_view message);
 
   // Streamed answers (streams.cc).

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <thread>
 
+#include "eventstore/testing/store_helpers.h"
 #include "tests/api/server_fixture.h"
 
 namespace roster::testing {
@@ -191,6 +192,50 @@ TEST_F(ServerFlowTest, SubscriberReadsEveryRecordOnceInOrderWhileAppendsRun) {
   auto status = sub->Call([](Request::Builder r) { r.initQuery().setStatus(); });
   ASSERT_TRUE(status.has_value());
   EXPECT_TRUE(status->get().isStatus());
+}
+
+// Long catch-ups are read in several batches at once; they must still arrive whole, in order
+// and byte-exact.
+TEST_F(ServerFlowTest, ALongCatchUpArrivesInOrderWithEveryFieldAsStored) {
+  for (int batch = 0; batch < 60; ++batch) {
+    std::vector<eventstore::NewEvent> events;
+    for (int i = 0; i < 100; ++i) {
+      events.push_back(eventstore::testing::Event(
+          "bulk.event", std::string(static_cast<size_t>(i % 7) * 40, 'x') + std::to_string(i)));
+    }
+    auto request = eventstore::testing::Request("bulk-" + std::to_string(batch % 3),
+                                                eventstore::ExpectedVersion::Any(),
+                                                std::move(events));
+    request.metadata.actor = "loader-" + std::to_string(batch);
+    ASSERT_TRUE(node_->log().Append(std::move(request)));
+  }
+  const uint64_t last = LastPosition();
+  ASSERT_EQ(last, 6000u);
+  auto stored = node_->log().ReadAll(1, last);
+  ASSERT_TRUE(stored.has_value());
+
+  auto sub = Connect(auditor_token_);
+  size_t seen = 0;
+  bool same = true;
+  auto ended = sub->Subscribe(0, 5000, [&](api::wire::Record::Reader record) {
+    const eventstore::Record& want = (*stored)[seen++];
+    auto text = [](capnp::Text::Reader t) { return std::string_view(t.cStr(), t.size()); };
+    auto bytes = [](capnp::Data::Reader d) {
+      return std::string_view(reinterpret_cast<const char*>(d.begin()), d.size());
+    };
+    same = same && record.getPosition() == want.position && text(record.getStream()) == want.stream &&
+           record.getStreamVersion() == want.stream_version && text(record.getType()) == want.type &&
+           text(record.getActor()) == want.metadata.actor &&
+           text(record.getCommandId()) == want.metadata.command_id &&
+           record.getTimeUs() == want.metadata.time_us && bytes(record.getPayload()) == want.payload &&
+           bytes(record.getPrevHash()) == eventstore::codec::AsBytes(want.prev_hash) &&
+           bytes(record.getHash()) == eventstore::codec::AsBytes(want.hash);
+    EXPECT_TRUE(same) << "record " << record.getPosition() << " differs (expected position "
+                      << want.position << ")";
+    return same && record.getPosition() < last;
+  });
+  ASSERT_TRUE(ended.has_value()) << ended.error().message;
+  EXPECT_EQ(seen, last);
 }
 
 TEST_F(ServerFlowTest, SubscriberWithoutCreditsGetsNoMoreThanGranted) {
