@@ -53,7 +53,25 @@ struct Flags {
   uint64_t records = 1'000'000;
   uint32_t window = 4096;
   int client_threads = 1;  // of the asynchronous load
+  std::string phases = "commands,checks,subscription";  // which parts to run (for profiling one)
+  std::string keep_data;  // keep the populated data directory here; a later run reuses it
 };
+
+bool Wants(const Flags& f, std::string_view phase) {
+  return f.phases.find(phase) != std::string::npos;
+}
+
+// The log's last position in an existing data directory (0 when there is none).
+uint64_t ExistingRecords(const std::filesystem::path& data) {
+  if (!std::filesystem::exists(data / "log")) return 0;
+  domain::ManualClock clock(domain::FromMicros(1'767'225'600'000'000));
+  service::NodeOptions options;
+  options.run_sweeper = false;
+  auto logger =
+      std::make_shared<spdlog::logger>("bench", std::make_shared<spdlog::sinks::null_sink_mt>());
+  auto node = service::Node::Open(data, clock, logger, options);
+  return node ? (*node)->log().LastPosition() : 0;
+}
 
 // Fills the data directory's log with at least `records` records of the realistic workload.
 void Populate(const std::filesystem::path& data, uint64_t records) {
@@ -176,10 +194,12 @@ int FreePort() {
 // invite -> accept -> change role for a fresh user.
 class Member {
  public:
-  Member(client::Client& client, int connection, int orgs) : client_(client) {
+  // `run` keeps organization ids apart when a kept data directory is reused.
+  Member(client::Client& client, const std::string& run, int connection, int orgs)
+      : client_(client) {
     for (int o = 0; o < orgs; ++o) {
       orgs_.emplace_back();
-      orgs_.back().id = "api-" + std::to_string(connection) + "-" + std::to_string(o);
+      orgs_.back().id = "api-" + run + std::to_string(connection) + "-" + std::to_string(o);
     }
   }
   bool Setup() {
@@ -284,13 +304,16 @@ class Member {
 
 void Run(const Flags& flags) {
   eventstore::testing::TempDir dir("roster-bench-api", flags.dir);
-  const auto data = dir.path() / "data";
+  const auto data =
+      flags.keep_data.empty() ? dir.path() / "data" : std::filesystem::path(flags.keep_data);
   Report report("api");
   std::string binary = flags.rosterd;
   if (binary.empty())
     binary = (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "rosterd").string();
 
-  if (flags.records > 0) {
+  if (flags.records > 0 && ExistingRecords(data) >= flags.records) {
+    Progress("reusing the log in " + data.string());
+  } else if (flags.records > 0) {
     Progress("populating the log with " + std::to_string(flags.records) + " records");
     const auto begin = Clock::now();
     Populate(data, flags.records);
@@ -302,96 +325,107 @@ void Run(const Flags& flags) {
 
   std::vector<std::unique_ptr<client::Client>> clients;
   std::vector<std::unique_ptr<Member>> members;
+  const std::string run =
+      flags.keep_data.empty()
+          ? ""
+          : std::to_string(std::chrono::system_clock::now().time_since_epoch() / 1ms) + "-";
   for (int i = 0; i < flags.connections; ++i) {
     clients.push_back(server.Connect());
     if (!clients.back()) throw std::runtime_error("cannot connect to rosterd");
-    members.push_back(std::make_unique<Member>(*clients.back(), i, flags.orgs_per_connection));
+    members.push_back(
+        std::make_unique<Member>(*clients.back(), run, i, flags.orgs_per_connection));
     if (!members.back()->Setup()) throw std::runtime_error("creating the organizations failed");
   }
   const std::string conns = std::to_string(flags.connections);
-  Progress("durable commands over " + conns + " connections");
-  // As for the checks below: the asynchronous client first, then the blocking one.
-  LoadResult commands = RunAsyncLoad(
-      server.Target(), flags.connections, flags.client_threads,
-      std::chrono::duration<double>(flags.seconds),
-      [&](int t, uint64_t, Request::Builder r) { members[t]->FillNext(r); },
-      [&](int t, api::wire::Response::Reader r) { return members[t]->Consume(r); });
-  report.Add("commands_per_s_64conn", commands.ops_per_s(), "ops/s",
-             "Invite/Accept/ChangeRole, durable, " + conns + " connections, " +
-                 std::to_string(flags.client_threads) + " client thread(s)");
-  report.Add("command_p99_ms_64conn", commands.latency.p99_us / 1000, "ms", "round trip");
-  report.Add("command_p50_ms_64conn", commands.latency.p50_us / 1000, "ms", "round trip");
-  report.Add("command_failures", static_cast<double>(commands.failures), "", "must be 0");
-  report.Add("command_client_cpu_us", commands.cpu_us_per_op(), "us",
-             "the bench's own CPU per command");
-  LoadResult blocking_commands =
-      RunLoad(flags.connections, std::chrono::duration<double>(flags.seconds),
-              [&](int t, uint64_t) { return members[t]->Step(); });
-  report.Add("commands_per_s_blocking_clients", blocking_commands.ops_per_s(), "ops/s",
-             "the same mix through the blocking client library, a thread per connection");
-  report.Add("command_p99_ms_blocking_clients", blocking_commands.latency.p99_us / 1000, "ms",
-             "round trip");
-  report.Add("command_failures_blocking_clients",
-             static_cast<double>(blocking_commands.failures), "", "must be 0");
+  if (Wants(flags, "commands")) {
+    Progress("durable commands over " + conns + " connections");
+    // As for the checks below: the asynchronous client first, then the blocking one.
+    LoadResult commands = RunAsyncLoad(
+        server.Target(), flags.connections, flags.client_threads,
+        std::chrono::duration<double>(flags.seconds),
+        [&](int t, uint64_t, Request::Builder r) { members[t]->FillNext(r); },
+        [&](int t, api::wire::Response::Reader r) { return members[t]->Consume(r); });
+    report.Add("commands_per_s_64conn", commands.ops_per_s(), "ops/s",
+               "Invite/Accept/ChangeRole, durable, " + conns + " connections, " +
+                   std::to_string(flags.client_threads) + " client thread(s)");
+    report.Add("command_p99_ms_64conn", commands.latency.p99_us / 1000, "ms", "round trip");
+    report.Add("command_p50_ms_64conn", commands.latency.p50_us / 1000, "ms", "round trip");
+    report.Add("command_failures", static_cast<double>(commands.failures), "", "must be 0");
+    report.Add("command_client_cpu_us", commands.cpu_us_per_op(), "us",
+               "the bench's own CPU per command");
+    LoadResult blocking_commands =
+        RunLoad(flags.connections, std::chrono::duration<double>(flags.seconds),
+                [&](int t, uint64_t) { return members[t]->Step(); });
+    report.Add("commands_per_s_blocking_clients", blocking_commands.ops_per_s(), "ops/s",
+               "the same mix through the blocking client library, a thread per connection");
+    report.Add("command_p99_ms_blocking_clients", blocking_commands.latency.p99_us / 1000, "ms",
+               "round trip");
+    report.Add("command_failures_blocking_clients",
+               static_cast<double>(blocking_commands.failures), "", "must be 0");
 
-  Progress("permission checks over " + conns + " connections");
-  std::vector<std::mt19937> rngs;
-  for (int i = 0; i < flags.connections; ++i) rngs.emplace_back(i);
-  static const char* kPermissions[] = {"members.invite", "billing.manage", "org.delete",
-                                       "members.view"};
-  auto fill_check = [&](int t, uint64_t i, Request::Builder r) {
-    auto [org, user] = members[t]->Someone(rngs[t]);
-    auto c = r.initQuery().initCheck();
-    c.setOrg(org);
-    c.setUser(user);
-    c.setPermission(kPermissions[i % 4]);
-  };
-  // The headline figures: one client thread multiplexing the connections, as an asynchronous
-  // backend would (async_load.h says why); then the blocking client, a thread per connection.
-  LoadResult checks = RunAsyncLoad(
-      server.Target(), flags.connections, flags.client_threads,
-      std::chrono::duration<double>(flags.seconds), fill_check,
-      [](int, api::wire::Response::Reader r) { return r.isCheck(); });
-  report.Add("checks_per_s_64conn", checks.ops_per_s(), "ops/s",
-             "check(org, user, permission), " + std::to_string(flags.client_threads) +
-                 " client thread(s), one request in flight per connection");
-  report.Add("check_p99_ms_64conn", checks.latency.p99_us / 1000, "ms", "round trip");
-  report.Add("check_p50_ms_64conn", checks.latency.p50_us / 1000, "ms", "round trip");
-  report.Add("check_failures", static_cast<double>(checks.failures), "", "must be 0");
-  report.Add("check_client_cpu_us", checks.cpu_us_per_op(), "us",
-             "the bench's own CPU per check (the rest of two cores is rosterd's)");
-  LoadResult blocking = RunLoad(flags.connections, std::chrono::duration<double>(flags.seconds),
-                                [&](int t, uint64_t i) {
-                                  auto reply = clients[t]->Call(
-                                      [&](Request::Builder r) { fill_check(t, i, r); });
-                                  return reply && reply->get().isCheck();
-                                });
-  report.Add("checks_per_s_blocking_clients", blocking.ops_per_s(), "ops/s",
-             "the same checks through the blocking client library, a thread per connection");
-  report.Add("check_p99_ms_blocking_clients", blocking.latency.p99_us / 1000, "ms",
-             "round trip");
-  report.Add("check_failures_blocking_clients", static_cast<double>(blocking.failures), "",
-             "must be 0");
+  }
+  if (Wants(flags, "checks")) {
+    Progress("permission checks over " + conns + " connections");
+    std::vector<std::mt19937> rngs;
+    for (int i = 0; i < flags.connections; ++i) rngs.emplace_back(i);
+    static const char* kPermissions[] = {"members.invite", "billing.manage", "org.delete",
+                                         "members.view"};
+    auto fill_check = [&](int t, uint64_t i, Request::Builder r) {
+      auto [org, user] = members[t]->Someone(rngs[t]);
+      auto c = r.initQuery().initCheck();
+      c.setOrg(org);
+      c.setUser(user);
+      c.setPermission(kPermissions[i % 4]);
+    };
+    // The headline figures: one client thread multiplexing the connections, as an asynchronous
+    // backend would (async_load.h says why); then the blocking client, a thread per connection.
+    LoadResult checks = RunAsyncLoad(
+        server.Target(), flags.connections, flags.client_threads,
+        std::chrono::duration<double>(flags.seconds), fill_check,
+        [](int, api::wire::Response::Reader r) { return r.isCheck(); });
+    report.Add("checks_per_s_64conn", checks.ops_per_s(), "ops/s",
+               "check(org, user, permission), " + std::to_string(flags.client_threads) +
+                   " client thread(s), one request in flight per connection");
+    report.Add("check_p99_ms_64conn", checks.latency.p99_us / 1000, "ms", "round trip");
+    report.Add("check_p50_ms_64conn", checks.latency.p50_us / 1000, "ms", "round trip");
+    report.Add("check_failures", static_cast<double>(checks.failures), "", "must be 0");
+    report.Add("check_client_cpu_us", checks.cpu_us_per_op(), "us",
+               "the bench's own CPU per check (the rest of two cores is rosterd's)");
+    LoadResult blocking = RunLoad(flags.connections, std::chrono::duration<double>(flags.seconds),
+                                  [&](int t, uint64_t i) {
+                                    auto reply = clients[t]->Call(
+                                        [&](Request::Builder r) { fill_check(t, i, r); });
+                                    return reply && reply->get().isCheck();
+                                  });
+    report.Add("checks_per_s_blocking_clients", blocking.ops_per_s(), "ops/s",
+               "the same checks through the blocking client library, a thread per connection");
+    report.Add("check_p99_ms_blocking_clients", blocking.latency.p99_us / 1000, "ms",
+               "round trip");
+    report.Add("check_failures_blocking_clients", static_cast<double>(blocking.failures), "",
+               "must be 0");
+  }
   clients.clear();
 
-  auto reader = server.Connect();
-  auto status = reader->Call([](Request::Builder r) { r.initQuery().setStatus(); });
-  if (!status || !status->get().isStatus()) throw std::runtime_error("status failed");
-  const uint64_t last = status->get().getStatus().getLastPosition();
-  Progress("one subscription reading " + std::to_string(last) + " records");
-  uint64_t seen = 0, bytes = 0;
-  const auto begin = Clock::now();
-  auto followed = reader->Subscribe(0, flags.window, [&](api::wire::Record::Reader record) {
-    ++seen;
-    bytes += record.getPayload().size();
-    return record.getPosition() < last;
-  });
-  const double seconds = std::chrono::duration<double>(Clock::now() - begin).count();
-  if (!followed) throw std::runtime_error("subscription failed: " + followed.error().message);
-  report.Add("subscription_records", static_cast<double>(seen), "records", "the whole log from 0");
-  report.Add("subscription_events_per_s", seen / seconds, "records/s",
-             "window " + std::to_string(flags.window) + " credits");
-  report.Add("subscription_payload_mb_per_s", bytes / seconds / 1e6, "MB/s", "event payloads");
+  if (Wants(flags, "subscription")) {
+    auto reader = server.Connect();
+    auto status = reader->Call([](Request::Builder r) { r.initQuery().setStatus(); });
+    if (!status || !status->get().isStatus()) throw std::runtime_error("status failed");
+    const uint64_t last = status->get().getStatus().getLastPosition();
+    Progress("one subscription reading " + std::to_string(last) + " records");
+    uint64_t seen = 0, bytes = 0;
+    const auto begin = Clock::now();
+    auto followed = reader->Subscribe(0, flags.window, [&](api::wire::Record::Reader record) {
+      ++seen;
+      bytes += record.getPayload().size();
+      return record.getPosition() < last;
+    });
+    const double seconds = std::chrono::duration<double>(Clock::now() - begin).count();
+    if (!followed) throw std::runtime_error("subscription failed: " + followed.error().message);
+    report.Add("subscription_records", static_cast<double>(seen), "records", "the whole log from 0");
+    report.Add("subscription_events_per_s", seen / seconds, "records/s",
+               "window " + std::to_string(flags.window) + " credits");
+    report.Add("subscription_payload_mb_per_s", bytes / seconds / 1e6, "MB/s", "event payloads");
+  }
   report.Print(flags.json);
 }
 
@@ -413,6 +447,10 @@ void RegisterApiBench(CLI::App& app) {
       ->check(CLI::Range(1, 1000));
   sub->add_option("--records", flags->records, "Records in the log for the subscription phase");
   sub->add_option("--window", flags->window, "Subscription credits in flight");
+  sub->add_option("--phases", flags->phases, "Comma-separated: commands, checks, subscription");
+  sub->add_option("--keep-data", flags->keep_data,
+                  "Keep the populated data directory here; a later run reuses its log (for "
+                  "profiling one phase without writing the log again)");
   sub->add_option("--client-threads", flags->client_threads,
                   "Client threads multiplexing the connections of the asynchronous checks")
       ->check(CLI::Range(1, 64));
