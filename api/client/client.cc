@@ -44,9 +44,7 @@ std::optional<std::pair<std::string, std::string>> SplitHostPort(const std::stri
 class AsioClient final : public Client {
  public:
   explicit AsioClient(const ClientOptions& options)
-      : options_(options),
-        ssl_(net::asio::ssl::context::tls_client),
-        stream_(io_, ssl_) {
+      : options_(options), ssl_(net::asio::ssl::context::tls_client), stream_(io_, ssl_) {
     limits_.max_message_bytes = options.max_message_bytes;
     limits_.max_segments = 512;
     // Callers may walk a reply more than once; the limit guards against amplification only.

@@ -203,9 +203,8 @@ TEST_F(ServerFlowTest, ALongCatchUpArrivesInOrderWithEveryFieldAsStored) {
       events.push_back(eventstore::testing::Event(
           "bulk.event", std::string(static_cast<size_t>(i % 7) * 40, 'x') + std::to_string(i)));
     }
-    auto request = eventstore::testing::Request("bulk-" + std::to_string(batch % 3),
-                                                eventstore::ExpectedVersion::Any(),
-                                                std::move(events));
+    auto request = eventstore::testing::Request(
+        "bulk-" + std::to_string(batch % 3), eventstore::ExpectedVersion::Any(), std::move(events));
     request.metadata.actor = "loader-" + std::to_string(batch);
     ASSERT_TRUE(node_->log().Append(std::move(request)));
   }
@@ -223,13 +222,14 @@ TEST_F(ServerFlowTest, ALongCatchUpArrivesInOrderWithEveryFieldAsStored) {
     auto bytes = [](capnp::Data::Reader d) {
       return std::string_view(reinterpret_cast<const char*>(d.begin()), d.size());
     };
-    same = same && record.getPosition() == want.position && text(record.getStream()) == want.stream &&
-           record.getStreamVersion() == want.stream_version && text(record.getType()) == want.type &&
-           text(record.getActor()) == want.metadata.actor &&
-           text(record.getCommandId()) == want.metadata.command_id &&
-           record.getTimeUs() == want.metadata.time_us && bytes(record.getPayload()) == want.payload &&
-           bytes(record.getPrevHash()) == eventstore::codec::AsBytes(want.prev_hash) &&
-           bytes(record.getHash()) == eventstore::codec::AsBytes(want.hash);
+    same =
+        same && record.getPosition() == want.position && text(record.getStream()) == want.stream &&
+        record.getStreamVersion() == want.stream_version && text(record.getType()) == want.type &&
+        text(record.getActor()) == want.metadata.actor &&
+        text(record.getCommandId()) == want.metadata.command_id &&
+        record.getTimeUs() == want.metadata.time_us && bytes(record.getPayload()) == want.payload &&
+        bytes(record.getPrevHash()) == eventstore::codec::AsBytes(want.prev_hash) &&
+        bytes(record.getHash()) == eventstore::codec::AsBytes(want.hash);
     EXPECT_TRUE(same) << "record " << record.getPosition() << " differs (expected position "
                       << want.position << ")";
     return same && record.getPosition() < last;

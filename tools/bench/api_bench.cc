@@ -332,8 +332,7 @@ void Run(const Flags& flags) {
   for (int i = 0; i < flags.connections; ++i) {
     clients.push_back(server.Connect());
     if (!clients.back()) throw std::runtime_error("cannot connect to rosterd");
-    members.push_back(
-        std::make_unique<Member>(*clients.back(), run, i, flags.orgs_per_connection));
+    members.push_back(std::make_unique<Member>(*clients.back(), run, i, flags.orgs_per_connection));
     if (!members.back()->Setup()) throw std::runtime_error("creating the organizations failed");
   }
   const std::string conns = std::to_string(flags.connections);
@@ -360,9 +359,8 @@ void Run(const Flags& flags) {
                "the same mix through the blocking client library, a thread per connection");
     report.Add("command_p99_ms_blocking_clients", blocking_commands.latency.p99_us / 1000, "ms",
                "round trip");
-    report.Add("command_failures_blocking_clients",
-               static_cast<double>(blocking_commands.failures), "", "must be 0");
-
+    report.Add("command_failures_blocking_clients", static_cast<double>(blocking_commands.failures),
+               "", "must be 0");
   }
   if (Wants(flags, "checks")) {
     Progress("permission checks over " + conns + " connections");
@@ -379,10 +377,10 @@ void Run(const Flags& flags) {
     };
     // The headline figures: one client thread multiplexing the connections, as an asynchronous
     // backend would (async_load.h says why); then the blocking client, a thread per connection.
-    LoadResult checks = RunAsyncLoad(
-        server.Target(), flags.connections, flags.client_threads,
-        std::chrono::duration<double>(flags.seconds), fill_check,
-        [](int, api::wire::Response::Reader r) { return r.isCheck(); });
+    LoadResult checks =
+        RunAsyncLoad(server.Target(), flags.connections, flags.client_threads,
+                     std::chrono::duration<double>(flags.seconds), fill_check,
+                     [](int, api::wire::Response::Reader r) { return r.isCheck(); });
     report.Add("checks_per_s_64conn", checks.ops_per_s(), "ops/s",
                "check(org, user, permission), " + std::to_string(flags.client_threads) +
                    " client thread(s), one request in flight per connection");
@@ -391,16 +389,14 @@ void Run(const Flags& flags) {
     report.Add("check_failures", static_cast<double>(checks.failures), "", "must be 0");
     report.Add("check_client_cpu_us", checks.cpu_us_per_op(), "us",
                "the bench's own CPU per check (the rest of two cores is rosterd's)");
-    LoadResult blocking = RunLoad(flags.connections, std::chrono::duration<double>(flags.seconds),
-                                  [&](int t, uint64_t i) {
-                                    auto reply = clients[t]->Call(
-                                        [&](Request::Builder r) { fill_check(t, i, r); });
-                                    return reply && reply->get().isCheck();
-                                  });
+    LoadResult blocking = RunLoad(
+        flags.connections, std::chrono::duration<double>(flags.seconds), [&](int t, uint64_t i) {
+          auto reply = clients[t]->Call([&](Request::Builder r) { fill_check(t, i, r); });
+          return reply && reply->get().isCheck();
+        });
     report.Add("checks_per_s_blocking_clients", blocking.ops_per_s(), "ops/s",
                "the same checks through the blocking client library, a thread per connection");
-    report.Add("check_p99_ms_blocking_clients", blocking.latency.p99_us / 1000, "ms",
-               "round trip");
+    report.Add("check_p99_ms_blocking_clients", blocking.latency.p99_us / 1000, "ms", "round trip");
     report.Add("check_failures_blocking_clients", static_cast<double>(blocking.failures), "",
                "must be 0");
   }
@@ -421,7 +417,8 @@ void Run(const Flags& flags) {
     });
     const double seconds = std::chrono::duration<double>(Clock::now() - begin).count();
     if (!followed) throw std::runtime_error("subscription failed: " + followed.error().message);
-    report.Add("subscription_records", static_cast<double>(seen), "records", "the whole log from 0");
+    report.Add("subscription_records", static_cast<double>(seen), "records",
+               "the whole log from 0");
     report.Add("subscription_events_per_s", seen / seconds, "records/s",
                "window " + std::to_string(flags.window) + " credits");
     report.Add("subscription_payload_mb_per_s", bytes / seconds / 1e6, "MB/s", "event payloads");
