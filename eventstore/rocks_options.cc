@@ -6,6 +6,7 @@
 
 #include <memory>
 
+#include "eventstore/counter_prefix.h"
 #include "eventstore/record_format.h"
 
 namespace roster::eventstore::internal {
@@ -23,13 +24,15 @@ rocksdb::ColumnFamilyOptions LogOptions(const std::shared_ptr<rocksdb::Cache>& c
   cf.compression = rocksdb::kLZ4Compression;
   cf.write_buffer_size = 64 << 20;
   cf.level_compaction_dynamic_level_bytes = true;
+  cf.memtable_insert_with_hint_prefix_extractor = std::make_shared<CounterPrefix>();
   return cf;
 }
 
 // streams and commands are small point-lookup indexes: the writer probes `commands` for every
 // idempotent append (almost always a miss) and `streams` on a head-cache miss, so both get
 // bloom filters, also in the memtable.
-rocksdb::ColumnFamilyOptions IndexOptions(const std::shared_ptr<rocksdb::Cache>& cache) {
+rocksdb::ColumnFamilyOptions IndexOptions(const std::shared_ptr<rocksdb::Cache>& cache,
+                                          bool counter_keys) {
   rocksdb::ColumnFamilyOptions cf;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
@@ -42,6 +45,7 @@ rocksdb::ColumnFamilyOptions IndexOptions(const std::shared_ptr<rocksdb::Cache>&
   cf.memtable_whole_key_filtering = true;
   cf.memtable_prefix_bloom_size_ratio = 0.05;
   cf.level_compaction_dynamic_level_bytes = true;
+  if (counter_keys) cf.memtable_insert_with_hint_prefix_extractor = std::make_shared<CounterPrefix>();
   return cf;
 }
 
@@ -74,8 +78,10 @@ std::vector<rocksdb::ColumnFamilyDescriptor> MakeColumnFamilies(
   for (const std::string& name : names) {
     if (name == format::kLogColumnFamily) {
       out.emplace_back(name, LogOptions(cache));
-    } else if (name == format::kStreamsColumnFamily || name == format::kCommandsColumnFamily) {
-      out.emplace_back(name, IndexOptions(cache));
+    } else if (name == format::kStreamsColumnFamily) {
+      out.emplace_back(name, IndexOptions(cache, /*counter_keys=*/true));
+    } else if (name == format::kCommandsColumnFamily) {
+      out.emplace_back(name, IndexOptions(cache, /*counter_keys=*/false));
     } else {
       out.emplace_back(name, rocksdb::ColumnFamilyOptions());
     }
