@@ -47,6 +47,21 @@ void SetAsOfHeader(wire::OrganizationAsOf::Builder out, const service::OrgAsOf& 
   out.setDeleted(s.status == domain::OrgStatus::kDeleted);
 }
 
+void SetOrganizationAsOf(wire::OrganizationAsOf::Builder out, const service::OrgAsOf& at) {
+  SetAsOfHeader(out, at);
+  auto members = out.initMembers(static_cast<unsigned>(at.members.size()));
+  for (unsigned i = 0; i < members.size(); ++i) SetAsOfMember(members[i], at.members[i], at.at);
+  auto pending = out.initPending(static_cast<unsigned>(at.pending.size()));
+  for (unsigned i = 0; i < pending.size(); ++i) SetPending(pending[i], at.pending[i]);
+  auto projects = out.initProjects(static_cast<unsigned>(at.projects.size()));
+  for (unsigned i = 0; i < projects.size(); ++i) {
+    const auto& [project, access] = at.projects[i];
+    projects[i].setProjectId(project);
+    auto list = projects[i].initMembers(static_cast<unsigned>(access.size()));
+    for (unsigned j = 0; j < list.size(); ++j) SetProjectMember(list[j], access[j], project);
+  }
+}
+
 void SetAsOfMember(wire::Member::Builder out, const domain::Member& m,
                    const projections::AsOfState& at) {
   out.setMembershipId(m.membership_id.value);

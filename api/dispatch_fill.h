@@ -32,6 +32,8 @@ void SetAsOfHeader(wire::OrganizationAsOf::Builder out, const service::OrgAsOf& 
 void SetAsOfMember(wire::Member::Builder out, const domain::Member& m,
                    const projections::AsOfState& at);
 void SetPending(wire::PendingInvitation::Builder out, const domain::Invitation& invitation);
+// The whole single answer: header, members, pending invitations, projects.
+void SetOrganizationAsOf(wire::OrganizationAsOf::Builder out, const service::OrgAsOf& at);
 
 void SetHistoryEntry(wire::HistoryEntry::Builder out, const service::UserHistoryEntry& h);
 

@@ -185,18 +185,7 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
       auto r = q.getOrganizationAsOf();
       auto at = queries.OrganizationAsOf(Str(r.getOrg()), Point(r));
       if (!at) return fail(at.error());
-      auto out = response.initOrganizationAsOf();
-      fill::SetAsOfHeader(out, *at);
-      auto members = out.initMembers(static_cast<unsigned>(at->members.size()));
-      for (unsigned i = 0; i < members.size(); ++i) fill::SetAsOfMember(members[i], at->members[i], at->at);
-      auto pending = out.initPending(static_cast<unsigned>(at->pending.size()));
-      for (unsigned i = 0; i < pending.size(); ++i) fill::SetPending(pending[i], at->pending[i]);
-      auto projects = out.initProjects(static_cast<unsigned>(at->projects.size()));
-      for (unsigned i = 0; i < projects.size(); ++i) {
-        projects[i].setProjectId(at->projects[i].first);
-        SetProjectMembers(projects[i].initMembers(static_cast<unsigned>(at->projects[i].second.size())),
-                          at->projects[i].second, at->projects[i].first);
-      }
+      fill::SetOrganizationAsOf(response.initOrganizationAsOf(), *at);
       return;
     }
     case wire::Query::USER_ACCESS_AS_OF: {

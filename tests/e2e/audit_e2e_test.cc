@@ -144,6 +144,14 @@ TEST_F(AuditE2eTest, AsOfAndHistoryPrintEveryPart) {
   const std::string access = Ok({"as-of", "user", "u7"});
   EXPECT_NE(access.find("Owner"), std::string::npos) << access;
   EXPECT_EQ(Ok({"--json", "as-of", "user", "nobody"}), "[]\n");
+
+  // roster-admin reads the same data directory offline and prints the same JSON documents.
+  const CliRun admin_as_of = RosterAdmin({"as-of", "big", "--json"});
+  ASSERT_EQ(admin_as_of.exit_code, 0) << admin_as_of.err;
+  EXPECT_EQ(admin_as_of.out, Ok({"--json", "as-of", "org", "big"}));
+  const CliRun admin_history = RosterAdmin({"history", "u7", "--json"});
+  ASSERT_EQ(admin_history.exit_code, 0) << admin_history.err;
+  EXPECT_EQ(admin_history.out, history_json);
 }
 
 }  // namespace

@@ -1,11 +1,15 @@
 #include "tools/admin/admin_commands.h"
 
+#include <capnp/message.h>
+
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <set>
 
+#include "api/dispatch_fill.h"
 #include "api/service/audit_queries.h"
+#include "api/wire_json.h"
 #include "eventstore/codec/streams.h"
 #include "eventstore/record_codec.h"
 #include "projections/describe_event.h"
@@ -88,6 +92,13 @@ int RunAsOf(const std::filesystem::path& dir, const std::string& org,
     io.err << "roster-admin as-of: " << at.error().code << ": " << at.error().message << "\n";
     return 1;
   }
+  if (io.json) {
+    capnp::MallocMessageBuilder message;
+    auto out = message.initRoot<api::wire::OrganizationAsOf>();
+    api::fill::SetOrganizationAsOf(out, *at);
+    io.out << api::ToJson(out.asReader()) << "\n";
+    return 0;
+  }
   const domain::OrganizationState& s = at->at.state;
   io.out << "organization " << org << " \"" << s.name << "\" as of " << When(point)
          << (s.status == domain::OrgStatus::kDeleted ? " (deleted)" : "") << "\n";
@@ -146,6 +157,17 @@ int RunHistory(const std::filesystem::path& dir, const std::string& user,
     io.err << "roster-admin history: " << history.error().code << ": "
            << history.error().message << "\n";
     return 1;
+  }
+  if (io.json) {
+    io.out << "[";
+    for (size_t i = 0; i < history->size(); ++i) {
+      capnp::MallocMessageBuilder message;
+      auto entry = message.initRoot<api::wire::HistoryEntry>();
+      api::fill::SetHistoryEntry(entry, (*history)[i]);
+      io.out << (i ? "," : "") << api::ToJson(entry.asReader());
+    }
+    io.out << "]\n";
+    return 0;
   }
   io.out << "access history of " << user << " (" << history->size() << " changes):\n";
   for (const auto& h : *history) {

@@ -25,6 +25,9 @@ struct Streams {
   std::ostream& out;
   std::ostream& err;
   bool progress = false;  // draw progress bars on err (a terminal)
+  // as-of and history: print the API's structs as JSON (api/wire_json.h), the same document
+  // `roster as-of org --json` and `roster history --json` print, instead of text.
+  bool json = false;
 };
 
 int RunVerify(const std::filesystem::path& dir, const Streams& io);

@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
   std::string data_dir = "./var/roster";
   app.add_option("--data-dir", data_dir, "the data directory (holds log/ and views/)")
       ->capture_default_str();
-  const Streams io{std::cout, std::cerr, isatty(STDERR_FILENO) != 0};
+  Streams io{std::cout, std::cerr, isatty(STDERR_FILENO) != 0};
   int code = 0;
 
   auto* verify = app.add_subcommand("verify", "walk the whole hash chain; exit 1 naming the "
@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   as_of->add_option("org", org, "organization id")->required();
   as_of->add_option("--at", at, "a time (UTC): YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]Z");
   as_of->add_option("--position", position, "a log position");
+  as_of->add_flag("--json", io.json, "one JSON document, as `roster as-of org --json` prints");
   as_of->callback([&] {
     code = RunAsOf(data_dir, org, {position, TimeOption(at, "--at")}, io);
   });
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
   auto* history = app.add_subcommand("history", "every change to one user's access, all orgs");
   history->add_option("user", user, "user id")->required();
   history->add_option("--until", until, "stop at this time (UTC)");
+  history->add_flag("--json", io.json, "a JSON array, as `roster history --json` prints");
   history->callback([&] {
     code = RunHistory(data_dir, user, {0, TimeOption(until, "--until")}, io);
   });

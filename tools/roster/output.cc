@@ -1,36 +1,10 @@
 #include "tools/roster/output.h"
 
-#include <capnp/compat/json.h>
-
 #include <algorithm>
 #include <ctime>
 #include <ostream>
 
 namespace roster::cli {
-namespace {
-
-// Data as hex rather than the codec's default array of numbers: hashes and payloads stay
-// readable and comparable with `roster admin verify` output.
-class HexDataHandler final : public capnp::JsonCodec::Handler<capnp::Data> {
- public:
-  void encode(const capnp::JsonCodec&, capnp::Data::Reader input,
-              capnp::JsonValue::Builder output) const override {
-    output.setString(Hex(input.begin(), input.size()));
-  }
-  capnp::Orphan<capnp::Data> decode(const capnp::JsonCodec&, capnp::JsonValue::Reader input,
-                                    capnp::Orphanage orphanage) const override {
-    auto text = input.getString();
-    auto orphan = orphanage.newOrphan<capnp::Data>(text.size() / 2);
-    auto bytes = orphan.get();
-    for (size_t i = 0; i < bytes.size(); ++i) {
-      bytes[i] = static_cast<uint8_t>(std::stoi(std::string(text.begin() + 2 * i, 2), nullptr, 16));
-    }
-    return orphan;
-  }
-};
-
-}  // namespace
-
 namespace {
 
 std::vector<size_t> Widths(const std::vector<std::string>& headers,
@@ -125,12 +99,5 @@ std::string Hex(const uint8_t* data, size_t size, size_t max_bytes) {
 
 std::string OrDash(std::string_view s) { return s.empty() ? "-" : std::string(s); }
 
-std::string ToJson(capnp::DynamicStruct::Reader value) {
-  static HexDataHandler hex;
-  capnp::JsonCodec codec;
-  codec.addTypeHandler(hex);
-  kj::String text = codec.encode(capnp::DynamicValue::Reader(value), value.getSchema());
-  return std::string(text.cStr(), text.size());
-}
 
 }  // namespace roster::cli

@@ -2,12 +2,12 @@
 // formatters both use. Stateless; thread-safe.
 #pragma once
 
-#include <capnp/dynamic.h>
-
 #include <cstdint>
 #include <iosfwd>
 #include <string>
 #include <vector>
+
+#include "api/wire_json.h"
 
 namespace roster::cli {
 
@@ -54,12 +54,7 @@ std::string Hex(const uint8_t* data, size_t size, size_t max_bytes = 0);
 // An empty string shown as "-", so columns never collapse.
 std::string OrDash(std::string_view s);
 
-// One Cap'n Proto struct as a single line of JSON (field names as in api/roster.capnp; 64-bit
-// integers as strings, as Cap'n Proto's JSON codec writes them; Data as lower-case hex).
-std::string ToJson(capnp::DynamicStruct::Reader value);
-template <typename Reader>
-std::string ToJson(Reader value) {
-  return ToJson(capnp::DynamicStruct::Reader(capnp::toDynamic(value)));
-}
+// One Cap'n Proto struct as a single line of JSON (api/wire_json.h).
+using api::ToJson;
 
 }  // namespace roster::cli
