@@ -2,7 +2,6 @@
 
 #include <capnp/compat/json.h>
 
-
 namespace roster::api {
 namespace {
 

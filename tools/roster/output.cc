@@ -99,5 +99,4 @@ std::string Hex(const uint8_t* data, size_t size, size_t max_bytes) {
 
 std::string OrDash(std::string_view s) { return s.empty() ? "-" : std::string(s); }
 
-
 }  // namespace roster::cli
