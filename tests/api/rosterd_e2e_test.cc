@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "eventstore/testing/temp_dir.h"
@@ -22,7 +23,7 @@ namespace {
 // A rosterd child process on a data directory, listening on a free port.
 class Rosterd {
  public:
-  explicit Rosterd(const std::filesystem::path& dir) {
+  explicit Rosterd(const std::filesystem::path& dir, std::vector<std::string> extra = {}) {
     int out[2];
     if (pipe(out) != 0) return;
     pid_ = fork();
@@ -32,8 +33,12 @@ class Rosterd {
       if (err >= 0) dup2(err, 2);
       close(out[0]);
       const std::string bin = std::string(ROSTER_BIN_DIR) + "/rosterd";
-      execl(bin.c_str(), bin.c_str(), "--data-dir", dir.c_str(), "--listen", "127.0.0.1:0",
-            static_cast<char*>(nullptr));
+      std::vector<std::string> args = {bin, "--data-dir", dir.string(), "--listen", "127.0.0.1:0"};
+      args.insert(args.end(), extra.begin(), extra.end());
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(bin.c_str(), argv.data());
       _exit(127);
     }
     close(out[1]);
@@ -106,6 +111,47 @@ std::string RunTool(const std::string& command, const std::string& input,
   while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
   EXPECT_EQ(pclose(p), 0) << command;
   return out;
+}
+
+// The TOML file reaches the server: a limit set there is enforced, and an unknown key stops
+// rosterd at start rather than being ignored.
+TEST(RosterdTest, TheConfigFileSetsTheLimits) {
+  eventstore::testing::TempDir tmp("rosterd-config");
+  const auto config = tmp.path() / "roster.toml";
+  {
+    std::ofstream f(config);
+    f << "max_subscriptions = 1\nmax_credits = 50\nlog_level = \"warn\"\n";
+  }
+  Rosterd server(tmp.path() / "data", {"--config", config.string()});
+  ASSERT_NE(server.port(), 0) << server.output();
+  client::ClientOptions options;
+  options.server = "127.0.0.1:" + std::to_string(server.port());
+  options.token = ReadToken(tmp.path() / "data");
+  auto c = client::Client::Connect(options);
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  auto subscribe = [&] {
+    return (*c)->Call([](api::wire::Request::Builder r) { r.initSubscribe().setCredits(10); });
+  };
+  auto first = subscribe();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_TRUE(first->get().isSubscribed());
+  auto second = subscribe();
+  ASSERT_TRUE(second.has_value());
+  ASSERT_TRUE(second->get().isError());
+  EXPECT_EQ(std::string(second->get().getError().getCode().cStr()), "LIMIT");
+
+  const auto bad = tmp.path() / "bad.toml";
+  {
+    std::ofstream f(bad);
+    f << "max_subscription = 1\n";  // misspelt
+  }
+  Rosterd refused(tmp.path() / "other", {"--config", bad.string()});
+  EXPECT_EQ(refused.port(), 0);
+  EXPECT_EQ(refused.Wait(std::chrono::seconds(10)), 2);
+  std::ifstream err(tmp.path().string() + "/other.stderr");
+  std::stringstream text;
+  text << err.rdbuf();
+  EXPECT_NE(text.str().find("unknown setting 'max_subscription'"), std::string::npos) << text.str();
 }
 
 TEST(RosterdTest, CapnpToolSpeaksTheProtocol) {

@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -43,6 +44,13 @@ struct Settings {
   int64_t idle_timeout_ms = 300000;
   int64_t io_threads = 2;
   int64_t worker_threads = 64;
+  int64_t max_outbound_bytes = 8 << 20;
+  int64_t max_subscriptions = 16;
+  int64_t max_credits = 10000;
+  int64_t max_streams_per_connection = 4;
+  int64_t max_streams = 16;
+  int64_t hello_deadline_ms = 10000;
+  int64_t write_timeout_ms = 30000;
   bool sync = true;
 };
 
@@ -60,10 +68,20 @@ std::expected<void, std::string> ApplyConfig(const std::string& file, CLI::App& 
                                                {"tls_key", &s.tls_key},
                                                {"log_level", &s.log_level}};
   std::map<std::string, int64_t*> numbers = {
-      {"max_message_bytes", &s.max_message_bytes}, {"max_connections", &s.max_connections},
-      {"max_in_flight", &s.max_in_flight},         {"frame_deadline_ms", &s.frame_deadline_ms},
-      {"idle_timeout_ms", &s.idle_timeout_ms},     {"io_threads", &s.io_threads},
-      {"worker_threads", &s.worker_threads}};
+      {"max_message_bytes", &s.max_message_bytes},
+      {"max_connections", &s.max_connections},
+      {"max_in_flight", &s.max_in_flight},
+      {"frame_deadline_ms", &s.frame_deadline_ms},
+      {"idle_timeout_ms", &s.idle_timeout_ms},
+      {"io_threads", &s.io_threads},
+      {"worker_threads", &s.worker_threads},
+      {"max_outbound_bytes", &s.max_outbound_bytes},
+      {"max_subscriptions", &s.max_subscriptions},
+      {"max_credits", &s.max_credits},
+      {"max_streams_per_connection", &s.max_streams_per_connection},
+      {"max_streams", &s.max_streams},
+      {"hello_deadline_ms", &s.hello_deadline_ms},
+      {"write_timeout_ms", &s.write_timeout_ms}};
   for (const auto& [key, node] : table) {
     const std::string name(key.str());
     std::string flag = "--" + name;
@@ -108,6 +126,18 @@ int main(int argc, char** argv) {
   app.add_option("--idle-timeout-ms", s.idle_timeout_ms, "an idle connection is closed after");
   app.add_option("--io-threads", s.io_threads, "network threads");
   app.add_option("--worker-threads", s.worker_threads, "threads for commands and queries");
+  app.add_option("--max-outbound-bytes", s.max_outbound_bytes,
+                 "answers queued per connection before it stops being read");
+  app.add_option("--max-subscriptions", s.max_subscriptions, "subscriptions per connection");
+  app.add_option("--max-credits", s.max_credits, "records a subscriber may have outstanding")
+      ->check(CLI::Range(int64_t{1}, int64_t{UINT32_MAX}));
+  app.add_option("--max-streams-per-connection", s.max_streams_per_connection,
+                 "streamed answers in progress per connection");
+  app.add_option("--max-streams", s.max_streams,
+                 "streamed answers in progress in all (at most half the worker threads)");
+  app.add_option("--hello-deadline-ms", s.hello_deadline_ms, "connect (and TLS) to hello within");
+  app.add_option("--write-timeout-ms", s.write_timeout_ms,
+                 "a client that does not take an answer for this long is disconnected");
   app.add_flag("--sync,!--no-sync", s.sync, "fsync each commit (default on)");
   CLI11_PARSE(app, argc, argv);
   if (!config.empty()) {
@@ -168,6 +198,13 @@ int main(int argc, char** argv) {
   options.idle_timeout = std::chrono::milliseconds(s.idle_timeout_ms);
   options.io_threads = static_cast<unsigned>(s.io_threads);
   options.worker_threads = static_cast<unsigned>(s.worker_threads);
+  options.max_outbound_bytes = static_cast<size_t>(s.max_outbound_bytes);
+  options.max_subscriptions = static_cast<size_t>(s.max_subscriptions);
+  options.max_credits = static_cast<uint32_t>(std::min<int64_t>(s.max_credits, UINT32_MAX));
+  options.max_streams_per_connection = static_cast<size_t>(s.max_streams_per_connection);
+  options.max_streams = static_cast<size_t>(s.max_streams);
+  options.hello_deadline = std::chrono::milliseconds(s.hello_deadline_ms);
+  options.write_timeout = std::chrono::milliseconds(s.write_timeout_ms);
   options.server_version = version;
   auto server = api::Server::Start(dispatcher, **tokens, (*node)->log(), logger, options);
   if (!server) {
