@@ -28,6 +28,7 @@ struct Request {
     credit @5 :Credit;
     unsubscribe @6 :UInt64;  # the subscription's request id
     admin @7 :Admin;
+    cancel @8 :UInt64;       # a streamed answer's request id: stop sending it
   }
 }
 
@@ -321,6 +322,7 @@ struct Response {
     verify @21 :VerifyResult;
     done @22 :Void;                   # an admin request without a result
     auditExport @23 :ExportChunk;     # one part of an export
+    cancelled @25 :Void;              # the streamed answer named by a cancel was stopped
   }
   # A streamed answer: more responses with this id follow. False on the last part and on an
   # error, which always ends the answer; false on every single (unstreamed) answer.

@@ -156,6 +156,10 @@ class AsioClient final : public Client {
         if (more) {
           dropped_.insert(*id);  // parts already on their way are discarded
           stash_.erase(*id);
+          // The server stops producing the rest; its answer to the cancel is not awaited.
+          auto cancel = Send([&](Request::Builder r) { r.setCancel(*id); });
+          if (!cancel) return std::unexpected(cancel.error());
+          dropped_.insert(*cancel);
         }
         return {};
       }

@@ -73,8 +73,9 @@ class Client {
 
   // Sends one request and calls `on_part` with each response to it, in order, until the last
   // (more = false; an error response is always the last). Each part must come within the
-  // timeout. When on_part returns false the rest of the answer is discarded as it arrives and
-  // CallStreamed returns; on_part may move the Reply out to keep it.
+  // timeout. When on_part returns false the client sends a cancel (the server stops producing
+  // the rest), discards what is still on its way, and CallStreamed returns; on_part may move
+  // the Reply out to keep it.
   virtual std::expected<void, ClientError> CallStreamed(
       const RequestFiller& fill, const std::function<bool(Reply& part)>& on_part) = 0;
 

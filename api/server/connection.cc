@@ -164,6 +164,9 @@ bool Connection::HandleRequest(std::unique_ptr<Incoming> incoming) {
       case wire::Request::HELLO:
         EnqueueError(id, "BAD_REQUEST", "already authenticated");
         return true;
+      case wire::Request::CANCEL:
+        CancelStream(id, request.getCancel());
+        return true;
       case wire::Request::SUBSCRIBE:
       case wire::Request::CREDIT:
       case wire::Request::UNSUBSCRIBE:

@@ -71,6 +71,7 @@ struct StreamGate {
   bool cancelled = false;      // nobody will read the rest: the producer stops
   bool sent_last = false;      // the last part is queued: the answer is complete
   bool shutting_down = false;  // cancelled by a server stop: the client gets SHUTTING_DOWN
+  bool by_client = false;      // cancelled by the client's cancel: it gets CANCELLED
 };
 
 // A decoded request and the bytes it reads. Resource type.
@@ -137,6 +138,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Streamed answers (streams.cc).
   friend class StreamSink;
   void StartStream(std::shared_ptr<Incoming> incoming);
+  void CancelStream(uint64_t id, uint64_t stream_id);
   void StreamPart(const std::shared_ptr<StreamGate>& gate, std::string frame, bool last);
   void StreamEnded(uint64_t id, const std::shared_ptr<StreamGate>& gate);
   void ReleaseStalledStreams();

@@ -103,6 +103,24 @@ void Connection::StartStream(std::shared_ptr<Incoming> incoming) {
   });
 }
 
+void Connection::CancelStream(uint64_t id, uint64_t stream_id) {
+  auto it = streams_.find(stream_id);
+  if (it == streams_.end() || it->second->sent_last) {
+    EnqueueError(id, "NOT_FOUND",
+                 "no streamed answer " + std::to_string(stream_id) + " in progress");
+    return;
+  }
+  const std::shared_ptr<StreamGate> gate = it->second;
+  gate->by_client = true;
+  Cancel(*gate);  // parts not yet queued are dropped; the producer stops at its next part
+  std::erase(stalled_, gate);
+  capnp::MallocMessageBuilder message;
+  auto response = message.initRoot<wire::Response>();
+  response.setId(id);
+  response.setCancelled();
+  Enqueue(EncodeFrame(message));
+}
+
 void Connection::StreamPart(const std::shared_ptr<StreamGate>& gate, std::string frame, bool last) {
   if (closed_ || Cancelled(*gate)) {
     Cancel(*gate);
@@ -132,10 +150,14 @@ void Connection::StreamEnded(uint64_t id, const std::shared_ptr<StreamGate>& gat
   auto it = streams_.find(id);
   if (it != streams_.end() && it->second == gate) streams_.erase(it);
   std::erase(stalled_, gate);
-  // A stream cut short by a stop ends with an error, so that the client never takes a part
-  // for the whole answer.
-  if (gate->shutting_down && !gate->sent_last) {
-    EnqueueError(id, "SHUTTING_DOWN", "the server is stopping");
+  // A stream cut short ends with an error, so that the client never takes a part for the
+  // whole answer.
+  if (!gate->sent_last) {
+    if (gate->shutting_down) {
+      EnqueueError(id, "SHUTTING_DOWN", "the server is stopping");
+    } else if (gate->by_client) {
+      EnqueueError(id, "CANCELLED", "cancelled by the client");
+    }
   }
   Wake(reader_wake_);
   Wake(writer_wake_);

@@ -1,7 +1,7 @@
 // Streamed answers and slow readers: a client that stops reading an export holds the server to
 // its outbound limit (other clients are served meanwhile) and gets the whole file when it reads
 // again; streams are limited server-wide and freed when their client goes; stopping the server
-// ends a stalled stream instead of waiting on it.
+// ends a stalled stream instead of waiting on it, and so does the client's cancel.
 #include <map>
 #include <set>
 #include <thread>
@@ -111,6 +111,80 @@ TEST_F(SlowReaderTest, StreamsAreLimitedAndFreedWhenTheirClientGoes) {
   }
   ASSERT_TRUE(result.has_value()) << result.error().code << ": " << result.error().message;
   EXPECT_TRUE(text == OfflineExport({}));
+}
+
+TEST_F(SlowReaderTest, ACancelStopsAStreamAndFreesItsPlace) {
+  CreateWorkspace("acme", "olive");
+  AppendLogins("acme", 30000);
+  const std::string expected = OfflineExport({});
+  // Two exports on one connection take both places; the client cancels them without reading.
+  auto raw = StalledExport(1);
+  ASSERT_TRUE(raw->Send(Encode([&](Request::Builder r) {
+    r.setId(2);
+    r.initQuery().initAuditExport();
+  })));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  for (uint64_t id : {1, 2}) {
+    ASSERT_TRUE(raw->Send(Encode([&](Request::Builder r) {
+      r.setId(10 + id);
+      r.setCancel(id);
+    })));
+  }
+  ASSERT_TRUE(raw->Send(Encode([&](Request::Builder r) {
+    r.setId(20);
+    r.setCancel(99);
+  })));
+  // The places are free again: another client's export runs to the end.
+  auto c = Connect(auditor_token_);
+  std::string text;
+  std::expected<client::ExportResult, client::ClientError> result;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    text.clear();
+    result = ApiExport(*c, {}, &text);
+    if (result || result.error().code != "UNAVAILABLE") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(result.has_value()) << result.error().code << ": " << result.error().message;
+  EXPECT_TRUE(text == expected);
+  // What the cancelling client reads: parts, then for each stream the cancel's answer and the
+  // stream's end (CANCELLED), nothing of a stream after its end; an unknown id is NOT_FOUND.
+  std::map<uint64_t, size_t> parts;
+  std::set<uint64_t> ended, cancelled;
+  std::string not_found;
+  while (ended.size() < 2 || cancelled.size() < 2 || not_found.empty()) {
+    auto message = raw->Read();
+    ASSERT_TRUE(message.has_value()) << "the connection ended early";
+    auto response = message->get();
+    const uint64_t id = response.getId();
+    if (response.isAuditExport()) {
+      EXPECT_FALSE(ended.contains(id)) << "a part of stream " << id << " after its end";
+      EXPECT_TRUE(response.getMore()) << "a cancelled export must not look complete";
+      ++parts[id];
+    } else if (response.isCancelled()) {
+      cancelled.insert(id);
+    } else {
+      ASSERT_TRUE(response.isError());
+      const std::string code = response.getError().getCode().cStr();
+      if (id == 20) {
+        not_found = code;
+      } else {
+        EXPECT_EQ(code, "CANCELLED") << id;
+        ended.insert(id);
+      }
+    }
+  }
+  EXPECT_EQ(cancelled, (std::set<uint64_t>{11, 12}));
+  EXPECT_EQ(ended, (std::set<uint64_t>{1, 2}));
+  EXPECT_EQ(not_found, "NOT_FOUND");
+  for (auto [id, n] : parts) EXPECT_LT(n, expected.size() / kPartBytes) << id;
+  // The connection still answers.
+  ASSERT_TRUE(raw->Send(Encode([](Request::Builder r) {
+    r.setId(30);
+    r.initQuery().setStatus();
+  })));
+  auto status = raw->Read();
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(status->get().isStatus());
 }
 
 TEST_F(SlowReaderTest, StoppingTheServerEndsAStalledStream) {

@@ -246,6 +246,7 @@ int main(int argc, char** argv) {
          c.setCredits(10);
        }},
       {"unsubscribe", [](Request::Builder r) { r.setUnsubscribe(1); }},
+      {"cancel", [](Request::Builder r) { r.setCancel(1); }},
       {"issue_token", [](Request::Builder r) {
          auto t = r.initAdmin().initIssueToken();
          t.setName("billing");
