@@ -98,10 +98,14 @@ class ProjectionEngine {
   void BuildLoop();
   struct Decoded;
   struct BuildStats {
-    double read_seconds = 0, decode_seconds = 0, write_seconds = 0;
+    double read_seconds = 0, decode_seconds = 0, collect_seconds = 0, write_seconds = 0;
+    double swap_seconds = 0, drop_seconds = 0;
     uint64_t rows = 0;
   };
-  bool Handoff(std::vector<Slot*>& slots, eventstore::Position& position);
+  // Applies the tail of the log, writes the final rows and swaps the new generations in; the
+  // old models are moved to `retired` for the caller to free.
+  bool Handoff(std::vector<Slot*>& slots, eventstore::Position& position,
+               std::vector<std::shared_ptr<Projection>>& retired);
   bool Decode(const std::vector<eventstore::Record>& records, std::vector<Decoded>& out);
   void ApplyDecoded(const std::vector<Decoded>& decoded, std::vector<Slot*>& slots, bool building);
   bool BuildCheckpoint(std::vector<Slot*>& slots, bool final);
