@@ -52,14 +52,12 @@ class BatchSink final : public RowSink {
 // Collects rows for ViewStore::Ingest.
 class CollectSink final : public RowSink {
  public:
-  explicit CollectSink(std::vector<Row>& rows) : rows_(rows) {}
-  void Put(std::string_view key, std::string_view value) override {
-    rows_.push_back(Row{std::string(key), std::string(value), true});
-  }
-  void Delete(std::string_view key) override { rows_.push_back(Row{std::string(key), {}, false}); }
+  explicit CollectSink(RowBuffer& rows) : rows_(rows) {}
+  void Put(std::string_view key, std::string_view value) override { rows_.Put(key, value); }
+  void Delete(std::string_view key) override { rows_.Delete(key); }
 
  private:
-  std::vector<Row>& rows_;
+  RowBuffer& rows_;
 };
 
 class Projection {

@@ -15,14 +15,14 @@ using eventstore::Position;
 
 bool ProjectionEngine::BuildCheckpoint(std::vector<Slot*>& slots, bool final) {
   const auto collect_begin = Clock::now();
-  std::vector<std::pair<const Table*, std::vector<Row>>> rows;
+  std::vector<std::pair<const Table*, RowBuffer>> rows;
   for (Slot* s : slots) {
     Projection& p = *s->building;
     // In-memory models are written once, whole, at the end; until then an interrupted
     // rebuild of them starts over. Append-only indexes checkpoint as they go.
     if (!final && p.LoadsRows()) continue;
     std::unique_lock lock(p.mutex());
-    rows.emplace_back(&p.table(), std::vector<Row>());
+    rows.emplace_back(&p.table(), RowBuffer());
     CollectSink sink(rows.back().second);
     if (final && p.bulk()) {
       p.FlushAll(sink);

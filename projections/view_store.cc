@@ -13,6 +13,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 
 namespace roster::projections {
@@ -216,36 +217,66 @@ Result<void> ViewStore::Write(ViewBatch& batch) {
   return {};
 }
 
-Result<void> ViewStore::Ingest(std::vector<std::pair<const Table*, std::vector<Row>>>& tables) {
-  std::vector<rocksdb::IngestExternalFileArg> args;
-  std::vector<std::string> files;
-  rocksdb::Status s;
+Result<void> ViewStore::Ingest(std::vector<std::pair<const Table*, RowBuffer>>& tables) {
+  // One file per table, sorted and written independently: two threads take the tables,
+  // largest first, then one IngestExternalFiles makes them all visible atomically.
+  struct File {
+    const Table* table;
+    RowBuffer* rows;
+    std::string path;
+    rocksdb::Status status;
+  };
+  std::vector<File> files;
   for (auto& [table, rows] : tables) {
     if (rows.empty()) continue;
-    std::stable_sort(rows.begin(), rows.end(),
-                     [](const Row& a, const Row& b) { return a.key < b.key; });
-    const std::string file = impl_->db->GetName() + "/bulk-" +
-                             std::to_string(impl_->ingest_files.fetch_add(1)) + ".sst";
+    files.push_back(File{table, &rows,
+                         impl_->db->GetName() + "/bulk-" +
+                             std::to_string(impl_->ingest_files.fetch_add(1)) + ".sst",
+                         rocksdb::Status::OK()});
+  }
+  std::sort(files.begin(), files.end(),
+            [](const File& a, const File& b) { return a.rows->size() > b.rows->size(); });
+  auto write = [&](File& f) {
+    RowBuffer& rows = *f.rows;
+    rows.Sort();
     rocksdb::SstFileWriter writer(rocksdb::EnvOptions(),
                                   rocksdb::Options(impl_->db_options, impl_->cf_options),
-                                  table->handle_);
-    s = writer.Open(file);
+                                  f.table->handle_);
+    rocksdb::Status s = writer.Open(f.path);
     for (size_t i = 0; s.ok() && i < rows.size(); ++i) {
-      if (i + 1 < rows.size() && rows[i + 1].key == rows[i].key) continue;  // last wins
-      s = rows[i].put ? writer.Put(rows[i].key, rows[i].value) : writer.Delete(rows[i].key);
+      if (i + 1 < rows.size() && rows.key(i + 1) == rows.key(i)) continue;  // last wins
+      s = rows.put(i) ? writer.Put(S(rows.key(i)), S(rows.value(i))) : writer.Delete(S(rows.key(i)));
     }
     if (s.ok()) s = writer.Finish();
-    files.push_back(file);
-    if (!s.ok()) break;
+    f.status = s;
+  };
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i = next++; i < files.size(); i = next++) write(files[i]);
+  };
+  if (files.size() > 1) {
+    std::thread second(worker);
+    worker();
+    second.join();
+  } else {
+    worker();
+  }
+  rocksdb::Status s;
+  std::vector<rocksdb::IngestExternalFileArg> args;
+  for (const File& f : files) {
+    if (!f.status.ok()) {
+      s = f.status;
+      break;
+    }
     rocksdb::IngestExternalFileArg arg;
-    arg.column_family = table->handle_;
-    arg.external_files = {file};
+    arg.column_family = f.table->handle_;
+    arg.external_files = {f.path};
     arg.options.move_files = true;
     args.push_back(std::move(arg));
   }
   if (s.ok() && !args.empty()) s = impl_->db->IngestExternalFiles(args);
   std::error_code ec;
-  for (const std::string& f : files) std::filesystem::remove(f, ec);  // moved, or abandoned
+  for (const File& f : files) std::filesystem::remove(f.path, ec);  // moved, or abandoned
   if (!s.ok()) return std::unexpected(IoError(s, "ingesting rows"));
   return {};
 }

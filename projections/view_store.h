@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "eventstore/error.h"
+#include "projections/row_buffer.h"
 
 namespace rocksdb {
 class ColumnFamilyHandle;
@@ -33,12 +34,6 @@ using eventstore::ErrorCode;
 using eventstore::Result;
 
 using RowVisitor = std::function<bool(std::string_view key, std::string_view value)>;
-// A row to ingest: a put, or (put == false) a deletion of the key.
-struct Row {
-  std::string key;
-  std::string value;
-  bool put = true;
-};
 
 class Table {
  public:
@@ -106,8 +101,9 @@ class ViewStore {
   Result<void> Write(ViewBatch& batch);
   // Writes rows to tables, atomically across tables, by sorting them into one file per table and
   // ingesting the files: far cheaper than a batch for the hundreds of thousands of rows of a
-  // rebuild, and durable on return. Of several rows with one key, the last one wins.
-  Result<void> Ingest(std::vector<std::pair<const Table*, std::vector<Row>>>& rows);
+  // rebuild, and durable on return. Of several rows with one key, the last one wins. The
+  // files are sorted and written on two threads.
+  Result<void> Ingest(std::vector<std::pair<const Table*, RowBuffer>>& rows);
   // Persists memtables of the given tables and the meta table to disk.
   Result<void> Flush(const std::vector<const Table*>& tables);
   // Bytes on disk of the whole store (SST files and logs).
