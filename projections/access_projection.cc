@@ -51,6 +51,27 @@ std::optional<RoleCatalog> ReadCatalog(RowReader& r) {
                      std::move(owner));
 }
 
+RowWriter& WriteOrgRow(RowWriter& w, const OrganizationState& s) {
+  w.Str(s.name)
+      .U8(static_cast<uint8_t>(s.status))
+      .U32(static_cast<uint32_t>(s.settings.invitation_ttl_days))
+      .U32(static_cast<uint32_t>(s.settings.max_pending_invitations))
+      .U64(s.memberships_created)
+      .Str(s.org_id.value);
+  WriteCatalog(w, s.catalog);
+  return w;
+}
+
+RowWriter& WriteMemberRow(RowWriter& w, const Member& m) {
+  return w.Str(m.membership_id.value)
+      .Str(m.email.value())
+      .Str(m.display_name)
+      .Str(m.role)
+      .U64(m.join_seq);
+}
+
+RowWriter& WriteProjectRow(RowWriter& w, const Project& p) { return w.Str(p.name).U8(p.deleted); }
+
 // Events that change who may do what; the rest (invitations, keys, resources, activity) are
 // not folded here.
 bool Relevant(const Event& e) {
@@ -155,40 +176,26 @@ std::optional<std::string> AccessProjection::RowFor(const std::string& key) cons
   auto o = orgs_.find(std::string(k.Part()));
   if (o == orgs_.end()) return std::nullopt;
   const OrganizationState& s = o->second;
+  RowWriter row;
   switch (k.table()) {
-    case 'g': {
-      RowWriter w;
-      w.Str(s.name)
-          .U8(static_cast<uint8_t>(s.status))
-          .U32(static_cast<uint32_t>(s.settings.invitation_ttl_days))
-          .U32(static_cast<uint32_t>(s.settings.max_pending_invitations))
-          .U64(s.memberships_created)
-          .Str(s.org_id.value);
-      WriteCatalog(w, s.catalog);
-      return w.Take();
-    }
+    case 'g':
+      return WriteOrgRow(row, s).Take();
     case 'm': {
       const Member* m = s.FindMember(UserId(k.Part()));
       if (m == nullptr) return std::nullopt;
-      return RowWriter()
-          .Str(m->membership_id.value)
-          .Str(m->email.value())
-          .Str(m->display_name)
-          .Str(m->role)
-          .U64(m->join_seq)
-          .Take();
+      return WriteMemberRow(row, *m).Take();
     }
     case 'p': {
       auto p = s.projects.find(ProjectId(k.Part()));
       if (p == s.projects.end()) return std::nullopt;
-      return RowWriter().Str(p->second.name).U8(p->second.deleted).Take();
+      return WriteProjectRow(row, p->second).Take();
     }
     case 'd': {
       auto p = s.projects.find(ProjectId(k.Part()));
       if (p == s.projects.end()) return std::nullopt;
       auto d = p->second.direct_members.find(UserId(k.Part()));
       if (d == p->second.direct_members.end()) return std::nullopt;
-      return RowWriter().Str(d->second).Take();
+      return row.Str(d->second).Take();
     }
   }
   return std::nullopt;
@@ -199,21 +206,26 @@ void AccessProjection::Flush(RowSink& sink) {
 }
 
 void AccessProjection::FlushAll(RowSink& sink) {
-  auto put = [&](std::string key) {
-    if (auto row = RowFor(key)) sink.Put(key, *row);
-  };
+  // The rows RowFor would give for every key, built without looking each one up again.
+  KeyBuilder key('g');
+  RowWriter row;
   for (const auto& [org, s] : orgs_) {
-    put(KeyBuilder('g').Part(org).Take());
-    for (const auto& [user, m] : s.members) put(KeyBuilder('m').Part(org).Part(user.value).Take());
+    sink.Put(key.Reset('g').Part(org).key(), WriteOrgRow(row.Clear(), s).bytes());
+    for (const auto& [user, m] : s.members) {
+      sink.Put(key.Reset('m').Part(org).Part(user.value).key(),
+               WriteMemberRow(row.Clear(), m).bytes());
+    }
     for (const auto& [pid, p] : s.projects) {
-      put(KeyBuilder('p').Part(org).Part(pid.value).Take());
+      sink.Put(key.Reset('p').Part(org).Part(pid.value).key(),
+               WriteProjectRow(row.Clear(), p).bytes());
       for (const auto& [user, role] : p.direct_members) {
-        put(KeyBuilder('d').Part(org).Part(pid.value).Part(user.value).Take());
+        sink.Put(key.Reset('d').Part(org).Part(pid.value).Part(user.value).key(),
+                 row.Clear().Str(role).bytes());
       }
     }
   }
   for (const auto& [user, orgs] : ever_) {
-    for (const std::string& org : orgs) sink.Put(KeyBuilder('u').Part(user).Part(org).key(), "");
+    for (const std::string& org : orgs) sink.Put(key.Reset('u').Part(user).Part(org).key(), "");
   }
 }
 

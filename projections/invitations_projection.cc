@@ -27,6 +27,21 @@ InvitationView AsOf(const InvitationView& v, int64_t now_us) {
   return out;
 }
 
+RowWriter& WriteInvitationRow(RowWriter& w, const InvitationView& v) {
+  return w.Str(v.invitation_id)
+      .Str(v.email)
+      .Str(v.display_name)
+      .Str(v.role)
+      .Str(v.inviter)
+      .U8(static_cast<uint8_t>(v.status))
+      .I64(v.sent_at_us)
+      .I64(v.expires_at_us)
+      .I64(v.valid_for_us)
+      .U32(v.resend_count)
+      .Str(v.accepted_by)
+      .I64(v.ended_at_us);
+}
+
 template <class... Ts>
 struct Overloaded : Ts... {
   using Ts::operator()...;
@@ -133,21 +148,8 @@ std::optional<std::string> InvitationsProjection::RowFor(const std::string& key)
   if (o == orgs_.end()) return std::nullopt;
   auto it = o->second.invitations.find(k.BE64());
   if (it == o->second.invitations.end()) return std::nullopt;
-  const InvitationView& v = it->second;
-  return RowWriter()
-      .Str(v.invitation_id)
-      .Str(v.email)
-      .Str(v.display_name)
-      .Str(v.role)
-      .Str(v.inviter)
-      .U8(static_cast<uint8_t>(v.status))
-      .I64(v.sent_at_us)
-      .I64(v.expires_at_us)
-      .I64(v.valid_for_us)
-      .U32(v.resend_count)
-      .Str(v.accepted_by)
-      .I64(v.ended_at_us)
-      .Take();
+  RowWriter row;
+  return WriteInvitationRow(row, it->second).Take();
 }
 
 void InvitationsProjection::Mark(std::string key) {
@@ -159,11 +161,13 @@ void InvitationsProjection::Flush(RowSink& sink) {
 }
 
 void InvitationsProjection::FlushAll(RowSink& sink) {
-  for (const std::string& org : deleted_orgs_) sink.Put(DeletedKey(org), "");
+  // The rows RowFor would give for every key, built without looking each one up again.
+  KeyBuilder key('d');
+  RowWriter row;
+  for (const std::string& org : deleted_orgs_) sink.Put(key.Reset('d').Part(org).key(), "");
   for (const auto& [org, d] : orgs_) {
     for (const auto& [pos, v] : d.invitations) {
-      const std::string key = InvitationKey(org, pos);
-      if (auto row = RowFor(key)) sink.Put(key, *row);
+      sink.Put(key.Reset('i').Part(org).BE64(pos).key(), WriteInvitationRow(row.Clear(), v).bytes());
     }
   }
 }

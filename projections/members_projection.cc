@@ -15,6 +15,30 @@ std::string ActivityKey(const std::string& org, const std::string& user) {
   return KeyBuilder('a').Part(org).Part(user).Take();
 }
 
+RowWriter& WriteOrgRow(RowWriter& w, const OrgSummary& s) {
+  return w.Str(s.name)
+      .Str(s.preset)
+      .Str(s.owner_role)
+      .U8(s.deleted)
+      .I64(s.created_at_us)
+      .I64(s.deleted_at_us);
+}
+
+RowWriter& WriteMemberRow(RowWriter& w, const MemberView& v) {
+  return w.Str(v.membership_id)
+      .Str(v.user_id)
+      .Str(v.email)
+      .Str(v.display_name)
+      .Str(v.role)
+      .U8(static_cast<uint8_t>(v.status))
+      .I64(v.joined_at_us)
+      .I64(v.ended_at_us);
+}
+
+RowWriter& WriteActivityRow(RowWriter& w, int64_t last_login_us, int64_t last_active_us) {
+  return w.I64(last_login_us).I64(last_active_us);
+}
+
 template <class... Ts>
 struct Overloaded : Ts... {
   using Ts::operator()...;
@@ -145,37 +169,19 @@ std::optional<std::string> MembersProjection::RowFor(const std::string& key) con
   auto o = orgs_.find(org);
   if (o == orgs_.end()) return std::nullopt;
   const OrgData& d = o->second;
+  RowWriter row;
   switch (k.table()) {
-    case 'g': {
-      const OrgSummary& s = d.summary;
-      return RowWriter()
-          .Str(s.name)
-          .Str(s.preset)
-          .Str(s.owner_role)
-          .U8(s.deleted)
-          .I64(s.created_at_us)
-          .I64(s.deleted_at_us)
-          .Take();
-    }
+    case 'g':
+      return WriteOrgRow(row, d.summary).Take();
     case 'm': {
       auto m = d.memberships.find(k.BE64());
       if (m == d.memberships.end()) return std::nullopt;
-      const MemberView& v = m->second;
-      return RowWriter()
-          .Str(v.membership_id)
-          .Str(v.user_id)
-          .Str(v.email)
-          .Str(v.display_name)
-          .Str(v.role)
-          .U8(static_cast<uint8_t>(v.status))
-          .I64(v.joined_at_us)
-          .I64(v.ended_at_us)
-          .Take();
+      return WriteMemberRow(row, m->second).Take();
     }
     case 'a': {
       auto a = d.activity.find(std::string(k.Part()));
       if (a == d.activity.end()) return std::nullopt;
-      return RowWriter().I64(a->second.last_login_us).I64(a->second.last_active_us).Take();
+      return WriteActivityRow(row, a->second.last_login_us, a->second.last_active_us).Take();
     }
   }
   return std::nullopt;
@@ -190,13 +196,18 @@ void MembersProjection::Flush(RowSink& sink) {
 }
 
 void MembersProjection::FlushAll(RowSink& sink) {
-  auto put = [&](std::string key) {
-    if (auto row = RowFor(key)) sink.Put(key, *row);
-  };
+  // The rows RowFor would give for every key, built without looking each one up again.
+  KeyBuilder key('g');
+  RowWriter row;
   for (const auto& [org, d] : orgs_) {
-    put(OrgKey(org));
-    for (const auto& [pos, m] : d.memberships) put(MemberKey(org, pos));
-    for (const auto& [user, a] : d.activity) put(ActivityKey(org, user));
+    sink.Put(key.Reset('g').Part(org).key(), WriteOrgRow(row.Clear(), d.summary).bytes());
+    for (const auto& [pos, m] : d.memberships) {
+      sink.Put(key.Reset('m').Part(org).BE64(pos).key(), WriteMemberRow(row.Clear(), m).bytes());
+    }
+    for (const auto& [user, a] : d.activity) {
+      sink.Put(key.Reset('a').Part(org).Part(user).key(),
+               WriteActivityRow(row.Clear(), a.last_login_us, a.last_active_us).bytes());
+    }
   }
   dirty_.Flush(sink, [](const std::string&) { return std::optional<std::string>(); });
 }

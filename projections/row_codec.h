@@ -28,6 +28,11 @@ class RowWriter {
   }
   const std::string& bytes() const { return out_; }
   std::string Take() { return std::move(out_); }
+  // Empties the row, keeping its buffer: one writer can build many rows without allocating.
+  RowWriter& Clear() {
+    out_.clear();
+    return *this;
+  }
 
  private:
   template <class T>
@@ -98,6 +103,12 @@ class KeyBuilder {
   }
   const std::string& key() const { return key_; }
   std::string Take() { return std::move(key_); }
+  // Starts a new key in the same buffer: one builder can build many keys without allocating.
+  KeyBuilder& Reset(char table) {
+    key_.clear();
+    key_.push_back(table);
+    return *this;
+  }
 
  private:
   std::string key_;
