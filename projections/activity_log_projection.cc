@@ -56,9 +56,9 @@ std::optional<ActivityEntry> EntryFromRecord(const Record& r, const domain::Even
 void ActivityLogProjection::Apply(const EventContext& ctx) {
   if (domain::IsActivityEvent(ctx.event)) return;
   const Position pos = ctx.record.position;
-  index_.Add(KeyBuilder('o').Part(ctx.org.value).Take(), pos);
-  index_.Add(KeyBuilder('s').Part(SubjectOf(ctx.event, ctx.org.value)).Take(), pos);
-  index_.Add(KeyBuilder('a').Part(ctx.record.metadata.actor).Take(), pos);
+  index_.Add(key_.Reset('o').Part(ctx.org.value).key(), pos);
+  index_.Add(key_.Reset('s').Part(SubjectOf(ctx.event, ctx.org.value)).key(), pos);
+  index_.Add(key_.Reset('a').Part(ctx.record.metadata.actor).key(), pos);
 }
 
 Result<std::optional<ActivityEntry>> ActivityLogProjection::EntryAt(Position position) const {

@@ -19,6 +19,7 @@
 #include "eventstore/event_log.h"
 #include "projections/position_index.h"
 #include "projections/projection.h"
+#include "projections/row_codec.h"
 
 namespace roster::projections {
 
@@ -90,6 +91,7 @@ class ActivityLogProjection final : public Projection {
   eventstore::EventLog& log_;
   const codec::EventCodec& codec_;
   PositionIndex index_;
+  KeyBuilder key_{'o'};  // reused by Apply for the keys it indexes under
 };
 
 }  // namespace roster::projections

@@ -9,8 +9,8 @@ using eventstore::Position;
 void LoginsProjection::Apply(const EventContext& e) {
   const auto* login = std::get_if<domain::MemberLoggedIn>(&e.event);
   if (login == nullptr) return;
-  index_.Add(KeyBuilder('l').Part(e.org.value).Part(login->user_id.value).Take(), e.record.position);
-  index_.Add(KeyBuilder('L').Part(e.org.value).Take(), e.record.position);
+  index_.Add(key_.Reset('l').Part(e.org.value).Part(login->user_id.value).key(), e.record.position);
+  index_.Add(key_.Reset('L').Part(e.org.value).key(), e.record.position);
 }
 
 Result<LoginPage> LoginsProjection::History(const std::string& org, const std::string& user,

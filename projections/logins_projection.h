@@ -14,6 +14,7 @@
 #include "eventstore/event_log.h"
 #include "projections/position_index.h"
 #include "projections/projection.h"
+#include "projections/row_codec.h"
 
 namespace roster::projections {
 
@@ -54,6 +55,7 @@ class LoginsProjection final : public Projection {
   eventstore::EventLog& log_;
   const codec::EventCodec& codec_;
   PositionIndex index_;
+  KeyBuilder key_{'L'};  // reused by Apply for the keys it indexes under
 };
 
 }  // namespace roster::projections

@@ -1,6 +1,7 @@
 #include "projections/position_index.h"
 
 #include <algorithm>
+#include <span>
 
 #include "projections/row_codec.h"
 
@@ -15,11 +16,10 @@ std::string ChunkKey(const std::string& key, Position first) {
   return out;
 }
 
-std::string EncodeChunk(const std::vector<Position>& positions) {
-  std::string out;
-  RowWriter w;
-  w.U32(static_cast<uint32_t>(positions.size()));
-  out = w.Take();
+// Appends the chunk value of `positions` (not empty) to `out`.
+void EncodeChunk(std::span<const Position> positions, std::string& out) {
+  const auto count = static_cast<uint32_t>(positions.size());
+  for (size_t i = 0; i < 4; ++i) out.push_back(static_cast<char>((count >> (8 * i)) & 0xff));
   Position previous = positions.front();
   for (size_t i = 1; i < positions.size(); ++i) {
     uint64_t delta = positions[i] - previous;
@@ -31,7 +31,6 @@ std::string EncodeChunk(const std::vector<Position>& positions) {
       out.push_back(static_cast<char>(byte));
     } while (delta);
   }
-  return out;
 }
 
 // Positions of one chunk row; false when the row is malformed.
@@ -60,10 +59,38 @@ bool DecodeChunk(Position first, std::string_view value, std::vector<Position>* 
 }  // namespace
 
 void PositionIndex::Flush(RowSink& sink) {
-  for (auto& [key, positions] : pending_) {
-    sink.Put(ChunkKey(key, positions.front()), EncodeChunk(positions));
+  if (entry_keys_.empty()) return;
+  // Group the positions by key, keeping the order they were added in (a counting sort).
+  std::vector<uint32_t> start(keys_.size() + 1, 0);
+  for (uint32_t k : entry_keys_) ++start[k + 1];
+  for (size_t k = 1; k < start.size(); ++k) start[k] += start[k - 1];
+  std::vector<Position> grouped(entry_positions_.size());
+  {
+    std::vector<uint32_t> next(start.begin(), start.end() - 1);
+    for (size_t i = 0; i < entry_keys_.size(); ++i) grouped[next[entry_keys_[i]]++] = entry_positions_[i];
   }
-  pending_.clear();
+  std::string key;  // reused: a rebuild flushes hundreds of thousands of keys at once
+  std::string value;
+  for (size_t k = 0; k < keys_.size(); ++k) {
+    if (start[k] == start[k + 1]) continue;
+    const std::span<const Position> positions(grouped.data() + start[k], start[k + 1] - start[k]);
+    key.assign(*keys_[k]);
+    const Position first = positions.front();
+    for (int i = 7; i >= 0; --i) key.push_back(static_cast<char>((first >> (8 * i)) & 0xff));
+    value.clear();
+    EncodeChunk(positions, value);
+    sink.Put(key, value);
+  }
+  entry_keys_.clear();
+  entry_positions_.clear();
+  // Keys seen again soon (organizations, busy actors) keep their ids; a large set of keys
+  // (after a rebuild's batch) is let go rather than kept for the live loop.
+  if (keys_.size() > kKeepKeys) {
+    ids_ = {};
+    keys_ = {};
+    entry_keys_.shrink_to_fit();
+    entry_positions_.shrink_to_fit();
+  }
 }
 
 Result<std::map<std::string, std::vector<Position>>> PositionIndex::ReadAll(const Table& table) {

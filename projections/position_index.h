@@ -12,20 +12,28 @@
 #include <functional>
 #include <map>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "projections/projection.h"
+#include "projections/string_hash.h"
 
 namespace roster::projections {
 
 class PositionIndex {
  public:
-  void Add(const std::string& key, eventstore::Position position) {
-    pending_[key].push_back(position);
+  // Adds `position` under `key`. Keys are interned, so a key seen before costs one lookup and
+  // no allocation; the (key, position) pairs are grouped by key only at Flush.
+  void Add(std::string_view key, eventstore::Position position) {
+    auto it = ids_.find(key);
+    if (it == ids_.end()) {
+      it = ids_.emplace(std::string(key), static_cast<uint32_t>(keys_.size())).first;
+      keys_.push_back(&it->first);
+    }
+    entry_keys_.push_back(it->second);
+    entry_positions_.push_back(position);
   }
   void Flush(RowSink& sink);
-  bool empty() const { return pending_.empty(); }
+  bool empty() const { return entry_keys_.empty(); }
 
   // Visits the positions under `key` after `cursor` in ascending order, or (reverse) before
   // `cursor` (0 = the end) in descending order, until `visit` returns false.
@@ -39,7 +47,12 @@ class PositionIndex {
       const Table& table);
 
  private:
-  std::unordered_map<std::string, std::vector<eventstore::Position>> pending_;
+  static constexpr size_t kKeepKeys = 4096;  // keys kept interned across flushes, at most
+  StringMap<uint32_t> ids_;              // key -> its index in keys_
+  std::vector<const std::string*> keys_;  // points into ids_ (nodes never move)
+  // Since the last flush, in the order added: the key of each position, and the position.
+  std::vector<uint32_t> entry_keys_;
+  std::vector<eventstore::Position> entry_positions_;
 };
 
 }  // namespace roster::projections
