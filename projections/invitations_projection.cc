@@ -62,12 +62,12 @@ InvitationView* InvitationsProjection::Find(const std::string& org, const std::s
 
 void InvitationsProjection::End(const std::string& org, InvitationView& inv,
                                 InvitationStatus status, int64_t at) {
-  if (inv.status == InvitationStatus::kPending) {
+  if (inv.status == InvitationStatus::kPending && !bulk()) {
     pending_by_expiry_.erase(Due{inv.expires_at_us, org, inv.invitation_id});
   }
   inv.status = status;
   inv.ended_at_us = at;
-  Mark(InvitationKey(org, inv.sent_position));
+  MarkInvitation(org, inv.sent_position);
 }
 
 void InvitationsProjection::Apply(const EventContext& e) {
@@ -88,25 +88,26 @@ void InvitationsProjection::Apply(const EventContext& e) {
             v.sent_at_us = domain::ToMicros(ev.sent_at);
             v.expires_at_us = domain::ToMicros(ev.expires_at);
             v.valid_for_us = v.expires_at_us - v.sent_at_us;
-            if (!deleted_orgs_.contains(org)) {
+            if (!bulk() && !deleted_orgs_.contains(org)) {
               pending_by_expiry_.insert(Due{v.expires_at_us, org, v.invitation_id});
             }
             d.by_id[v.invitation_id] = pos;
-            d.invitations[pos] = std::move(v);
-            Mark(InvitationKey(org, pos));
+            // Positions only grow: the new invitation goes last.
+            d.invitations.emplace_hint(d.invitations.end(), pos, std::move(v));
+            MarkInvitation(org, pos);
           },
           [&](const domain::InvitationResent& ev) {
             InvitationView* v = Find(org, ev.invitation_id.value);
             if (v == nullptr || v->status != InvitationStatus::kPending) return;
-            pending_by_expiry_.erase(Due{v->expires_at_us, org, v->invitation_id});
+            if (!bulk()) pending_by_expiry_.erase(Due{v->expires_at_us, org, v->invitation_id});
             v->sent_at_us = domain::ToMicros(ev.sent_at);
             v->expires_at_us = domain::ToMicros(ev.expires_at);
             v->valid_for_us = v->expires_at_us - v->sent_at_us;
             v->resend_count = ev.resend_count;
-            if (!deleted_orgs_.contains(org)) {
+            if (!bulk() && !deleted_orgs_.contains(org)) {
               pending_by_expiry_.insert(Due{v->expires_at_us, org, v->invitation_id});
             }
-            Mark(InvitationKey(org, v->sent_position));
+            MarkInvitation(org, v->sent_position);
           },
           [&](const domain::InvitationRevoked& ev) {
             if (InvitationView* v = Find(org, ev.invitation_id.value)) {
@@ -126,7 +127,8 @@ void InvitationsProjection::Apply(const EventContext& e) {
           },
           [&](const domain::OrganizationDeleted&) {
             deleted_orgs_.insert(org);
-            Mark(DeletedKey(org));
+            if (bulk()) return;
+            dirty_.Mark(DeletedKey(org));
             if (auto o = orgs_.find(org); o != orgs_.end()) {
               for (const auto& [pos, v] : o->second.invitations) {
                 pending_by_expiry_.erase(Due{v.expires_at_us, org, v.invitation_id});
@@ -152,8 +154,23 @@ std::optional<std::string> InvitationsProjection::RowFor(const std::string& key)
   return WriteInvitationRow(row, it->second).Take();
 }
 
-void InvitationsProjection::Mark(std::string key) {
-  if (!bulk()) dirty_.Mark(std::move(key));
+void InvitationsProjection::MarkInvitation(const std::string& org, Position pos) {
+  if (!bulk()) dirty_.Mark(InvitationKey(org, pos));
+}
+
+void InvitationsProjection::EndBulk() {
+  // What Apply skips in bulk mode, derived as LoadRow does: the pending invitations of
+  // organizations not deleted (the incremental path removes an invitation from the index when
+  // it ends, is resent (then re-adds it) or its organization is deleted).
+  pending_by_expiry_.clear();
+  for (const auto& [org, d] : orgs_) {
+    if (deleted_orgs_.contains(org)) continue;
+    for (const auto& [pos, v] : d.invitations) {
+      if (v.status == InvitationStatus::kPending) {
+        pending_by_expiry_.insert(Due{v.expires_at_us, org, v.invitation_id});
+      }
+    }
+  }
 }
 
 void InvitationsProjection::Flush(RowSink& sink) {

@@ -58,6 +58,7 @@ class InvitationsProjection final : public Projection {
   void Apply(const EventContext& e) override;
   void Flush(RowSink& sink) override;
   void FlushAll(RowSink& sink) override;
+  void EndBulk() override;
 
   // Invitations of an organization in send order, optionally only those with `status` as of
   // `now_us` (pending past its expiry counts as expired), after `cursor`, at most `limit`.
@@ -79,11 +80,11 @@ class InvitationsProjection final : public Projection {
   void End(const std::string& org, InvitationView& inv, domain::InvitationStatus status,
            int64_t at);
   std::optional<std::string> RowFor(const std::string& key) const;
-  void Mark(std::string key);
+  void MarkInvitation(const std::string& org, eventstore::Position pos);
 
   std::unordered_map<std::string, OrgData> orgs_;
   std::unordered_set<std::string> deleted_orgs_;
-  std::set<Due> pending_by_expiry_;
+  std::set<Due> pending_by_expiry_;  // query-only: not kept in bulk mode, EndBulk derives it
   DirtyRows dirty_;
 };
 

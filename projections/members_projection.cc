@@ -77,9 +77,10 @@ void MembersProjection::EndMembership(const std::string& org, OrgData& d, const 
   if (m == nullptr) return;
   m->status = status;
   m->ended_at_us = at;
-  Mark(MemberKey(org, m->joined_position));
-  d.active_positions.erase(m->joined_position);
   d.active_by_user.erase(user);
+  if (bulk()) return;  // no dirty rows, and the query indexes are derived in EndBulk
+  dirty_.Mark(MemberKey(org, m->joined_position));
+  d.active_positions.erase(m->joined_position);
   if (auto it = orgs_of_user_.find(user); it != orgs_of_user_.end()) {
     it->second.erase(org);
     if (it->second.empty()) orgs_of_user_.erase(it);
@@ -90,7 +91,7 @@ void MembersProjection::SetRole(const std::string& org, OrgData& d, const std::s
                                 const std::string& role) {
   if (MemberView* m = ActiveRow(d, user)) {
     m->role = role;
-    Mark(MemberKey(org, m->joined_position));
+    if (!bulk()) dirty_.Mark(MemberKey(org, m->joined_position));
   }
 }
 
@@ -99,7 +100,7 @@ void MembersProjection::SeeActivity(const std::string& org, OrgData& d, const st
   Activity& a = d.activity[user];
   if (login) a.last_login_us = std::max(a.last_login_us, at);
   a.last_active_us = std::max(a.last_active_us, at);
-  Mark(ActivityKey(org, user));
+  if (!bulk()) dirty_.Mark(ActivityKey(org, user));
 }
 
 void MembersProjection::Apply(const EventContext& e) {
@@ -113,16 +114,16 @@ void MembersProjection::Apply(const EventContext& e) {
             d.summary.preset = ev.catalog.preset();
             d.summary.owner_role = ev.catalog.owner_role();
             d.summary.created_at_us = now;
-            Mark(OrgKey(org));
+            MarkOrg(org);
           },
           [&](const domain::OrganizationRenamed& ev) {
             d.summary.name = ev.new_name;
-            Mark(OrgKey(org));
+            MarkOrg(org);
           },
           [&](const domain::OrganizationDeleted&) {
             d.summary.deleted = true;
             d.summary.deleted_at_us = now;
-            Mark(OrgKey(org));
+            MarkOrg(org);
           },
           [&](const domain::MemberJoined& ev) {
             const Position pos = e.record.position;
@@ -134,12 +135,13 @@ void MembersProjection::Apply(const EventContext& e) {
             m.display_name = ev.display_name;
             m.role = ev.role;
             m.joined_at_us = now;
-            d.memberships[pos] = std::move(m);
-            d.by_membership_id[ev.membership_id.value] = pos;
+            // Positions only grow: the new membership goes last.
+            d.memberships.emplace_hint(d.memberships.end(), pos, std::move(m));
             d.active_by_user[ev.user_id.value] = pos;
+            if (bulk()) return;  // as in EndMembership
             d.active_positions.insert(pos);
             orgs_of_user_[ev.user_id.value].insert(org);
-            Mark(MemberKey(org, pos));
+            dirty_.Mark(MemberKey(org, pos));
           },
           [&](const domain::MemberRoleChanged& ev) { SetRole(org, d, ev.user_id.value, ev.to_role); },
           [&](const domain::OwnershipTransferred& ev) {
@@ -187,8 +189,22 @@ std::optional<std::string> MembersProjection::RowFor(const std::string& key) con
   return std::nullopt;
 }
 
-void MembersProjection::Mark(std::string key) {
-  if (!bulk()) dirty_.Mark(std::move(key));
+void MembersProjection::MarkOrg(const std::string& org) {
+  if (!bulk()) dirty_.Mark(OrgKey(org));
+}
+
+void MembersProjection::EndBulk() {
+  // What Apply skips in bulk mode, derived as LoadRow does: at most one active membership per
+  // user and organization, so the active ones are exactly what the incremental path keeps.
+  orgs_of_user_.clear();
+  for (auto& [org, d] : orgs_) {
+    d.active_positions.clear();
+    for (const auto& [pos, m] : d.memberships) {
+      if (m.status != MembershipStatus::kActive) continue;
+      d.active_positions.insert(d.active_positions.end(), pos);
+      orgs_of_user_[m.user_id].insert(org);
+    }
+  }
 }
 
 void MembersProjection::Flush(RowSink& sink) {
@@ -241,7 +257,6 @@ bool MembersProjection::LoadRow(std::string_view key, std::string_view value) {
       v.ended_at_us = r.I64();
       if (!k.done() || !r.done() || status > 2) return false;
       v.status = static_cast<MembershipStatus>(status);
-      d.by_membership_id[v.membership_id] = v.joined_position;
       if (v.status == MembershipStatus::kActive) {
         d.active_by_user[v.user_id] = v.joined_position;
         d.active_positions.insert(v.joined_position);

@@ -70,6 +70,7 @@ class MembersProjection final : public Projection {
   void Apply(const EventContext& e) override;
   void Flush(RowSink& sink) override;
   void FlushAll(RowSink& sink) override;
+  void EndBulk() override;
 
   std::optional<OrgSummary> Org(const std::string& org) const;
   // Members in join order after `cursor` (a joined_position), at most `limit`.
@@ -87,8 +88,8 @@ class MembersProjection final : public Projection {
   struct OrgData {
     OrgSummary summary;
     std::map<eventstore::Position, MemberView> memberships;
-    std::unordered_map<std::string, eventstore::Position> by_membership_id;
     std::unordered_map<std::string, eventstore::Position> active_by_user;
+    // Query-only indexes (not kept in bulk mode; EndBulk derives them).
     std::set<eventstore::Position> active_positions;  // join order of active members
     std::unordered_map<std::string, Activity> activity;
   };
@@ -102,10 +103,10 @@ class MembersProjection final : public Projection {
                    bool login);
   MemberView WithActivity(const OrgData& d, const MemberView& m) const;
   std::optional<std::string> RowFor(const std::string& key) const;
-  void Mark(std::string key);
+  void MarkOrg(const std::string& org);
 
   std::unordered_map<std::string, OrgData> orgs_;
-  std::unordered_map<std::string, std::set<std::string>> orgs_of_user_;
+  std::unordered_map<std::string, std::set<std::string>> orgs_of_user_;  // query-only, as above
   DirtyRows dirty_;
 };
 

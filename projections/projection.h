@@ -81,6 +81,10 @@ class Projection {
   virtual void Flush(RowSink& sink) = 0;
   // Stages every row of the model; called once at the end of a rebuild.
   virtual void FlushAll(RowSink& sink) { Flush(sink); }
+  // Called once at the end of a rebuild in bulk mode, before FlushAll: a model that skips,
+  // while in bulk mode, indexes only its queries read (nobody queries a generation being
+  // built) derives them here from its primary data, as FinishLoad does after LoadRow.
+  virtual void EndBulk() {}
 
   // Bulk mode: set while the projection is rebuilt from the log, cleared when it is swapped in.
   void SetBulk(bool bulk) { bulk_ = bulk; }

@@ -25,6 +25,7 @@ bool ProjectionEngine::BuildCheckpoint(std::vector<Slot*>& slots, bool final) {
     rows.emplace_back(&p.table(), RowBuffer());
     CollectSink sink(rows.back().second);
     if (final && p.bulk()) {
+      p.EndBulk();
       p.FlushAll(sink);
     } else {
       p.Flush(sink);
