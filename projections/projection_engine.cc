@@ -202,7 +202,8 @@ std::string ProjectionEngine::failure() const {
   return failure_;
 }
 
-bool ProjectionEngine::Decode(const std::vector<Record>& records, std::vector<Decoded>& out) {
+bool ProjectionEngine::Decode(const std::vector<Record>& records, std::vector<Decoded>& out,
+                              bool parallel) {
   out.clear();
   out.resize(records.size());
   std::atomic<bool> ok{true};
@@ -222,7 +223,7 @@ bool ProjectionEngine::Decode(const std::vector<Record>& records, std::vector<De
     }
   };
   // Large batches (rebuilds) are decoded by two threads: decoding is half of a rebuild's work.
-  if (records.size() >= 1024) {
+  if (parallel && records.size() >= 1024) {
     const size_t half = records.size() / 2;
     std::thread second(decode, half, records.size());
     decode(0, half);

@@ -24,6 +24,7 @@
 
 #include "eventstore/codec/codec.h"
 #include "eventstore/event_log.h"
+#include "projections/bounded_queue.h"
 #include "projections/projection.h"
 #include "projections/view_store.h"
 
@@ -97,16 +98,24 @@ class ProjectionEngine {
   void LiveLoop();
   void BuildLoop();
   struct Decoded;
+  struct Batch;
   struct BuildStats {
-    double read_seconds = 0, decode_seconds = 0, collect_seconds = 0, write_seconds = 0;
-    double swap_seconds = 0, drop_seconds = 0;
+    double read_seconds = 0, decode_seconds = 0, wait_seconds = 0, collect_seconds = 0;
+    double write_seconds = 0, swap_seconds = 0, drop_seconds = 0;
     uint64_t rows = 0;
   };
+  // The rebuild's reader thread: reads and decodes batches after `position` into `queue`
+  // until the log's end, a stop or the queue's close, then finishes the queue. False (after
+  // Fail) when the log cannot be read or decoded.
+  bool ReadAhead(eventstore::Position position, BoundedQueue<Batch>& queue, BuildStats& stats);
   // Applies the tail of the log, writes the final rows and swaps the new generations in; the
   // old models are moved to `retired` for the caller to free.
   bool Handoff(std::vector<Slot*>& slots, eventstore::Position& position,
                std::vector<std::shared_ptr<Projection>>& retired);
-  bool Decode(const std::vector<eventstore::Record>& records, std::vector<Decoded>& out);
+  // Decodes the records of Roster streams into `out`; large batches on two threads unless
+  // `parallel` is false. False (after Fail) when a record cannot be decoded.
+  bool Decode(const std::vector<eventstore::Record>& records, std::vector<Decoded>& out,
+              bool parallel = true);
   void ApplyDecoded(const std::vector<Decoded>& decoded, std::vector<Slot*>& slots, bool building);
   bool BuildCheckpoint(std::vector<Slot*>& slots, bool final);
   void Fail(const std::string& why);

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "projections/projection_engine.h"
 #include "projections/row_codec.h"
@@ -55,6 +56,13 @@ struct ProjectionEngine::Decoded {
   const eventstore::Record* record = nullptr;
   domain::OrgId org;
   domain::Event event;
+};
+
+// A batch of the log read ahead by the rebuild's reader thread; `decoded` points into
+// `records` (moving the batch keeps them valid).
+struct ProjectionEngine::Batch {
+  std::vector<eventstore::Record> records;
+  std::vector<Decoded> decoded;
 };
 
 struct ProjectionEngine::Slot {

@@ -4,6 +4,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
+#include <optional>
+#include <thread>
 
 #include "projections/projection_engine.h"
 #include "projections/projection_engine_internal.h"
@@ -15,22 +18,40 @@ using eventstore::Position;
 
 bool ProjectionEngine::BuildCheckpoint(std::vector<Slot*>& slots, bool final) {
   const auto collect_begin = Clock::now();
-  std::vector<std::pair<const Table*, RowBuffer>> rows;
+  std::vector<Slot*> chosen;
   for (Slot* s : slots) {
-    Projection& p = *s->building;
     // In-memory models are written once, whole, at the end; until then an interrupted
     // rebuild of them starts over. Append-only indexes checkpoint as they go.
-    if (!final && p.LoadsRows()) continue;
-    std::unique_lock lock(p.mutex());
-    rows.emplace_back(&p.table(), RowBuffer());
-    CollectSink sink(rows.back().second);
-    if (final && p.bulk()) {
-      p.EndBulk();
-      p.FlushAll(sink);
-    } else {
-      p.Flush(sink);
+    if (final || !s->building->LoadsRows()) chosen.push_back(s);
+  }
+  // Each model stages its rows under its own lock, two at a time: the models that took
+  // longest to apply (the largest, as a rule) first.
+  std::sort(chosen.begin(), chosen.end(), [](const Slot* a, const Slot* b) {
+    return a->build_apply_seconds > b->build_apply_seconds;
+  });
+  std::vector<std::pair<const Table*, RowBuffer>> rows(chosen.size());
+  std::atomic<size_t> next{0};
+  auto collect = [&] {
+    for (size_t i = next++; i < chosen.size(); i = next++) {
+      Projection& p = *chosen[i]->building;
+      std::unique_lock lock(p.mutex());
+      rows[i].first = &p.table();
+      CollectSink sink(rows[i].second);
+      if (final && p.bulk()) {
+        p.EndBulk();
+        p.FlushAll(sink);
+      } else {
+        p.Flush(sink);
+      }
+      sink.Put(kCheckpointKey, EncodePosition(chosen[i]->build_position));
     }
-    sink.Put(kCheckpointKey, EncodePosition(s->build_position));
+  };
+  if (chosen.size() > 1) {
+    std::thread other(collect);
+    collect();
+    other.join();
+  } else {
+    collect();
   }
   const auto begin = Clock::now();
   build_stats_.collect_seconds += Seconds(begin - collect_begin);
@@ -67,23 +88,39 @@ void ProjectionEngine::BuildLoop() {
   const auto started = Clock::now();
   auto last_report = started;
   const Position first = position;
-  std::vector<Decoded> decoded;
   std::vector<std::shared_ptr<Projection>> retired;  // old generations, freed at the end
+
+  // The log is read and decoded on a reader thread, up to two batches ahead of the appliers.
+  BoundedQueue<Batch> queue(2);
+  BuildStats reader_stats;
+  bool read_failed = false;
+  std::thread reader;
+  auto join_reader = [&] {
+    if (!reader.joinable()) return;
+    queue.Close();
+    reader.join();
+    build_stats_.read_seconds += reader_stats.read_seconds;
+    build_stats_.decode_seconds += reader_stats.decode_seconds;
+  };
+  if (!slots.empty()) {
+    reader = std::thread(
+        [&, from = position] { read_failed = !ReadAhead(from, queue, reader_stats); });
+  }
 
   while (!slots.empty()) {
     if (stopping_) {
+      join_reader();
       BuildCheckpoint(slots, /*final=*/false);
       options_.logger->info("rebuild of {} interrupted at position {}", names(), position);
       break;
     }
-    const auto read_begin = Clock::now();
-    auto records = log_.ReadAll(position + 1, options_.rebuild_batch);
-    build_stats_.read_seconds += Seconds(Clock::now() - read_begin);
-    if (!records) {
-      Fail("reading the log for a rebuild: " + records.error().message);
-      break;
-    }
-    if (records->empty()) {
+    const auto wait_begin = Clock::now();
+    std::optional<Batch> batch = queue.Pop();
+    build_stats_.wait_seconds += Seconds(Clock::now() - wait_begin);
+    if (!batch) {  // the end of the log, or the reader failed or was stopped
+      join_reader();
+      if (read_failed) break;
+      if (stopping_) continue;
       if (!Handoff(slots, position, retired)) break;
       const double secs = Seconds(Clock::now() - started);
       options_.logger->info("rebuilt {} up to position {} in {:.2f} s ({:.0f} events/s)", names(),
@@ -91,25 +128,22 @@ void ProjectionEngine::BuildLoop() {
       std::string apply;
       for (Slot* s : slots) apply += fmt::format(" {} {:.2f} s", s->name, s->build_apply_seconds);
       options_.logger->info(
-          "rebuild time: reading the log {:.2f} s, decoding {:.2f} s, collecting rows {:.2f} s, "
-          "writing {} rows {:.2f} s, swapping {:.2f} s, dropping old tables {:.2f} s, applying (two "
-          "threads):{}",
-          build_stats_.read_seconds, build_stats_.decode_seconds, build_stats_.collect_seconds,
-          build_stats_.rows, build_stats_.write_seconds, build_stats_.swap_seconds,
-          build_stats_.drop_seconds, apply);
+          "rebuild time: reading the log {:.2f} s and decoding {:.2f} s (on a reader thread), "
+          "waiting for it {:.2f} s, collecting rows {:.2f} s, writing {} rows {:.2f} s, swapping "
+          "{:.2f} s, dropping old tables {:.2f} s, applying (two threads):{}",
+          build_stats_.read_seconds, build_stats_.decode_seconds, build_stats_.wait_seconds,
+          build_stats_.collect_seconds, build_stats_.rows, build_stats_.write_seconds,
+          build_stats_.swap_seconds, build_stats_.drop_seconds, apply);
       slots.clear();
       break;
     }
-    const auto decode_begin = Clock::now();
-    if (!Decode(*records, decoded)) break;
-    build_stats_.decode_seconds += Seconds(Clock::now() - decode_begin);
-    ApplyDecoded(decoded, slots, /*building=*/true);
-    position = records->back().position;
+    ApplyDecoded(batch->decoded, slots, /*building=*/true);
+    position = batch->records.back().position;
     {
       std::lock_guard lock(mu_);
       for (Slot* s : slots) s->build_position = std::max(s->build_position, position);
     }
-    since_checkpoint += records->size();
+    since_checkpoint += batch->records.size();
     if (since_checkpoint >= options_.rebuild_checkpoint_every) {
       if (!BuildCheckpoint(slots, /*final=*/false)) break;
       since_checkpoint = 0;
@@ -122,6 +156,7 @@ void ProjectionEngine::BuildLoop() {
                             (position - first) / secs);
     }
   }
+  join_reader();
   {
     std::lock_guard lock(mu_);
     building_ = false;
@@ -136,6 +171,34 @@ void ProjectionEngine::BuildLoop() {
     options_.logger->info("freed {} old models in {:.2f} s", models,
                           Seconds(Clock::now() - retire_begin));
   }
+}
+
+bool ProjectionEngine::ReadAhead(Position position, BoundedQueue<Batch>& queue,
+                                 BuildStats& stats) {
+  while (!stopping_) {
+    const auto read_begin = Clock::now();
+    auto records = log_.ReadAll(position + 1, options_.rebuild_batch);
+    const auto decode_begin = Clock::now();
+    stats.read_seconds += Seconds(decode_begin - read_begin);
+    if (!records) {
+      Fail("reading the log for a rebuild: " + records.error().message);
+      queue.Finish();
+      return false;
+    }
+    if (records->empty()) break;
+    Batch batch;
+    batch.records = std::move(*records);
+    // One thread: the appliers keep both cores busy meanwhile.
+    if (!Decode(batch.records, batch.decoded, /*parallel=*/false)) {
+      queue.Finish();
+      return false;
+    }
+    stats.decode_seconds += Seconds(Clock::now() - decode_begin);
+    position = batch.records.back().position;
+    if (!queue.Push(std::move(batch))) break;  // closed: the builder is done with it
+  }
+  queue.Finish();
+  return true;
 }
 
 bool ProjectionEngine::Handoff(std::vector<Slot*>& slots, Position& position,
