@@ -184,7 +184,8 @@ void InvitationsProjection::FlushAll(RowSink& sink) {
   for (const std::string& org : deleted_orgs_) sink.Put(key.Reset('d').Part(org).key(), "");
   for (const auto& [org, d] : orgs_) {
     for (const auto& [pos, v] : d.invitations) {
-      sink.Put(key.Reset('i').Part(org).BE64(pos).key(), WriteInvitationRow(row.Clear(), v).bytes());
+      sink.Put(key.Reset('i').Part(org).BE64(pos).key(),
+               WriteInvitationRow(row.Clear(), v).bytes());
     }
   }
 }

@@ -67,14 +67,16 @@ void PositionIndex::Flush(RowSink& sink) {
   std::vector<Position> grouped(entry_positions_.size());
   {
     std::vector<uint32_t> next(start.begin(), start.end() - 1);
-    for (size_t i = 0; i < entry_keys_.size(); ++i) grouped[next[entry_keys_[i]]++] = entry_positions_[i];
+    for (size_t i = 0; i < entry_keys_.size(); ++i) {
+      grouped[next[entry_keys_[i]]++] = entry_positions_[i];
+    }
   }
   std::string key;  // reused: a rebuild flushes hundreds of thousands of keys at once
   std::string value;
   for (size_t k = 0; k < keys_.size(); ++k) {
     if (start[k] == start[k + 1]) continue;
     const std::span<const Position> positions(grouped.data() + start[k], start[k + 1] - start[k]);
-    key.assign(*keys_[k]);
+    key.assign(keys_.key(static_cast<uint32_t>(k)));
     const Position first = positions.front();
     for (int i = 7; i >= 0; --i) key.push_back(static_cast<char>((first >> (8 * i)) & 0xff));
     value.clear();
@@ -86,8 +88,7 @@ void PositionIndex::Flush(RowSink& sink) {
   // Keys seen again soon (organizations, busy actors) keep their ids; a large set of keys
   // (after a rebuild's batch) is let go rather than kept for the live loop.
   if (keys_.size() > kKeepKeys) {
-    ids_ = {};
-    keys_ = {};
+    keys_.Clear();
     entry_keys_.shrink_to_fit();
     entry_positions_.shrink_to_fit();
   }

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "projections/key_interner.h"
 #include "projections/projection.h"
-#include "projections/string_hash.h"
 
 namespace roster::projections {
 
@@ -24,12 +24,7 @@ class PositionIndex {
   // Adds `position` under `key`. Keys are interned, so a key seen before costs one lookup and
   // no allocation; the (key, position) pairs are grouped by key only at Flush.
   void Add(std::string_view key, eventstore::Position position) {
-    auto it = ids_.find(key);
-    if (it == ids_.end()) {
-      it = ids_.emplace(std::string(key), static_cast<uint32_t>(keys_.size())).first;
-      keys_.push_back(&it->first);
-    }
-    entry_keys_.push_back(it->second);
+    entry_keys_.push_back(keys_.Intern(key));
     entry_positions_.push_back(position);
   }
   void Flush(RowSink& sink);
@@ -48,8 +43,7 @@ class PositionIndex {
 
  private:
   static constexpr size_t kKeepKeys = 4096;  // keys kept interned across flushes, at most
-  StringMap<uint32_t> ids_;              // key -> its index in keys_
-  std::vector<const std::string*> keys_;  // points into ids_ (nodes never move)
+  KeyInterner keys_;
   // Since the last flush, in the order added: the key of each position, and the position.
   std::vector<uint32_t> entry_keys_;
   std::vector<eventstore::Position> entry_positions_;

@@ -245,7 +245,8 @@ Result<void> ViewStore::Ingest(std::vector<std::pair<const Table*, RowBuffer>>& 
     rocksdb::Status s = writer.Open(f.path);
     for (size_t i = 0; s.ok() && i < rows.size(); ++i) {
       if (i + 1 < rows.size() && rows.key(i + 1) == rows.key(i)) continue;  // last wins
-      s = rows.put(i) ? writer.Put(S(rows.key(i)), S(rows.value(i))) : writer.Delete(S(rows.key(i)));
+      s = rows.put(i) ? writer.Put(S(rows.key(i)), S(rows.value(i)))
+                      : writer.Delete(S(rows.key(i)));
     }
     if (s.ok()) s = writer.Finish();
     f.status = s;
