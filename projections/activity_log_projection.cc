@@ -13,8 +13,10 @@ using eventstore::Record;
 constexpr size_t kLogBatch = 1024;
 
 bool Matches(const ActivityFilter& f, const ActivityEntry& e) {
-  return (!f.org || *f.org == e.org) && (!f.actor || *f.actor == e.actor) &&
-         (!f.subject || *f.subject == e.subject) && (!f.action || *f.action == e.action) &&
+  const bool subject =
+      !f.subject || *f.subject == e.subject || (!e.also_subject.empty() && *f.subject == e.also_subject);
+  return (!f.org || *f.org == e.org) && (!f.actor || *f.actor == e.actor) && subject &&
+         (!f.action || *f.action == e.action) &&
          e.time_us >= f.from_us && e.time_us < f.to_us;
 }
 
@@ -43,6 +45,7 @@ std::optional<ActivityEntry> EntryFromRecord(const Record& r, const domain::Even
   e.actor = r.metadata.actor;
   e.action = r.type;
   e.subject = std::move(facts.subject);
+  e.also_subject = std::move(facts.also_subject);
   e.project = std::move(facts.project);
   e.before = std::move(facts.before);
   e.after = std::move(facts.after);
@@ -58,6 +61,9 @@ void ActivityLogProjection::Apply(const EventContext& ctx) {
   const Position pos = ctx.record.position;
   index_.Add(key_.Reset('o').Part(ctx.org.value).key(), pos);
   index_.Add(key_.Reset('s').Part(SubjectOf(ctx.event, ctx.org.value)).key(), pos);
+  if (auto also = AlsoSubjectOf(ctx.event); !also.empty()) {
+    index_.Add(key_.Reset('s').Part(also).key(), pos);
+  }
   index_.Add(key_.Reset('a').Part(ctx.record.metadata.actor).key(), pos);
 }
 

@@ -30,6 +30,7 @@ struct ActivityEntry {
   std::string actor;
   std::string action;  // the event type, e.g. "member.role_changed"
   std::string subject;
+  std::string also_subject;  // a second user it is about (describe_event.h), usually empty
   std::string project;
   std::string before;
   std::string after;
@@ -69,7 +70,8 @@ class ActivityLogProjection final : public Projection {
       : log_(log), codec_(codec) {}
   static constexpr std::string_view kName = "activity_log";
   std::string_view name() const override { return kName; }
-  uint32_t version() const override { return 2; }
+  // 3: ownership.transferred is indexed under its previous owner too.
+  uint32_t version() const override { return 3; }
   bool LoadsRows() const override { return false; }
   bool LoadRow(std::string_view, std::string_view) override { return true; }
   void Apply(const EventContext& e) override;

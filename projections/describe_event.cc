@@ -82,7 +82,8 @@ bool DescribeEvent(const Event& event, const std::string& org, EventFacts* f) {
           },
           [&](const OwnershipTransferred& e) {
             *f = {e.to_user.value, "", e.to_previous_role,
-                  "owner (from " + e.from_user.value + ", now " + e.from_new_role + ")"};
+                  "owner (from " + e.from_user.value + ", now " + e.from_new_role + ")",
+                  e.from_user.value};
             return true;
           },
           [&](const RoleDefined& e) {
@@ -189,6 +190,11 @@ std::string_view SubjectOf(const Event& event, const std::string& org) {
           [](const MemberActive&) -> std::string_view { return {}; },
       },
       event);
+}
+
+std::string_view AlsoSubjectOf(const domain::Event& event) {
+  if (const auto* e = std::get_if<domain::OwnershipTransferred>(&event)) return e->from_user.value;
+  return {};
 }
 
 }  // namespace roster::projections

@@ -13,6 +13,9 @@ struct EventFacts {
   std::string project;
   std::string before;
   std::string after;
+  // A second user the action is about: ownership.transferred's previous owner (the subject is
+  // the new one). Filtering the activity log by either user finds the entry.
+  std::string also_subject;
 };
 
 // False for events that are not membership actions (logins and last-active marks).
@@ -21,5 +24,7 @@ bool DescribeEvent(const domain::Event& event, const std::string& org, EventFact
 // Just the subject of DescribeEvent, without building the rest (indexing needs only this):
 // a view into `event` or `org`; empty for events that are not membership actions.
 std::string_view SubjectOf(const domain::Event& event, const std::string& org);
+// Just the also_subject of DescribeEvent; empty for most events.
+std::string_view AlsoSubjectOf(const domain::Event& event);
 
 }  // namespace roster::projections

@@ -179,6 +179,23 @@ TEST_F(ProjectionsTest, ReadModelsAnswerWhatTheCommandsDid) {
   ASSERT_EQ(about_ana->entries.size(), 1u);
   EXPECT_EQ(about_ana->entries[0].action, "member.joined");
   EXPECT_EQ(about_ana->entries[0].actor, "ana");
+
+  // A transfer concerns both owners: filtering by either finds it.
+  auto transfer = Exec("acme", "olive", TransferOwnership{UserId("ana"), ""});
+  for (const std::string who : {"ana", "olive"}) {
+    filter.subject = who;
+    auto about = q.Activity(filter, 100, transfer.position);
+    ASSERT_TRUE(about.has_value());
+    ASSERT_FALSE(about->entries.empty()) << who;
+    EXPECT_EQ(about->entries.back().action, "ownership.transferred") << who;
+    EXPECT_EQ(about->entries.back().subject, "ana");
+    EXPECT_EQ(about->entries.back().also_subject, "olive");
+  }
+  filter.subject = "bo@acme.test";
+  auto about_bo = q.Activity(filter, 100, transfer.position);
+  ASSERT_TRUE(about_bo.has_value());
+  ASSERT_EQ(about_bo->entries.size(), 1u);
+  EXPECT_EQ(about_bo->entries[0].action, "invitation.sent");
 }
 
 TEST_F(ProjectionsTest, ExpirySweepRecordsEachExpiredInvitationExactlyOnceAcrossRestarts) {
