@@ -153,6 +153,7 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
         list[i].setActor(e.actor);
         list[i].setAction(e.action);
         list[i].setSubject(e.subject);
+        list[i].setAlsoSubject(e.also_subject);
         list[i].setProject(e.project);
         list[i].setBefore(e.before);
         list[i].setAfter(e.after);

@@ -449,6 +449,7 @@ struct ActivityEntry {
   correlationId @10 :Text;
   source @11 :Text;
   hash @12 :Data;
+  alsoSubject @13 :Text;              # a second user it is about: a transfer's previous owner
 }
 
 struct ActivityPage {
