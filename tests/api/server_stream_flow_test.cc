@@ -37,6 +37,18 @@ class SlowReaderTest : public StreamFixture {
     })));
     return raw;
   }
+  // The whole export, retried (for up to 5 s) while every place is taken.
+  std::expected<client::ExportResult, client::ClientError> ExportOnceAPlaceIsFree(
+      client::Client& c, std::string* text) {
+    std::expected<client::ExportResult, client::ClientError> result;
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      text->clear();
+      result = ApiExport(c, {}, text);
+      if (result || result.error().code != "UNAVAILABLE") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return result;
+  }
   // The server answers a status query and an as-of on a fresh connection, quickly.
   void ExpectServedQuickly() {
     const auto start = Clock::now();
@@ -102,13 +114,7 @@ TEST_F(SlowReaderTest, StreamsAreLimitedAndFreedWhenTheirClientGoes) {
   // The stalled clients go away: their producers stop and free their places.
   first->Close();
   second->Close();
-  std::expected<client::ExportResult, client::ClientError> result;
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    text.clear();
-    result = ApiExport(*c, {}, &text);
-    if (result || result.error().code != "UNAVAILABLE") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  auto result = ExportOnceAPlaceIsFree(*c, &text);
   ASSERT_TRUE(result.has_value()) << result.error().code << ": " << result.error().message;
   EXPECT_TRUE(text == OfflineExport({}));
 }
@@ -137,13 +143,7 @@ TEST_F(SlowReaderTest, ACancelStopsAStreamAndFreesItsPlace) {
   // The places are free again: another client's export runs to the end.
   auto c = Connect(auditor_token_);
   std::string text;
-  std::expected<client::ExportResult, client::ClientError> result;
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    text.clear();
-    result = ApiExport(*c, {}, &text);
-    if (result || result.error().code != "UNAVAILABLE") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  auto result = ExportOnceAPlaceIsFree(*c, &text);
   ASSERT_TRUE(result.has_value()) << result.error().code << ": " << result.error().message;
   EXPECT_TRUE(text == expected);
   // What the cancelling client reads: parts, then for each stream the cancel's answer and the
