@@ -37,8 +37,8 @@ class Subscription {
 };
 
 // Sees one record parsed in place; the view borrows from the store and is valid only during
-// the call.
-using RecordVisitor = std::function<void(const codec::RecordView&)>;
+// the call. Returning false stops the scan after this record.
+using RecordVisitor = std::function<bool(const codec::RecordView&)>;
 
 class EventLog {
  public:
@@ -54,7 +54,8 @@ class EventLog {
   // Records of the whole log with position >= from_position, in order, at most max_count.
   virtual Result<std::vector<Record>> ReadAll(Position from_position, size_t max_count) = 0;
   // The same records passed one by one to `visit` without copying them out (for readers that
-  // re-encode them anyway: subscriptions, exports). Returns how many were visited.
+  // re-encode them anyway: subscriptions, exports), until `visit` returns false. Returns how
+  // many were visited.
   virtual Result<size_t> VisitAll(Position from_position, size_t max_count,
                                   const RecordVisitor& visit) = 0;
   // The version of the stream's last event, or kNoStreamVersion.

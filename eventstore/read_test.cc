@@ -57,13 +57,27 @@ TEST_F(ReadTest, VisitAllSeesWhatReadAllReturns) {
     std::vector<Record> visited;
     auto seen = store_->VisitAll(from, count, [&](const codec::RecordView& view) {
       visited.push_back(codec::ToRecord(view));
+      return true;
     });
     ASSERT_TRUE(seen) << seen.error().message;
     EXPECT_EQ(*seen, visited.size());
     EXPECT_EQ(visited, *store_->ReadAll(from, count)) << "from " << from << ", " << count;
   }
-  EXPECT_EQ(*store_->VisitAll(101, 10, [](const codec::RecordView&) { FAIL(); }), 0u);
-  EXPECT_EQ(*store_->VisitAll(5, 0, [](const codec::RecordView&) { FAIL(); }), 0u);
+  auto never = [](const codec::RecordView&) {
+    ADD_FAILURE() << "nothing to visit";
+    return true;
+  };
+  EXPECT_EQ(*store_->VisitAll(101, 10, never), 0u);
+  EXPECT_EQ(*store_->VisitAll(5, 0, never), 0u);
+  // The visitor stops the scan.
+  std::vector<Position> seen;
+  auto stopped = store_->VisitAll(10, 50, [&](const codec::RecordView& view) {
+    seen.push_back(view.position);
+    return seen.size() < 3;
+  });
+  ASSERT_TRUE(stopped);
+  EXPECT_EQ(*stopped, 3u);
+  EXPECT_EQ(seen, (std::vector<Position>{10, 11, 12}));
 }
 
 TEST_F(ReadTest, RecordsCarryTheirMetadataAndChainTogether) {

@@ -70,8 +70,8 @@ Result<size_t> VisitAllRecords(const StoreCore& core, Position from, size_t max_
     }
     auto view = ParseStored(it->value().ToStringView(), position);
     if (!view) return std::unexpected(std::move(view.error()));
-    visit(*view);
     ++seen;
+    if (!visit(*view)) return seen;
   }
   if (!it->status().ok()) return FailFromStatus(it->status(), "reading the log");
   if (seen != count) return Fail(ErrorCode::kCorruption, AtPosition(expected) + " is missing");
@@ -83,6 +83,7 @@ Result<std::vector<Record>> ReadAllRecords(const StoreCore& core, Position from,
   out.reserve(std::min<size_t>(max_count, 1u << 16));
   auto visited = VisitAllRecords(core, from, max_count, [&](const codec::RecordView& view) {
     codec::CopyToRecord(view, out.emplace_back());
+    return true;
   });
   if (!visited) return std::unexpected(std::move(visited.error()));
   return out;

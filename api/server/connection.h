@@ -106,6 +106,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     uint32_t count = 0;      // records in `frames`
     uint32_t requested = 0;  // records asked for
     eventstore::Position last = 0;
+    bool full = false;  // stopped early at the byte limit: the rest is read next
   };
   struct Subscription {
     uint64_t generation = 0;             // tells a fetch for an ended (or reset) read apart

@@ -4,6 +4,7 @@
 // a wake-up (coalesced per connection); reads happen here.
 #include <kj/exception.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "api/server/connection.h"
@@ -14,6 +15,9 @@ namespace {
 namespace asio = net::asio;
 
 constexpr uint64_t kFetchBatch = 1024;
+// A range also stops once its frames reach this size: records may be large (payloads up to
+// 4 MiB), and a range is held in memory whole.
+constexpr size_t kFetchBytes = 1u << 20;
 constexpr int kMaxFetches = 2;
 // Scratch space for one record's message: most fit, larger ones spill into a second segment.
 constexpr size_t kRecordScratchWords = 256;
@@ -135,7 +139,7 @@ void Connection::Pump(uint64_t subscription_id) {
       std::string error;
       // The batch goes out as one buffer; each record is its own standard message, encoded
       // straight from the stored bytes.
-      batch.frames.reserve(size_t{count} * 512);
+      batch.frames.reserve(std::min<size_t>(size_t{count} * 512, kFetchBytes));
       std::vector<capnp::word> scratch(kRecordScratchWords);  // zeroed; builders re-zero it
       auto visited = self->shared_.log.VisitAll(from, count, [&](const auto& r) {
         capnp::MallocMessageBuilder message(kj::arrayPtr(scratch.data(), scratch.size()));
@@ -145,6 +149,8 @@ void Connection::Pump(uint64_t subscription_id) {
         AppendFrame(message, batch.frames);
         batch.last = r.position;
         ++batch.count;
+        batch.full = batch.frames.size() >= kFetchBytes;
+        return !batch.full;
       });
       if (!visited) error = visited.error().message;
       asio::post(self->strand_, [self, subscription_id, generation, from, batch = std::move(batch),
@@ -174,16 +180,20 @@ void Connection::Fetched(uint64_t subscription_id, uint64_t generation, eventsto
     if (next.count > 0) Enqueue(std::move(next.frames));
     sub.cursor = next.last;
     const bool short_read = next.count < next.requested;
+    const bool full = next.full;
     sub.ready.erase(sub.ready.begin());
     if (short_read) {
-      // The log had less than its last commit notice said (not expected: notices follow the
-      // publication). Later reads would leave a gap: drop them and ask again from the cursor.
+      // Later reads would leave a gap: drop them and ask again from the cursor. A range cut at
+      // the byte limit goes on at once; otherwise the log had less than its last commit notice
+      // said (not expected: notices follow the publication), and the next notice pumps again,
+      // so there is no busy loop here.
       sub.credits += static_cast<uint32_t>(sub.requested - sub.cursor);
       sub.requested = sub.cursor;
       sub.ready.clear();
       sub.fetching = 0;
       sub.generation = ++generations_;
-      return;  // the next commit notice pumps again, so there is no busy loop here
+      if (!full) return;
+      break;
     }
   }
   Pump(subscription_id);

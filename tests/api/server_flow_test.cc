@@ -238,6 +238,32 @@ TEST_F(ServerFlowTest, ALongCatchUpArrivesInOrderWithEveryFieldAsStored) {
   EXPECT_EQ(seen, last);
 }
 
+// Large records: a read range stops at about 1 MiB of frames and the next goes on from there.
+TEST_F(ServerFlowTest, LargeRecordsArriveWholeAndInOrder) {
+  for (int batch = 0; batch < 8; ++batch) {
+    std::vector<eventstore::NewEvent> events;
+    for (int i = 0; i < 10; ++i) {
+      events.push_back(eventstore::testing::Event(
+          "big.event", std::string(300'000 + batch * 1000 + i, static_cast<char>('a' + i))));
+    }
+    ASSERT_TRUE(node_->log().Append(eventstore::testing::Request(
+        "big", eventstore::ExpectedVersion::Any(), std::move(events))));
+  }
+  const uint64_t last = LastPosition();
+  ASSERT_EQ(last, 80u);
+  auto sub = Connect(auditor_token_);
+  std::vector<uint64_t> positions;
+  auto ended = sub->Subscribe(0, 1000, [&](api::wire::Record::Reader record) {
+    const uint64_t n = positions.size();
+    positions.push_back(record.getPosition());
+    EXPECT_EQ(record.getPayload().size(), 300'000 + (n / 10) * 1000 + n % 10) << n;
+    return record.getPosition() < last;
+  });
+  ASSERT_TRUE(ended.has_value()) << ended.error().message;
+  ASSERT_EQ(positions.size(), last);
+  for (size_t i = 0; i < positions.size(); ++i) EXPECT_EQ(positions[i], i + 1);
+}
+
 TEST_F(ServerFlowTest, SubscriberWithoutCreditsGetsNoMoreThanGranted) {
   auto admin = Connect(admin_token_);
   CreateOrg(*admin, "acme", "alice", "platform");
