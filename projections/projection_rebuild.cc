@@ -10,6 +10,7 @@
 
 #include "projections/projection_engine.h"
 #include "projections/projection_engine_internal.h"
+#include "projections/parallel_for.h"
 
 namespace roster::projections {
 
@@ -30,29 +31,19 @@ bool ProjectionEngine::BuildCheckpoint(std::vector<Slot*>& slots, bool final) {
     return a->build_apply_seconds > b->build_apply_seconds;
   });
   std::vector<std::pair<const Table*, RowBuffer>> rows(chosen.size());
-  std::atomic<size_t> next{0};
-  auto collect = [&] {
-    for (size_t i = next++; i < chosen.size(); i = next++) {
-      Projection& p = *chosen[i]->building;
-      std::unique_lock lock(p.mutex());
-      rows[i].first = &p.table();
-      CollectSink sink(rows[i].second);
-      if (final && p.bulk()) {
-        p.EndBulk();
-        p.FlushAll(sink);
-      } else {
-        p.Flush(sink);
-      }
-      sink.Put(kCheckpointKey, EncodePosition(chosen[i]->build_position));
+  ParallelFor(chosen.size(), [&](size_t i) {
+    Projection& p = *chosen[i]->building;
+    std::unique_lock lock(p.mutex());
+    rows[i].first = &p.table();
+    CollectSink sink(rows[i].second);
+    if (final && p.bulk()) {
+      p.EndBulk();
+      p.FlushAll(sink);
+    } else {
+      p.Flush(sink);
     }
-  };
-  if (chosen.size() > 1) {
-    std::thread other(collect);
-    collect();
-    other.join();
-  } else {
-    collect();
-  }
+    sink.Put(kCheckpointKey, EncodePosition(chosen[i]->build_position));
+  });
   const auto begin = Clock::now();
   build_stats_.collect_seconds += Seconds(begin - collect_begin);
   for (const auto& [table, list] : rows) build_stats_.rows += list.size();

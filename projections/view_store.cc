@@ -13,8 +13,9 @@
 #include <atomic>
 #include <map>
 #include <mutex>
-#include <thread>
 #include <unordered_map>
+
+#include "projections/parallel_for.h"
 
 namespace roster::projections {
 namespace {
@@ -251,17 +252,7 @@ Result<void> ViewStore::Ingest(std::vector<std::pair<const Table*, RowBuffer>>& 
     if (s.ok()) s = writer.Finish();
     f.status = s;
   };
-  std::atomic<size_t> next{0};
-  auto worker = [&] {
-    for (size_t i = next++; i < files.size(); i = next++) write(files[i]);
-  };
-  if (files.size() > 1) {
-    std::thread second(worker);
-    worker();
-    second.join();
-  } else {
-    worker();
-  }
+  ParallelFor(files.size(), [&](size_t i) { write(files[i]); });
   rocksdb::Status s;
   std::vector<rocksdb::IngestExternalFileArg> args;
   for (const File& f : files) {
