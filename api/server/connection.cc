@@ -38,6 +38,9 @@ Connection::Connection(Shared& shared, net::tcp::socket socket, Strand strand)
   peer_ = ec ? std::string("unknown peer")
              : peer.address().to_string() + ":" + std::to_string(peer.port());
   stream_.next_layer().set_option(net::tcp::no_delay(true), ec);
+  // For WriteNow: a write the socket cannot take at once fails with would_block instead of
+  // waiting. Asynchronous operations are unaffected.
+  if (!shared_.tls) stream_.next_layer().non_blocking(true, ec);
 }
 
 asio::awaitable<void> Connection::Run(std::shared_ptr<Connection> self) {
@@ -125,14 +128,14 @@ asio::awaitable<std::unique_ptr<Incoming>> Connection::ReadFrame() {
     }
     if (in_end_ > 0 && !frame_started_) {
       frame_started_ = SteadyClock::now();
-      Wake(watchdog_wake_);
+      Rearm();
     }
     error_code ec;
     size_t n = co_await ReadSome(asio::buffer(in_.data() + in_end_, in_.size() - in_end_), ec);
     in_end_ += n;
     if (n > 0 && !frame_started_) {
       frame_started_ = SteadyClock::now();
-      Wake(watchdog_wake_);
+      Rearm();
     }
     if (ec) {
       if (in_end_ > in_begin_ && !stop_reading_) {
@@ -259,13 +262,27 @@ void Connection::RunOnWorkers(std::shared_ptr<Incoming> incoming) {
       self->last_activity_ = SteadyClock::now();
       self->Enqueue(std::move(frame));
       Wake(self->reader_wake_);
-      Wake(self->watchdog_wake_);
+      self->Rearm();
     });
   });
 }
 
+size_t Connection::WriteNow(const std::string& frame) {
+  if (shared_.tls || stop_reading_ || write_started_ || !outbound_.empty()) return 0;
+  error_code ec;
+  const size_t n = stream_.next_layer().write_some(asio::buffer(frame), ec);
+  return ec ? 0 : n;  // would_block, or an error the writer meets again and handles
+}
+
 void Connection::Enqueue(std::string frame) {
   if (closed_) return;
+  // Most answers are small and the socket has room: written here they skip the writer's wake-up,
+  // its write operation and the watchdog's write deadline.
+  if (const size_t written = WriteNow(frame); written == frame.size()) {
+    return;
+  } else if (written > 0) {
+    frame.erase(0, written);
+  }
   outbound_bytes_ += frame.size();
   outbound_.push_back(std::move(frame));
   size_t peak = shared_.outbound_peak.load(std::memory_order_relaxed);
@@ -353,7 +370,7 @@ asio::awaitable<void> Connection::Writer(std::shared_ptr<Connection> /*keeps thi
       buffers.emplace_back(asio::buffer(batch.back()));
     }
     write_started_ = SteadyClock::now();
-    Wake(watchdog_wake_);
+    Rearm();
     error_code ec;
     if (shared_.tls) {
       co_await asio::async_write(stream_, buffers, Await(ec));
@@ -389,7 +406,7 @@ asio::awaitable<void> Connection::Writer(std::shared_ptr<Connection> /*keeps thi
   Finish();
 }
 
-SteadyClock::time_point Connection::Deadline(std::string* what) const {
+SteadyClock::time_point Connection::Deadline(const char** what) const {
   auto deadline = SteadyClock::time_point::max();
   auto consider = [&](SteadyClock::time_point t, const char* why) {
     if (t < deadline) {
@@ -413,7 +430,7 @@ SteadyClock::time_point Connection::Deadline(std::string* what) const {
 
 asio::awaitable<void> Connection::Watchdog(std::shared_ptr<Connection> /*keeps this alive*/) {
   while (!closed_) {
-    std::string what;
+    const char* what = "";
     const auto deadline = Deadline(&what);
     if (SteadyClock::now() >= deadline) {
       if (write_started_ || draining_until_) {
@@ -427,9 +444,16 @@ asio::awaitable<void> Connection::Watchdog(std::shared_ptr<Connection> /*keeps t
       continue;
     }
     watchdog_wake_.expires_at(deadline);
+    watchdog_until_ = deadline;
     error_code ec;
     co_await watchdog_wake_.async_wait(Await(ec));
+    watchdog_until_ = SteadyClock::time_point::min();  // awake: it looks at every deadline now
   }
+}
+
+void Connection::Rearm() {
+  const char* what = "";
+  if (Deadline(&what) < watchdog_until_) Wake(watchdog_wake_);
 }
 
 }  // namespace roster::api::server

@@ -155,8 +155,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Closes the socket now and unregisters; idempotent.
   void Finish();
   bool ReadingPaused() const;
-  SteadyClock::time_point Deadline(std::string* what) const;
+  SteadyClock::time_point Deadline(const char** what) const;
   static void Wake(net::asio::steady_timer& timer) { timer.cancel(); }
+  // Wakes the watchdog when a deadline now falls before the one it sleeps until. A deadline
+  // that moved later needs nothing: the watchdog looks again when it wakes. Requests in
+  // progress move deadlines on every frame and write; waking only for an earlier one keeps
+  // the timer out of the request path.
+  void Rearm();
+  // Writes `frame` now, without waiting, when nothing is queued before it and the socket takes
+  // it (plain TCP only). Returns the bytes written.
+  size_t WriteNow(const std::string& frame);
   std::string Peer() const { return peer_; }
 
   Shared& shared_;
@@ -192,6 +200,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::optional<SteadyClock::time_point> frame_started_;
   std::optional<SteadyClock::time_point> write_started_;
   std::optional<SteadyClock::time_point> draining_until_;
+  SteadyClock::time_point watchdog_until_ = SteadyClock::time_point::min();  // what it sleeps to
 };
 
 }  // namespace roster::api::server

@@ -209,6 +209,33 @@ TEST_F(SlowReaderTest, StoppingTheServerEndsAStalledStream) {
   }
 }
 
+class WriteTimeoutTest : public SlowReaderTest {
+ protected:
+  WriteTimeoutTest() { options_.write_timeout = std::chrono::milliseconds(800); }
+};
+
+TEST_F(WriteTimeoutTest, AClientThatStopsReadingIsClosedAfterTheWriteTimeout) {
+  CreateWorkspace("acme", "olive");
+  AppendLogins("acme", 30000);
+  // Requests before the stall move the connection's deadlines on every frame and write; the
+  // write deadline must still fire once a write stops making progress.
+  auto c = Connect(auditor_token_);
+  for (int i = 0; i < 200; ++i) {
+    auto status = c->Call([](Request::Builder r) { r.initQuery().setStatus(); });
+    ASSERT_TRUE(status.has_value()) << status.error().message;
+  }
+  c.reset();
+  auto raw = StalledExport(9);
+  const auto start = Clock::now();
+  // Well before any other deadline (hello, frame: 10 s; idle: 300 s) could close it.
+  while (server_->connections() > 0 && Clock::now() - start < std::chrono::seconds(5)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(server_->connections(), 0u) << "still open after 5 s";
+  EXPECT_GE(Clock::now() - start, std::chrono::milliseconds(800));
+  ExpectServedQuickly();
+}
+
 class StreamsPerConnectionTest : public StreamFixture {};
 
 TEST_F(StreamsPerConnectionTest, AFifthStreamOnOneConnectionIsRefusedTheFourRunToTheEnd) {
