@@ -31,6 +31,7 @@
 #include "api/service/node.h"
 #include "eventstore/testing/temp_dir.h"
 #include "tools/bench/async_load.h"
+#include "tools/bench/loopback_ceiling.h"
 #include "tools/bench/bench.h"
 #include "tools/workload/workload.h"
 
@@ -53,6 +54,7 @@ struct Flags {
   uint64_t records = 1'000'000;
   uint32_t window = 4096;
   int client_threads = 1;  // of the asynchronous load
+  int ceiling_threads = 1;  // of the stand-in server of loopback_ceiling.h
   std::string phases = "commands,checks,subscription";  // which parts to run (for profiling one)
   std::string keep_data;  // keep the populated data directory here; a later run reuses it
 };
@@ -399,6 +401,18 @@ void Run(const Flags& flags) {
     report.Add("check_p99_ms_blocking_clients", blocking.latency.p99_us / 1000, "ms", "round trip");
     report.Add("check_failures_blocking_clients", static_cast<double>(blocking.failures), "",
                "must be 0");
+    // The same client against a server that does no work (loopback_ceiling.h): the most this
+    // machine's loopback TCP allows, so that rosterd's figure reads as a fraction of it.
+    LoopbackCeiling ceiling(flags.ceiling_threads);
+    LoadResult bare = RunAsyncLoad(AsyncTarget{ceiling.port(), ""}, flags.connections,
+                                   flags.client_threads, std::chrono::duration<double>(flags.seconds),
+                                   fill_check, [](int, api::wire::Response::Reader r) { return r.isCheck(); });
+    report.Add("loopback_ceiling_per_s_64conn", bare.ops_per_s(), "ops/s",
+               "the same client and requests against a server that answers each with a fixed "
+               "check at once (" + std::to_string(flags.ceiling_threads) + " thread(s)): no work");
+    report.Add("loopback_ceiling_p99_ms_64conn", bare.latency.p99_us / 1000, "ms", "round trip");
+    report.Add("checks_vs_loopback_ceiling", checks.ops_per_s() / bare.ops_per_s(), "x",
+               "rosterd's checks as a fraction of the ceiling");
   }
   clients.clear();
 
@@ -448,6 +462,9 @@ void RegisterApiBench(CLI::App& app) {
   sub->add_option("--keep-data", flags->keep_data,
                   "Keep the populated data directory here; a later run reuses its log (for "
                   "profiling one phase without writing the log again)");
+  sub->add_option("--ceiling-threads", flags->ceiling_threads,
+                  "Threads of the no-work stand-in server the checks are compared with")
+      ->check(CLI::Range(1, 16));
   sub->add_option("--client-threads", flags->client_threads,
                   "Client threads multiplexing the connections of the asynchronous checks")
       ->check(CLI::Range(1, 64));
