@@ -279,6 +279,9 @@ void Connection::Enqueue(std::string frame) {
   // Most answers are small and the socket has room: written here they skip the writer's wake-up,
   // its write operation and the watchdog's write deadline.
   if (const size_t written = WriteNow(frame); written == frame.size()) {
+    // The writer closes the connection once the client stopped sending and the last answer
+    // is out: it must hear of answers that did not pass through it, too.
+    if (reader_done_) Wake(writer_wake_);
     return;
   } else if (written > 0) {
     frame.erase(0, written);

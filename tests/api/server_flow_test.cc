@@ -1,6 +1,7 @@
 // Pipelining, the per-connection in-flight limit, the connection limit and subscriptions.
 #include <atomic>
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "eventstore/testing/store_helpers.h"
@@ -12,6 +13,38 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 class ServerFlowTest : public ServerFixture {};
+
+TEST_F(ServerFlowTest, AClientThatStopsSendingGetsEveryAnswerThenTheEnd) {
+  RawConnection raw(server_->port());
+  ASSERT_TRUE(raw.connected());
+  // Requests answered on the worker pool (status) and inline (checks), then end of stream
+  // from the client while most are still being answered.
+  std::string requests = Hello(service_token_, 100);
+  for (uint64_t id = 1; id <= 60; ++id) {
+    requests += Encode([&](Request::Builder r) {
+      r.setId(id);
+      if (id % 2) {
+        r.initQuery().setStatus();
+      } else {
+        auto check = r.initQuery().initCheck();
+        check.setOrg("acme");
+        check.setUser("alice");
+        check.setPermission("members.invite");
+      }
+    });
+  }
+  ASSERT_TRUE(raw.Send(requests));
+  raw.ShutdownWrite();
+  std::set<uint64_t> answered;
+  for (int i = 0; i <= 60; ++i) {
+    auto message = raw.Read();
+    ASSERT_TRUE(message.has_value()) << "after " << answered.size() << " answers";
+    answered.insert(message->get().getId());
+  }
+  EXPECT_EQ(answered.size(), 61u);
+  // Then the server ends the connection itself, well before the idle timeout (300 s).
+  EXPECT_TRUE(raw.Closed());
+}
 
 TEST_F(ServerFlowTest, PipelinedRequestsAreAllAnsweredWithTheirIds) {
   auto c = Connect(admin_token_);
