@@ -15,6 +15,7 @@ bool RowBuffer::Less(const Entry& a, const Entry& b) {
 char* RowBuffer::Allocate(size_t size) {
   if (size > block_left_) {
     const size_t block = std::max(size, kBlockSize);
+    if (blocks_.empty()) first_block_size_ = block;
     blocks_.push_back(std::make_unique_for_overwrite<char[]>(block));
     block_next_ = blocks_.back().get();
     block_left_ = block;
@@ -23,6 +24,14 @@ char* RowBuffer::Allocate(size_t size) {
   block_next_ += size;
   block_left_ -= size;
   return out;
+}
+
+void RowBuffer::Clear() {
+  rows_.clear();
+  if (blocks_.empty()) return;
+  blocks_.resize(1);
+  block_next_ = blocks_.front().get();
+  block_left_ = first_block_size_;
 }
 
 void RowBuffer::Add(std::string_view key, std::string_view value, bool put) {

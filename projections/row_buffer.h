@@ -23,6 +23,10 @@ class RowBuffer {
   void Put(std::string_view key, std::string_view value) { Add(key, value, true); }
   void Delete(std::string_view key) { Add(key, {}, false); }
 
+  // Forgets every row; keeps the first block for the next rows (the live loop reuses one
+  // buffer for every flush).
+  void Clear();
+
   size_t size() const { return rows_.size(); }
   bool empty() const { return rows_.empty(); }
   std::string_view key(size_t i) const { return {rows_[i].data, rows_[i].key_size}; }
@@ -50,6 +54,7 @@ class RowBuffer {
   static constexpr size_t kBlockSize = 1 << 20;
   std::vector<std::unique_ptr<char[]>> blocks_;
   size_t block_left_ = 0;
+  size_t first_block_size_ = 0;
   char* block_next_ = nullptr;
   std::vector<Entry> rows_;
 };
