@@ -23,9 +23,9 @@ TEST(RowBufferTest, SortsBytewiseAndKeepsTheOrderOfRowsWithOneKey) {
   rows.Put("org/aaaaaaaa2", "same 8-byte prefix");
   rows.Put("org/aaaaaaaa1", "same 8-byte prefix");
   rows.Sort();
-  EXPECT_EQ(Keys(rows), (std::vector<std::string>{"org/a", "org/a", "org/aaaaaaaa1",
-                                                  "org/aaaaaaaa2", "org/b",
-                                                  std::string("org/\xff", 5)}));
+  EXPECT_EQ(Keys(rows),
+            (std::vector<std::string>{"org/a", "org/a", "org/aaaaaaaa1", "org/aaaaaaaa2", "org/b",
+                                      std::string("org/\xff", 5)}));
   EXPECT_TRUE(rows.put(0));
   EXPECT_EQ(rows.value(0), "first");
   EXPECT_FALSE(rows.put(1));  // the delete stays after the put it follows
