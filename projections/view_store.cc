@@ -117,6 +117,11 @@ Result<std::unique_ptr<ViewStore>> ViewStore::Open(const std::filesystem::path& 
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   impl->cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   impl->cf_options.compression = rocksdb::kLZ4Compression;
+  // Read-model rows arrive in random key order: in RocksDB's default 64 MiB memtable each
+  // insert walked a skip list far larger than the cache (5.6% of a 30 s command run's CPU in
+  // its search alone; 2.0% at 8 MiB, while flushing rose from 2.1% to 4.4%). Every table is a
+  // column family with a memtable of its own, so this also bounds their memory.
+  impl->cf_options.write_buffer_size = 8 << 20;
   impl->db_options = rocksdb::Options(rocksdb::DBOptions(), impl->cf_options);
   impl->db_options.create_if_missing = !options.read_only;
   impl->db_options.create_missing_column_families = true;
