@@ -98,6 +98,15 @@ Latency Percentiles(std::vector<uint32_t>& samples_ns) {
   return {at(0.50), at(0.99)};
 }
 
+void Accumulate(LoadResult& total, const LoadResult& round) {
+  total.ops += round.ops;
+  total.failures += round.failures;
+  total.seconds += round.seconds;
+  total.cpu_seconds += round.cpu_seconds;
+  total.latency.p50_us = std::max(total.latency.p50_us, round.latency.p50_us);
+  total.latency.p99_us = std::max(total.latency.p99_us, round.latency.p99_us);
+}
+
 LoadResult RunLoad(int threads, std::chrono::duration<double> duration,
                    const std::function<bool(int, uint64_t)>& op) {
   std::atomic<bool> stop{false};

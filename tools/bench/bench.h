@@ -69,6 +69,10 @@ struct LoadResult {
   }
 };
 
+// Adds one round of a load run in rounds to `total`: operations, failures, seconds and CPU
+// summed; p50 and p99 are the worst round's.
+void Accumulate(LoadResult& total, const LoadResult& round);
+
 // Runs op(thread, i) -> bool (true: success) on `threads` threads, all started together, until
 // `duration` has passed; every thread then finishes the operation it is in.
 LoadResult RunLoad(int threads, std::chrono::duration<double> duration,

@@ -116,16 +116,6 @@ std::string FormatSeconds(double s) {
   return text;
 }
 
-// Both loads summed over the rounds; p99 is the worst round's.
-void Accumulate(LoadResult& total, const LoadResult& round) {
-  total.ops += round.ops;
-  total.failures += round.failures;
-  total.seconds += round.seconds;
-  total.cpu_seconds += round.cpu_seconds;
-  total.latency.p50_us = std::max(total.latency.p50_us, round.latency.p50_us);
-  total.latency.p99_us = std::max(total.latency.p99_us, round.latency.p99_us);
-}
-
 struct CommandFigures {
   LoadResult appends, commands;
   std::vector<double> ratios;  // per round
