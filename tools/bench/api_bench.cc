@@ -32,8 +32,8 @@
 #include "api/service/node.h"
 #include "eventstore/testing/temp_dir.h"
 #include "tools/bench/async_load.h"
-#include "tools/bench/loopback_ceiling.h"
 #include "tools/bench/bench.h"
+#include "tools/bench/loopback_ceiling.h"
 #include "tools/workload/workload.h"
 
 extern char** environ;
