@@ -1,4 +1,7 @@
 // Decisions about projects and their direct members (rule 7), including project-only access.
+#include <algorithm>
+#include <utility>
+
 #include "domain/access.h"
 #include "domain/decide_support.h"
 
@@ -64,7 +67,18 @@ Decision Handle(const OrganizationState& s, const UserId& actor, const RenamePro
 Decision Handle(const OrganizationState& s, const UserId& actor, const DeleteProject& c, Time) {
   auto a = RequireProjectPermission(s, actor, c.project_id, Permission::kProjectsManage);
   if (!a) return std::unexpected(a.error());
-  return std::vector<Event>{ProjectDeleted{c.project_id, a->project->name}};
+  // Every direct member loses access under their own id in the activity log (rule 7), in
+  // user id order so that the same state always decides the same events.
+  std::vector<std::pair<UserId, std::string>> members(a->project->direct_members.begin(),
+                                                      a->project->direct_members.end());
+  std::sort(members.begin(), members.end());
+  std::vector<Event> events;
+  for (auto& [user, role] : members) {
+    events.push_back(ProjectMemberRemoved{c.project_id, std::move(user), std::move(role),
+                                          ProjectRemovalReason::kProjectDeleted});
+  }
+  events.push_back(ProjectDeleted{c.project_id, a->project->name});
+  return events;
 }
 
 Decision Handle(const OrganizationState& s, const UserId& actor, const AddProjectMember& c, Time) {

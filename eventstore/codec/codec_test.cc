@@ -50,6 +50,8 @@ std::vector<Event> EveryEventType() {
       ProjectMemberRoleChanged{ProjectId("p1"), UserId("client"), "Viewer", "Developer"},
       ProjectMemberRemoved{ProjectId("p1"), UserId("client"), "Developer",
                            ProjectRemovalReason::kOrgRemoval},
+      ProjectMemberRemoved{ProjectId("p1"), UserId("client"), "Viewer",
+                           ProjectRemovalReason::kProjectDeleted},
       ApiKeyCreated{ApiKeyId("k1"), "CI key", UserId("u2"), ProjectId("p1")},
       ApiKeyRevoked{ApiKeyId("k1")},
       ApiKeyRotationRecommended{ApiKeyId("k1"), UserId("u2"), "creator_removed"},

@@ -195,6 +195,7 @@ enum ProjectRemovalReason {
   direct @0;
   orgRemoval @1;
   orgLeft @2;
+  projectDeleted @3;
 }
 
 struct ProjectMemberRemoved {

@@ -62,6 +62,9 @@ void Write(wire::ProjectMemberRemoved::Builder b, const domain::ProjectMemberRem
       b.setReason(wire::ProjectRemovalReason::ORG_REMOVAL);
       break;
     case domain::ProjectRemovalReason::kOrgLeft: b.setReason(wire::ProjectRemovalReason::ORG_LEFT); break;
+    case domain::ProjectRemovalReason::kProjectDeleted:
+      b.setReason(wire::ProjectRemovalReason::PROJECT_DELETED);
+      break;
   }
 }
 domain::ProjectMemberRemoved Read(wire::ProjectMemberRemoved::Reader r) {
@@ -70,6 +73,9 @@ domain::ProjectMemberRemoved Read(wire::ProjectMemberRemoved::Reader r) {
     case wire::ProjectRemovalReason::DIRECT: reason = domain::ProjectRemovalReason::kDirect; break;
     case wire::ProjectRemovalReason::ORG_REMOVAL: reason = domain::ProjectRemovalReason::kOrgRemoval; break;
     case wire::ProjectRemovalReason::ORG_LEFT: reason = domain::ProjectRemovalReason::kOrgLeft; break;
+    case wire::ProjectRemovalReason::PROJECT_DELETED:
+      reason = domain::ProjectRemovalReason::kProjectDeleted;
+      break;
     default: throw CodecFailure("unknown project removal reason");
   }
   return {domain::ProjectId(Str(r.getProjectId())), domain::UserId(Str(r.getUserId())),

@@ -146,6 +146,20 @@ TEST(Rule7Test, DeletedProjectsGrantNothingAndAcceptNoMembers) {
   s.When("owner", CreateProject{ProjectId("p1"), "Again"}).ThenRejected(ErrorCode::kConflict);
 }
 
+TEST(Rule7Test, DeletingAProjectRemovesEachDirectMemberUnderTheirOwnId) {
+  // The activity log must show, under each user, that their access ended with the project.
+  Given(OrgCreated("platform"), Joined("m2", "dev", "Developer"), ProjectMade("p1"),
+        ProjectMember("p1", "zoe", "Editor"), ProjectMember("p1", "client", "Viewer"))
+      .When("owner", DeleteProject{ProjectId("p1")})
+      .ThenEvents({
+          ProjectMemberRemoved{ProjectId("p1"), User("client"), "Viewer",
+                               ProjectRemovalReason::kProjectDeleted},
+          ProjectMemberRemoved{ProjectId("p1"), User("zoe"), "Editor",
+                               ProjectRemovalReason::kProjectDeleted},
+          ProjectDeleted{ProjectId("p1"), "Project p1"},
+      });
+}
+
 TEST(Rule7Test, ProjectMembershipCommandsValidate) {
   auto s = Given(OrgCreated("workspace"), Joined("m2", "mia", "Member"), ProjectMade("p1"),
                  ProjectMember("p1", "mia", "Viewer"));

@@ -196,6 +196,21 @@ TEST_F(ProjectionsTest, ReadModelsAnswerWhatTheCommandsDid) {
   ASSERT_TRUE(about_bo.has_value());
   ASSERT_EQ(about_bo->entries.size(), 1u);
   EXPECT_EQ(about_bo->entries[0].action, "invitation.sent");
+
+  // Deleting a project ends its direct members' access, and the log says so under their ids.
+  auto deleted = Exec("acme", "ana", DeleteProject{ProjectId("web")});
+  filter.subject = "client";
+  auto about_client = q.Activity(filter, 100, deleted.position);
+  ASSERT_TRUE(about_client.has_value());
+  ASSERT_EQ(about_client->entries.size(), 2u);
+  EXPECT_EQ(about_client->entries[0].action, "project.member_added");
+  EXPECT_EQ(about_client->entries[1].action, "project.member_removed");
+  EXPECT_EQ(about_client->entries[1].project, "web");
+  EXPECT_EQ(about_client->entries[1].before, "Viewer");
+  EXPECT_EQ(about_client->entries[1].after, "removed (project_deleted)");
+  EXPECT_EQ(about_client->entries[1].actor, "ana");
+  auto gone = q.ProjectAccess("acme", "web", deleted.position);
+  EXPECT_FALSE(gone.has_value() && !gone->empty());
 }
 
 TEST_F(ProjectionsTest, ExpirySweepRecordsEachExpiredInvitationExactlyOnceAcrossRestarts) {
