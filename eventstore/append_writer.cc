@@ -12,6 +12,7 @@
 #include "eventstore/record_format.h"
 #include "eventstore/rocks_status.h"
 #include "eventstore/store_reads.h"
+#include "eventstore/thread_name.h"
 
 namespace roster::eventstore::internal {
 namespace {
@@ -124,6 +125,7 @@ Result<AppendResult> AppendWriter::Append(AppendRequest request) {
 }
 
 void AppendWriter::Run() {
+  NameThisThread("roster-log");
   std::vector<Pending*> group;
   while (TakeGroup(group)) {
     CommitGroup(group);

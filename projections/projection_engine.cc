@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "eventstore/codec/streams.h"
+#include "eventstore/thread_name.h"
 #include "projections/projection_engine_internal.h"
 #include "projections/row_codec.h"
 
@@ -276,6 +277,7 @@ void ProjectionEngine::ApplyDecoded(const std::vector<Decoded>& decoded, std::ve
 }
 
 void ProjectionEngine::LiveLoop() {
+  eventstore::NameThisThread("roster-views");
   RowBuffer rows;  // one projection's rows of a flush, reused
   while (!stopping_) {
     auto next = subscription_->Next(options_.live_batch, std::chrono::milliseconds(250));

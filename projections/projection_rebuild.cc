@@ -8,6 +8,7 @@
 #include <optional>
 #include <thread>
 
+#include "eventstore/thread_name.h"
 #include "projections/projection_engine.h"
 #include "projections/projection_engine_internal.h"
 #include "projections/parallel_for.h"
@@ -56,6 +57,7 @@ bool ProjectionEngine::BuildCheckpoint(std::vector<Slot*>& slots, bool final) {
 }
 
 void ProjectionEngine::BuildLoop() {
+  eventstore::NameThisThread("roster-rebuild");
   std::vector<Slot*> slots;
   {
     std::lock_guard lock(mu_);
@@ -95,7 +97,10 @@ void ProjectionEngine::BuildLoop() {
   };
   if (!slots.empty()) {
     reader = std::thread(
-        [&, from = position] { read_failed = !ReadAhead(from, queue, reader_stats); });
+        [&, from = position] {
+      eventstore::NameThisThread("roster-readlog");
+      read_failed = !ReadAhead(from, queue, reader_stats);
+    });
   }
 
   while (!slots.empty()) {

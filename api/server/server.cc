@@ -1,11 +1,14 @@
 #include "api/server/server.h"
 
 #include <condition_variable>
+#include <latch>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
 
 #include "api/server/connection.h"
+#include "eventstore/thread_name.h"
 
 namespace roster::api {
 
@@ -111,8 +114,24 @@ void Server::Impl::Launch() {
     }
   });
   listening_ = true;
+  {
+    // One naming job per worker; each waits for the rest, so no worker takes two. The latch is
+    // shared: a worker may still be inside its wait after this thread has left its own.
+    const unsigned workers = std::max(1u, shared_.options.worker_threads);
+    auto named = std::make_shared<std::latch>(workers);
+    for (unsigned i = 0; i < workers; ++i) {
+      asio::post(shared_.workers, [named] {
+        eventstore::NameThisThread("roster-work");
+        named->arrive_and_wait();
+      });
+    }
+    named->wait();
+  }
   for (unsigned i = 0; i < std::max(1u, shared_.options.io_threads); ++i) {
-    threads_.emplace_back([this] { io_.run(); });
+    threads_.emplace_back([this, i] {
+      eventstore::NameThisThread("roster-io-" + std::to_string(i));
+      io_.run();
+    });
   }
   shared_.logger->info("listening on {}:{}{}", acceptor_.local_endpoint().address().to_string(),
                        port_, shared_.tls ? " (TLS)" : "");

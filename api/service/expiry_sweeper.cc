@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "eventstore/thread_name.h"
 #include "projections/invitations_projection.h"
 
 namespace roster::service {
@@ -38,6 +39,7 @@ Outcome<size_t> ExpirySweeper::SweepOnce() {
 
 void ExpirySweeper::Start() {
   thread_ = std::thread([this] {
+    eventstore::NameThisThread("roster-sweep");
     std::unique_lock lock(mu_);
     while (!stopping_) {
       lock.unlock();

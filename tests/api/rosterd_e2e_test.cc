@@ -66,6 +66,7 @@ class Rosterd {
     }
   }
   uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
   const std::string& output() const { return stdout_; }
   void Signal(int sig) { kill(pid_, sig); }
   // The exit status, or -1 when it did not exit within the timeout.
@@ -152,6 +153,29 @@ TEST(RosterdTest, TheConfigFileSetsTheLimits) {
   std::stringstream text;
   text << err.rdbuf();
   EXPECT_NE(text.str().find("unknown setting 'max_subscription'"), std::string::npos) << text.str();
+}
+
+// An operator looking at `top -H` or `ps -L` can tell rosterd's threads apart.
+TEST(RosterdTest, ThreadsAreNamedForWhatTheyDo) {
+  eventstore::testing::TempDir tmp("rosterd-threads");
+  Rosterd server(tmp.path() / "data", {"--io-threads", "2", "--worker-threads", "3"});
+  ASSERT_NE(server.port(), 0) << server.output();
+  std::multiset<std::string> names;
+  const auto tasks = std::filesystem::path("/proc") / std::to_string(server.pid()) / "task";
+  for (const auto& task : std::filesystem::directory_iterator(tasks)) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    names.insert(name);
+  }
+  std::string all;
+  for (const auto& n : names) all += n + " ";
+  EXPECT_EQ(names.count("roster-log"), 1u) << all;
+  EXPECT_EQ(names.count("roster-views"), 1u) << all;
+  EXPECT_EQ(names.count("roster-sweep"), 1u) << all;
+  EXPECT_EQ(names.count("roster-io-0"), 1u) << all;
+  EXPECT_EQ(names.count("roster-io-1"), 1u) << all;
+  EXPECT_EQ(names.count("roster-work"), 3u) << all;
 }
 
 TEST(RosterdTest, CapnpToolSpeaksTheProtocol) {
