@@ -7,7 +7,8 @@ std::string_view ProjectRemovalReasonName(ProjectRemovalReason r) {
     case ProjectRemovalReason::kDirect: return "direct";
     case ProjectRemovalReason::kOrgRemoval: return "org_removal";
     case ProjectRemovalReason::kOrgLeft: return "org_left";
-    case ProjectRemovalReason::kProjectDeleted: return "project_deleted";
+    case ProjectRemovalReason::kProjectDeleted:
+      return "project_deleted";
   }
   return "direct";
 }

@@ -28,9 +28,9 @@ struct OrgSettings {
 
 // Why someone lost direct access to a project.
 enum class ProjectRemovalReason : uint8_t {
-  kDirect = 0,      // removed from the project itself
-  kOrgRemoval = 1,  // removed from the organization (rule 7)
-  kOrgLeft = 2,     // left the organization
+  kDirect = 0,          // removed from the project itself
+  kOrgRemoval = 1,      // removed from the organization (rule 7)
+  kOrgLeft = 2,         // left the organization
   kProjectDeleted = 3,  // the project was deleted
 };
 

@@ -9,9 +9,9 @@
 #include <thread>
 
 #include "eventstore/thread_name.h"
+#include "projections/parallel_for.h"
 #include "projections/projection_engine.h"
 #include "projections/projection_engine_internal.h"
-#include "projections/parallel_for.h"
 
 namespace roster::projections {
 
@@ -96,8 +96,7 @@ void ProjectionEngine::BuildLoop() {
     build_stats_.decode_seconds += reader_stats.decode_seconds;
   };
   if (!slots.empty()) {
-    reader = std::thread(
-        [&, from = position] {
+    reader = std::thread([&, from = position] {
       eventstore::NameThisThread("roster-readlog");
       read_failed = !ReadAhead(from, queue, reader_stats);
     });
