@@ -78,7 +78,7 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
     case wire::Query::LIST_INVITATIONS: {
       auto r = q.getListInvitations();
       auto page = queries.Invitations(Str(r.getOrg()), StatusFilter(r.getStatus()), r.getCursor(),
-                                      r.getLimit(), token);
+                                      r.getLimit(), token, service::Viewer{Str(r.getViewer())});
       if (!page) return fail(page.error());
       auto out = response.initInvitations();
       auto list = out.initInvitations(static_cast<unsigned>(page->invitations.size()));
@@ -103,7 +103,8 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
     case wire::Query::PROJECT_ACCESS: {
       auto r = q.getProjectAccess();
       const std::string project = Str(r.getProjectId());
-      auto members = queries.ProjectAccess(Str(r.getOrg()), project, token);
+      auto members = queries.ProjectAccess(Str(r.getOrg()), project, token,
+                                           service::Viewer{Str(r.getViewer())});
       if (!members) return fail(members.error());
       SetProjectMembers(response.initProjectAccess(static_cast<unsigned>(members->size())), *members,
                         project);
@@ -111,7 +112,8 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
     }
     case wire::Query::USER_ACCESS: {
       auto r = q.getUserAccess();
-      auto view = queries.UserAccess(Str(r.getOrg()), Str(r.getUser()), token);
+      auto view = queries.UserAccess(Str(r.getOrg()), Str(r.getUser()), token,
+                                     service::Viewer{Str(r.getViewer())});
       if (!view) return fail(view.error());
       std::vector<std::pair<std::string, domain::ProjectAccess>> projects;
       for (const ProjectView& p : view->projects) projects.emplace_back(p.project_id, p.access);
@@ -141,7 +143,7 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
       if (r.getToTimeUs() != 0) filter.to_us = r.getToTimeUs();
       filter.cursor = r.getCursor();
       filter.newest_first = r.getNewestFirst();
-      auto page = queries.Activity(filter, r.getLimit(), token);
+      auto page = queries.Activity(filter, r.getLimit(), token, service::Viewer{Str(r.getViewer())});
       if (!page) return fail(page.error());
       auto out = response.initActivity();
       auto list = out.initEntries(static_cast<unsigned>(page->entries.size()));
@@ -167,7 +169,8 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
     }
     case wire::Query::LOGINS: {
       auto r = q.getLogins();
-      auto page = queries.Logins(Str(r.getOrg()), Str(r.getUser()), r.getCursor(), r.getLimit(), token);
+      auto page = queries.Logins(Str(r.getOrg()), Str(r.getUser()), r.getCursor(), r.getLimit(),
+                                 token, service::Viewer{Str(r.getViewer())});
       if (!page) return fail(page.error());
       auto out = response.initLogins();
       auto list = out.initLogins(static_cast<unsigned>(page->logins.size()));

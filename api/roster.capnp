@@ -205,16 +205,19 @@ struct ListInvitations {
   status @1 :InvitationStatus;
   cursor @2 :UInt64;
   limit @3 :UInt32;
+  viewer @4 :Text;                    # who looks (empty: the backend itself): needs members.view
 }
 
 struct ProjectAccessQuery {
   org @0 :Text;
   projectId @1 :Text;
+  viewer @2 :Text;                    # needs projects.view in the project
 }
 
 struct UserAccessQuery {
   org @0 :Text;
   user @1 :Text;
+  viewer @2 :Text;                    # the user themself, or someone with members.view
 }
 
 struct Check {
@@ -234,6 +237,7 @@ struct ActivityQuery {
   cursor @6 :UInt64;
   newestFirst @7 :Bool;
   limit @8 :UInt32;
+  viewer @9 :Text;                    # needs audit.view in `org`, which must then be given
 }
 
 struct LoginsQuery {
@@ -241,6 +245,7 @@ struct LoginsQuery {
   user @1 :Text;                      # empty: everyone in the organization
   cursor @2 :UInt64;
   limit @3 :UInt32;
+  viewer @4 :Text;                    # the user themself, or someone with members.view
 }
 
 # The audit export file (docs/audit_export.md) for a time range, of every organization or one:

@@ -78,9 +78,33 @@ Outcome<std::vector<UserOrganization>> QueryService::OrganizationsOf(const std::
   return (*members)->OrganizationsOf(user);
 }
 
+Outcome<void> QueryService::Require(const std::string& org, const Viewer& viewer,
+                                    domain::Permission permission,
+                                    const std::optional<std::string>& project,
+                                    std::string_view what, Position token) {
+  if (viewer.user_id.empty()) return {};
+  auto access = Ready<AccessProjection>(AccessProjection::kName, token);
+  if (!access) return std::unexpected(access.error());
+  domain::CheckResult check;
+  {
+    std::shared_lock lock((*access)->mutex());
+    check = (*access)->Check(org, viewer.user_id, permission, project);
+  }
+  if (check.allowed) return {};
+  return Fail("PERMISSION_DENIED", "User " + viewer.user_id + " may not " + std::string(what) +
+                                       " (needs " + std::string(domain::PermissionName(permission)) +
+                                       "): " + check.reason);
+}
+
 Outcome<InvitationPage> QueryService::Invitations(const std::string& org,
                                                   std::optional<domain::InvitationStatus> status,
-                                                  Position cursor, size_t limit, Position token) {
+                                                  Position cursor, size_t limit, Position token,
+                                                  const Viewer& viewer) {
+  if (auto ok = Require(org, viewer, domain::Permission::kMembersView, std::nullopt,
+                        "list the invitations of " + org, token);
+      !ok) {
+    return std::unexpected(ok.error());
+  }
   auto invitations = Ready<InvitationsProjection>(InvitationsProjection::kName, token);
   if (!invitations) return std::unexpected(invitations.error());
   std::shared_lock lock((*invitations)->mutex());
@@ -90,17 +114,33 @@ Outcome<InvitationPage> QueryService::Invitations(const std::string& org,
 
 Outcome<std::vector<ProjectMemberAccess>> QueryService::ProjectAccess(const std::string& org,
                                                                       const std::string& project,
-                                                                      Position token) {
+                                                                      Position token,
+                                                                      const Viewer& viewer) {
   auto access = Ready<AccessProjection>(AccessProjection::kName, token);
   if (!access) return std::unexpected(access.error());
-  std::shared_lock lock((*access)->mutex());
-  auto members = (*access)->ProjectMembers(org, project);
+  std::optional<std::vector<ProjectMemberAccess>> members;
+  {
+    std::shared_lock lock((*access)->mutex());
+    members = (*access)->ProjectMembers(org, project);
+  }
   if (!members) return Fail("NOT_FOUND", "Project " + project + " does not exist in " + org + ".");
+  if (auto ok = Require(org, viewer, domain::Permission::kProjectsView, project,
+                        "see who has access to project " + project + " of " + org, token);
+      !ok) {
+    return std::unexpected(ok.error());
+  }
   return std::move(*members);
 }
 
 Outcome<UserAccessView> QueryService::UserAccess(const std::string& org, const std::string& user,
-                                                 Position token) {
+                                                 Position token, const Viewer& viewer) {
+  if (viewer.user_id != user) {
+    if (auto ok = Require(org, viewer, domain::Permission::kMembersView, std::nullopt,
+                          "see the access of " + user + " in " + org, token);
+        !ok) {
+      return std::unexpected(ok.error());
+    }
+  }
   auto access = Ready<AccessProjection>(AccessProjection::kName, token);
   if (!access) return std::unexpected(access.error());
   std::shared_lock lock((*access)->mutex());
@@ -122,7 +162,18 @@ Outcome<domain::CheckResult> QueryService::Check(const std::string& org, const s
 }
 
 Outcome<ActivityPage> QueryService::Activity(const ActivityFilter& filter, size_t limit,
-                                             Position token) {
+                                             Position token, const Viewer& viewer) {
+  if (!viewer.user_id.empty()) {
+    if (!filter.org) {
+      return Fail("INVALID_ARGUMENT",
+                  "A viewer reads the activity log of one organization: name it.");
+    }
+    if (auto ok = Require(*filter.org, viewer, domain::Permission::kAuditView, std::nullopt,
+                          "read the activity log of " + *filter.org, token);
+        !ok) {
+      return std::unexpected(ok.error());
+    }
+  }
   auto log = Ready<ActivityLogProjection>(ActivityLogProjection::kName, token);
   if (!log) return std::unexpected(log.error());
   auto page = (*log)->Query(filter, PageSize(limit, options_.max_page),
@@ -132,7 +183,16 @@ Outcome<ActivityPage> QueryService::Activity(const ActivityFilter& filter, size_
 }
 
 Outcome<LoginPage> QueryService::Logins(const std::string& org, const std::string& user,
-                                        Position cursor, size_t limit, Position token) {
+                                        Position cursor, size_t limit, Position token,
+                                        const Viewer& viewer) {
+  if (viewer.user_id != user) {
+    const std::string whose = user.empty() ? "everyone's" : user + "'s";
+    if (auto ok = Require(org, viewer, domain::Permission::kMembersView, std::nullopt,
+                          "see " + whose + " logins in " + org, token);
+        !ok) {
+      return std::unexpected(ok.error());
+    }
+  }
   auto logins = Ready<LoginsProjection>(LoginsProjection::kName, token);
   if (!logins) return std::unexpected(logins.error());
   auto page = (*logins)->History(org, user, cursor, PageSize(limit, options_.max_page),

@@ -1,7 +1,8 @@
 // QueryService: the read side. Answers from the projections (waiting, bounded, for a
 // consistency token so that a client reads its own writes) and from the log for as-of
 // questions. Applies the visibility rule: listing members needs members.view, and a member
-// without it (an analytics Guest) sees only themself.
+// without it (an analytics Guest) sees only themself. The other listings, given a viewer,
+// refuse one who lacks the permission that reading them needs (docs/domain.md, rule 8).
 //
 // Thread-safety: thread-safe. Borrows the engine, log, codec and clock.
 #pragma once
@@ -45,23 +46,32 @@ class QueryService {
                                                size_t limit, eventstore::Position token);
   Outcome<std::vector<projections::UserOrganization>> OrganizationsOf(const std::string& user,
                                                                       eventstore::Position token);
+  // A viewer needs members.view.
   Outcome<projections::InvitationPage> Invitations(const std::string& org,
                                                    std::optional<domain::InvitationStatus> status,
                                                    eventstore::Position cursor, size_t limit,
-                                                   eventstore::Position token);
+                                                   eventstore::Position token,
+                                                   const Viewer& viewer = {});
+  // A viewer needs projects.view in that project.
   Outcome<std::vector<projections::ProjectMemberAccess>> ProjectAccess(
-      const std::string& org, const std::string& project, eventstore::Position token);
+      const std::string& org, const std::string& project, eventstore::Position token,
+      const Viewer& viewer = {});
+  // A viewer may see their own access; anyone else's needs members.view.
   Outcome<projections::UserAccessView> UserAccess(const std::string& org, const std::string& user,
-                                                  eventstore::Position token);
+                                                  eventstore::Position token,
+                                                  const Viewer& viewer = {});
   Outcome<domain::CheckResult> Check(const std::string& org, const std::string& user,
                                      const std::string& permission,
                                      const std::optional<std::string>& project,
                                      eventstore::Position token);
+  // A viewer needs audit.view in the filter's organization, which must then be given.
   Outcome<projections::ActivityPage> Activity(const projections::ActivityFilter& filter,
-                                              size_t limit, eventstore::Position token);
+                                              size_t limit, eventstore::Position token,
+                                              const Viewer& viewer = {});
+  // A viewer may see their own logins; anyone else's (or everyone's) needs members.view.
   Outcome<projections::LoginPage> Logins(const std::string& org, const std::string& user,
                                          eventstore::Position cursor, size_t limit,
-                                         eventstore::Position token);
+                                         eventstore::Position token, const Viewer& viewer = {});
 
   Outcome<OrgAsOf> OrganizationAsOf(const std::string& org, const projections::AsOfPoint& point);
   // The user's organizations come from the access read model (hence the token); their
@@ -77,6 +87,11 @@ class QueryService {
  private:
   template <class P>
   Outcome<std::shared_ptr<P>> Ready(std::string_view name, eventstore::Position token);
+  // PERMISSION_DENIED unless the viewer (when there is one) holds `permission` in the org, or
+  // in the project when one is given. `what` completes "User u may not ...".
+  Outcome<void> Require(const std::string& org, const Viewer& viewer,
+                        domain::Permission permission, const std::optional<std::string>& project,
+                        std::string_view what, eventstore::Position token);
 
   projections::ProjectionEngine& engine_;
   eventstore::EventLog& log_;

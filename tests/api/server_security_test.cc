@@ -171,6 +171,106 @@ TEST_F(ServerSecurityTest, GuestListingMembersSeesOnlyItself) {
   EXPECT_EQ(LastPosition(), before);
 }
 
+// Every listing that names a viewer refuses one without the permission reading it needs, and
+// lets the same viewer read what is theirs. The backend itself (no viewer) reads everything.
+TEST_F(ServerSecurityTest, ViewersNeedThePermissionOfWhatTheyRead) {
+  auto admin = Connect(admin_token_);
+  CreateOrg(*admin, "lab", "alice", "analytics");
+  AddMember(*admin, "lab", "alice", "uma", "User");
+  AddMember(*admin, "lab", "alice", "gus", "Guest");
+  for (const auto& [command, fill] :
+       std::vector<std::pair<std::string, std::function<void(api::wire::Command::Builder)>>>{
+           {"create", [](auto c) {
+              auto p = c.initCreateProject();
+              p.setProjectId("dash");
+              p.setName("Dashboards");
+            }},
+           {"add client", [](auto c) {
+              auto m = c.initAddProjectMember();
+              m.setProjectId("dash");
+              m.setUser("client");
+              m.setRole("Viewer");
+            }}}) {
+    std::optional<client::Reply> keep;
+    auto r = Cmd(*admin, keep, "lab", "alice", fill);
+    ASSERT_TRUE(r.isCommand() && r.getCommand().getAccepted()) << command;
+  }
+  const auto before = LastPosition();
+  auto service = Connect(service_token_);
+  // "ok" or the error code of the answer.
+  auto ask = [&](const std::function<void(api::wire::Query::Builder)>& fill) -> std::string {
+    auto reply = service->Call([&](Request::Builder r) {
+      auto q = r.initQuery();
+      q.setConsistencyToken(before);
+      fill(q);
+    });
+    if (!reply) return "no reply: " + reply.error().message;
+    if (reply->get().isError()) return reply->get().getError().getCode().cStr();
+    return "ok";
+  };
+  auto invitations = [&](const std::string& viewer) {
+    return ask([&](auto q) {
+      auto r = q.initListInvitations();
+      r.setOrg("lab");
+      r.setViewer(viewer);
+    });
+  };
+  EXPECT_EQ(invitations("gus"), "PERMISSION_DENIED");  // a Guest cannot view members
+  EXPECT_EQ(invitations("stranger"), "PERMISSION_DENIED");
+  EXPECT_EQ(invitations("uma"), "ok");
+  EXPECT_EQ(invitations(""), "ok");
+
+  auto activity = [&](const std::string& org, const std::string& viewer) {
+    return ask([&](auto q) {
+      auto r = q.initActivity();
+      r.setOrg(org);
+      r.setViewer(viewer);
+    });
+  };
+  EXPECT_EQ(activity("lab", "uma"), "PERMISSION_DENIED");  // audit.view: the Admin's alone
+  EXPECT_EQ(activity("lab", "alice"), "ok");
+  EXPECT_EQ(activity("", "alice"), "INVALID_ARGUMENT");  // a viewer reads one org's log
+  EXPECT_EQ(activity("", ""), "ok");
+
+  auto logins = [&](const std::string& user, const std::string& viewer) {
+    return ask([&](auto q) {
+      auto r = q.initLogins();
+      r.setOrg("lab");
+      r.setUser(user);
+      r.setViewer(viewer);
+    });
+  };
+  EXPECT_EQ(logins("gus", "gus"), "ok");  // one's own
+  EXPECT_EQ(logins("uma", "gus"), "PERMISSION_DENIED");
+  EXPECT_EQ(logins("", "gus"), "PERMISSION_DENIED");
+  EXPECT_EQ(logins("", "uma"), "ok");
+
+  auto user_access = [&](const std::string& user, const std::string& viewer) {
+    return ask([&](auto q) {
+      auto r = q.initUserAccess();
+      r.setOrg("lab");
+      r.setUser(user);
+      r.setViewer(viewer);
+    });
+  };
+  EXPECT_EQ(user_access("gus", "gus"), "ok");
+  EXPECT_EQ(user_access("uma", "gus"), "PERMISSION_DENIED");
+  EXPECT_EQ(user_access("gus", "uma"), "ok");
+
+  auto project_access = [&](const std::string& viewer) {
+    return ask([&](auto q) {
+      auto r = q.initProjectAccess();
+      r.setOrg("lab");
+      r.setProjectId("dash");
+      r.setViewer(viewer);
+    });
+  };
+  EXPECT_EQ(project_access("client"), "ok");  // project-only Viewer
+  EXPECT_EQ(project_access("gus"), "ok");     // inherits Editor
+  EXPECT_EQ(project_access("stranger"), "PERMISSION_DENIED");
+  EXPECT_EQ(LastPosition(), before);
+}
+
 TEST_F(ServerSecurityTest, OneOrganizationsOwnerCannotActOnAnother) {
   auto admin = Connect(admin_token_);
   CreateOrg(*admin, "acme", "alice", "platform");

@@ -126,6 +126,14 @@ TEST_F(SeedsE2eTest, Seed003GuestsCannotListMembers) {
   ASSERT_EQ(as_guest->getMembers().size(), 1u);
   EXPECT_EQ(std::string(as_guest->getMembers()[0].getUserId().cStr()), "gus");
   EXPECT_EQ(Roster({"check", "ana", "gus", "members.view"}).exit_code, 1);
+  // Nor the invitations, nor anyone else's logins; their own, yes.
+  Rejected({"invitations", "ana", "--viewer", "gus"}, "PERMISSION_DENIED");
+  Rejected({"logins", "ana", "--viewer", "gus"}, "PERMISSION_DENIED");
+  Ok({"logins", "ana", "--user", "gus", "--viewer", "gus"});
+  Ok({"invitations", "ana", "--viewer", "uma"});
+  // The activity log needs audit.view: the Admin's, not a User's.
+  Rejected({"activity", "--org", "ana", "--viewer", "uma"}, "PERMISSION_DENIED");
+  Ok({"activity", "--org", "ana", "--viewer", "ada"});
   Rejected({"role", "change", "ana", "gus", "User", "--actor", "uma"}, "PERMISSION_DENIED");
   Ok({"role", "change", "ana", "gus", "User", "--actor", "ada"});
   auto promoted = OkJson<MemberPage>({"members", "ana", "--viewer", "gus"});

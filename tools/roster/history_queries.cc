@@ -11,7 +11,7 @@ using api::wire::Response;
 
 void RegisterActivity(CLI::App& app, Cli& cli) {
   struct Options {
-    std::string org, actor, subject, action, from, to;
+    std::string org, actor, subject, action, from, to, viewer;
     bool newest_first = false;
     uint64_t cursor = 0, consistency = 0;
     uint32_t limit = 0;
@@ -25,6 +25,9 @@ void RegisterActivity(CLI::App& app, Cli& cli) {
   sub->add_option("--from", o->from, "from this time, inclusive (UTC date/time or microseconds)");
   sub->add_option("--to", o->to, "until this time, exclusive");
   sub->add_flag("--newest-first", o->newest_first, "newest entries first");
+  sub->add_option("--viewer", o->viewer,
+                  "who is looking: needs audit.view in --org, which is then required (empty: the "
+                  "service)");
   sub->add_option("--cursor", o->cursor, "continue after this cursor");
   sub->add_option("--limit", o->limit, "entries per page (default 100, at most 1000)");
   AddConsistencyOption(*sub, o->consistency);
@@ -42,6 +45,7 @@ void RegisterActivity(CLI::App& app, Cli& cli) {
           r.setFromTimeUs(from);
           r.setToTimeUs(to);
           r.setNewestFirst(o->newest_first);
+          r.setViewer(o->viewer);
           r.setCursor(o->cursor);
           r.setLimit(o->limit);
         },
@@ -70,7 +74,7 @@ void RegisterActivity(CLI::App& app, Cli& cli) {
 
 void RegisterLogins(CLI::App& app, Cli& cli) {
   struct Options {
-    std::string org, user;
+    std::string org, user, viewer;
     uint64_t cursor = 0, consistency = 0;
     uint32_t limit = 0;
   };
@@ -78,6 +82,8 @@ void RegisterLogins(CLI::App& app, Cli& cli) {
   auto* sub = app.add_subcommand("logins", "login history of an organization or one user");
   sub->add_option("org", o->org, "organization id")->required();
   sub->add_option("--user", o->user, "only this user");
+  sub->add_option("--viewer", o->viewer,
+                  "who is looking: the --user, or someone with members.view (empty: the service)");
   sub->add_option("--cursor", o->cursor, "continue after this cursor");
   sub->add_option("--limit", o->limit, "entries per page");
   AddConsistencyOption(*sub, o->consistency);
@@ -88,6 +94,7 @@ void RegisterLogins(CLI::App& app, Cli& cli) {
           auto r = q.initLogins();
           r.setOrg(o->org);
           r.setUser(o->user);
+          r.setViewer(o->viewer);
           r.setCursor(o->cursor);
           r.setLimit(o->limit);
         },

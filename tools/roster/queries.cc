@@ -100,7 +100,7 @@ void RegisterOrgsOf(CLI::App& app, Cli& cli) {
 
 void RegisterInvitations(CLI::App& app, Cli& cli) {
   struct Options {
-    std::string org, status = "any";
+    std::string org, status = "any", viewer;
     Paging paging;
     uint64_t consistency = 0;
   };
@@ -109,6 +109,7 @@ void RegisterInvitations(CLI::App& app, Cli& cli) {
   sub->add_option("org", o->org, "organization id")->required();
   sub->add_option("--status", o->status, "any, pending, accepted, revoked, expired")
       ->check(CLI::IsMember({"any", "pending", "accepted", "revoked", "expired"}));
+  sub->add_option("--viewer", o->viewer, "who is looking: needs members.view (empty: the service)");
   AddPaging(*sub, o->paging);
   AddConsistencyOption(*sub, o->consistency);
   sub->callback([o, &cli] {
@@ -124,6 +125,7 @@ void RegisterInvitations(CLI::App& app, Cli& cli) {
           auto r = q.initListInvitations();
           r.setOrg(o->org);
           r.setStatus(status);
+          r.setViewer(o->viewer);
           r.setCursor(o->paging.cursor);
           r.setLimit(o->paging.limit);
         },
@@ -165,7 +167,7 @@ void PrintUserAccess(api::wire::UserAccess::Reader access) {
 
 void RegisterAccess(CLI::App& app, Cli& cli) {
   struct Options {
-    std::string org, target;
+    std::string org, target, viewer;
     uint64_t consistency = 0;
   };
   auto* access = app.add_subcommand("access", "project access: per project, or per user");
@@ -174,6 +176,8 @@ void RegisterAccess(CLI::App& app, Cli& cli) {
   auto* by_project = access->add_subcommand("project", "who can access a project, and how");
   by_project->add_option("org", project->org, "organization id")->required();
   by_project->add_option("project", project->target, "project id")->required();
+  by_project->add_option("--viewer", project->viewer,
+                         "who is looking: needs projects.view in the project (empty: the service)");
   AddConsistencyOption(*by_project, project->consistency);
   by_project->callback([project, &cli] {
     cli.exit_code = RunQuery(
@@ -182,6 +186,7 @@ void RegisterAccess(CLI::App& app, Cli& cli) {
           auto r = q.initProjectAccess();
           r.setOrg(project->org);
           r.setProjectId(project->target);
+          r.setViewer(project->viewer);
         },
         [&](Response::Reader response) {
           auto list = response.getProjectAccess();
@@ -206,6 +211,8 @@ void RegisterAccess(CLI::App& app, Cli& cli) {
   auto* by_user = access->add_subcommand("user", "a user's org role and project access");
   by_user->add_option("org", user->org, "organization id")->required();
   by_user->add_option("user", user->target, "user id")->required();
+  by_user->add_option("--viewer", user->viewer,
+                      "who is looking: the user, or someone with members.view (empty: the service)");
   AddConsistencyOption(*by_user, user->consistency);
   by_user->callback([user, &cli] {
     cli.exit_code = RunQuery(
@@ -214,6 +221,7 @@ void RegisterAccess(CLI::App& app, Cli& cli) {
           auto r = q.initUserAccess();
           r.setOrg(user->org);
           r.setUser(user->target);
+          r.setViewer(user->viewer);
         },
         [&](Response::Reader response) {
           if (cli.json) {
