@@ -143,7 +143,8 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
       if (r.getToTimeUs() != 0) filter.to_us = r.getToTimeUs();
       filter.cursor = r.getCursor();
       filter.newest_first = r.getNewestFirst();
-      auto page = queries.Activity(filter, r.getLimit(), token, service::Viewer{Str(r.getViewer())});
+      auto page =
+          queries.Activity(filter, r.getLimit(), token, service::Viewer{Str(r.getViewer())});
       if (!page) return fail(page.error());
       auto out = response.initActivity();
       auto list = out.initEntries(static_cast<unsigned>(page->entries.size()));

@@ -91,9 +91,9 @@ Outcome<void> QueryService::Require(const std::string& org, const Viewer& viewer
     check = (*access)->Check(org, viewer.user_id, permission, project);
   }
   if (check.allowed) return {};
-  return Fail("PERMISSION_DENIED", "User " + viewer.user_id + " may not " + std::string(what) +
-                                       " (needs " + std::string(domain::PermissionName(permission)) +
-                                       "): " + check.reason);
+  return Fail("PERMISSION_DENIED",
+              "User " + viewer.user_id + " may not " + std::string(what) + " (needs " +
+                  std::string(domain::PermissionName(permission)) + "): " + check.reason);
 }
 
 Outcome<InvitationPage> QueryService::Invitations(const std::string& org,

@@ -53,9 +53,10 @@ class QueryService {
                                                    eventstore::Position token,
                                                    const Viewer& viewer = {});
   // A viewer needs projects.view in that project.
-  Outcome<std::vector<projections::ProjectMemberAccess>> ProjectAccess(
-      const std::string& org, const std::string& project, eventstore::Position token,
-      const Viewer& viewer = {});
+  Outcome<std::vector<projections::ProjectMemberAccess>> ProjectAccess(const std::string& org,
+                                                                       const std::string& project,
+                                                                       eventstore::Position token,
+                                                                       const Viewer& viewer = {});
   // A viewer may see their own access; anyone else's needs members.view.
   Outcome<projections::UserAccessView> UserAccess(const std::string& org, const std::string& user,
                                                   eventstore::Position token,
@@ -89,9 +90,9 @@ class QueryService {
   Outcome<std::shared_ptr<P>> Ready(std::string_view name, eventstore::Position token);
   // PERMISSION_DENIED unless the viewer (when there is one) holds `permission` in the org, or
   // in the project when one is given. `what` completes "User u may not ...".
-  Outcome<void> Require(const std::string& org, const Viewer& viewer,
-                        domain::Permission permission, const std::optional<std::string>& project,
-                        std::string_view what, eventstore::Position token);
+  Outcome<void> Require(const std::string& org, const Viewer& viewer, domain::Permission permission,
+                        const std::optional<std::string>& project, std::string_view what,
+                        eventstore::Position token);
 
   projections::ProjectionEngine& engine_;
   eventstore::EventLog& log_;

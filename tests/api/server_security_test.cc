@@ -180,7 +180,8 @@ TEST_F(ServerSecurityTest, ViewersNeedThePermissionOfWhatTheyRead) {
   AddMember(*admin, "lab", "alice", "gus", "Guest");
   for (const auto& [command, fill] :
        std::vector<std::pair<std::string, std::function<void(api::wire::Command::Builder)>>>{
-           {"create", [](auto c) {
+           {"create",
+            [](auto c) {
               auto p = c.initCreateProject();
               p.setProjectId("dash");
               p.setName("Dashboards");

@@ -211,8 +211,9 @@ void RegisterAccess(CLI::App& app, Cli& cli) {
   auto* by_user = access->add_subcommand("user", "a user's org role and project access");
   by_user->add_option("org", user->org, "organization id")->required();
   by_user->add_option("user", user->target, "user id")->required();
-  by_user->add_option("--viewer", user->viewer,
-                      "who is looking: the user, or someone with members.view (empty: the service)");
+  by_user->add_option(
+      "--viewer", user->viewer,
+      "who is looking: the user, or someone with members.view (empty: the service)");
   AddConsistencyOption(*by_user, user->consistency);
   by_user->callback([user, &cli] {
     cli.exit_code = RunQuery(
