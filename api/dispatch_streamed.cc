@@ -194,14 +194,16 @@ void Dispatcher::HandleStreamed(const Principal& principal, wire::Request::Reade
         return SendExport(id, sink, node_, q.getAuditExport());
       case wire::Query::ORGANIZATION_AS_OF: {
         auto r = q.getOrganizationAsOf();
-        auto at = queries.OrganizationAsOf(Str(r.getOrg()), fill::Point(r));
+        auto at = queries.OrganizationAsOf(Str(r.getOrg()), fill::Point(r), q.getConsistencyToken(),
+                                           service::Viewer{Str(r.getViewer())});
         if (!at) return SendError(id, sink, at.error());
         return SendOrganizationAsOf(id, sink, *at);
       }
       case wire::Query::USER_ACCESS_AS_OF: {
         auto r = q.getUserAccessAsOf();
         auto access =
-            queries.UserAccessAsOf(Str(r.getUser()), fill::Point(r), q.getConsistencyToken());
+            queries.UserAccessAsOf(Str(r.getUser()), fill::Point(r), q.getConsistencyToken(),
+                                   service::Viewer{Str(r.getViewer())});
         if (!access) return SendError(id, sink, access.error());
         return SendList(
             id, sink, *access,
@@ -213,7 +215,8 @@ void Dispatcher::HandleStreamed(const Principal& principal, wire::Request::Reade
       case wire::Query::USER_HISTORY: {
         auto r = q.getUserHistory();
         auto history =
-            queries.UserHistory(Str(r.getUser()), fill::Point(r), q.getConsistencyToken());
+            queries.UserHistory(Str(r.getUser()), fill::Point(r), q.getConsistencyToken(),
+                                service::Viewer{Str(r.getViewer())});
         if (!history) return SendError(id, sink, history.error());
         return SendList(
             id, sink, *history,

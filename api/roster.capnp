@@ -267,6 +267,9 @@ struct AsOf {
   user @1 :Text;
   position @2 :UInt64;                # 0 = no position limit
   timeUs @3 :Int64;                   # 0 = no time limit
+  viewer @4 :Text;                    # who looks (empty: the backend itself): needs audit.view in
+                                      # the org; for a user, another viewer sees only the orgs
+                                      # where they hold it, the user themself sees all
 }
 
 # ---------------------------------------------------------------------------------------------

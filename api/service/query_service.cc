@@ -201,22 +201,39 @@ Outcome<LoginPage> QueryService::Logins(const std::string& org, const std::strin
   return std::move(*page);
 }
 
-Outcome<OrgAsOf> QueryService::OrganizationAsOf(const std::string& org, const AsOfPoint& point) {
+Outcome<OrgAsOf> QueryService::OrganizationAsOf(const std::string& org, const AsOfPoint& point,
+                                                Position token, const Viewer& viewer) {
+  if (auto ok = Require(org, viewer, domain::Permission::kAuditView, std::nullopt,
+                        "replay the history of " + org, token);
+      !ok) {
+    return std::unexpected(ok.error());
+  }
   return service::OrganizationAsOf(log_, codec_, org, point);
+}
+
+Outcome<std::vector<std::string>> QueryService::AuditableOrgsOf(const std::string& user,
+                                                                const Viewer& viewer,
+                                                                Position token) {
+  auto access = Ready<AccessProjection>(AccessProjection::kName, token);
+  if (!access) return std::unexpected(access.error());
+  std::shared_lock lock((*access)->mutex());
+  std::vector<std::string> orgs = (*access)->OrgsEverOf(user);
+  if (viewer.user_id.empty() || viewer.user_id == user) return orgs;
+  std::erase_if(orgs, [&](const std::string& org) {
+    return !(*access)->Check(org, viewer.user_id, domain::Permission::kAuditView, std::nullopt)
+                .allowed;
+  });
+  return orgs;
 }
 
 Outcome<std::vector<UserAccessAsOf>> QueryService::UserAccessAsOf(const std::string& user,
                                                                   const AsOfPoint& point,
-                                                                  eventstore::Position token) {
-  auto access = Ready<AccessProjection>(AccessProjection::kName, token);
-  if (!access) return std::unexpected(access.error());
-  std::vector<std::string> orgs;
-  {
-    std::shared_lock lock((*access)->mutex());
-    orgs = (*access)->OrgsEverOf(user);
-  }
+                                                                  Position token,
+                                                                  const Viewer& viewer) {
+  auto orgs = AuditableOrgsOf(user, viewer, token);
+  if (!orgs) return std::unexpected(orgs.error());
   std::vector<projections::UserAccessAsOf> out;
-  for (const std::string& org : orgs) {
+  for (const std::string& org : *orgs) {
     auto replayed = ReplayOrganization(log_, codec_, domain::OrgId(org), point);
     if (!replayed) return std::unexpected(FromStoreError(replayed.error()));
     if (replayed->state.status != domain::OrgStatus::kActive) continue;
@@ -228,15 +245,11 @@ Outcome<std::vector<UserAccessAsOf>> QueryService::UserAccessAsOf(const std::str
 
 Outcome<std::vector<UserHistoryEntry>> QueryService::UserHistory(const std::string& user,
                                                                  const AsOfPoint& until,
-                                                                 eventstore::Position token) {
-  auto access = Ready<AccessProjection>(AccessProjection::kName, token);
-  if (!access) return std::unexpected(access.error());
-  std::vector<std::string> orgs;
-  {
-    std::shared_lock lock((*access)->mutex());
-    orgs = (*access)->OrgsEverOf(user);
-  }
-  return service::UserHistory(log_, codec_, user, orgs, until);
+                                                                 Position token,
+                                                                 const Viewer& viewer) {
+  auto orgs = AuditableOrgsOf(user, viewer, token);
+  if (!orgs) return std::unexpected(orgs.error());
+  return service::UserHistory(log_, codec_, user, *orgs, until);
 }
 
 }  // namespace roster::service

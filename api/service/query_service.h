@@ -74,16 +74,21 @@ class QueryService {
                                          eventstore::Position cursor, size_t limit,
                                          eventstore::Position token, const Viewer& viewer = {});
 
-  Outcome<OrgAsOf> OrganizationAsOf(const std::string& org, const projections::AsOfPoint& point);
+  // A viewer needs audit.view in the organization (now: the past is replayed, not the right).
+  Outcome<OrgAsOf> OrganizationAsOf(const std::string& org, const projections::AsOfPoint& point,
+                                    eventstore::Position token = 0, const Viewer& viewer = {});
   // The user's organizations come from the access read model (hence the token); their
-  // states at the point are replayed from the log.
+  // states at the point are replayed from the log. A viewer other than the user sees only the
+  // organizations where they hold audit.view.
   Outcome<std::vector<projections::UserAccessAsOf>> UserAccessAsOf(
       const std::string& user, const projections::AsOfPoint& point,
-      eventstore::Position token = 0);
-  // Every change to one user's access across all organizations, in log order.
+      eventstore::Position token = 0, const Viewer& viewer = {});
+  // Every change to one user's access across all organizations, in log order; a viewer other
+  // than the user sees only the organizations where they hold audit.view.
   Outcome<std::vector<UserHistoryEntry>> UserHistory(const std::string& user,
                                                      const projections::AsOfPoint& until,
-                                                     eventstore::Position token = 0);
+                                                     eventstore::Position token = 0,
+                                                     const Viewer& viewer = {});
 
  private:
   template <class P>
@@ -93,6 +98,11 @@ class QueryService {
   Outcome<void> Require(const std::string& org, const Viewer& viewer, domain::Permission permission,
                         const std::optional<std::string>& project, std::string_view what,
                         eventstore::Position token);
+
+  // The organizations `user` ever belonged to that `viewer` may audit (all of them for the
+  // user themself or the trusted backend).
+  Outcome<std::vector<std::string>> AuditableOrgsOf(const std::string& user, const Viewer& viewer,
+                                                    eventstore::Position token);
 
   projections::ProjectionEngine& engine_;
   eventstore::EventLog& log_;

@@ -2,6 +2,8 @@
 // enforced for requests arriving over the network.
 #include "tests/api/server_fixture.h"
 
+#include <set>
+
 namespace roster::testing {
 namespace {
 
@@ -269,6 +271,71 @@ TEST_F(ServerSecurityTest, ViewersNeedThePermissionOfWhatTheyRead) {
   EXPECT_EQ(project_access("client"), "ok");  // project-only Viewer
   EXPECT_EQ(project_access("gus"), "ok");     // inherits Editor
   EXPECT_EQ(project_access("stranger"), "PERMISSION_DENIED");
+  EXPECT_EQ(LastPosition(), before);
+}
+
+// As-of and history are audit reads: an org's past needs audit.view in it; a user's past shows
+// another viewer only the orgs where that viewer holds audit.view, and the user all of theirs.
+TEST_F(ServerSecurityTest, ThePastIsShownOnlyWhereTheViewerMayAudit) {
+  auto admin = Connect(admin_token_);
+  CreateOrg(*admin, "lab", "alice", "analytics");
+  AddMember(*admin, "lab", "alice", "uma", "User");
+  AddMember(*admin, "lab", "alice", "gus", "Guest");
+  CreateOrg(*admin, "home", "uma", "platform");
+  const auto before = LastPosition();
+  auto service = Connect(service_token_);
+  auto call = [&](const std::function<void(api::wire::AsOf::Builder)>& fill,
+                  api::wire::AsOf::Builder (*which)(api::wire::Query::Builder&)) {
+    return service->Call([&](Request::Builder r) {
+      auto q = r.initQuery();
+      q.setConsistencyToken(before);
+      fill(which(q));
+    });
+  };
+  auto org_as_of = [&](const std::string& viewer) -> std::string {
+    auto reply = call(
+        [&](auto r) {
+          r.setOrg("lab");
+          r.setViewer(viewer);
+        },
+        [](api::wire::Query::Builder& q) { return q.initOrganizationAsOf(); });
+    if (!reply) return "no reply: " + reply.error().message;
+    if (reply->get().isError()) return reply->get().getError().getCode().cStr();
+    return std::to_string(reply->get().getOrganizationAsOf().getMembers().size()) + " members";
+  };
+  EXPECT_EQ(org_as_of("uma"), "PERMISSION_DENIED");  // a User holds no audit.view
+  EXPECT_EQ(org_as_of("stranger"), "PERMISSION_DENIED");
+  EXPECT_EQ(org_as_of("alice"), "3 members");
+  EXPECT_EQ(org_as_of(""), "3 members");  // the backend itself
+
+  // The orgs of uma's past a viewer is shown, sorted, or the error code.
+  auto orgs_of_uma = [&](bool history, const std::string& viewer) -> std::string {
+    auto reply = call(
+        [&](auto r) {
+          r.setUser("uma");
+          r.setViewer(viewer);
+        },
+        history ? +[](api::wire::Query::Builder& q) { return q.initUserHistory(); }
+                : +[](api::wire::Query::Builder& q) { return q.initUserAccessAsOf(); });
+    if (!reply) return "no reply: " + reply.error().message;
+    if (reply->get().isError()) return reply->get().getError().getCode().cStr();
+    std::set<std::string> orgs;
+    if (history) {
+      for (auto h : reply->get().getUserHistory()) orgs.insert(h.getOrg().cStr());
+    } else {
+      for (auto a : reply->get().getUserAccessAsOf()) orgs.insert(a.getOrg().cStr());
+    }
+    std::string out;
+    for (const auto& o : orgs) out += (out.empty() ? "" : ",") + o;
+    return "[" + out + "]";
+  };
+  for (bool history : {false, true}) {
+    SCOPED_TRACE(history ? "history" : "as-of user");
+    EXPECT_EQ(orgs_of_uma(history, "uma"), "[home,lab]");  // one's own past, everywhere
+    EXPECT_EQ(orgs_of_uma(history, ""), "[home,lab]");
+    EXPECT_EQ(orgs_of_uma(history, "alice"), "[lab]");  // home is not alice's to audit
+    EXPECT_EQ(orgs_of_uma(history, "gus"), "[]");       // a Guest audits nothing
+  }
   EXPECT_EQ(LastPosition(), before);
 }
 

@@ -134,6 +134,10 @@ TEST_F(SeedsE2eTest, Seed003GuestsCannotListMembers) {
   // The activity log needs audit.view: the Admin's, not a User's.
   Rejected({"activity", "--org", "ana", "--viewer", "uma"}, "PERMISSION_DENIED");
   Ok({"activity", "--org", "ana", "--viewer", "ada"});
+  // So do the org's past and other people's histories; one's own history needs nothing.
+  Rejected({"as-of", "org", "ana", "--viewer", "uma"}, "PERMISSION_DENIED");
+  Ok({"as-of", "org", "ana", "--viewer", "ada"});
+  Ok({"history", "gus", "--viewer", "gus"});
   Rejected({"role", "change", "ana", "gus", "User", "--actor", "uma"}, "PERMISSION_DENIED");
   Ok({"role", "change", "ana", "gus", "User", "--actor", "ada"});
   auto promoted = OkJson<MemberPage>({"members", "ana", "--viewer", "gus"});

@@ -14,7 +14,7 @@ using api::wire::Request;
 using api::wire::Response;
 
 struct PointOptions {
-  std::string org, user, time;
+  std::string org, user, time, viewer;
   uint64_t position = 0, consistency = 0;
 };
 
@@ -22,6 +22,9 @@ void AddPoint(CLI::App& sub, PointOptions& o) {
   sub.add_option("--position", o.position, "replay up to this log position (inclusive)");
   sub.add_option("--time", o.time, "replay up to this time (UTC date/time or microseconds)");
   AddConsistencyOption(sub, o.consistency);
+  sub.add_option("--viewer", o.viewer,
+                 "who is looking: needs audit.view in the org; for a user's past, another "
+                 "viewer sees only the orgs where they hold it (empty: the service)");
 }
 
 // Sends an as-of / history query asking for parts; `which` initializes its AsOf.
@@ -39,6 +42,7 @@ int RunPointQuery(Cli& cli, const PointOptions& o,
         r.setUser(o.user);
         r.setPosition(o.position);
         r.setTimeUs(time_us);
+        r.setViewer(o.viewer);
       },
       on_part);
 }
