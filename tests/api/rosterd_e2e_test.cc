@@ -160,22 +160,35 @@ TEST(RosterdTest, ThreadsAreNamedForWhatTheyDo) {
   eventstore::testing::TempDir tmp("rosterd-threads");
   Rosterd server(tmp.path() / "data", {"--io-threads", "2", "--worker-threads", "3"});
   ASSERT_NE(server.port(), 0) << server.output();
-  std::multiset<std::string> names;
   const auto tasks = std::filesystem::path("/proc") / std::to_string(server.pid()) / "task";
-  for (const auto& task : std::filesystem::directory_iterator(tasks)) {
-    std::ifstream comm(task.path() / "comm");
-    std::string name;
-    std::getline(comm, name);
-    names.insert(name);
+  // Each thread names itself once it runs, which may be just after the port is announced.
+  auto read_names = [&] {
+    std::multiset<std::string> names;
+    for (const auto& task : std::filesystem::directory_iterator(tasks)) {
+      std::ifstream comm(task.path() / "comm");
+      std::string name;
+      std::getline(comm, name);
+      names.insert(name);
+    }
+    return names;
+  };
+  const std::map<std::string, size_t> expected = {
+      {"roster-log", 1},  {"roster-views", 1}, {"roster-sweep", 1},
+      {"roster-io-0", 1}, {"roster-io-1", 1},  {"roster-work", 3}};
+  auto as_expected = [&](const std::multiset<std::string>& names) {
+    for (const auto& [name, count] : expected) {
+      if (names.count(name) != count) return false;
+    }
+    return true;
+  };
+  std::multiset<std::string> names = read_names();
+  for (int i = 0; i < 100 && !as_expected(names); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    names = read_names();
   }
   std::string all;
   for (const auto& n : names) all += n + " ";
-  EXPECT_EQ(names.count("roster-log"), 1u) << all;
-  EXPECT_EQ(names.count("roster-views"), 1u) << all;
-  EXPECT_EQ(names.count("roster-sweep"), 1u) << all;
-  EXPECT_EQ(names.count("roster-io-0"), 1u) << all;
-  EXPECT_EQ(names.count("roster-io-1"), 1u) << all;
-  EXPECT_EQ(names.count("roster-work"), 3u) << all;
+  for (const auto& [name, count] : expected) EXPECT_EQ(names.count(name), count) << name << ": " << all;
 }
 
 TEST(RosterdTest, CapnpToolSpeaksTheProtocol) {
