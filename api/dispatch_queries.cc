@@ -197,7 +197,7 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
     case wire::Query::USER_ACCESS_AS_OF: {
       auto r = q.getUserAccessAsOf();
       auto access = queries.UserAccessAsOf(Str(r.getUser()), Point(r), token,
-                                             service::Viewer{Str(r.getViewer())});
+                                           service::Viewer{Str(r.getViewer())});
       if (!access) return fail(access.error());
       auto list = response.initUserAccessAsOf(static_cast<unsigned>(access->size()));
       for (unsigned i = 0; i < list.size(); ++i) {
@@ -209,7 +209,7 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
     case wire::Query::USER_HISTORY: {
       auto r = q.getUserHistory();
       auto history = queries.UserHistory(Str(r.getUser()), Point(r), token,
-                                           service::Viewer{Str(r.getViewer())});
+                                         service::Viewer{Str(r.getViewer())});
       if (!history) return fail(history.error());
       auto list = response.initUserHistory(static_cast<unsigned>(history->size()));
       for (unsigned i = 0; i < list.size(); ++i) fill::SetHistoryEntry(list[i], (*history)[i]);

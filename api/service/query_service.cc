@@ -220,7 +220,8 @@ Outcome<std::vector<std::string>> QueryService::AuditableOrgsOf(const std::strin
   std::vector<std::string> orgs = (*access)->OrgsEverOf(user);
   if (viewer.user_id.empty() || viewer.user_id == user) return orgs;
   std::erase_if(orgs, [&](const std::string& org) {
-    return !(*access)->Check(org, viewer.user_id, domain::Permission::kAuditView, std::nullopt)
+    return !(*access)
+                ->Check(org, viewer.user_id, domain::Permission::kAuditView, std::nullopt)
                 .allowed;
   });
   return orgs;

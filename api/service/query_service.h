@@ -81,8 +81,8 @@ class QueryService {
   // states at the point are replayed from the log. A viewer other than the user sees only the
   // organizations where they hold audit.view.
   Outcome<std::vector<projections::UserAccessAsOf>> UserAccessAsOf(
-      const std::string& user, const projections::AsOfPoint& point,
-      eventstore::Position token = 0, const Viewer& viewer = {});
+      const std::string& user, const projections::AsOfPoint& point, eventstore::Position token = 0,
+      const Viewer& viewer = {});
   // Every change to one user's access across all organizations, in log order; a viewer other
   // than the user sees only the organizations where they hold audit.view.
   Outcome<std::vector<UserHistoryEntry>> UserHistory(const std::string& user,

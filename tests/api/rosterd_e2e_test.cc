@@ -172,9 +172,9 @@ TEST(RosterdTest, ThreadsAreNamedForWhatTheyDo) {
     }
     return names;
   };
-  const std::map<std::string, size_t> expected = {
-      {"roster-log", 1},  {"roster-views", 1}, {"roster-sweep", 1},
-      {"roster-io-0", 1}, {"roster-io-1", 1},  {"roster-work", 3}};
+  const std::map<std::string, size_t> expected = {{"roster-log", 1},   {"roster-views", 1},
+                                                  {"roster-sweep", 1}, {"roster-io-0", 1},
+                                                  {"roster-io-1", 1},  {"roster-work", 3}};
   auto as_expected = [&](const std::multiset<std::string>& names) {
     for (const auto& [name, count] : expected) {
       if (names.count(name) != count) return false;
@@ -188,7 +188,8 @@ TEST(RosterdTest, ThreadsAreNamedForWhatTheyDo) {
   }
   std::string all;
   for (const auto& n : names) all += n + " ";
-  for (const auto& [name, count] : expected) EXPECT_EQ(names.count(name), count) << name << ": " << all;
+  for (const auto& [name, count] : expected)
+    EXPECT_EQ(names.count(name), count) << name << ": " << all;
 }
 
 TEST(RosterdTest, CapnpToolSpeaksTheProtocol) {

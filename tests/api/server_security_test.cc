@@ -1,8 +1,8 @@
 // Every refusal leaves the log as it was: unauthenticated, wrong scope, and domain rules
 // enforced for requests arriving over the network.
-#include "tests/api/server_fixture.h"
-
 #include <set>
+
+#include "tests/api/server_fixture.h"
 
 namespace roster::testing {
 namespace {
