@@ -16,11 +16,13 @@
 
 #include <spdlog/logger.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <expected>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "api/dispatcher.h"
 #include "api/framing.h"
@@ -31,7 +33,8 @@ namespace roster::api {
 
 struct ServerOptions {
   std::string listen = "127.0.0.1:7400";  // host:port; port 0 picks a free one (see port())
-  unsigned io_threads = 2;
+  // Network work is short: half the cores, leaving the rest to workers, log and projections.
+  unsigned io_threads = std::max(1u, std::thread::hardware_concurrency() / 2);
   // Commands block on the log's group commit (an fsync): enough workers keep many in one sync.
   unsigned worker_threads = 64;  // for commands and queries: RocksDB work stays off I/O threads
   FrameLimits limits;           // max message bytes (1 MiB), segments, traversal, nesting

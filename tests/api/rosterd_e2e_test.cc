@@ -155,6 +155,37 @@ TEST(RosterdTest, TheConfigFileSetsTheLimits) {
   EXPECT_NE(text.str().find("unknown setting 'max_subscription'"), std::string::npos) << text.str();
 }
 
+// A setting out of range stops rosterd at start with exit 2 and says which, whether it came
+// from a flag or the file; before, `--io-threads -1` started 2^32 threads until it aborted.
+TEST(RosterdTest, OutOfRangeSettingsAreRefusedAtStart) {
+  eventstore::testing::TempDir tmp("rosterd-ranges");
+  const auto huge = tmp.path() / "huge.toml";
+  {
+    std::ofstream f(huge);
+    f << "io_threads = 100000\n";
+  }
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--io-threads", "-1"}, "--io-threads"},
+      {{"--worker-threads", "0"}, "--worker-threads"},
+      {{"--max-in-flight", "0"}, "--max-in-flight"},
+      {{"--idle-timeout-ms", "999999999999"}, "--idle-timeout-ms"},
+      {{"--log-level", "loud"}, "log level 'loud'"},
+      {{"--config", huge.string()}, "io_threads must be an integer from 1 to 256"},
+  };
+  int i = 0;
+  for (const auto& [flags, says] : cases) {
+    const auto dir = tmp.path() / ("d" + std::to_string(i++));
+    Rosterd refused(dir, flags);
+    EXPECT_EQ(refused.port(), 0) << says;
+    EXPECT_EQ(refused.Wait(std::chrono::seconds(10)), 2) << says;
+    std::ifstream err(dir.string() + ".stderr");
+    std::stringstream text;
+    text << err.rdbuf();
+    EXPECT_NE(text.str().find(says), std::string::npos) << text.str();
+    EXPECT_FALSE(std::filesystem::exists(dir / "log")) << says << ": nothing is created";
+  }
+}
+
 // An operator looking at `top -H` or `ps -L` can tell rosterd's threads apart.
 TEST(RosterdTest, ThreadsAreNamedForWhatTheyDo) {
   eventstore::testing::TempDir tmp("rosterd-threads");
