@@ -35,9 +35,7 @@ class SystemClock final : public domain::Clock {
 // Network work is short (framing, checks, writes): half the cores, leaving the rest to the
 // workers, the log writer and the live projections. On two cores one network thread gave
 // 0.71-0.83 of the no-work ceiling's checks against 0.64-0.67 with two (three paired runs).
-int64_t DefaultIoThreads() {
-  return std::max<int64_t>(1, std::thread::hardware_concurrency() / 2);
-}
+int64_t DefaultIoThreads() { return std::max<int64_t>(1, std::thread::hardware_concurrency() / 2); }
 
 struct Settings {
   std::string data_dir = "./var/roster";
