@@ -24,6 +24,19 @@ TEST_F(ClientE2eTest, ExitCodesSayWhatWentWrong) {
                     "--actor", "a"})
                 .exit_code,
             2);
+  // Numbers that are negative where a position is meant, or too large to be a time: usage too,
+  // never a crash (a 20-digit --time used to abort the CLI) or a silent wrap-around.
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"as-of", "org", "acme", "--time", "99999999999999999999"},
+           {"activity", "--from", "99999999999999999999"},
+           {"as-of", "org", "acme", "--position", "-1"},
+           {"members", "acme", "--cursor", "-5"},
+           {"tail", "--after", "-1", "--count", "1"},
+           {"members", "acme", "--consistency-token", "-1"}}) {
+    CliRun run = Roster(args);
+    EXPECT_EQ(run.exit_code, 2) << args[0] << " " << args[1] << ": " << run.err;
+    EXPECT_FALSE(run.err.empty()) << args[0];
+  }
   // 3: a refused token, and no server at all.
   CliRun bad_token = Roster({"--server", address(), "--token", "wrong", "status"}, {}, false);
   EXPECT_EQ(bad_token.exit_code, 3) << bad_token.err;

@@ -19,7 +19,8 @@ struct PointOptions {
 };
 
 void AddPoint(CLI::App& sub, PointOptions& o) {
-  sub.add_option("--position", o.position, "replay up to this log position (inclusive)");
+  sub.add_option("--position", o.position, "replay up to this log position (inclusive)")
+      ->check(NotNegative());
   sub.add_option("--time", o.time, "replay up to this time (UTC date/time or microseconds)");
   AddConsistencyOption(sub, o.consistency);
   sub.add_option("--viewer", o.viewer,

@@ -1,5 +1,6 @@
 #include "tools/roster/cli.h"
 
+#include <charconv>
 #include <fstream>
 #include <iostream>
 #include <random>
@@ -180,12 +181,26 @@ int RunCommand(Cli& cli, const CommandOptions& options,
 void AddConsistencyOption(CLI::App& sub, uint64_t& token) {
   sub.add_option("--consistency-token", token,
                  "wait until the read models have reached this log position (a command's "
-                 "position): read-your-writes");
+                 "position): read-your-writes")
+      ->check(NotNegative());
+}
+
+CLI::Validator NotNegative() {
+  return CLI::Validator(
+      [](const std::string& text) {
+        return text.starts_with('-') ? "'" + text + "' is negative" : std::string();
+      },
+      "NOT NEGATIVE");
 }
 
 int64_t ParseTimeUs(const std::string& text) {
   if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
-    return std::stoll(text);
+    int64_t us = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), us);
+    if (error != std::errc() || end != text.data() + text.size()) {
+      throw CLI::ValidationError("time", "'" + text + "' microseconds is beyond the year 294,000");
+    }
+    return us;
   }
   std::tm tm{};
   const char* rest = nullptr;

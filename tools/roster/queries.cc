@@ -15,7 +15,8 @@ struct Paging {
 };
 
 void AddPaging(CLI::App& sub, Paging& paging) {
-  sub.add_option("--cursor", paging.cursor, "continue after this cursor (from the previous page)");
+  sub.add_option("--cursor", paging.cursor, "continue after this cursor (from the previous page)")
+      ->check(NotNegative());
   sub.add_option("--limit", paging.limit, "entries per page (default 100, at most 1000)");
 }
 

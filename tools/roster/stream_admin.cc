@@ -26,8 +26,10 @@ void RegisterTail(CLI::App& app, Cli& cli) {
   auto o = std::make_shared<Options>();
   auto* sub =
       app.add_subcommand("tail", "follow the log: every record after --after, then live ones");
-  sub->add_option("--after", o->after, "start after this log position (default: the beginning)");
-  sub->add_option("--count", o->count, "stop after this many records (default: follow forever)");
+  sub->add_option("--after", o->after, "start after this log position (default: the beginning)")
+      ->check(NotNegative());
+  sub->add_option("--count", o->count, "stop after this many records (default: follow forever)")
+      ->check(NotNegative());
   sub->add_option("--window", o->window, "records in flight (subscription credits)");
   sub->callback([o, &cli] {
     client::Client* connection = cli.Connection();
