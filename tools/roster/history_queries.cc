@@ -28,8 +28,7 @@ void RegisterActivity(CLI::App& app, Cli& cli) {
   sub->add_option("--viewer", o->viewer,
                   "who is looking: needs audit.view in --org, which is then required (empty: the "
                   "service)");
-  sub->add_option("--cursor", o->cursor, "continue after this cursor")
-      ->check(NotNegative());
+  sub->add_option("--cursor", o->cursor, "continue after this cursor")->check(NotNegative());
   sub->add_option("--limit", o->limit, "entries per page (default 100, at most 1000)");
   AddConsistencyOption(*sub, o->consistency);
   sub->callback([o, &cli] {
@@ -85,8 +84,7 @@ void RegisterLogins(CLI::App& app, Cli& cli) {
   sub->add_option("--user", o->user, "only this user");
   sub->add_option("--viewer", o->viewer,
                   "who is looking: the --user, or someone with members.view (empty: the service)");
-  sub->add_option("--cursor", o->cursor, "continue after this cursor")
-      ->check(NotNegative());
+  sub->add_option("--cursor", o->cursor, "continue after this cursor")->check(NotNegative());
   sub->add_option("--limit", o->limit, "entries per page");
   AddConsistencyOption(*sub, o->consistency);
   sub->callback([o, &cli] {
