@@ -15,87 +15,11 @@
 #include <thread>
 
 #include "eventstore/testing/temp_dir.h"
+#include "tests/api/rosterd_process.h"
 #include "tests/api/server_fixture.h"
 
 namespace roster::testing {
 namespace {
-
-// A rosterd child process on a data directory, listening on a free port.
-class Rosterd {
- public:
-  explicit Rosterd(const std::filesystem::path& dir, std::vector<std::string> extra = {}) {
-    int out[2];
-    if (pipe(out) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(out[1], 1);
-      int err = open((dir.string() + ".stderr").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-      if (err >= 0) dup2(err, 2);
-      close(out[0]);
-      const std::string bin = std::string(ROSTER_BIN_DIR) + "/rosterd";
-      std::vector<std::string> args = {bin, "--data-dir", dir.string(), "--listen", "127.0.0.1:0"};
-      args.insert(args.end(), extra.begin(), extra.end());
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(bin.c_str(), argv.data());
-      _exit(127);
-    }
-    close(out[1]);
-    // Read stdout until the "listening on port N" line (at most 20 s).
-    std::string text;
-    pollfd p{out[0], POLLIN, 0};
-    while (poll(&p, 1, 20000) > 0) {
-      char buf[512];
-      ssize_t n = read(out[0], buf, sizeof buf);
-      if (n <= 0) break;
-      text.append(buf, static_cast<size_t>(n));
-      auto at = text.find("listening on port ");
-      if (at != std::string::npos && text.find(',', at) != std::string::npos) {
-        port_ = static_cast<uint16_t>(std::stoi(text.substr(at + 18)));
-        break;
-      }
-    }
-    close(out[0]);
-    stdout_ = text;
-  }
-  ~Rosterd() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  uint16_t port() const { return port_; }
-  pid_t pid() const { return pid_; }
-  const std::string& output() const { return stdout_; }
-  void Signal(int sig) { kill(pid_, sig); }
-  // The exit status, or -1 when it did not exit within the timeout.
-  int Wait(std::chrono::milliseconds timeout) {
-    const auto until = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < until) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        exited_ = true;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-  uint16_t port_ = 0;
-  bool exited_ = false;
-  std::string stdout_;
-};
-
-std::string ReadToken(const std::filesystem::path& dir) {
-  std::ifstream in(dir / "admin.token");
-  std::string token;
-  std::getline(in, token);
-  return token;
-}
 
 // Runs `command` with `input` on its stdin; returns its stdout.
 std::string RunTool(const std::string& command, const std::string& input,
@@ -104,14 +28,9 @@ std::string RunTool(const std::string& command, const std::string& input,
     std::ofstream f(scratch, std::ios::binary);
     f << input;
   }
-  FILE* p = popen((command + " < " + scratch.string()).c_str(), "r");
-  if (!p) return "";
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  EXPECT_EQ(pclose(p), 0) << command;
-  return out;
+  auto run = RunCommand(command + " < " + scratch.string());
+  EXPECT_EQ(run.status, 0) << command;
+  return run.out;
 }
 
 // The TOML file reaches the server: a limit set there is enforced, and an unknown key stops
