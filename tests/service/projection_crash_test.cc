@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 
 #include "tests/service/node_fixture.h"
@@ -49,9 +50,13 @@ void RunAndKill(const std::string& dir, uint64_t seed, bool rebuild, int run_ms)
 class ProjectionCrashTest : public NodeFixture {};
 
 TEST_F(ProjectionCrashTest, EveryProjectionEqualsAFreshRebuildAfterRepeatedKills) {
-  std::mt19937_64 rng(std::random_device{}());
-  const uint64_t base_seed = rng() % 1000000;
-  std::printf("seed base %llu\n", static_cast<unsigned long long>(base_seed));
+  // The children's workloads and the kill times come from one seed, printed for a replay
+  // (the kill lands at the same time, not at the same instruction).
+  const char* env = std::getenv("ROSTER_CRASH_SEED");
+  const uint64_t base_seed =
+      env ? std::strtoull(env, nullptr, 10) : std::random_device{}() % 1000000;
+  std::printf("ROSTER_CRASH_SEED=%llu\n", static_cast<unsigned long long>(base_seed));
+  std::mt19937_64 rng(base_seed);
   for (int i = 0; i < Iterations(); ++i) {
     const bool rebuild = i % 3 == 2;
     const int run_ms = 40 + static_cast<int>(rng() % 400);
