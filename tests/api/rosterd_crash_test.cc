@@ -110,8 +110,8 @@ class Writer {
         if (stop) return;
         in_flight_ = Next();
       }
-      auto reply = (*c)->Call(
-          [&](api::wire::Request::Builder r) { in_flight_->Fill(r.initCommand()); });
+      auto reply =
+          (*c)->Call([&](api::wire::Request::Builder r) { in_flight_->Fill(r.initCommand()); });
       if (!reply) return;  // unanswered: resent on the next connection
       if (!reply->get().isCommand()) {
         failures_.push_back(in_flight_->command_id + ": not a command result");
@@ -119,8 +119,8 @@ class Writer {
       }
       auto result = reply->get().getCommand();
       if (!result.getAccepted()) {
-        failures_.push_back(in_flight_->command_id + " rejected: " +
-                            result.getRejection().getMessage().cStr());
+        failures_.push_back(in_flight_->command_id +
+                            " rejected: " + result.getRejection().getMessage().cStr());
         return;
       }
       Advance(result);
@@ -162,8 +162,13 @@ class Writer {
     const Step& s = *in_flight_;
     const std::string next_id = "w" + std::to_string(index_) + "-" + std::to_string(sequence_++);
     if (s.kind == Step::kInvite && result.getInvitationToken().size() > 0) {
-      accept_ = Step{Step::kAccept, s.org, s.user, next_id, s.user,
-                     result.getInvitationId().cStr(), result.getInvitationToken().cStr()};
+      accept_ = Step{Step::kAccept,
+                     s.org,
+                     s.user,
+                     next_id,
+                     s.user,
+                     result.getInvitationId().cStr(),
+                     result.getInvitationToken().cStr()};
     } else if (s.kind == Step::kAccept) {
       role_change_ = Step{Step::kChangeRole, s.org, owner_, next_id, s.user, "", ""};
     }
@@ -269,11 +274,11 @@ size_t ExpectAcknowledgedKept(client::Client& c, std::vector<Writer>& writers) {
       }
       ADD_FAILURE() << a.step.command_id << " was acknowledged at position " << a.position
                     << " before a kill; its retry now is "
-                    << (!result.getAccepted()      ? std::string("rejected: ") +
-                                                         result.getRejection().getMessage().cStr()
-                        : !result.getDuplicate() ? std::string("accepted as new")
-                                                 : "a duplicate at position " +
-                                                       std::to_string(result.getPosition()));
+                    << (!result.getAccepted()
+                            ? std::string("rejected: ") + result.getRejection().getMessage().cStr()
+                        : !result.getDuplicate()
+                            ? std::string("accepted as new")
+                            : "a duplicate at position " + std::to_string(result.getPosition()));
       if (++lost == 10) {
         ADD_FAILURE() << "stopped checking after 10 lost commands";
         return checked;
@@ -394,8 +399,8 @@ TEST(RosterdCrashTest, KilledUnderLoadKeepsEveryAcknowledgedCommandExactlyOnce) 
   c->reset();
   last.Signal(SIGTERM);
   ASSERT_EQ(last.Wait(std::chrono::seconds(20)), 0);
-  const std::string admin = std::string(ROSTER_BIN_DIR) + "/roster-admin --data-dir " +
-                            data.string();
+  const std::string admin =
+      std::string(ROSTER_BIN_DIR) + "/roster-admin --data-dir " + data.string();
   auto verify = RunCommand(admin + " verify 2>&1");
   EXPECT_EQ(verify.status, 0) << verify.out;
   auto rebuild = RunCommand(admin + " rebuild 2>&1");
