@@ -1,9 +1,6 @@
 // rosterd as a process: spoken to by an independent Cap'n Proto implementation (the `capnp`
 // tool), and stopped with SIGTERM under load without losing an acknowledged command.
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/wait.h>
 
 #include <atomic>
 #include <cstdio>
