@@ -187,6 +187,12 @@ void Dispatcher::HandleCommand(const Principal& principal, wire::Command::Reader
              "an organization id is 1 to 128 printable characters without spaces");
     return;
   }
+  if (c.getCommandId().size() == 0) {
+    SetError(response, "INVALID_ARGUMENT",
+             "a command needs a commandId: a client-chosen id that makes a retry return the "
+             "first outcome instead of acting twice");
+    return;
+  }
   const std::string actor = Str(c.getActor());
   auto command = ToDomain(org, actor, c);
   if (!command) {

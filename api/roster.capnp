@@ -40,12 +40,12 @@ struct Hello {
 
 # ---------------------------------------------------------------------------------------------
 # Commands. `actor` is the user on whose behalf the command runs: the domain checks that user's
-# permissions. `commandId` makes retries idempotent; `correlationId` defaults to it.
+# permissions. `commandId` (required) makes retries idempotent; `correlationId` defaults to it.
 
 struct Command {
   org @0 :Text;
   actor @1 :Text;
-  commandId @2 :Text;
+  commandId @2 :Text;                 # required, else INVALID_ARGUMENT
   correlationId @3 :Text;
   union {
     createOrganization @4 :CreateOrganization;

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
 #include <mutex>
 #include <optional>
@@ -214,10 +215,12 @@ class ServerFixture : public NodeFixture {
   static Response::Reader Cmd(client::Client& c, std::optional<client::Reply>& keep,
                               const std::string& org, const std::string& actor,
                               const std::function<void(api::wire::Command::Builder)>& fill) {
+    static std::atomic<uint64_t> commands{0};
     auto reply = c.Call([&](Request::Builder r) {
       auto cmd = r.initCommand();
       cmd.setOrg(org);
       cmd.setActor(actor);
+      cmd.setCommandId("test-" + std::to_string(++commands));
       fill(cmd);
     });
     EXPECT_TRUE(reply.has_value()) << (reply ? "" : reply.error().message);

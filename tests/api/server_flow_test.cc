@@ -201,7 +201,7 @@ TEST_F(ServerFlowTest, SubscriberReadsEveryRecordOnceInOrderWhileAppendsRun) {
         auto cmd = r.initCommand();
         cmd.setOrg("acme");
         cmd.setActor("alice");
-        if (i == kCommands) cmd.setCommandId("sentinel");
+        cmd.setCommandId(i == kCommands ? "sentinel" : "rename-" + std::to_string(i));
         cmd.setRenameOrganization("acme " + std::to_string(i));
       });
       ASSERT_TRUE(reply.has_value());
@@ -306,6 +306,7 @@ TEST_F(ServerFlowTest, SubscriberWithoutCreditsGetsNoMoreThanGranted) {
                       auto cmd = r.initCommand();
                       cmd.setOrg("acme");
                       cmd.setActor("alice");
+                      cmd.setCommandId("rename-" + std::to_string(i));
                       cmd.setRenameOrganization("acme " + std::to_string(i));
                     })
                     .has_value());

@@ -205,5 +205,32 @@ TEST_F(ServerInputTest, UnknownRequestKindIsUnsupported) {
   EXPECT_STREQ(m->get().getError().getCode().cStr(), "UNSUPPORTED");
 }
 
+// Rule 10: every command carries a client-chosen command id. Without one a retry would act
+// twice, so the command is refused before the domain sees it.
+TEST_F(ServerInputTest, ACommandWithoutACommandIdIsRefused) {
+  auto c = Connect(admin_token_);
+  ASSERT_NE(c, nullptr);
+  CreateOrg(*c, "acme", "alice", "commerce");
+  const auto before = LastPosition();
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto reply = c->Call([](Request::Builder r) {
+      auto cmd = r.initCommand();
+      cmd.setOrg("acme");
+      cmd.setActor("alice");
+      cmd.setRenameOrganization("Acme Two");
+    });
+    ASSERT_TRUE(reply.has_value()) << reply.error().message;
+    ASSERT_TRUE(reply->get().isError());
+    EXPECT_STREQ(reply->get().getError().getCode().cStr(), "INVALID_ARGUMENT");
+    EXPECT_NE(std::string(reply->get().getError().getMessage().cStr()).find("commandId"),
+              std::string::npos);
+  }
+  EXPECT_EQ(LastPosition(), before);
+  std::optional<client::Reply> keep;
+  auto named = Cmd(*c, keep, "acme", "alice", [](auto cmd) { cmd.setRenameOrganization("Acme Two"); });
+  ASSERT_TRUE(named.isCommand());
+  EXPECT_TRUE(named.getCommand().getAccepted());
+}
+
 }  // namespace
 }  // namespace roster::testing

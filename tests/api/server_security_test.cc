@@ -14,6 +14,7 @@ class ServerSecurityTest : public ServerFixture {
       auto cmd = r.initCommand();
       cmd.setOrg(org);
       cmd.setActor(actor);
+      cmd.setCommandId("invite-mallory-as-owner");
       auto invite = cmd.initInviteMember();
       invite.setEmail("mallory@example.com");
       invite.setRole("Owner");
@@ -39,6 +40,7 @@ TEST_F(ServerSecurityTest, RequestBeforeHelloIsRefusedAndClosed) {
     auto cmd = r.initCommand();
     cmd.setOrg("acme");
     cmd.setActor("alice");
+    cmd.setCommandId("rename-before-hello");
     cmd.setRenameOrganization("pwned");
   })));
   auto m = raw.Read();
@@ -87,6 +89,7 @@ TEST_F(ServerSecurityTest, CommandsPipelinedBehindARefusedHelloAreNotRun) {
       auto cmd = r.initCommand();
       cmd.setOrg("sneaky");
       cmd.setActor("mallory");
+      cmd.setCommandId("create-sneaky");
       auto create = cmd.initCreateOrganization();
       create.setName("Sneaky");
       create.setPreset("platform");

@@ -93,6 +93,7 @@ TEST_F(AuditE2eTest, AsOfAndHistoryPrintEveryPart) {
         auto cmd = r.initCommand();
         cmd.setOrg("big");
         cmd.setActor("olga");
+        cmd.setCommandId("invite-u" + std::to_string(i));
         auto invite = cmd.initInviteMember();
         invite.setEmail("u" + std::to_string(i) + "@example.test");
         invite.setRole("Member");
@@ -112,6 +113,7 @@ TEST_F(AuditE2eTest, AsOfAndHistoryPrintEveryPart) {
         auto cmd = r.initCommand();
         cmd.setOrg("big");
         cmd.setActor("u" + std::to_string(i));
+        cmd.setCommandId("accept-u" + std::to_string(i));
         auto accept = cmd.initAcceptInvitation();
         accept.setInvitationId(invitation);
         accept.setToken(token);
