@@ -227,7 +227,8 @@ TEST_F(ServerInputTest, ACommandWithoutACommandIdIsRefused) {
   }
   EXPECT_EQ(LastPosition(), before);
   std::optional<client::Reply> keep;
-  auto named = Cmd(*c, keep, "acme", "alice", [](auto cmd) { cmd.setRenameOrganization("Acme Two"); });
+  auto named =
+      Cmd(*c, keep, "acme", "alice", [](auto cmd) { cmd.setRenameOrganization("Acme Two"); });
   ASSERT_TRUE(named.isCommand());
   EXPECT_TRUE(named.getCommand().getAccepted());
 }
