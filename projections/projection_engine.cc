@@ -387,9 +387,17 @@ Result<void> ProjectionEngine::Rebuild(const std::vector<std::string>& names) {
         chosen.push_back(s.get());
       }
     }
-    if (chosen.size() < names.size() || chosen.empty()) {
-      return std::unexpected(
-          Error{ErrorCode::kInvalidArgument, "unknown projection name", std::nullopt});
+    std::string unknown, known;
+    for (const auto& n : names) {
+      if (std::none_of(slots_.begin(), slots_.end(), [&](const auto& s) { return s->name == n; })) {
+        unknown += (unknown.empty() ? "'" : ", '") + n + "'";
+      }
+    }
+    if (!unknown.empty() || chosen.empty()) {
+      for (const auto& s : slots_) known += (known.empty() ? "" : ", ") + s->name;
+      return std::unexpected(Error{ErrorCode::kInvalidArgument,
+                                   "unknown projection name " + unknown + " (known: " + known + ")",
+                                   std::nullopt});
     }
     building_ = true;
   }

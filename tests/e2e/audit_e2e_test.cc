@@ -79,6 +79,28 @@ TEST_F(AuditE2eTest, ExportWritesRosterAdminsFileAndVerifyExportAcceptsIt) {
   EXPECT_FALSE(std::filesystem::exists(refused_file));
 }
 
+// Bad usage of roster-admin exits 2 with a message (docs/admin.md), as roster's does: a negative
+// position or count is not read as 2^64 - 1, and an unknown projection is named, with the
+// known ones, by roster-admin and by the server alike.
+TEST_F(AuditE2eTest, BadUsageExitsTwoAndSaysWhy) {
+  CreateOrg("acme", "commerce", "olga");
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"as-of", "acme", "--position", "-1"},
+           {"dump", "--from", "-1"},
+           {"dump", "--count", "-3"},
+           {"as-of"},
+           {"no-such-command"}}) {
+    CliRun run = RosterAdmin(args);
+    EXPECT_EQ(run.exit_code, 2) << args[0] << ": " << run.err;
+    EXPECT_FALSE(run.err.empty()) << args[0];
+    EXPECT_TRUE(run.out.empty()) << args[0] << " printed: " << run.out;
+  }
+  CliRun rebuild = Roster({"admin", "rebuild", "members", "nosuch"});
+  EXPECT_NE(rebuild.exit_code, 0);
+  EXPECT_NE(rebuild.err.find("'nosuch'"), std::string::npos) << rebuild.err;
+  EXPECT_NE(rebuild.err.find("known: members"), std::string::npos) << rebuild.err;
+}
+
 TEST_F(AuditE2eTest, AsOfAndHistoryPrintEveryPart) {
   Ok({"org", "create", "big", "--name", "Big", "--preset", "workspace", "--email",
       "olga@example.test", "--actor", "olga", "--max-pending", "1000"});

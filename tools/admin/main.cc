@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "tools/admin/admin_commands.h"
+#include "tools/cli_checks.h"
 
 namespace {
 
@@ -40,7 +41,7 @@ int main(int argc, char** argv) {
                                             "invitations and project access at a time/position");
   as_of->add_option("org", org, "organization id")->required();
   as_of->add_option("--at", at, "a time (UTC): YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]Z");
-  as_of->add_option("--position", position, "a log position");
+  as_of->add_option("--position", position, "a log position")->check(roster::tools::NotNegative());
   as_of->add_flag("--json", io.json, "one JSON document, as `roster as-of org --json` prints");
   as_of->callback([&] {
     code = RunAsOf(data_dir, org, {position, TimeOption(at, "--at")}, io);
@@ -87,10 +88,22 @@ int main(int argc, char** argv) {
   stats->callback([&] { code = RunStats(data_dir, io); });
 
   auto* dump = app.add_subcommand("dump", "records from a position, human-readable");
-  dump->add_option("--from", position, "first position (default 1)");
-  dump->add_option("--count", count, "how many records")->capture_default_str();
+  dump->add_option("--from", position, "first position (default 1)")
+      ->check(roster::tools::NotNegative());
+  dump->add_option("--count", count, "how many records")
+      ->check(roster::tools::NotNegative())
+      ->capture_default_str();
   dump->callback([&] { code = RunDump(data_dir, position, count, io); });
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);  // prints the message
+    return 2;     // bad usage (docs/admin.md)
+  }
   return code;
 }

@@ -185,14 +185,6 @@ void AddConsistencyOption(CLI::App& sub, uint64_t& token) {
       ->check(NotNegative());
 }
 
-CLI::Validator NotNegative() {
-  return CLI::Validator(
-      [](const std::string& text) {
-        return text.starts_with('-') ? "'" + text + "' is negative" : std::string();
-      },
-      "NOT NEGATIVE");
-}
-
 int64_t ParseTimeUs(const std::string& text) {
   if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
     int64_t us = 0;

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "api/client/client.h"
+#include "tools/cli_checks.h"
 
 namespace roster::cli {
 
@@ -65,8 +66,7 @@ std::string RandomCommandId();
 
 // Adds --consistency-token to a query subcommand.
 void AddConsistencyOption(CLI::App& sub, uint64_t& token);
-// For unsigned options (positions, cursors, counts): CLI11 would read "-1" as 2^64 - 1.
-CLI::Validator NotNegative();
+using tools::NotNegative;
 
 // Parses a point in time: microseconds since the epoch, or an ISO 8601 UTC date/time such as
 // 2026-01-31, 2026-01-31T12:00:00Z. Throws CLI::ValidationError otherwise.
