@@ -84,12 +84,12 @@ TEST_F(AuditE2eTest, ExportWritesRosterAdminsFileAndVerifyExportAcceptsIt) {
 // known ones, by roster-admin and by the server alike.
 TEST_F(AuditE2eTest, BadUsageExitsTwoAndSaysWhy) {
   CreateOrg("acme", "commerce", "olga");
-  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
-           {"as-of", "acme", "--position", "-1"},
-           {"dump", "--from", "-1"},
-           {"dump", "--count", "-3"},
-           {"as-of"},
-           {"no-such-command"}}) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"as-of", "acme", "--position", "-1"},
+                                             {"dump", "--from", "-1"},
+                                             {"dump", "--count", "-3"},
+                                             {"as-of"},
+                                             {"no-such-command"}}) {
     CliRun run = RosterAdmin(args);
     EXPECT_EQ(run.exit_code, 2) << args[0] << ": " << run.err;
     EXPECT_FALSE(run.err.empty()) << args[0];
