@@ -32,7 +32,9 @@ TEST_F(ClientE2eTest, ExitCodesSayWhatWentWrong) {
            {"as-of", "org", "acme", "--position", "-1"},
            {"members", "acme", "--cursor", "-5"},
            {"tail", "--after", "-1", "--count", "1"},
-           {"members", "acme", "--consistency-token", "-1"}}) {
+           {"members", "acme", "--consistency-token", "-1"},
+           {"members", "acme", "--limit", " -4294967295"},
+           {"tail", "--window", "-2", "--count", "1"}}) {
     CliRun run = Roster(args);
     EXPECT_EQ(run.exit_code, 2) << args[0] << " " << args[1] << ": " << run.err;
     EXPECT_FALSE(run.err.empty()) << args[0];

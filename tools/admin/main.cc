@@ -95,15 +95,6 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   dump->callback([&] { code = RunDump(data_dir, position, count, io); });
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);  // prints the message
-    return 2;     // bad usage (docs/admin.md)
-  }
+  if (auto stop = roster::tools::ParseCommandLine(app, argc, argv)) return *stop;  // docs/admin.md
   return code;
 }

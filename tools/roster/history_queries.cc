@@ -29,7 +29,8 @@ void RegisterActivity(CLI::App& app, Cli& cli) {
                   "who is looking: needs audit.view in --org, which is then required (empty: the "
                   "service)");
   sub->add_option("--cursor", o->cursor, "continue after this cursor")->check(NotNegative());
-  sub->add_option("--limit", o->limit, "entries per page (default 100, at most 1000)");
+  sub->add_option("--limit", o->limit, "entries per page (default 100, at most 1000)")
+      ->check(NotNegative());
   AddConsistencyOption(*sub, o->consistency);
   sub->callback([o, &cli] {
     const int64_t from = o->from.empty() ? 0 : ParseTimeUs(o->from);
@@ -85,7 +86,7 @@ void RegisterLogins(CLI::App& app, Cli& cli) {
   sub->add_option("--viewer", o->viewer,
                   "who is looking: the --user, or someone with members.view (empty: the service)");
   sub->add_option("--cursor", o->cursor, "continue after this cursor")->check(NotNegative());
-  sub->add_option("--limit", o->limit, "entries per page");
+  sub->add_option("--limit", o->limit, "entries per page")->check(NotNegative());
   AddConsistencyOption(*sub, o->consistency);
   sub->callback([o, &cli] {
     cli.exit_code = RunQuery(

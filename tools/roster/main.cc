@@ -29,15 +29,7 @@ int main(int argc, char** argv) {
   RegisterExport(app, cli);
   RegisterStreamAndAdmin(app, cli);
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);  // prints the message
-    return kUsage;
-  }
+  static_assert(kUsage == 2, "ParseCommandLine's exit code for bad usage");
+  if (auto stop = roster::tools::ParseCommandLine(app, argc, argv)) return *stop;
   return cli.exit_code;
 }

@@ -17,7 +17,8 @@ struct Paging {
 void AddPaging(CLI::App& sub, Paging& paging) {
   sub.add_option("--cursor", paging.cursor, "continue after this cursor (from the previous page)")
       ->check(NotNegative());
-  sub.add_option("--limit", paging.limit, "entries per page (default 100, at most 1000)");
+  sub.add_option("--limit", paging.limit, "entries per page (default 100, at most 1000)")
+      ->check(NotNegative());
 }
 
 void RegisterMembers(CLI::App& app, Cli& cli) {

@@ -30,7 +30,8 @@ void RegisterTail(CLI::App& app, Cli& cli) {
       ->check(NotNegative());
   sub->add_option("--count", o->count, "stop after this many records (default: follow forever)")
       ->check(NotNegative());
-  sub->add_option("--window", o->window, "records in flight (subscription credits)");
+  sub->add_option("--window", o->window, "records in flight (subscription credits)")
+      ->check(NotNegative());
   sub->callback([o, &cli] {
     client::Client* connection = cli.Connection();
     if (connection == nullptr) {

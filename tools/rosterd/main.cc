@@ -20,6 +20,7 @@
 #include "api/server/server.h"
 #include "api/service/node.h"
 #include "api/token_store.h"
+#include "tools/cli_checks.h"
 
 namespace {
 
@@ -158,14 +159,8 @@ int main(int argc, char** argv) {
     app.add_option(FlagOf(n.key), s.*n.field, n.help)->check(CLI::Range(int64_t{1}, n.max));
   }
   app.add_flag("--sync,!--no-sync", s.sync, "fsync each commit (default on)");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);  // prints the message
-    return 2;     // a usage error, as for a bad config file
-  }
+  // Exit 2 on a usage error, as for a bad config file.
+  if (auto stop = roster::tools::ParseCommandLine(app, argc, argv)) return *stop;
   if (!config.empty()) {
     if (auto applied = ApplyConfig(config, app, s); !applied) {
       std::fprintf(stderr, "rosterd: %s\n", applied.error().c_str());
