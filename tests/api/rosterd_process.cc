@@ -8,17 +8,19 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 namespace roster::testing {
 
-Rosterd::Rosterd(const std::filesystem::path& dir, std::vector<std::string> extra) {
+Rosterd::Rosterd(const std::filesystem::path& dir, std::vector<std::string> extra)
+    : stderr_path_(dir.string() + ".stderr") {
   int out[2];
   if (pipe(out) != 0) return;
   pid_ = fork();
   if (pid_ == 0) {
     dup2(out[1], 1);
-    int err = open((dir.string() + ".stderr").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    int err = open(stderr_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
     if (err >= 0) dup2(err, 2);
     close(out[0]);
     const std::string bin = std::string(ROSTER_BIN_DIR) + "/rosterd";
@@ -55,9 +57,18 @@ Rosterd::~Rosterd() {
   }
 }
 
-void Rosterd::Signal(int sig) { kill(pid_, sig); }
+void Rosterd::Signal(int sig) {
+  if (pid_ > 0 && !exited_) kill(pid_, sig);  // never kill(-1, ...): that is every process
+}
+
+std::string Rosterd::StderrTail(size_t bytes) const {
+  std::ifstream in(stderr_path_, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return text.size() > bytes ? "..." + text.substr(text.size() - bytes) : text;
+}
 
 int Rosterd::Wait(std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return -1;
   const auto until = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < until) {
     int status = 0;

@@ -24,11 +24,14 @@ class Rosterd {
   uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
   const std::string& output() const { return stdout_; }
-  void Signal(int sig);
+  void Signal(int sig);  // nothing when the child never started
+  // The end of what rosterd wrote on stderr (its log), for failure messages.
+  std::string StderrTail(size_t bytes = 2000) const;
   // The exit status (128 + signal when killed), or -1 when it did not exit within the timeout.
   int Wait(std::chrono::milliseconds timeout);
 
  private:
+  std::filesystem::path stderr_path_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;
   bool exited_ = false;
