@@ -382,9 +382,10 @@ TEST(RosterdCrashTest, KilledUnderLoadKeepsEveryAcknowledgedCommandExactlyOnce) 
     applied_unanswered += w.applied_unanswered();
     for (const auto& a : w.acked()) orgs += a.step.kind == Step::kCreate;
   }
-  std::printf("%zu commands acknowledged over %d kills and still in the log, %zu orgs; %zu cut "
-              "off after taking effect, answered as duplicates when resent\n",
-              checked, iterations, orgs, applied_unanswered);
+  std::printf(
+      "%zu commands acknowledged over %d kills and still in the log, %zu orgs; %zu cut "
+      "off after taking effect, answered as duplicates when resent\n",
+      checked, iterations, orgs, applied_unanswered);
   // The case that needs the command id: about half of the commands cut off had taken effect.
   if (iterations >= 3) EXPECT_GT(applied_unanswered, 0u) << "no kill landed in that window";
 
