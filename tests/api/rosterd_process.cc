@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +20,9 @@ Rosterd::Rosterd(const std::filesystem::path& dir, std::vector<std::string> extr
   if (pipe(out) != 0) return;
   pid_ = fork();
   if (pid_ == 0) {
+    // Dies with the test: a test process that aborts (a crash, a failed assertion off the main
+    // thread) must not leave a server running on the machine.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     dup2(out[1], 1);
     int err = open(stderr_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
     if (err >= 0) dup2(err, 2);
