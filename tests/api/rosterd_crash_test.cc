@@ -387,7 +387,9 @@ TEST(RosterdCrashTest, KilledUnderLoadKeepsEveryAcknowledgedCommandExactlyOnce) 
       "off after taking effect, answered as duplicates when resent\n",
       checked, iterations, orgs, applied_unanswered);
   // The case that needs the command id: about half of the commands cut off had taken effect.
-  if (iterations >= 3) EXPECT_GT(applied_unanswered, 0u) << "no kill landed in that window";
+  if (iterations >= 3) {
+    EXPECT_GT(applied_unanswered, 0u) << "no kill landed in that window";
+  }
 
   // Exactly once: each organization holds one invitation per acknowledged invite, and its
   // owner plus one member per acknowledged acceptance.

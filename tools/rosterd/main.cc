@@ -14,7 +14,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
-#include <thread>
 
 #include "api/dispatcher.h"
 #include "api/server/server.h"
@@ -33,11 +32,6 @@ class SystemClock final : public domain::Clock {
   }
 };
 
-// Network work is short (framing, checks, writes): half the cores, leaving the rest to the
-// workers, the log writer and the live projections. On two cores one network thread gave
-// 0.71-0.83 of the no-work ceiling's checks against 0.64-0.67 with two (three paired runs).
-int64_t DefaultIoThreads() { return std::max<int64_t>(1, std::thread::hardware_concurrency() / 2); }
-
 struct Settings {
   std::string data_dir = "./var/roster";
   std::string listen = "127.0.0.1:7400";
@@ -49,7 +43,7 @@ struct Settings {
   int64_t max_in_flight = 64;
   int64_t frame_deadline_ms = 10000;
   int64_t idle_timeout_ms = 300000;
-  int64_t io_threads = DefaultIoThreads();
+  int64_t io_threads = api::ServerOptions{}.io_threads;  // half the cores (server.h)
   int64_t worker_threads = 64;
   int64_t max_outbound_bytes = 8 << 20;
   int64_t max_subscriptions = 16;
