@@ -12,6 +12,7 @@
 
 #include "api/service/node.h"
 #include "eventstore/codec/streams.h"
+#include "eventstore/rocks_event_store.h"
 #include "eventstore/testing/temp_dir.h"
 #include "tools/bench/append_load.h"
 #include "tools/bench/bench.h"
@@ -75,21 +76,56 @@ double Median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+// The command service alone on a log and a view store, with no projection engine: no read
+// model sees the events. What the commands cost before the read models, for comparison only.
+class BareService {
+ public:
+  BareService(const std::filesystem::path& dir, const domain::Clock& clock) {
+    eventstore::StoreOptions store;
+    store.sync = true;
+    auto log = eventstore::OpenRocksEventStore(dir / "log", store);
+    if (!log) throw std::runtime_error("opening a log: " + log.error().message);
+    log_ = std::move(*log);
+    auto views = projections::ViewStore::Open(dir / "views", {});
+    if (!views) throw std::runtime_error("opening a view store: " + views.error().message);
+    views_ = std::move(*views);
+    auto commands = service::CommandService::Create(*log_, *views_, codec_, clock);
+    if (!commands) throw std::runtime_error("creating the command service: " + commands.error().message);
+    commands_ = std::move(*commands);
+  }
+  service::CommandService& commands() { return *commands_; }
+
+ private:
+  codec::EventCodec codec_;
+  std::unique_ptr<eventstore::RocksEventStore> log_;
+  std::unique_ptr<projections::ViewStore> views_;
+  std::unique_ptr<service::CommandService> commands_;
+};
+
 // Durable InviteMember / AcceptInvitation / ChangeRole from `threads` threads, each driving its
-// own share of the organizations. Run may be called again: the organizations go on.
+// own share of the organizations, on a node with every read model (or, without `read_models`,
+// on the bare command service). Run may be called again: the organizations go on.
 class DurableCommands {
  public:
-  DurableCommands(const Flags& flags, const domain::Clock& clock)
+  DurableCommands(const Flags& flags, const domain::Clock& clock, bool read_models)
       : flags_(flags), dir_("roster-bench-service", flags.dir) {
-    node_ = OpenNode(dir_.path(), clock, /*sync=*/true);
+    service::CommandService* commands = nullptr;
+    if (read_models) {
+      node_ = OpenNode(dir_.path(), clock, /*sync=*/true);
+      commands = &node_->commands();
+    } else {
+      bare_ = std::make_unique<BareService>(dir_.path(), clock);
+      commands = &bare_->commands();
+    }
     const size_t per_thread = std::max<size_t>(1, flags.orgs / flags.threads);
     for (int t = 0; t < flags.threads; ++t) {
       loads_.push_back(std::make_unique<workload::Workload>(
-          node_->commands(), workload::WorkloadOptions{.org_prefix = "t" + std::to_string(t),
-                                                       .orgs = per_thread,
-                                                       .seed = static_cast<uint64_t>(t + 1)}));
+          *commands, workload::WorkloadOptions{.org_prefix = "t" + std::to_string(t),
+                                               .orgs = per_thread,
+                                               .seed = static_cast<uint64_t>(t + 1)}));
     }
-    Progress("service: creating " + std::to_string(per_thread * flags.threads) + " organizations");
+    Progress("service: creating " + std::to_string(per_thread * flags.threads) + " organizations" +
+             (read_models ? "" : " (no read models)"));
     std::vector<std::thread> setup;
     for (int t = 0; t < flags.threads; ++t) {
       setup.emplace_back([&, t] {
@@ -97,16 +133,32 @@ class DurableCommands {
       });
     }
     for (auto& s : setup) s.join();
+    // The projections catch up with the setup before the first round is timed.
+    if (node_ && !node_->engine().CatchUp(std::chrono::minutes(5)))
+      throw std::runtime_error("projections did not catch up with the setup");
   }
+  // With read models, the round ends when the projections have caught up with its last
+  // command: their lag is counted in this round, not left to run into the next load's.
   LoadResult Run(double seconds) {
-    return RunLoad(flags_.threads, std::chrono::duration<double>(seconds),
-                   [&](int t, uint64_t) { return loads_[t]->MembershipStep().has_value(); });
+    LoadResult result =
+        RunLoad(flags_.threads, std::chrono::duration<double>(seconds),
+                [&](int t, uint64_t) { return loads_[t]->MembershipStep().has_value(); });
+    if (node_) {
+      const auto begin = Clock::now();
+      const double cpu_begin = ProcessCpuSeconds();
+      if (!node_->engine().CatchUp(std::chrono::minutes(5)))
+        throw std::runtime_error("projections did not catch up");
+      result.seconds += std::chrono::duration<double>(Clock::now() - begin).count();
+      result.cpu_seconds += ProcessCpuSeconds() - cpu_begin;
+    }
+    return result;
   }
 
  private:
   const Flags& flags_;
   TempDir dir_;
   std::unique_ptr<service::Node> node_;
+  std::unique_ptr<BareService> bare_;
   std::vector<std::unique_ptr<workload::Workload>> loads_;
 };
 
@@ -117,24 +169,28 @@ std::string FormatSeconds(double s) {
 }
 
 struct CommandFigures {
-  LoadResult appends, commands;
+  LoadResult appends, commands, bare_commands;
   std::vector<double> ratios;  // per round
 };
 
 // The event log's bare appends and the commands, in alternating rounds on two stores open side
 // by side: fsync latency on a shared machine drifts by 2x within a minute, and alternating
 // exposes both loads to the same drift, so their ratio measures the service, not the moment.
+// A third load in each round, the same commands with no read model, splits a command's cost
+// between the command service and the projections.
 CommandFigures CompareCommandsWithAppends(const Flags& flags, const domain::Clock& clock) {
   DurableAppender appender(flags.dir, flags.threads, 200);
-  DurableCommands commands(flags, clock);
+  DurableCommands commands(flags, clock, /*read_models=*/true);
+  DurableCommands bare(flags, clock, /*read_models=*/false);
   CommandFigures figures;
   const double slice = flags.seconds / flags.rounds;
   for (int round = 1; round <= flags.rounds; ++round) {
     Progress("service: round " + std::to_string(round) + " of " + std::to_string(flags.rounds) +
-             ": durable appends, then durable membership commands, " + FormatSeconds(slice) +
-             " each, " + std::to_string(flags.threads) + " threads");
+             ": durable appends, durable membership commands, the same without read models, " +
+             FormatSeconds(slice) + " each, " + std::to_string(flags.threads) + " threads");
     const LoadResult a = appender.Run(slice);
     const LoadResult c = commands.Run(slice);
+    Accumulate(figures.bare_commands, bare.Run(slice));
     Accumulate(figures.appends, a);
     Accumulate(figures.commands, c);
     figures.ratios.push_back(a.ops_per_s() > 0 ? c.ops_per_s() / a.ops_per_s() : 0);
@@ -204,10 +260,18 @@ ColdFigures ColdCommands(const Flags& flags, const std::filesystem::path& dir,
   return figures;
 }
 
+struct ReadFigures {
+  double read_seconds = 0;    // in ReadAll
+  double decode_seconds = 0;  // in the codec
+  double events_per_s = 0;    // both
+};
+
 struct RebuildFigures {
   uint64_t events = 0;
   double events_per_s = 0;
   double seconds = 0;
+  double cpu_us_per_event = 0;
+  ReadFigures read;
   double rss_mb = 0;
   double check_ns = 0;
 };
@@ -237,6 +301,33 @@ void WriteRebuildLog(const Flags& flags, service::Node& node, int writers) {
   for (auto& t : threads) t.join();
 }
 
+// Reads and decodes the whole log on one thread, as a rebuild's reader does, and applies it to
+// nothing: what a rebuild could reach if the read models cost nothing.
+ReadFigures ReadAndDecode(service::Node& node) {
+  Progress("service: reading and decoding the log on one thread, applying nothing");
+  ReadFigures figures;
+  eventstore::Position position = 0;
+  uint64_t decoded = 0;
+  for (;;) {
+    const auto read_begin = Clock::now();
+    auto records = node.log().ReadAll(position + 1, 4096);
+    const auto decode_begin = Clock::now();
+    figures.read_seconds += std::chrono::duration<double>(decode_begin - read_begin).count();
+    if (!records) throw std::runtime_error("reading the log: " + records.error().message);
+    if (records->empty()) break;
+    for (const eventstore::Record& r : *records) {
+      if (!codec::ParseStream(r.stream)) continue;
+      if (!node.codec().Decode(r)) throw std::runtime_error("an event does not decode");
+      ++decoded;
+    }
+    figures.decode_seconds += std::chrono::duration<double>(Clock::now() - decode_begin).count();
+    position = records->back().position;
+  }
+  if (decoded == 0) throw std::runtime_error("no event decoded");
+  figures.events_per_s = static_cast<double>(position) / (figures.read_seconds + figures.decode_seconds);
+  return figures;
+}
+
 RebuildFigures Rebuild(const Flags& flags, const std::filesystem::path& dir,
                        domain::ManualClock& clock) {
   auto node = OpenNode(dir, clock, /*sync=*/false);
@@ -253,11 +344,14 @@ RebuildFigures Rebuild(const Flags& flags, const std::filesystem::path& dir,
   Progress("service: rebuilding every projection from " + std::to_string(figures.events) +
            " events");
   const auto begin = Clock::now();
+  const double cpu_begin = ProcessCpuSeconds();
   if (!node->engine().Rebuild({})) throw std::runtime_error("rebuild refused");
   node->engine().WaitForRebuilds();
   figures.seconds = std::chrono::duration<double>(Clock::now() - begin).count();
+  figures.cpu_us_per_event = (ProcessCpuSeconds() - cpu_begin) * 1e6 / figures.events;
   figures.events_per_s = figures.events / figures.seconds;
   figures.rss_mb = RssMb();
+  figures.read = ReadAndDecode(*node);
 
   // Permission checks on the rebuilt access model: members and strangers, org and project.
   Progress("service: in-process permission checks");
@@ -324,16 +418,32 @@ void Run(const Flags& flags) {
              "the same ratio in the round where it was lowest");
   report.Add("ratio_highest_round", highest == compared.ratios.end() ? 0 : *highest, "x",
              "and highest");
-  report.Add("command_failures", static_cast<double>(commands.failures), "cmds", "must be 0");
+  report.Add("command_failures",
+             static_cast<double>(commands.failures + compared.bare_commands.failures), "cmds",
+             "must be 0 (both command loads)");
   // CPU per operation is the figure to compare while the machine is shared: throughput on
   // two cores moves with whatever else runs, CPU spent per command much less.
   report.Add("append_cpu_us", appends.cpu_us_per_op(), "us", "process CPU per durable append");
   report.Add("command_cpu_us", commands.cpu_us_per_op(), "us",
              "process CPU per durable command, read models included");
+  const LoadResult& bare = compared.bare_commands;
+  report.Add("bare_commands_per_s_64", bare.ops_per_s(), "cmds/s",
+             "the same commands with no read model (no projection engine), same rounds");
+  report.Add("ratio_bare_commands_vs_append_64",
+             appends.ops_per_s() > 0 ? bare.ops_per_s() / appends.ops_per_s() : 0, "x",
+             "what the command service alone reaches");
+  report.Add("bare_command_cpu_us", bare.cpu_us_per_op(), "us",
+             "process CPU per durable command with no read model");
   report.Add("rebuild_events", static_cast<double>(rebuild.events), "events", "log size rebuilt");
   report.Add("rebuild_events_per_s", rebuild.events_per_s, "events/s",
              "all five projections, target >= 1M");
   report.Add("rebuild_seconds", rebuild.seconds, "s");
+  report.Add("rebuild_cpu_us_per_event", rebuild.cpu_us_per_event, "us",
+             "process CPU per event during the rebuild (two cores: 2 us at most for 1M/s)");
+  report.Add("read_decode_events_per_s", rebuild.read.events_per_s, "events/s",
+             "the same log read and decoded on one thread, applied to nothing");
+  report.Add("read_seconds", rebuild.read.read_seconds, "s", "of which reading the records");
+  report.Add("decode_seconds", rebuild.read.decode_seconds, "s", "and decoding their events");
   report.Add("long_history_events", static_cast<double>(cold.long_events), "events");
   report.Add("cold_command_us_long_history", cold.long_us, "us",
              "first command after dropping the cache, durable, median");
