@@ -90,7 +90,8 @@ class BareService {
     if (!views) throw std::runtime_error("opening a view store: " + views.error().message);
     views_ = std::move(*views);
     auto commands = service::CommandService::Create(*log_, *views_, codec_, clock);
-    if (!commands) throw std::runtime_error("creating the command service: " + commands.error().message);
+    if (!commands)
+      throw std::runtime_error("creating the command service: " + commands.error().message);
     commands_ = std::move(*commands);
   }
   service::CommandService& commands() { return *commands_; }
@@ -324,7 +325,8 @@ ReadFigures ReadAndDecode(service::Node& node) {
     position = records->back().position;
   }
   if (decoded == 0) throw std::runtime_error("no event decoded");
-  figures.events_per_s = static_cast<double>(position) / (figures.read_seconds + figures.decode_seconds);
+  figures.events_per_s =
+      static_cast<double>(position) / (figures.read_seconds + figures.decode_seconds);
   return figures;
 }
 
