@@ -122,6 +122,11 @@ Result<std::unique_ptr<ViewStore>> ViewStore::Open(const std::filesystem::path& 
   // its search alone; 2.0% at 8 MiB, while flushing rose from 2.1% to 4.4%). Every table is a
   // column family with a memtable of its own, so this also bounds their memory.
   impl->cf_options.write_buffer_size = 8 << 20;
+  // Every command first looks its id up among the stored outcomes, and almost never finds
+  // it: a whole-key bloom filter in the memtable answers that miss without searching the
+  // skip list (3% of a command's CPU before; the SST files have their own filter above).
+  impl->cf_options.memtable_whole_key_filtering = true;
+  impl->cf_options.memtable_prefix_bloom_size_ratio = 0.02;
   impl->db_options = rocksdb::Options(rocksdb::DBOptions(), impl->cf_options);
   impl->db_options.create_if_missing = !options.read_only;
   impl->db_options.create_missing_column_families = true;
