@@ -2,6 +2,8 @@
 // snapshots and read-your-writes.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "api/service/secrets.h"
 #include "eventstore/codec/streams.h"
 #include "projections/row_codec.h"
@@ -58,6 +60,19 @@ TEST_F(CommandServiceTest, InvitationTokenIsReturnedOnceAndOnlyItsHashIsStored) 
   ASSERT_TRUE(wrong.rejection.has_value());
   EXPECT_EQ(wrong.rejection->code, ErrorCode::kInvalidToken);
   EXPECT_TRUE(Join("bo", "Editor").accepted());
+}
+
+// Logs hold the hashes of tokens already handed out: the hash must stay SHA-256 in lowercase
+// hex, or every pending invitation in an existing log would stop accepting its token.
+TEST(InvitationTokenHash, IsSha256InLowercaseHexOnEveryThread) {
+  const std::string abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+  const std::string empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  EXPECT_EQ(service::HashInvitationToken("abc"), abc);
+  EXPECT_EQ(service::HashInvitationToken(""), empty);
+  EXPECT_EQ(service::HashInvitationToken("abc"), abc);  // the reused context starts afresh
+  std::string other_thread;
+  std::thread([&] { other_thread = service::HashInvitationToken("abc"); }).join();
+  EXPECT_EQ(other_thread, abc);
 }
 
 TEST_F(CommandServiceTest, RetryWithSameCommandIdReturnsFirstOutcomeAndAppendsNothing) {
