@@ -1,4 +1,4 @@
-// Invitation tokens: 256 random bits from OpenSSL, base64url without padding, handed to the
+// Invitation tokens: 256 random bits from the kernel (getrandom), base64url without padding, handed to the
 // caller once; only their SHA-256 (hex) is ever stored. Thread-safe.
 #pragma once
 

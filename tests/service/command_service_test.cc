@@ -2,6 +2,7 @@
 // snapshots and read-your-writes.
 #include <gtest/gtest.h>
 
+#include <set>
 #include <thread>
 
 #include "api/service/secrets.h"
@@ -73,6 +74,19 @@ TEST(InvitationTokenHash, IsSha256InLowercaseHexOnEveryThread) {
   std::string other_thread;
   std::thread([&] { other_thread = service::HashInvitationToken("abc"); }).join();
   EXPECT_EQ(other_thread, abc);
+}
+
+TEST(InvitationToken, IsFresh256BitsOfBase64UrlEveryTime) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    const std::string token = service::NewInvitationToken();
+    ASSERT_EQ(token.size(), 43u);
+    EXPECT_EQ(token.find_first_not_of(
+                  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+              std::string::npos)
+        << token;
+    EXPECT_TRUE(seen.insert(token).second) << "drawn twice: " << token;
+  }
 }
 
 TEST_F(CommandServiceTest, RetryWithSameCommandIdReturnsFirstOutcomeAndAppendsNothing) {
