@@ -15,8 +15,9 @@ std::string NewInvitationToken() {
   std::array<unsigned char, 32> bytes{};
   // The kernel's CSPRNG, which OpenSSL's own generator seeds from too. OpenSSL 3's RAND_bytes
   // sets up its AES-CTR generator again on every call: 4% of the command service's CPU under
-  // an invite/accept/change-role load, against one short system call. Up to 256 bytes, getrandom(2) fills the whole request or fails; it
-  // fails only without kernel support: nothing safe to fall back to.
+  // an invite/accept/change-role load, against one short system call here. For up to 256
+  // bytes getrandom(2) fills the whole request or fails, and it fails only without kernel
+  // support: nothing safe to fall back to.
   if (getrandom(bytes.data(), bytes.size(), 0) != static_cast<ssize_t>(bytes.size())) {
     throw std::system_error(errno, std::generic_category(),
                             "getrandom failed: no randomness for invitation tokens");

@@ -1,5 +1,5 @@
-// Invitation tokens: 256 random bits from the kernel (getrandom), base64url without padding, handed to the
-// caller once; only their SHA-256 (hex) is ever stored. Thread-safe.
+// Invitation tokens: 256 random bits from the kernel (getrandom), base64url without padding, handed
+// to the caller once; only their SHA-256 (hex) is ever stored. Thread-safe.
 #pragma once
 
 #include <string>

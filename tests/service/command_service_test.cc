@@ -81,9 +81,9 @@ TEST(InvitationToken, IsFresh256BitsOfBase64UrlEveryTime) {
   for (int i = 0; i < 1000; ++i) {
     const std::string token = service::NewInvitationToken();
     ASSERT_EQ(token.size(), 43u);
-    EXPECT_EQ(token.find_first_not_of(
-                  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
-              std::string::npos)
+    EXPECT_EQ(
+        token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+        std::string::npos)
         << token;
     EXPECT_TRUE(seen.insert(token).second) << "drawn twice: " << token;
   }
