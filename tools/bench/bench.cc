@@ -60,8 +60,11 @@ void Report::Print(bool json) const {
       if (!row.numeric) {
         out += JsonString(row.text);
       } else if (std::isfinite(row.value)) {
+        // Counts exactly (six significant digits turned 1,000,143 events into 1.00014e+06),
+        // other figures to ten digits.
         char buffer[64];
-        std::snprintf(buffer, sizeof buffer, "%.6g", row.value);
+        const bool count = row.value == std::floor(row.value) && std::fabs(row.value) < 9e15;
+        std::snprintf(buffer, sizeof buffer, count ? "%.0f" : "%.10g", row.value);
         out += buffer;
       } else {
         out += "null";
