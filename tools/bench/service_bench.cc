@@ -1,7 +1,8 @@
 // roster-bench service: the command service and projections in process. Durable commands from
-// 64 threads over 10,000 organizations against the event log's own durable appends (same run),
-// a rebuild of every projection from a log of at least 1M events, cold commands on a long and
-// a short history, and the in-process permission check.
+// 64 threads over 10,000 organizations against the event log's own durable appends and the
+// same commands with no read model (same run), a rebuild of every projection from a log of at
+// least 1M events against reading and decoding that log alone, cold commands on a long and a
+// short history, and the in-process permission check.
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
