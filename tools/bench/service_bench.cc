@@ -312,7 +312,7 @@ ReadFigures ReadAndDecode(service::Node& node) {
   uint64_t decoded = 0;
   for (;;) {
     const auto read_begin = Clock::now();
-    auto records = node.log().ReadAll(position + 1, 4096);
+    auto records = node.log().ReadAll(position + 1, projections::EngineOptions{}.rebuild_batch);
     const auto decode_begin = Clock::now();
     figures.read_seconds += std::chrono::duration<double>(decode_begin - read_begin).count();
     if (!records) throw std::runtime_error("reading the log: " + records.error().message);
