@@ -4,10 +4,14 @@ namespace roster::domain {
 
 std::string_view AccessSourceName(AccessSource s) {
   switch (s) {
-    case AccessSource::kNone: return "none";
-    case AccessSource::kOrgRole: return "org_role";
-    case AccessSource::kInherited: return "inherited";
-    case AccessSource::kDirect: return "direct";
+    case AccessSource::kNone:
+      return "none";
+    case AccessSource::kOrgRole:
+      return "org_role";
+    case AccessSource::kInherited:
+      return "inherited";
+    case AccessSource::kDirect:
+      return "direct";
   }
   return "none";
 }
@@ -17,7 +21,8 @@ ProjectAccess EffectiveProjectAccess(const OrganizationState& state, const Proje
   ProjectAccess access;
   if (const Member* m = state.FindMember(user)) {
     access.org_role = m->role;
-    if (const Role* role = state.catalog.FindRole(m->role)) access.inherited_role = role->project_role;
+    if (const Role* role = state.catalog.FindRole(m->role))
+      access.inherited_role = role->project_role;
   }
   if (auto it = project.direct_members.find(user); it != project.direct_members.end()) {
     access.direct_role = it->second;
@@ -79,8 +84,8 @@ bool Grants(const RoleCatalog& catalog, const std::string& project_role, Permiss
 // Inside a project the user may do what their direct project role, their inherited project role
 // or their org role grants (the same authority project commands are checked against); the answer
 // names the first of those that grants it.
-CheckResult CheckProject(const OrganizationState& state, const UserId& user,
-                         Permission permission, const ProjectId& project_id) {
+CheckResult CheckProject(const OrganizationState& state, const UserId& user, Permission permission,
+                         const ProjectId& project_id) {
   const std::string perm(PermissionName(permission));
   const Project* project = state.FindProject(project_id);
   if (project == nullptr) return Denied("", "Project " + project_id.value + " does not exist.");
@@ -96,13 +101,13 @@ CheckResult CheckProject(const OrganizationState& state, const UserId& user,
   }
   const Role* org_role = state.RoleOf(user);
   if (org_role != nullptr && org_role->permissions.Has(permission)) {
-    return CheckResult{true, a.org_role, AccessSource::kOrgRole,
-                       "Allowed: org role " + a.org_role + " grants " + perm +
-                           " in every project."};
+    return CheckResult{
+        true, a.org_role, AccessSource::kOrgRole,
+        "Allowed: org role " + a.org_role + " grants " + perm + " in every project."};
   }
   if (a.source == AccessSource::kNone && a.org_role.empty()) {
-    return Denied("", "Denied: " + user.value + " has no access to project " + project_id.value +
-                          ".");
+    return Denied("",
+                  "Denied: " + user.value + " has no access to project " + project_id.value + ".");
   }
   if (a.role.empty()) {
     return CheckResult{false, a.org_role, AccessSource::kNone,
@@ -111,9 +116,9 @@ CheckResult CheckProject(const OrganizationState& state, const UserId& user,
   }
   const std::string held = a.source == AccessSource::kDirect ? "direct project role " + a.role
                                                              : "inherited project role " + a.role;
-  return CheckResult{false, a.role, a.source,
-                     "Denied: " + held + " does not grant " + perm + " in project " +
-                         project_id.value + "."};
+  return CheckResult{
+      false, a.role, a.source,
+      "Denied: " + held + " does not grant " + perm + " in project " + project_id.value + "."};
 }
 
 }  // namespace

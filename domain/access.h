@@ -18,7 +18,7 @@ enum class AccessSource : uint8_t { kNone, kOrgRole, kInherited, kDirect };
 std::string_view AccessSourceName(AccessSource s);
 
 struct ProjectAccess {
-  std::string role;            // effective project role; empty when none
+  std::string role;  // effective project role; empty when none
   AccessSource source = AccessSource::kNone;
   std::string inherited_role;  // what the org role grants in every project
   std::string direct_role;     // what the project grants directly

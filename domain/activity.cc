@@ -1,6 +1,6 @@
 #include "domain/activity.h"
 
-#include "domain/decide_support.h"
+#include "domain/internal/decide_support.h"
 
 namespace roster::domain {
 namespace {
@@ -11,10 +11,9 @@ void See(ActivityState& s, const UserId& user, Time at) {
 }
 
 std::optional<Rejection> RequireKnownUser(const OrganizationState& org, const UserId& actor) {
-  if (auto r = decide::RequireLive(org)) return r;
+  if (auto r = internal::RequireLive(org)) return r;
   if (org.FindMember(actor) != nullptr || org.direct_projects.contains(actor)) return std::nullopt;
-  return Rejection{ErrorCode::kNotFound, "User " + actor.value +
-                                             " has no access to organization " +
+  return Rejection{ErrorCode::kNotFound, "User " + actor.value + " has no access to organization " +
                                              org.org_id.value + "; nothing to record."};
 }
 
@@ -30,8 +29,8 @@ Decision DecideActivity(const OrganizationState& org, const ActivityState& activ
                         const ActivityPolicy& policy) {
   if (auto r = RequireKnownUser(org, actor)) return std::unexpected(*r);
   if (const auto* login = std::get_if<RecordLogin>(&command)) {
-    if (auto r = decide::ValidateText("IP address", login->ip, 64)) return std::unexpected(*r);
-    if (auto r = decide::ValidateText("User agent", login->user_agent, 512)) {
+    if (auto r = internal::ValidateText("IP address", login->ip, 64)) return std::unexpected(*r);
+    if (auto r = internal::ValidateText("User agent", login->user_agent, 512)) {
       return std::unexpected(*r);
     }
     return std::vector<Event>{MemberLoggedIn{actor, now, login->ip, login->user_agent}};

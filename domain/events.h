@@ -21,8 +21,8 @@
 namespace roster::domain {
 
 struct OrgSettings {
-  int32_t invitation_ttl_days = 7;        // 1..30
-  int32_t max_pending_invitations = 50;   // 1..10000
+  int32_t invitation_ttl_days = 7;       // 1..30
+  int32_t max_pending_invitations = 50;  // 1..10000
   bool operator==(const OrgSettings&) const = default;
 };
 
@@ -64,7 +64,7 @@ struct OrganizationDeleted {
   bool operator==(const OrganizationDeleted&) const = default;
 };
 
-struct MemberInvited {
+struct InvitationSent {
   static constexpr std::string_view kType = "invitation.sent";
   InvitationId invitation_id;
   Email email;
@@ -74,7 +74,7 @@ struct MemberInvited {
   std::string token_hash;  // hex SHA-256 of the secret token; the token itself is never stored
   Time sent_at;
   Time expires_at;
-  bool operator==(const MemberInvited&) const = default;
+  bool operator==(const InvitationSent&) const = default;
 };
 
 struct InvitationResent {
@@ -292,14 +292,15 @@ struct MemberActive {
   bool operator==(const MemberActive&) const = default;
 };
 
-using Event = std::variant<
-    OrganizationCreated, OrganizationRenamed, OrganizationSettingsChanged, OrganizationDeleted,
-    MemberInvited, InvitationResent, InvitationRevoked, InvitationAccepted, InvitationExpired,
-    MemberJoined, MemberRoleChanged, MemberRemoved, MemberLeft, OwnershipTransferred, RoleDefined,
-    RoleUpdated, RoleDeleted, ProjectCreated, ProjectRenamed, ProjectDeleted, ProjectMemberAdded,
-    ProjectMemberRoleChanged, ProjectMemberRemoved, ApiKeyCreated, ApiKeyRevoked,
-    ApiKeyRotationRecommended, ResourceRegistered, ResourceReassigned, ResourceDeleted,
-    MemberLoggedIn, MemberActive>;
+using Event =
+    std::variant<OrganizationCreated, OrganizationRenamed, OrganizationSettingsChanged,
+                 OrganizationDeleted, InvitationSent, InvitationResent, InvitationRevoked,
+                 InvitationAccepted, InvitationExpired, MemberJoined, MemberRoleChanged,
+                 MemberRemoved, MemberLeft, OwnershipTransferred, RoleDefined, RoleUpdated,
+                 RoleDeleted, ProjectCreated, ProjectRenamed, ProjectDeleted, ProjectMemberAdded,
+                 ProjectMemberRoleChanged, ProjectMemberRemoved, ApiKeyCreated, ApiKeyRevoked,
+                 ApiKeyRotationRecommended, ResourceRegistered, ResourceReassigned, ResourceDeleted,
+                 MemberLoggedIn, MemberActive>;
 
 inline std::string_view EventType(const Event& e) {
   return std::visit([](const auto& ev) { return std::decay_t<decltype(ev)>::kType; }, e);

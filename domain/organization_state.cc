@@ -3,7 +3,9 @@
 namespace roster::domain {
 namespace {
 
-void AddHolder(OrganizationState& s, const std::string& role) { ++s.role_holders[LowerAscii(role)]; }
+void AddHolder(OrganizationState& s, const std::string& role) {
+  ++s.role_holders[LowerAscii(role)];
+}
 
 void DropHolder(OrganizationState& s, const std::string& role) {
   auto it = s.role_holders.find(LowerAscii(role));
@@ -77,10 +79,18 @@ struct Applier {
   void operator()(const OrganizationSettingsChanged& e) { s.settings = e.after; }
   void operator()(const OrganizationDeleted&) { s.status = OrgStatus::kDeleted; }
 
-  void operator()(const MemberInvited& e) {
+  void operator()(const InvitationSent& e) {
     ++s.invitations_created;
-    Invitation inv{e.invitation_id, e.email,     e.display_name, e.role, e.inviter,
-                   e.token_hash,    e.sent_at,   e.expires_at,   InvitationStatus::kPending, 0};
+    Invitation inv{e.invitation_id,
+                   e.email,
+                   e.display_name,
+                   e.role,
+                   e.inviter,
+                   e.token_hash,
+                   e.sent_at,
+                   e.expires_at,
+                   InvitationStatus::kPending,
+                   0};
     s.pending_by_email[e.email] = e.invitation_id;
     s.pending_by_expiry.emplace(e.expires_at, e.invitation_id);
     AddHolder(s, e.role);
@@ -211,10 +221,14 @@ struct Applier {
 
 std::string_view InvitationStatusName(InvitationStatus s) {
   switch (s) {
-    case InvitationStatus::kPending: return "pending";
-    case InvitationStatus::kAccepted: return "accepted";
-    case InvitationStatus::kRevoked: return "revoked";
-    case InvitationStatus::kExpired: return "expired";
+    case InvitationStatus::kPending:
+      return "pending";
+    case InvitationStatus::kAccepted:
+      return "accepted";
+    case InvitationStatus::kRevoked:
+      return "revoked";
+    case InvitationStatus::kExpired:
+      return "expired";
   }
   return "unknown";
 }

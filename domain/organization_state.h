@@ -88,7 +88,7 @@ struct OrganizationState {
   // Active members and their indexes.
   std::unordered_map<UserId, Member, IdHash> members;
   std::unordered_map<Email, UserId, EmailHash> member_by_email;
-  std::map<uint64_t, UserId> owners_by_join;  // active members holding the owner role
+  std::map<uint64_t, UserId> owners_by_join;               // active members holding the owner role
   std::unordered_map<std::string, uint32_t> role_holders;  // lower-cased role -> members+pending
 
   // Every invitation ever sent (terminal ones answer "already accepted" / "was revoked").

@@ -6,12 +6,24 @@ namespace roster::domain {
 namespace {
 
 constexpr std::array<std::string_view, kPermissionCount> kNames = {
-    "org.delete",       "org.settings.manage", "org.ownership.transfer",
-    "billing.manage",   "billing.view",        "members.view",
-    "members.invite",   "members.remove",      "members.role.change",
-    "projects.create",  "projects.manage",     "projects.view",
-    "projects.members.manage", "resources.manage", "resources.view",
-    "apikeys.manage",   "apikeys.view",        "usage.view",
+    "org.delete",
+    "org.settings.manage",
+    "org.ownership.transfer",
+    "billing.manage",
+    "billing.view",
+    "members.view",
+    "members.invite",
+    "members.remove",
+    "members.role.change",
+    "projects.create",
+    "projects.manage",
+    "projects.view",
+    "projects.members.manage",
+    "resources.manage",
+    "resources.view",
+    "apikeys.manage",
+    "apikeys.view",
+    "usage.view",
     "audit.view",
 };
 

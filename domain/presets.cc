@@ -106,9 +106,9 @@ RoleCatalog Api() {
   const PermissionSet all_views{P::kBillingView,   P::kMembersView, P::kProjectsView,
                                 P::kResourcesView, P::kApiKeysView, P::kUsageView,
                                 P::kAuditView};
-  const PermissionSet developer{P::kMembersView,      P::kProjectsCreate, P::kProjectsView,
-                                P::kResourcesManage,  P::kResourcesView,  P::kApiKeysManage,
-                                P::kApiKeysView,      P::kUsageView};
+  const PermissionSet developer{P::kMembersView,     P::kProjectsCreate, P::kProjectsView,
+                                P::kResourcesManage, P::kResourcesView,  P::kApiKeysManage,
+                                P::kApiKeysView,     P::kUsageView};
   const PermissionSet billing{P::kBillingManage, P::kBillingView, P::kUsageView};
   return RoleCatalog(
       "api",
@@ -120,14 +120,15 @@ RoleCatalog Api() {
       },
       {
           {"Billing Manager", billing},
-          {"Viewer", {P::kBillingView, P::kProjectsView, P::kResourcesView, P::kApiKeysView,
-                      P::kUsageView}},
-          {"Developer", {P::kProjectsView, P::kResourcesManage, P::kResourcesView,
-                         P::kApiKeysManage, P::kApiKeysView, P::kUsageView}},
+          {"Viewer",
+           {P::kBillingView, P::kProjectsView, P::kResourcesView, P::kApiKeysView, P::kUsageView}},
+          {"Developer",
+           {P::kProjectsView, P::kResourcesManage, P::kResourcesView, P::kApiKeysManage,
+            P::kApiKeysView, P::kUsageView}},
           {"Administrator",
            {P::kProjectsView, P::kProjectsManage, P::kProjectsMembersManage, P::kResourcesView,
-            P::kResourcesManage, P::kApiKeysView, P::kApiKeysManage, P::kUsageView,
-            P::kBillingView, P::kBillingManage}},
+            P::kResourcesManage, P::kApiKeysView, P::kApiKeysManage, P::kUsageView, P::kBillingView,
+            P::kBillingManage}},
       },
       "Administrator");
 }

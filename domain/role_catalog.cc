@@ -105,15 +105,14 @@ std::optional<Rejection> RoleCatalog::ValidateRole(const Role& role) const {
     return Rejection{ErrorCode::kInvalidArgument, "A role name must be 1 to 64 characters long."};
   }
   if (n.front() == ' ' || n.back() == ' ') {
-    return Rejection{ErrorCode::kInvalidArgument,
-                     "A role name cannot start or end with a space."};
+    return Rejection{ErrorCode::kInvalidArgument, "A role name cannot start or end with a space."};
   }
   for (char ch : n) {
     unsigned char c = static_cast<unsigned char>(ch);
     if (!std::isalnum(c) && c != ' ' && c != '-' && c != '_' && c != '.') {
-      return Rejection{ErrorCode::kInvalidArgument,
-                       "Role name '" + n +
-                           "' may use only letters, digits, spaces, '-', '_' and '.'."};
+      return Rejection{
+          ErrorCode::kInvalidArgument,
+          "Role name '" + n + "' may use only letters, digits, spaces, '-', '_' and '.'."};
     }
   }
   if (!role.project_role.empty() && FindProjectRole(role.project_role) == nullptr) {

@@ -16,7 +16,9 @@ using Duration = std::chrono::microseconds;
 inline int64_t ToMicros(Time t) { return t.time_since_epoch().count(); }
 inline Time FromMicros(int64_t us) { return Time(Duration(us)); }
 
-constexpr Duration Days(int64_t n) { return std::chrono::duration_cast<Duration>(std::chrono::days(n)); }
+constexpr Duration Days(int64_t n) {
+  return std::chrono::duration_cast<Duration>(std::chrono::days(n));
+}
 
 class Clock {
  public:

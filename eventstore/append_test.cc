@@ -173,8 +173,8 @@ TEST(AppendTest, FindCommandAnswersWhatARetryWouldGetAcrossAReopen) {
   AppendResult first;
   {
     auto store = OpenOrDie(tmp.path());
-    auto appended = store->Append(
-        Request("s", ExpectedVersion::NoStream(), {Event("t"), Event("t")}, "cmd-7"));
+    auto appended =
+        store->Append(Request("s", ExpectedVersion::NoStream(), {Event("t"), Event("t")}, "cmd-7"));
     ASSERT_TRUE(appended);
     first = *appended;
     auto unknown = store->FindCommand("cmd-unknown");
@@ -431,7 +431,7 @@ TEST(AppendTimeTest, RecordTimesNeverDecreaseAlongTheLog) {
     ASSERT_TRUE(store->Append(std::move(r)).has_value());
   };
   append(1000, "x");
-  append(500, "y");   // decided earlier, arrived later
+  append(500, "y");  // decided earlier, arrived later
   append(2000, "zz");
   auto records = store->ReadAll(1, 10);
   ASSERT_TRUE(records.has_value());

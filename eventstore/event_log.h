@@ -16,7 +16,6 @@
 
 #include "eventstore/error.h"
 #include "eventstore/record.h"
-#include "eventstore/record_codec.h"
 
 namespace roster::eventstore {
 
@@ -38,7 +37,7 @@ class Subscription {
 
 // Sees one record parsed in place; the view borrows from the store and is valid only during
 // the call. Returning false stops the scan after this record.
-using RecordVisitor = std::function<bool(const codec::RecordView&)>;
+using RecordVisitor = std::function<bool(const RecordView&)>;
 
 class EventLog {
  public:

@@ -3,8 +3,8 @@
 
 #include <fstream>
 
-#include "eventstore/record_codec.h"
-#include "eventstore/record_format.h"
+#include "eventstore/internal/record_codec.h"
+#include "eventstore/internal/record_format.h"
 #include "eventstore/rocks_event_store.h"
 #include "eventstore/testing/raw_rocks.h"
 #include "eventstore/testing/store_helpers.h"
@@ -104,7 +104,7 @@ TEST(OpenTest, RefusesARocksDbWithOurFamiliesButNoMetaKey) {
   { auto store = OpenOrDie(tmp.path()); }
   {
     testing::RawRocks raw(tmp.path());
-    raw.Delete("default", format::kMetaKey);
+    raw.Delete("default", internal::kMetaKey);
   }
   auto store = OpenRocksEventStore(tmp.path(), FastOptions());
   ASSERT_FALSE(store);
@@ -117,17 +117,17 @@ TEST(OpenTest, RefusesANewerFormatNamingTheVersions) {
   { auto store = OpenOrDie(tmp.path()); }
   {
     testing::RawRocks raw(tmp.path());
-    raw.Put("default", format::kMetaKey, codec::EncodeMeta(format::kFormatVersion + 98));
+    raw.Put("default", internal::kMetaKey, internal::EncodeMeta(internal::kFormatVersion + 98));
   }
   auto store = OpenRocksEventStore(tmp.path(), FastOptions());
   ASSERT_FALSE(store);
   EXPECT_EQ(store.error().code, ErrorCode::kNewerFormat);
   const std::string& message = store.error().message;
   EXPECT_NE(message.find(tmp.path().string()), std::string::npos) << message;
-  EXPECT_NE(message.find("format version " + std::to_string(format::kFormatVersion + 98)),
+  EXPECT_NE(message.find("format version " + std::to_string(internal::kFormatVersion + 98)),
             std::string::npos)
       << message;
-  EXPECT_NE(message.find("up to " + std::to_string(format::kFormatVersion)), std::string::npos)
+  EXPECT_NE(message.find("up to " + std::to_string(internal::kFormatVersion)), std::string::npos)
       << message;
 }
 

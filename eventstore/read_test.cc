@@ -3,6 +3,7 @@
 
 #include <thread>
 
+#include "eventstore/internal/record_codec.h"
 #include "eventstore/rocks_event_store.h"
 #include "eventstore/testing/store_helpers.h"
 #include "eventstore/testing/temp_dir.h"
@@ -55,15 +56,15 @@ TEST_F(ReadTest, ReadAllReturnsDenseBatchesInOrder) {
 TEST_F(ReadTest, VisitAllSeesWhatReadAllReturns) {
   for (auto [from, count] : {std::pair<Position, size_t>{1, 1000}, {0, 7}, {42, 30}, {95, 10}}) {
     std::vector<Record> visited;
-    auto seen = store_->VisitAll(from, count, [&](const codec::RecordView& view) {
-      visited.push_back(codec::ToRecord(view));
+    auto seen = store_->VisitAll(from, count, [&](const RecordView& view) {
+      visited.push_back(internal::ToRecord(view));
       return true;
     });
     ASSERT_TRUE(seen) << seen.error().message;
     EXPECT_EQ(*seen, visited.size());
     EXPECT_EQ(visited, *store_->ReadAll(from, count)) << "from " << from << ", " << count;
   }
-  auto never = [](const codec::RecordView&) {
+  auto never = [](const RecordView&) {
     ADD_FAILURE() << "nothing to visit";
     return true;
   };
@@ -71,7 +72,7 @@ TEST_F(ReadTest, VisitAllSeesWhatReadAllReturns) {
   EXPECT_EQ(*store_->VisitAll(5, 0, never), 0u);
   // The visitor stops the scan.
   std::vector<Position> seen;
-  auto stopped = store_->VisitAll(10, 50, [&](const codec::RecordView& view) {
+  auto stopped = store_->VisitAll(10, 50, [&](const RecordView& view) {
     seen.push_back(view.position);
     return seen.size() < 3;
   });

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace roster::eventstore {
@@ -106,5 +107,29 @@ struct VerifyReport {
   std::string problem;     // when !ok: what is wrong with it
   Hash last_hash{};        // hash of the last record checked (the chain head when to == last)
 };
+
+// A stored record, decoded in place: every view points into the value it was parsed from.
+struct RecordView {
+  Position position = 0;
+  std::string_view stream;
+  StreamVersion stream_version = 0;
+  std::string_view type;
+  uint16_t revision = 0;
+  std::string_view actor;
+  std::string_view command_id;
+  std::string_view correlation_id;
+  std::string_view source;
+  int64_t time_us = 0;
+  std::string_view payload;
+  std::string_view body;       // what the hash covers, after prev_hash
+  std::string_view prev_hash;  // 32 bytes
+  std::string_view hash;       // 32 bytes
+};
+
+inline std::string_view AsBytes(const Hash& hash) {
+  return {reinterpret_cast<const char*>(hash.data()), hash.size()};
+}
+// Lower-case hex of a hash, as messages, tools and the audit export show it.
+std::string HashHex(const Hash& hash);
 
 }  // namespace roster::eventstore

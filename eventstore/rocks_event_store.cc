@@ -1,12 +1,12 @@
 #include "eventstore/rocks_event_store.h"
 
-#include "eventstore/append_writer.h"
-#include "eventstore/chain_verify.h"
-#include "eventstore/record_codec.h"
-#include "eventstore/rocks_status.h"
-#include "eventstore/store_core.h"
-#include "eventstore/store_reads.h"
-#include "eventstore/store_subscription.h"
+#include "eventstore/internal/append_writer.h"
+#include "eventstore/internal/chain_verify.h"
+#include "eventstore/internal/record_codec.h"
+#include "eventstore/internal/rocks_status.h"
+#include "eventstore/internal/store_core.h"
+#include "eventstore/internal/store_reads.h"
+#include "eventstore/internal/store_subscription.h"
 
 namespace roster::eventstore {
 namespace {
@@ -67,11 +67,12 @@ Result<std::optional<CommandOutcomeRecord>> RocksEventStore::FindCommand(
     std::string_view command_id) {
   if (core_->board.closed()) return Closed();
   rocksdb::PinnableSlice value;
-  const rocksdb::Status status = core_->db->Get(rocksdb::ReadOptions(), core_->commands,
-                                                rocksdb::Slice(command_id), &value);
+  const rocksdb::Status status =
+      core_->db->Get(rocksdb::ReadOptions(), core_->commands, rocksdb::Slice(command_id), &value);
   if (status.IsNotFound()) return std::optional<CommandOutcomeRecord>();
-  if (!status.ok()) return internal::FailFromStatus(status, "looking up command id " + std::string(command_id));
-  const auto entry = codec::ParseCommandEntry(value.ToStringView());
+  if (!status.ok())
+    return internal::FailFromStatus(status, "looking up command id " + std::string(command_id));
+  const auto entry = internal::ParseCommandEntry(value.ToStringView());
   if (!entry) {
     return Fail(ErrorCode::kCorruption,
                 "the stored outcome of command id " + std::string(command_id) + " is malformed");

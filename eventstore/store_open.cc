@@ -8,13 +8,13 @@
 #include <cstring>
 #include <system_error>
 
-#include "eventstore/append_writer.h"
-#include "eventstore/record_codec.h"
-#include "eventstore/record_format.h"
+#include "eventstore/internal/append_writer.h"
+#include "eventstore/internal/record_codec.h"
+#include "eventstore/internal/record_format.h"
+#include "eventstore/internal/rocks_options.h"
+#include "eventstore/internal/rocks_status.h"
+#include "eventstore/internal/store_core.h"
 #include "eventstore/rocks_event_store.h"
-#include "eventstore/rocks_options.h"
-#include "eventstore/rocks_status.h"
-#include "eventstore/store_core.h"
 
 namespace roster::eventstore {
 namespace {
@@ -61,8 +61,8 @@ Result<void> CreateDatabase(const fs::path& path, const StoreOptions& options) {
   std::unique_ptr<rocksdb::DB> db(raw);
   rocksdb::WriteOptions write;
   write.sync = true;
-  s = db->Put(write, handles[0], std::string(format::kMetaKey),
-              codec::EncodeMeta(format::kFormatVersion));
+  s = db->Put(write, handles[0], std::string(internal::kMetaKey),
+              internal::EncodeMeta(internal::kFormatVersion));
   for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
   if (s.ok()) s = db->Close();
   if (!s.ok()) return internal::FailFromStatus(s, "creating a store in " + path.string());
@@ -97,16 +97,16 @@ Result<void> CreateStore(const fs::path& dir, const StoreOptions& options) {
 Result<void> CheckMeta(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* meta, const fs::path& dir) {
   std::string value;
   const rocksdb::Status s =
-      db.Get(rocksdb::ReadOptions(), meta, std::string(format::kMetaKey), &value);
+      db.Get(rocksdb::ReadOptions(), meta, std::string(internal::kMetaKey), &value);
   if (s.IsNotFound()) return NotAStore(dir, "a RocksDB database without Roster's meta key");
   if (!s.ok()) return internal::FailFromStatus(s, "reading the meta key in " + dir.string());
-  const auto version = codec::ParseMeta(value);
+  const auto version = internal::ParseMeta(value);
   if (!version) return NotAStore(dir, "its meta key does not hold a Roster format marker");
-  if (*version > format::kFormatVersion) {
+  if (*version > internal::kFormatVersion) {
     return Fail(ErrorCode::kNewerFormat,
                 dir.string() + " holds a Roster store of format version " +
                     std::to_string(*version) + "; this program reads format versions up to " +
-                    std::to_string(format::kFormatVersion) + ". Use a newer Roster.");
+                    std::to_string(internal::kFormatVersion) + ". Use a newer Roster.");
   }
   if (*version == 0) return NotAStore(dir, "its meta key names format version 0");
   return {};
@@ -123,12 +123,12 @@ Result<LogEnd> ReadLogEnd(internal::StoreCore& core) {
   it->SeekToLast();
   if (!it->status().ok()) return internal::FailFromStatus(it->status(), "reading the log's end");
   if (!it->Valid()) return LogEnd{};
-  if (it->key().size() != format::kPositionKeySize) {
+  if (it->key().size() != internal::kPositionKeySize) {
     return Fail(ErrorCode::kCorruption, core.dir.string() + ": the last log key is malformed");
   }
   LogEnd end;
-  end.position = codec::DecodePositionKey(it->key().ToStringView());
-  auto view = codec::ParseRecord(it->value().ToStringView());
+  end.position = internal::DecodePositionKey(it->key().ToStringView());
+  auto view = internal::ParseRecord(it->value().ToStringView());
   if (!view) {
     // A writer could not chain onto it; a read-only open (verify, dump) still may look.
     if (!core.options.read_only) {
@@ -139,7 +139,7 @@ Result<LogEnd> ReadLogEnd(internal::StoreCore& core) {
     }
     return end;
   }
-  end.hash = codec::ToHash(view->hash);
+  end.hash = internal::ToHash(view->hash);
   end.time_us = view->time_us;
   return end;
 }
@@ -223,8 +223,8 @@ Result<std::unique_ptr<RocksEventStore>> OpenRocksEventStore(const fs::path& dir
   (*core)->board.Publish(end->position);
   std::unique_ptr<internal::AppendWriter> writer;
   if (!options.read_only) {
-    writer = std::make_unique<internal::AppendWriter>(**core, end->position, end->hash,
-                                                      end->time_us);
+    writer =
+        std::make_unique<internal::AppendWriter>(**core, end->position, end->hash, end->time_us);
   }
   return std::unique_ptr<RocksEventStore>(new RocksEventStore(std::move(*core), std::move(writer)));
 }

@@ -2,8 +2,8 @@
 // through RocksDB directly.
 #include <gtest/gtest.h>
 
-#include "eventstore/record_codec.h"
-#include "eventstore/record_format.h"
+#include "eventstore/internal/record_codec.h"
+#include "eventstore/internal/record_format.h"
 #include "eventstore/rocks_event_store.h"
 #include "eventstore/testing/raw_rocks.h"
 #include "eventstore/testing/store_helpers.h"
@@ -56,7 +56,7 @@ TEST(VerifyTest, AnIntactChainVerifiesWholeOrInPart) {
 // Flips one byte at `offset` (negative: from the end) of the stored value at kTampered.
 void FlipByte(const std::filesystem::path& dir, long offset) {
   testing::RawRocks raw(dir);
-  const std::string key = codec::PositionKey(kTampered);
+  const std::string key = internal::PositionKey(kTampered);
   std::string value = raw.Get("log", key).value();
   const size_t at = offset >= 0 ? static_cast<size_t>(offset) : value.size() + offset;
   value[at] = static_cast<char>(value[at] ^ 0x01);
@@ -90,13 +90,14 @@ TEST_P(VerifyTamperTest, NamesTheExactPosition) {
   EXPECT_TRUE(store->Verify(1, kTampered - 1)->ok);
 }
 
-constexpr long kHashes = 2 * format::kHashSize;
+constexpr long kHashes = 2 * internal::kHashSize;
 INSTANTIATE_TEST_SUITE_P(
     Bytes, VerifyTamperTest,
     ::testing::Values(Tamper{"payload", -kHashes - 1, "hash mismatch"},
-                      Tamper{"stream_version", format::kBodyStreamOffset + 2, "hash mismatch"},
-                      Tamper{"position", format::kBodyPositionOffset, "says position"},
-                      Tamper{"stream length", format::kBodyStreamLengthOffset, "cannot be decoded"},
+                      Tamper{"stream_version", internal::kBodyStreamOffset + 2, "hash mismatch"},
+                      Tamper{"position", internal::kBodyPositionOffset, "says position"},
+                      Tamper{"stream length", internal::kBodyStreamLengthOffset,
+                             "cannot be decoded"},
                       Tamper{"prev_hash", -kHashes + 5, "broken link"},
                       Tamper{"hash", -3, "hash mismatch"}),
     [](const ::testing::TestParamInfo<Tamper>& info) {
@@ -108,7 +109,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(VerifyTest, ADeletedRecordIsNamedMissing) {
   TempDir tmp;
   Fill(tmp.path());
-  { testing::RawRocks(tmp.path()).Delete("log", codec::PositionKey(kTampered)); }
+  { testing::RawRocks(tmp.path()).Delete("log", internal::PositionKey(kTampered)); }
   auto store = OpenOrDie(tmp.path());
   auto report = store->Verify(0, 0);
   ASSERT_TRUE(report);
@@ -121,10 +122,9 @@ TEST(VerifyTest, ADeletedRecordIsNamedMissing) {
   EXPECT_EQ(read.error().code, ErrorCode::kCorruption);
 }
 
-
 // A long range is verified in segments on several threads; every link still counts, including
 // the one between two segments, and the first bad record is still the one named.
-constexpr Position kLongLog = 150'000;  // two segments of at least 65,536 records each
+constexpr Position kLongLog = 150'000;            // two segments of at least 65,536 records each
 constexpr Position kBoundary = 1 + kLongLog / 2;  // the second segment's first record
 
 void FillLong(const std::filesystem::path& dir) {
@@ -134,14 +134,14 @@ void FillLong(const std::filesystem::path& dir) {
   for (Position i = 0; i < kLongLog / 1000; ++i) {
     std::vector<NewEvent> events;
     for (int e = 0; e < 1000; ++e) events.push_back(Event("t", "payload " + std::to_string(e)));
-    ASSERT_TRUE(store->Append(Request(testing::Numbered("s", i % 4), ExpectedVersion::Any(),
-                                      std::move(events))));
+    ASSERT_TRUE(store->Append(
+        Request(testing::Numbered("s", i % 4), ExpectedVersion::Any(), std::move(events))));
   }
 }
 
 void FlipLastByte(const std::filesystem::path& dir, Position position) {
   testing::RawRocks raw(dir);
-  const std::string key = codec::PositionKey(position);
+  const std::string key = internal::PositionKey(position);
   std::string value = raw.Get("log", key).value();
   value.back() = static_cast<char>(value.back() ^ 0x01);  // in the stored hash
   raw.Put("log", key, value);

@@ -75,29 +75,28 @@ RowWriter& WriteProjectRow(RowWriter& w, const Project& p) { return w.Str(p.name
 // Events that change who may do what; the rest (invitations, keys, resources, activity) are
 // not folded here.
 bool Relevant(const Event& e) {
-  return std::visit(
-      Overloaded{
-          [](const OrganizationCreated&) { return true; },
-          [](const OrganizationRenamed&) { return true; },
-          [](const OrganizationSettingsChanged&) { return true; },
-          [](const OrganizationDeleted&) { return true; },
-          [](const MemberJoined&) { return true; },
-          [](const MemberRoleChanged&) { return true; },
-          [](const MemberRemoved&) { return true; },
-          [](const MemberLeft&) { return true; },
-          [](const OwnershipTransferred&) { return true; },
-          [](const RoleDefined&) { return true; },
-          [](const RoleUpdated&) { return true; },
-          [](const RoleDeleted&) { return true; },
-          [](const ProjectCreated&) { return true; },
-          [](const ProjectRenamed&) { return true; },
-          [](const ProjectDeleted&) { return true; },
-          [](const ProjectMemberAdded&) { return true; },
-          [](const ProjectMemberRoleChanged&) { return true; },
-          [](const ProjectMemberRemoved&) { return true; },
-          [](const auto&) { return false; },
-      },
-      e);
+  return std::visit(Overloaded{
+                        [](const OrganizationCreated&) { return true; },
+                        [](const OrganizationRenamed&) { return true; },
+                        [](const OrganizationSettingsChanged&) { return true; },
+                        [](const OrganizationDeleted&) { return true; },
+                        [](const MemberJoined&) { return true; },
+                        [](const MemberRoleChanged&) { return true; },
+                        [](const MemberRemoved&) { return true; },
+                        [](const MemberLeft&) { return true; },
+                        [](const OwnershipTransferred&) { return true; },
+                        [](const RoleDefined&) { return true; },
+                        [](const RoleUpdated&) { return true; },
+                        [](const RoleDeleted&) { return true; },
+                        [](const ProjectCreated&) { return true; },
+                        [](const ProjectRenamed&) { return true; },
+                        [](const ProjectDeleted&) { return true; },
+                        [](const ProjectMemberAdded&) { return true; },
+                        [](const ProjectMemberRoleChanged&) { return true; },
+                        [](const ProjectMemberRemoved&) { return true; },
+                        [](const auto&) { return false; },
+                    },
+                    e);
 }
 
 }  // namespace
@@ -132,36 +131,35 @@ void AccessProjection::Apply(const EventContext& e) {
   auto seen = [&](const UserId& user) {
     if (ever_[user.value].insert(org).second) Mark('u', org, user.value);
   };
-  std::visit(
-      Overloaded{
-          [&](const MemberJoined& ev) {
-            Mark('g', org);
-            Mark('m', org, ev.user_id.value);
-            seen(ev.user_id);
-          },
-          [&](const MemberRoleChanged& ev) { Mark('m', org, ev.user_id.value); },
-          [&](const MemberRemoved& ev) { Mark('m', org, ev.user_id.value); },
-          [&](const MemberLeft& ev) { Mark('m', org, ev.user_id.value); },
-          [&](const OwnershipTransferred& ev) {
-            Mark('m', org, ev.from_user.value);
-            Mark('m', org, ev.to_user.value);
-          },
-          [&](const ProjectCreated& ev) { Mark('p', org, ev.project_id.value); },
-          [&](const ProjectRenamed& ev) { Mark('p', org, ev.project_id.value); },
-          [&](const ProjectDeleted& ev) { Mark('p', org, ev.project_id.value); },
-          [&](const ProjectMemberAdded& ev) {
-            Mark('d', org, ev.project_id.value, ev.user_id.value);
-            seen(ev.user_id);
-          },
-          [&](const ProjectMemberRoleChanged& ev) {
-            Mark('d', org, ev.project_id.value, ev.user_id.value);
-          },
-          [&](const ProjectMemberRemoved& ev) {
-            Mark('d', org, ev.project_id.value, ev.user_id.value);
-          },
-          [&](const auto&) { Mark('g', org); },  // organization and role catalog events
-      },
-      e.event);
+  std::visit(Overloaded{
+                 [&](const MemberJoined& ev) {
+                   Mark('g', org);
+                   Mark('m', org, ev.user_id.value);
+                   seen(ev.user_id);
+                 },
+                 [&](const MemberRoleChanged& ev) { Mark('m', org, ev.user_id.value); },
+                 [&](const MemberRemoved& ev) { Mark('m', org, ev.user_id.value); },
+                 [&](const MemberLeft& ev) { Mark('m', org, ev.user_id.value); },
+                 [&](const OwnershipTransferred& ev) {
+                   Mark('m', org, ev.from_user.value);
+                   Mark('m', org, ev.to_user.value);
+                 },
+                 [&](const ProjectCreated& ev) { Mark('p', org, ev.project_id.value); },
+                 [&](const ProjectRenamed& ev) { Mark('p', org, ev.project_id.value); },
+                 [&](const ProjectDeleted& ev) { Mark('p', org, ev.project_id.value); },
+                 [&](const ProjectMemberAdded& ev) {
+                   Mark('d', org, ev.project_id.value, ev.user_id.value);
+                   seen(ev.user_id);
+                 },
+                 [&](const ProjectMemberRoleChanged& ev) {
+                   Mark('d', org, ev.project_id.value, ev.user_id.value);
+                 },
+                 [&](const ProjectMemberRemoved& ev) {
+                   Mark('d', org, ev.project_id.value, ev.user_id.value);
+                 },
+                 [&](const auto&) { Mark('g', org); },  // organization and role catalog events
+             },
+             e.event);
 }
 
 std::optional<std::string> AccessProjection::RowFor(const std::string& key) const {
@@ -341,7 +339,8 @@ std::optional<UserAccessView> AccessProjection::UserAccess(const std::string& or
             [](const Project* a, const Project* b) { return a->id < b->id; });
   for (const Project* p : projects) {
     ProjectAccess a = EffectiveProjectAccess(s, *p, uid);
-    if (a.source != AccessSource::kNone) view.projects.push_back({p->id.value, p->name, std::move(a)});
+    if (a.source != AccessSource::kNone)
+      view.projects.push_back({p->id.value, p->name, std::move(a)});
   }
   return view;
 }

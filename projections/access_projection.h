@@ -19,7 +19,7 @@
 
 #include "domain/access.h"
 #include "domain/organization_state.h"
-#include "projections/dirty_rows.h"
+#include "projections/internal/dirty_rows.h"
 #include "projections/projection.h"
 
 namespace roster::projections {
@@ -76,7 +76,7 @@ class AccessProjection final : public Projection {
 
   std::unordered_map<std::string, domain::OrganizationState> orgs_;
   std::unordered_map<std::string, std::set<std::string>> ever_;  // user -> orgs
-  DirtyRows dirty_;
+  internal::DirtyRows dirty_;
 };
 
 }  // namespace roster::projections

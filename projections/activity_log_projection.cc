@@ -13,11 +13,10 @@ using eventstore::Record;
 constexpr size_t kLogBatch = 1024;
 
 bool Matches(const ActivityFilter& f, const ActivityEntry& e) {
-  const bool subject =
-      !f.subject || *f.subject == e.subject || (!e.also_subject.empty() && *f.subject == e.also_subject);
+  const bool subject = !f.subject || *f.subject == e.subject ||
+                       (!e.also_subject.empty() && *f.subject == e.also_subject);
   return (!f.org || *f.org == e.org) && (!f.actor || *f.actor == e.actor) && subject &&
-         (!f.action || *f.action == e.action) &&
-         e.time_us >= f.from_us && e.time_us < f.to_us;
+         (!f.action || *f.action == e.action) && e.time_us >= f.from_us && e.time_us < f.to_us;
 }
 
 // Visits an entry within the filter's time range; false stops the walk: times follow log
@@ -34,7 +33,7 @@ Step Offer(const ActivityFilter& f, const ActivityEntry& e,
 }  // namespace
 
 std::optional<ActivityEntry> EntryFromRecord(const Record& r, const domain::Event& event) {
-  std::optional<codec::StreamOwner> owner = codec::ParseStream(r.stream);
+  std::optional<eventstore::codec::StreamOwner> owner = eventstore::codec::ParseStream(r.stream);
   if (!owner || owner->activity) return std::nullopt;
   EventFacts facts;
   if (!DescribeEvent(event, owner->org.value, &facts)) return std::nullopt;
@@ -71,16 +70,16 @@ Result<std::optional<ActivityEntry>> ActivityLogProjection::EntryAt(Position pos
   auto records = log_.ReadAll(position, 1);
   if (!records) return std::unexpected(records.error());
   if (records->empty() || records->front().position != position) {
-    return std::unexpected(Error{ErrorCode::kCorruption,
-                                 "indexed position " + std::to_string(position) + " is not in the log",
-                                 std::nullopt});
+    return std::unexpected(
+        Error{ErrorCode::kCorruption,
+              "indexed position " + std::to_string(position) + " is not in the log", std::nullopt});
   }
   auto event = codec_.Decode(records->front());
   if (!event) {
-    return std::unexpected(Error{ErrorCode::kCorruption,
-                                 "cannot decode record " + std::to_string(position) + ": " +
-                                     event.error().message,
-                                 std::nullopt});
+    return std::unexpected(
+        Error{ErrorCode::kCorruption,
+              "cannot decode record " + std::to_string(position) + ": " + event.error().message,
+              std::nullopt});
   }
   return EntryFromRecord(records->front(), *event);
 }
@@ -122,9 +121,12 @@ Result<void> ActivityLogProjection::Scan(
     const std::function<bool(const ActivityEntry&)>& visit) const {
   // The narrowest index the filter allows; every filter is still checked on each entry.
   std::optional<std::string> key;
-  if (f.subject) key = KeyBuilder('s').Part(*f.subject).Take();
-  else if (f.actor) key = KeyBuilder('a').Part(*f.actor).Take();
-  else if (f.org) key = KeyBuilder('o').Part(*f.org).Take();
+  if (f.subject)
+    key = KeyBuilder('s').Part(*f.subject).Take();
+  else if (f.actor)
+    key = KeyBuilder('a').Part(*f.actor).Take();
+  else if (f.org)
+    key = KeyBuilder('o').Part(*f.org).Take();
   if (!key) return ScanLog(f, up_to, visit);
   Result<void> failure;
   auto scanned = PositionIndex::Scan(table(), *key, f.cursor, f.newest_first, [&](Position pos) {

@@ -66,7 +66,7 @@ std::optional<ActivityEntry> EntryFromRecord(const eventstore::Record& record,
 class ActivityLogProjection final : public Projection {
  public:
   // Borrows the log and codec to answer queries; both must outlive the projection.
-  ActivityLogProjection(eventstore::EventLog& log, const codec::EventCodec& codec)
+  ActivityLogProjection(eventstore::EventLog& log, const eventstore::codec::EventCodec& codec)
       : log_(log), codec_(codec) {}
   static constexpr std::string_view kName = "activity_log";
   std::string_view name() const override { return kName; }
@@ -91,7 +91,7 @@ class ActivityLogProjection final : public Projection {
                        const std::function<bool(const ActivityEntry&)>& visit) const;
 
   eventstore::EventLog& log_;
-  const codec::EventCodec& codec_;
+  const eventstore::codec::EventCodec& codec_;
   PositionIndex index_;
   KeyBuilder key_{'o'};  // reused by Apply for the keys it indexes under
 };

@@ -9,11 +9,12 @@ namespace roster::projections {
 using eventstore::Error;
 using eventstore::ErrorCode;
 
-eventstore::Result<AsOfState> ReplayOrganization(eventstore::EventLog& log, const codec::EventCodec& codec,
-                                     const domain::OrgId& org, const AsOfPoint& point) {
+eventstore::Result<AsOfState> ReplayOrganization(eventstore::EventLog& log,
+                                                 const eventstore::codec::EventCodec& codec,
+                                                 const domain::OrgId& org, const AsOfPoint& point) {
   constexpr size_t kBatch = 1024;
   AsOfState out;
-  const std::string stream = codec::OrgStream(org);
+  const std::string stream = eventstore::codec::OrgStream(org);
   eventstore::StreamVersion next = 0;
   for (;;) {
     auto records = log.ReadStream(stream, next, kBatch);
@@ -23,10 +24,10 @@ eventstore::Result<AsOfState> ReplayOrganization(eventstore::EventLog& log, cons
       if (point.time_us && r.metadata.time_us > *point.time_us) return out;
       auto event = codec.Decode(r);
       if (!event) {
-        return std::unexpected(Error{ErrorCode::kCorruption,
-                                     "cannot decode record " + std::to_string(r.position) + ": " +
-                                         event.error().message,
-                                     std::nullopt});
+        return std::unexpected(Error{
+            ErrorCode::kCorruption,
+            "cannot decode record " + std::to_string(r.position) + ": " + event.error().message,
+            std::nullopt});
       }
       domain::Apply(out.state, *event);
       if (const auto* joined = std::get_if<domain::MemberJoined>(&*event)) {

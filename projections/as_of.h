@@ -31,8 +31,9 @@ struct AsOfState {
   std::unordered_map<std::string, int64_t> joined_at_us;
 };
 
-eventstore::Result<AsOfState> ReplayOrganization(eventstore::EventLog& log, const codec::EventCodec& codec,
-                                     const domain::OrgId& org, const AsOfPoint& point);
+eventstore::Result<AsOfState> ReplayOrganization(eventstore::EventLog& log,
+                                                 const eventstore::codec::EventCodec& codec,
+                                                 const domain::OrgId& org, const AsOfPoint& point);
 
 // One organization's view of a user at a point: membership and project access.
 struct UserAccessAsOf {

@@ -44,7 +44,7 @@ bool DescribeEvent(const Event& event, const std::string& org, EventFacts* f) {
             *f = {org, "", e.name, "deleted"};
             return true;
           },
-          [&](const MemberInvited& e) {
+          [&](const InvitationSent& e) {
             *f = {e.email.value(), "", "", e.role};
             return true;
           },
@@ -161,7 +161,7 @@ std::string_view SubjectOf(const Event& event, const std::string& org) {
           [&](const OrganizationRenamed&) -> std::string_view { return org; },
           [&](const OrganizationSettingsChanged&) -> std::string_view { return org; },
           [&](const OrganizationDeleted&) -> std::string_view { return org; },
-          [](const MemberInvited& e) -> std::string_view { return e.email.value(); },
+          [](const InvitationSent& e) -> std::string_view { return e.email.value(); },
           [](const InvitationResent& e) -> std::string_view { return e.email.value(); },
           [](const InvitationRevoked& e) -> std::string_view { return e.email.value(); },
           [](const InvitationAccepted& e) -> std::string_view { return e.email.value(); },

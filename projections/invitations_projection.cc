@@ -73,71 +73,71 @@ void InvitationsProjection::End(const std::string& org, InvitationView& inv,
 void InvitationsProjection::Apply(const EventContext& e) {
   const std::string& org = e.org.value;
   const int64_t now = e.record.metadata.time_us;
-  std::visit(
-      Overloaded{
-          [&](const domain::MemberInvited& ev) {
-            OrgData& d = orgs_[org];
-            const Position pos = e.record.position;
-            InvitationView v;
-            v.sent_position = pos;
-            v.invitation_id = ev.invitation_id.value;
-            v.email = ev.email.value();
-            v.display_name = ev.display_name;
-            v.role = ev.role;
-            v.inviter = ev.inviter.value;
-            v.sent_at_us = domain::ToMicros(ev.sent_at);
-            v.expires_at_us = domain::ToMicros(ev.expires_at);
-            v.valid_for_us = v.expires_at_us - v.sent_at_us;
-            if (!bulk() && !deleted_orgs_.contains(org)) {
-              pending_by_expiry_.insert(Due{v.expires_at_us, org, v.invitation_id});
-            }
-            d.by_id[v.invitation_id] = pos;
-            // Positions only grow: the new invitation goes last.
-            d.invitations.emplace_hint(d.invitations.end(), pos, std::move(v));
-            MarkInvitation(org, pos);
-          },
-          [&](const domain::InvitationResent& ev) {
-            InvitationView* v = Find(org, ev.invitation_id.value);
-            if (v == nullptr || v->status != InvitationStatus::kPending) return;
-            if (!bulk()) pending_by_expiry_.erase(Due{v->expires_at_us, org, v->invitation_id});
-            v->sent_at_us = domain::ToMicros(ev.sent_at);
-            v->expires_at_us = domain::ToMicros(ev.expires_at);
-            v->valid_for_us = v->expires_at_us - v->sent_at_us;
-            v->resend_count = ev.resend_count;
-            if (!bulk() && !deleted_orgs_.contains(org)) {
-              pending_by_expiry_.insert(Due{v->expires_at_us, org, v->invitation_id});
-            }
-            MarkInvitation(org, v->sent_position);
-          },
-          [&](const domain::InvitationRevoked& ev) {
-            if (InvitationView* v = Find(org, ev.invitation_id.value)) {
-              End(org, *v, InvitationStatus::kRevoked, now);
-            }
-          },
-          [&](const domain::InvitationAccepted& ev) {
-            if (InvitationView* v = Find(org, ev.invitation_id.value)) {
-              v->accepted_by = ev.user_id.value;
-              End(org, *v, InvitationStatus::kAccepted, now);
-            }
-          },
-          [&](const domain::InvitationExpired& ev) {
-            if (InvitationView* v = Find(org, ev.invitation_id.value)) {
-              End(org, *v, InvitationStatus::kExpired, domain::ToMicros(ev.expired_at));
-            }
-          },
-          [&](const domain::OrganizationDeleted&) {
-            deleted_orgs_.insert(org);
-            if (bulk()) return;
-            dirty_.Mark(DeletedKey(org));
-            if (auto o = orgs_.find(org); o != orgs_.end()) {
-              for (const auto& [pos, v] : o->second.invitations) {
-                pending_by_expiry_.erase(Due{v.expires_at_us, org, v.invitation_id});
-              }
-            }
-          },
-          [](const auto&) {},
-      },
-      e.event);
+  std::visit(Overloaded{
+                 [&](const domain::InvitationSent& ev) {
+                   OrgData& d = orgs_[org];
+                   const Position pos = e.record.position;
+                   InvitationView v;
+                   v.sent_position = pos;
+                   v.invitation_id = ev.invitation_id.value;
+                   v.email = ev.email.value();
+                   v.display_name = ev.display_name;
+                   v.role = ev.role;
+                   v.inviter = ev.inviter.value;
+                   v.sent_at_us = domain::ToMicros(ev.sent_at);
+                   v.expires_at_us = domain::ToMicros(ev.expires_at);
+                   v.valid_for_us = v.expires_at_us - v.sent_at_us;
+                   if (!bulk() && !deleted_orgs_.contains(org)) {
+                     pending_by_expiry_.insert(Due{v.expires_at_us, org, v.invitation_id});
+                   }
+                   d.by_id[v.invitation_id] = pos;
+                   // Positions only grow: the new invitation goes last.
+                   d.invitations.emplace_hint(d.invitations.end(), pos, std::move(v));
+                   MarkInvitation(org, pos);
+                 },
+                 [&](const domain::InvitationResent& ev) {
+                   InvitationView* v = Find(org, ev.invitation_id.value);
+                   if (v == nullptr || v->status != InvitationStatus::kPending) return;
+                   if (!bulk())
+                     pending_by_expiry_.erase(Due{v->expires_at_us, org, v->invitation_id});
+                   v->sent_at_us = domain::ToMicros(ev.sent_at);
+                   v->expires_at_us = domain::ToMicros(ev.expires_at);
+                   v->valid_for_us = v->expires_at_us - v->sent_at_us;
+                   v->resend_count = ev.resend_count;
+                   if (!bulk() && !deleted_orgs_.contains(org)) {
+                     pending_by_expiry_.insert(Due{v->expires_at_us, org, v->invitation_id});
+                   }
+                   MarkInvitation(org, v->sent_position);
+                 },
+                 [&](const domain::InvitationRevoked& ev) {
+                   if (InvitationView* v = Find(org, ev.invitation_id.value)) {
+                     End(org, *v, InvitationStatus::kRevoked, now);
+                   }
+                 },
+                 [&](const domain::InvitationAccepted& ev) {
+                   if (InvitationView* v = Find(org, ev.invitation_id.value)) {
+                     v->accepted_by = ev.user_id.value;
+                     End(org, *v, InvitationStatus::kAccepted, now);
+                   }
+                 },
+                 [&](const domain::InvitationExpired& ev) {
+                   if (InvitationView* v = Find(org, ev.invitation_id.value)) {
+                     End(org, *v, InvitationStatus::kExpired, domain::ToMicros(ev.expired_at));
+                   }
+                 },
+                 [&](const domain::OrganizationDeleted&) {
+                   deleted_orgs_.insert(org);
+                   if (bulk()) return;
+                   dirty_.Mark(DeletedKey(org));
+                   if (auto o = orgs_.find(org); o != orgs_.end()) {
+                     for (const auto& [pos, v] : o->second.invitations) {
+                       pending_by_expiry_.erase(Due{v.expires_at_us, org, v.invitation_id});
+                     }
+                   }
+                 },
+                 [](const auto&) {},
+             },
+             e.event);
 }
 
 std::optional<std::string> InvitationsProjection::RowFor(const std::string& key) const {

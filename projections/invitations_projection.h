@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "domain/organization_state.h"
-#include "projections/dirty_rows.h"
+#include "projections/internal/dirty_rows.h"
 #include "projections/projection.h"
 
 namespace roster::projections {
@@ -32,14 +32,14 @@ struct InvitationView {
   std::string role;
   std::string inviter;
   domain::InvitationStatus status = domain::InvitationStatus::kPending;
-  int64_t sent_at_us = 0;      // of the latest send (a resend moves it)
+  int64_t sent_at_us = 0;  // of the latest send (a resend moves it)
   int64_t expires_at_us = 0;
   // The lifetime the latest send granted (expires_at - sent_at): since invitation.sent
   // revision 2 the log records this rather than the deadline. New in version 2 of the rows.
   int64_t valid_for_us = 0;
   uint32_t resend_count = 0;
-  std::string accepted_by;     // user id, when accepted
-  int64_t ended_at_us = 0;     // accepted, revoked or expired at
+  std::string accepted_by;  // user id, when accepted
+  int64_t ended_at_us = 0;  // accepted, revoked or expired at
   bool operator==(const InvitationView&) const = default;
 };
 
@@ -85,7 +85,7 @@ class InvitationsProjection final : public Projection {
   std::unordered_map<std::string, OrgData> orgs_;
   std::unordered_set<std::string> deleted_orgs_;
   std::set<Due> pending_by_expiry_;  // query-only: not kept in bulk mode, EndBulk derives it
-  DirtyRows dirty_;
+  internal::DirtyRows dirty_;
 };
 
 }  // namespace roster::projections

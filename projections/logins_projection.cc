@@ -18,8 +18,8 @@ Result<LoginPage> LoginsProjection::History(const std::string& org, const std::s
   LoginPage page;
   bool more = false;
   Result<void> failure;
-  const std::string key = user.empty() ? KeyBuilder('L').Part(org).Take()
-                                       : KeyBuilder('l').Part(org).Part(user).Take();
+  const std::string key =
+      user.empty() ? KeyBuilder('L').Part(org).Take() : KeyBuilder('l').Part(org).Part(user).Take();
   auto scanned = PositionIndex::Scan(table(), key, cursor, /*reverse=*/true, [&](Position pos) {
     if (pos > up_to) return true;
     if (page.logins.size() == limit) {
@@ -28,17 +28,17 @@ Result<LoginPage> LoginsProjection::History(const std::string& org, const std::s
     }
     auto records = log_.ReadAll(pos, 1);
     if (!records || records->empty()) {
-      failure = std::unexpected(records ? Error{ErrorCode::kCorruption, "indexed login missing",
-                                                std::nullopt}
-                                        : records.error());
+      failure = std::unexpected(
+          records ? Error{ErrorCode::kCorruption, "indexed login missing", std::nullopt}
+                  : records.error());
       return false;
     }
     auto event = codec_.Decode(records->front());
     const auto* login = event ? std::get_if<domain::MemberLoggedIn>(&*event) : nullptr;
     if (login == nullptr) {
-      failure = std::unexpected(
-          Error{ErrorCode::kCorruption, "position " + std::to_string(pos) + " is not a login",
-                std::nullopt});
+      failure = std::unexpected(Error{ErrorCode::kCorruption,
+                                      "position " + std::to_string(pos) + " is not a login",
+                                      std::nullopt});
       return false;
     }
     page.logins.push_back(LoginEntry{pos, login->user_id.value, domain::ToMicros(login->at),

@@ -35,7 +35,7 @@ struct LoginPage {
 class LoginsProjection final : public Projection {
  public:
   // Borrows the log and codec to answer queries; both must outlive the projection.
-  LoginsProjection(eventstore::EventLog& log, const codec::EventCodec& codec)
+  LoginsProjection(eventstore::EventLog& log, const eventstore::codec::EventCodec& codec)
       : log_(log), codec_(codec) {}
   static constexpr std::string_view kName = "logins";
   std::string_view name() const override { return kName; }
@@ -53,7 +53,7 @@ class LoginsProjection final : public Projection {
 
  private:
   eventstore::EventLog& log_;
-  const codec::EventCodec& codec_;
+  const eventstore::codec::EventCodec& codec_;
   PositionIndex index_;
   KeyBuilder key_{'L'};  // reused by Apply for the keys it indexes under
 };

@@ -51,9 +51,12 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 
 std::string_view MembershipStatusName(MembershipStatus s) {
   switch (s) {
-    case MembershipStatus::kActive: return "active";
-    case MembershipStatus::kRemoved: return "removed";
-    case MembershipStatus::kLeft: return "left";
+    case MembershipStatus::kActive:
+      return "active";
+    case MembershipStatus::kRemoved:
+      return "removed";
+    case MembershipStatus::kLeft:
+      return "left";
   }
   return "active";
 }
@@ -107,62 +110,63 @@ void MembersProjection::Apply(const EventContext& e) {
   const std::string& org = e.org.value;
   const int64_t now = e.record.metadata.time_us;
   OrgData& d = OrgFor(org);
-  std::visit(
-      Overloaded{
-          [&](const domain::OrganizationCreated& ev) {
-            d.summary.name = ev.name;
-            d.summary.preset = ev.catalog.preset();
-            d.summary.owner_role = ev.catalog.owner_role();
-            d.summary.created_at_us = now;
-            MarkOrg(org);
-          },
-          [&](const domain::OrganizationRenamed& ev) {
-            d.summary.name = ev.new_name;
-            MarkOrg(org);
-          },
-          [&](const domain::OrganizationDeleted&) {
-            d.summary.deleted = true;
-            d.summary.deleted_at_us = now;
-            MarkOrg(org);
-          },
-          [&](const domain::MemberJoined& ev) {
-            const Position pos = e.record.position;
-            MemberView m;
-            m.joined_position = pos;
-            m.membership_id = ev.membership_id.value;
-            m.user_id = ev.user_id.value;
-            m.email = ev.email.value();
-            m.display_name = ev.display_name;
-            m.role = ev.role;
-            m.joined_at_us = now;
-            // Positions only grow: the new membership goes last.
-            d.memberships.emplace_hint(d.memberships.end(), pos, std::move(m));
-            d.active_by_user[ev.user_id.value] = pos;
-            if (bulk()) return;  // as in EndMembership
-            d.active_positions.insert(pos);
-            orgs_of_user_[ev.user_id.value].insert(org);
-            dirty_.Mark(MemberKey(org, pos));
-          },
-          [&](const domain::MemberRoleChanged& ev) { SetRole(org, d, ev.user_id.value, ev.to_role); },
-          [&](const domain::OwnershipTransferred& ev) {
-            SetRole(org, d, ev.to_user.value, d.summary.owner_role);
-            SetRole(org, d, ev.from_user.value, ev.from_new_role);
-          },
-          [&](const domain::MemberRemoved& ev) {
-            EndMembership(org, d, ev.user_id.value, MembershipStatus::kRemoved, now);
-          },
-          [&](const domain::MemberLeft& ev) {
-            EndMembership(org, d, ev.user_id.value, MembershipStatus::kLeft, now);
-          },
-          [&](const domain::MemberLoggedIn& ev) {
-            SeeActivity(org, d, ev.user_id.value, domain::ToMicros(ev.at), true);
-          },
-          [&](const domain::MemberActive& ev) {
-            SeeActivity(org, d, ev.user_id.value, domain::ToMicros(ev.at), false);
-          },
-          [](const auto&) {},
-      },
-      e.event);
+  std::visit(Overloaded{
+                 [&](const domain::OrganizationCreated& ev) {
+                   d.summary.name = ev.name;
+                   d.summary.preset = ev.catalog.preset();
+                   d.summary.owner_role = ev.catalog.owner_role();
+                   d.summary.created_at_us = now;
+                   MarkOrg(org);
+                 },
+                 [&](const domain::OrganizationRenamed& ev) {
+                   d.summary.name = ev.new_name;
+                   MarkOrg(org);
+                 },
+                 [&](const domain::OrganizationDeleted&) {
+                   d.summary.deleted = true;
+                   d.summary.deleted_at_us = now;
+                   MarkOrg(org);
+                 },
+                 [&](const domain::MemberJoined& ev) {
+                   const Position pos = e.record.position;
+                   MemberView m;
+                   m.joined_position = pos;
+                   m.membership_id = ev.membership_id.value;
+                   m.user_id = ev.user_id.value;
+                   m.email = ev.email.value();
+                   m.display_name = ev.display_name;
+                   m.role = ev.role;
+                   m.joined_at_us = now;
+                   // Positions only grow: the new membership goes last.
+                   d.memberships.emplace_hint(d.memberships.end(), pos, std::move(m));
+                   d.active_by_user[ev.user_id.value] = pos;
+                   if (bulk()) return;  // as in EndMembership
+                   d.active_positions.insert(pos);
+                   orgs_of_user_[ev.user_id.value].insert(org);
+                   dirty_.Mark(MemberKey(org, pos));
+                 },
+                 [&](const domain::MemberRoleChanged& ev) {
+                   SetRole(org, d, ev.user_id.value, ev.to_role);
+                 },
+                 [&](const domain::OwnershipTransferred& ev) {
+                   SetRole(org, d, ev.to_user.value, d.summary.owner_role);
+                   SetRole(org, d, ev.from_user.value, ev.from_new_role);
+                 },
+                 [&](const domain::MemberRemoved& ev) {
+                   EndMembership(org, d, ev.user_id.value, MembershipStatus::kRemoved, now);
+                 },
+                 [&](const domain::MemberLeft& ev) {
+                   EndMembership(org, d, ev.user_id.value, MembershipStatus::kLeft, now);
+                 },
+                 [&](const domain::MemberLoggedIn& ev) {
+                   SeeActivity(org, d, ev.user_id.value, domain::ToMicros(ev.at), true);
+                 },
+                 [&](const domain::MemberActive& ev) {
+                   SeeActivity(org, d, ev.user_id.value, domain::ToMicros(ev.at), false);
+                 },
+                 [](const auto&) {},
+             },
+             e.event);
 }
 
 std::optional<std::string> MembersProjection::RowFor(const std::string& key) const {
@@ -299,7 +303,8 @@ MemberPage MembersProjection::ListMembers(const std::string& org, bool include_f
   if (it == orgs_.end()) return page;
   const OrgData& d = it->second;
   if (!include_former) {
-    for (auto pos = d.active_positions.upper_bound(cursor); pos != d.active_positions.end(); ++pos) {
+    for (auto pos = d.active_positions.upper_bound(cursor); pos != d.active_positions.end();
+         ++pos) {
       if (page.members.size() == limit) {
         page.next_cursor = page.members.back().joined_position;
         break;

@@ -17,7 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "projections/dirty_rows.h"
+#include "projections/internal/dirty_rows.h"
 #include "projections/projection.h"
 
 namespace roster::projections {
@@ -74,8 +74,8 @@ class MembersProjection final : public Projection {
 
   std::optional<OrgSummary> Org(const std::string& org) const;
   // Members in join order after `cursor` (a joined_position), at most `limit`.
-  MemberPage ListMembers(const std::string& org, bool include_former,
-                         eventstore::Position cursor, size_t limit) const;
+  MemberPage ListMembers(const std::string& org, bool include_former, eventstore::Position cursor,
+                         size_t limit) const;
   std::optional<MemberView> ActiveMember(const std::string& org, const std::string& user) const;
   // The organization switcher: live organizations where the user is an active member.
   std::vector<UserOrganization> OrganizationsOf(const std::string& user) const;
@@ -98,7 +98,8 @@ class MembersProjection final : public Projection {
   MemberView* ActiveRow(OrgData& d, const std::string& user);
   void EndMembership(const std::string& org, OrgData& d, const std::string& user,
                      MembershipStatus status, int64_t at);
-  void SetRole(const std::string& org, OrgData& d, const std::string& user, const std::string& role);
+  void SetRole(const std::string& org, OrgData& d, const std::string& user,
+               const std::string& role);
   void SeeActivity(const std::string& org, OrgData& d, const std::string& user, int64_t at,
                    bool login);
   MemberView WithActivity(const OrgData& d, const MemberView& m) const;
@@ -107,7 +108,7 @@ class MembersProjection final : public Projection {
 
   std::unordered_map<std::string, OrgData> orgs_;
   std::unordered_map<std::string, std::set<std::string>> orgs_of_user_;  // query-only, as above
-  DirtyRows dirty_;
+  internal::DirtyRows dirty_;
 };
 
 }  // namespace roster::projections

@@ -124,39 +124,45 @@ Result<void> PositionIndex::Scan(const Table& table, const std::string& key, Pos
     // Start at the chunk that may hold cursor + 1: the last one starting at or before it.
     const std::string probe_end = ChunkKey(key, cursor + 1);
     std::string found;
-    auto probed = table.Scan(key, probe_end, [&](std::string_view k, std::string_view) {
-      found = std::string(k);
-      return false;
-    }, /*reverse=*/true);
+    auto probed = table.Scan(
+        key, probe_end,
+        [&](std::string_view k, std::string_view) {
+          found = std::string(k);
+          return false;
+        },
+        /*reverse=*/true);
     if (!probed) return probed;
     if (!found.empty()) begin = found;
   }
   if (reverse && cursor > 0) end = ChunkKey(key, cursor);
   std::vector<Position> positions;
   bool malformed = false;
-  auto scanned = table.Scan(begin, end, [&](std::string_view k, std::string_view v) {
-    if (k.size() != key.size() + 8) return true;
-    if (!DecodeChunk(ReadBE64(k.substr(key.size())), v, &positions)) {
-      malformed = true;
-      return false;
-    }
-    if (reverse) {
-      for (auto it = positions.rbegin(); it != positions.rend(); ++it) {
-        if (cursor != 0 && *it >= cursor) continue;
-        if (!visit(*it)) return false;
-      }
-    } else {
-      for (Position p : positions) {
-        if (p <= cursor) continue;
-        if (!visit(p)) return false;
-      }
-    }
-    return true;
-  }, reverse);
+  auto scanned = table.Scan(
+      begin, end,
+      [&](std::string_view k, std::string_view v) {
+        if (k.size() != key.size() + 8) return true;
+        if (!DecodeChunk(ReadBE64(k.substr(key.size())), v, &positions)) {
+          malformed = true;
+          return false;
+        }
+        if (reverse) {
+          for (auto it = positions.rbegin(); it != positions.rend(); ++it) {
+            if (cursor != 0 && *it >= cursor) continue;
+            if (!visit(*it)) return false;
+          }
+        } else {
+          for (Position p : positions) {
+            if (p <= cursor) continue;
+            if (!visit(p)) return false;
+          }
+        }
+        return true;
+      },
+      reverse);
   if (!scanned) return scanned;
   if (malformed) {
-    return std::unexpected(Error{ErrorCode::kCorruption, "malformed index chunk in " + table.name(),
-                                 std::nullopt});
+    return std::unexpected(
+        Error{ErrorCode::kCorruption, "malformed index chunk in " + table.name(), std::nullopt});
   }
   return {};
 }

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "projections/key_interner.h"
+#include "projections/internal/key_interner.h"
 #include "projections/projection.h"
 
 namespace roster::projections {
@@ -33,8 +33,7 @@ class PositionIndex {
   // Visits the positions under `key` after `cursor` in ascending order, or (reverse) before
   // `cursor` (0 = the end) in descending order, until `visit` returns false.
   static Result<void> Scan(const Table& table, const std::string& key, eventstore::Position cursor,
-                           bool reverse,
-                           const std::function<bool(eventstore::Position)>& visit);
+                           bool reverse, const std::function<bool(eventstore::Position)>& visit);
 
   // Every key of the table with all its positions, whatever the chunking (for checks and
   // tools: two tables holding the same index compare equal through this).
@@ -43,7 +42,7 @@ class PositionIndex {
 
  private:
   static constexpr size_t kKeepKeys = 4096;  // keys kept interned across flushes, at most
-  KeyInterner keys_;
+  internal::KeyInterner keys_;
   // Since the last flush, in the order added: the key of each position, and the position.
   std::vector<uint32_t> entry_keys_;
   std::vector<eventstore::Position> entry_positions_;

@@ -27,7 +27,7 @@ namespace roster::projections {
 struct EventContext {
   const eventstore::Record& record;  // position, time and metadata
   const domain::Event& event;
-  const domain::OrgId& org;          // from the stream the record is on
+  const domain::OrgId& org;  // from the stream the record is on
 };
 
 // Where a flush puts rows: a write batch (live) or a list of rows to ingest (rebuilds).
@@ -41,7 +41,9 @@ class RowSink {
 class BatchSink final : public RowSink {
  public:
   BatchSink(ViewBatch& batch, const Table& table) : batch_(batch), table_(table) {}
-  void Put(std::string_view key, std::string_view value) override { batch_.Put(table_, key, value); }
+  void Put(std::string_view key, std::string_view value) override {
+    batch_.Put(table_, key, value);
+  }
   void Delete(std::string_view key) override { batch_.Delete(table_, key); }
 
  private:

@@ -1,23 +1,23 @@
 #include "projections/projection_engine.h"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <optional>
 
 #include "eventstore/codec/streams.h"
-#include "eventstore/thread_name.h"
-#include "projections/projection_engine_internal.h"
+#include "projections/internal/engine.h"
 #include "projections/row_codec.h"
 
 namespace roster::projections {
 
-using namespace engine_internal;
+using namespace internal;
 using eventstore::Position;
 using eventstore::Record;
 
 ProjectionEngine::ProjectionEngine(eventstore::EventLog& log, ViewStore& views,
-                                   const codec::EventCodec& codec,
+                                   const eventstore::codec::EventCodec& codec,
                                    std::vector<ProjectionFactory> factories, EngineOptions options)
     : log_(log), views_(views), codec_(codec), options_(std::move(options)) {
   for (ProjectionFactory& f : factories) {
@@ -50,7 +50,8 @@ std::optional<Position> LoadRows(Projection& p, const Table& table, Error* error
     RowReader r(**row);
     checkpoint = r.U64();
     if (!r.done()) {
-      *error = Error{ErrorCode::kCorruption, "unreadable checkpoint in " + table.name(), std::nullopt};
+      *error =
+          Error{ErrorCode::kCorruption, "unreadable checkpoint in " + table.name(), std::nullopt};
       return std::nullopt;
     }
     return checkpoint;
@@ -211,12 +212,13 @@ bool ProjectionEngine::Decode(const std::vector<Record>& records, std::vector<De
   auto decode = [&](size_t from, size_t to) {
     for (size_t i = from; i < to && ok; ++i) {
       const Record& r = records[i];
-      std::optional<codec::StreamOwner> owner = codec::ParseStream(r.stream);
+      std::optional<eventstore::codec::StreamOwner> owner =
+          eventstore::codec::ParseStream(r.stream);
       if (!owner) continue;  // not a Roster stream
       auto event = codec_.Decode(r);
       if (!event) {
-        Fail("cannot decode record " + std::to_string(r.position) + " (" + r.type + "): " +
-             event.error().message);
+        Fail("cannot decode record " + std::to_string(r.position) + " (" + r.type +
+             "): " + event.error().message);
         ok = false;
         return;
       }
@@ -277,7 +279,7 @@ void ProjectionEngine::ApplyDecoded(const std::vector<Decoded>& decoded, std::ve
 }
 
 void ProjectionEngine::LiveLoop() {
-  eventstore::NameThisThread("roster-views");
+  pthread_setname_np(pthread_self(), "roster-views");
   RowBuffer rows;  // one projection's rows of a flush, reused
   while (!stopping_) {
     auto next = subscription_->Next(options_.live_batch, std::chrono::milliseconds(250));
@@ -346,14 +348,15 @@ Result<void> ProjectionEngine::WaitFor(std::string_view name, Position position,
     if (s->name == name) slot = s.get();
   }
   if (slot == nullptr) {
-    return std::unexpected(
-        Error{ErrorCode::kInvalidArgument, "no projection named " + std::string(name), std::nullopt});
+    return std::unexpected(Error{ErrorCode::kInvalidArgument,
+                                 "no projection named " + std::string(name), std::nullopt});
   }
   const bool reached = cv_.wait_for(lock, timeout, [&] {
     return !failure_.empty() || stopping_ || (slot->active && slot->position >= position);
   });
   if (!failure_.empty()) {
-    return std::unexpected(Error{ErrorCode::kStoreFailed, "projections stopped: " + failure_, std::nullopt});
+    return std::unexpected(
+        Error{ErrorCode::kStoreFailed, "projections stopped: " + failure_, std::nullopt});
   }
   if (reached && slot->active && slot->position >= position) return {};
   std::string why = slot->active ? "projection " + slot->name + " is at position " +
@@ -369,7 +372,8 @@ Result<void> ProjectionEngine::CatchUp(std::chrono::milliseconds timeout) const 
   const auto deadline = Clock::now() + timeout;
   for (const auto& s : slots_) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (auto r = WaitFor(s->name, target, std::max(left, std::chrono::milliseconds(0))); !r) return r;
+    if (auto r = WaitFor(s->name, target, std::max(left, std::chrono::milliseconds(0))); !r)
+      return r;
   }
   return {};
 }

@@ -24,7 +24,7 @@
 
 #include "eventstore/codec/codec.h"
 #include "eventstore/event_log.h"
-#include "projections/bounded_queue.h"
+#include "projections/internal/bounded_queue.h"
 #include "projections/projection.h"
 #include "projections/view_store.h"
 
@@ -37,8 +37,8 @@ namespace roster::projections {
 using ProjectionFactory = std::function<std::unique_ptr<Projection>()>;
 
 struct EngineOptions {
-  size_t live_batch = 1024;          // records per live apply/write
-  size_t rebuild_batch = 8192;       // records per read while rebuilding
+  size_t live_batch = 1024;     // records per live apply/write
+  size_t rebuild_batch = 8192;  // records per read while rebuilding
   // Events between checkpoints of the append-only models while rebuilding (in-memory models
   // are written once, at the end).
   size_t rebuild_checkpoint_every = 1000000;
@@ -57,7 +57,8 @@ struct ProjectionStatus {
 
 class ProjectionEngine {
  public:
-  ProjectionEngine(eventstore::EventLog& log, ViewStore& views, const codec::EventCodec& codec,
+  ProjectionEngine(eventstore::EventLog& log, ViewStore& views,
+                   const eventstore::codec::EventCodec& codec,
                    std::vector<ProjectionFactory> factories, EngineOptions options);
   ~ProjectionEngine();
   ProjectionEngine(const ProjectionEngine&) = delete;
@@ -107,7 +108,8 @@ class ProjectionEngine {
   // The rebuild's reader thread: reads and decodes batches after `position` into `queue`
   // until the log's end, a stop or the queue's close, then finishes the queue. False (after
   // Fail) when the log cannot be read or decoded.
-  bool ReadAhead(eventstore::Position position, BoundedQueue<Batch>& queue, BuildStats& stats);
+  bool ReadAhead(eventstore::Position position, internal::BoundedQueue<Batch>& queue,
+                 BuildStats& stats);
   // Applies the tail of the log, writes the final rows and swaps the new generations in; the
   // old models are moved to `retired` for the caller to free.
   bool Handoff(std::vector<Slot*>& slots, eventstore::Position& position,
@@ -123,7 +125,7 @@ class ProjectionEngine {
 
   eventstore::EventLog& log_;
   ViewStore& views_;
-  const codec::EventCodec& codec_;
+  const eventstore::codec::EventCodec& codec_;
   EngineOptions options_;
   std::vector<std::unique_ptr<Slot>> slots_;
 

@@ -14,7 +14,7 @@
 #include "eventstore/codec/streams.h"
 #include "eventstore/rocks_event_store.h"
 #include "eventstore/testing/temp_dir.h"
-#include "projections/dirty_rows.h"
+#include "projections/internal/dirty_rows.h"
 #include "projections/row_codec.h"
 
 namespace roster::projections {
@@ -55,7 +55,7 @@ class CountingProjection final : public Projection {
  private:
   uint32_t version_;
   std::map<std::string, uint64_t> counts_;
-  DirtyRows dirty_;
+  internal::DirtyRows dirty_;
 };
 
 class ProjectionEngineTest : public ::testing::Test {
@@ -69,8 +69,9 @@ class ProjectionEngineTest : public ::testing::Test {
 
   std::unique_ptr<ProjectionEngine> Start(uint32_t version) {
     auto engine = std::make_unique<ProjectionEngine>(
-        *log_, *views_, codec_,
-        std::vector<ProjectionFactory>{[version] { return std::make_unique<CountingProjection>(version); }},
+        *log_, *views_, codec_, std::vector<ProjectionFactory>{[version] {
+          return std::make_unique<CountingProjection>(version);
+        }},
         EngineOptions{.rebuild_batch = 100, .rebuild_checkpoint_every = 250, .logger = logger_});
     EXPECT_TRUE(engine->Start().has_value());
     return engine;
@@ -79,14 +80,15 @@ class ProjectionEngineTest : public ::testing::Test {
   void Append(const std::string& org, int n) {
     for (int i = 0; i < n; ++i) {
       eventstore::AppendRequest r;
-      r.stream = codec::OrgStream(domain::OrgId(org));
-      r.events.push_back(codec_.Encode(domain::ProjectCreated{domain::ProjectId("p" + std::to_string(i)), "P"}));
+      r.stream = eventstore::codec::OrgStream(domain::OrgId(org));
+      r.events.push_back(
+          codec_.Encode(domain::ProjectCreated{domain::ProjectId("p" + std::to_string(i)), "P"}));
       ASSERT_TRUE(log_->Append(std::move(r)).has_value());
     }
   }
 
   eventstore::testing::TempDir dir_{"roster-engine-test"};
-  codec::EventCodec codec_;
+  eventstore::codec::EventCodec codec_;
   std::shared_ptr<spdlog::logger> logger_ =
       std::make_shared<spdlog::logger>("t", std::make_shared<spdlog::sinks::null_sink_mt>());
   std::unique_ptr<eventstore::RocksEventStore> log_;

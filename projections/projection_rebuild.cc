@@ -1,6 +1,7 @@
 // The rebuild half of ProjectionEngine: the builder thread that folds the log into fresh
 // generations of the projections, the checkpoints it writes, and the swap that makes the new
 // generations serve (see projection_engine.h and docs/projections.md).
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -8,14 +9,13 @@
 #include <optional>
 #include <thread>
 
-#include "eventstore/thread_name.h"
-#include "projections/parallel_for.h"
+#include "projections/internal/engine.h"
+#include "projections/internal/parallel_for.h"
 #include "projections/projection_engine.h"
-#include "projections/projection_engine_internal.h"
 
 namespace roster::projections {
 
-using namespace engine_internal;
+using namespace internal;
 using eventstore::Position;
 
 bool ProjectionEngine::BuildCheckpoint(std::vector<Slot*>& slots, bool final) {
@@ -32,7 +32,7 @@ bool ProjectionEngine::BuildCheckpoint(std::vector<Slot*>& slots, bool final) {
     return a->build_apply_seconds > b->build_apply_seconds;
   });
   std::vector<std::pair<const Table*, RowBuffer>> rows(chosen.size());
-  ParallelFor(chosen.size(), [&](size_t i) {
+  internal::ParallelFor(chosen.size(), [&](size_t i) {
     Projection& p = *chosen[i]->building;
     std::unique_lock lock(p.mutex());
     rows[i].first = &p.table();
@@ -57,7 +57,7 @@ bool ProjectionEngine::BuildCheckpoint(std::vector<Slot*>& slots, bool final) {
 }
 
 void ProjectionEngine::BuildLoop() {
-  eventstore::NameThisThread("roster-rebuild");
+  pthread_setname_np(pthread_self(), "roster-rebuild");
   std::vector<Slot*> slots;
   {
     std::lock_guard lock(mu_);
@@ -84,7 +84,7 @@ void ProjectionEngine::BuildLoop() {
   std::vector<std::shared_ptr<Projection>> retired;  // old generations, freed at the end
 
   // The log is read and decoded on a reader thread, up to two batches ahead of the appliers.
-  BoundedQueue<Batch> queue(2);
+  internal::BoundedQueue<Batch> queue(2);
   BuildStats reader_stats;
   bool read_failed = false;
   std::thread reader;
@@ -97,7 +97,7 @@ void ProjectionEngine::BuildLoop() {
   };
   if (!slots.empty()) {
     reader = std::thread([&, from = position] {
-      eventstore::NameThisThread("roster-readlog");
+      pthread_setname_np(pthread_self(), "roster-readlog");
       read_failed = !ReadAhead(from, queue, reader_stats);
     });
   }
@@ -168,7 +168,7 @@ void ProjectionEngine::BuildLoop() {
   }
 }
 
-bool ProjectionEngine::ReadAhead(Position position, BoundedQueue<Batch>& queue,
+bool ProjectionEngine::ReadAhead(Position position, internal::BoundedQueue<Batch>& queue,
                                  BuildStats& stats) {
   while (!stopping_) {
     const auto read_begin = Clock::now();

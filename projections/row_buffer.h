@@ -41,7 +41,7 @@ class RowBuffer {
 
  private:
   struct Entry {
-    uint64_t prefix;  // the key's first 8 bytes, big-endian, zero-padded: most compares end here
+    uint64_t prefix;   // the key's first 8 bytes, big-endian, zero-padded: most compares end here
     const char* data;  // key then value, in a block
     uint32_t key_size;
     uint32_t value_size;

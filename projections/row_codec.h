@@ -79,7 +79,8 @@ class RowReader {
   T Fixed() {
     if (!Need(sizeof(T))) return 0;
     T v = 0;
-    for (size_t i = 0; i < sizeof(T); ++i) v |= static_cast<T>(static_cast<uint8_t>(in_[i])) << (8 * i);
+    for (size_t i = 0; i < sizeof(T); ++i)
+      v |= static_cast<T>(static_cast<uint8_t>(in_[i])) << (8 * i);
     in_.remove_prefix(sizeof(T));
     return v;
   }

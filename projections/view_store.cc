@@ -4,10 +4,9 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice.h>
+#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
-
-#include <rocksdb/sst_file_writer.h>
 
 #include <algorithm>
 #include <atomic>
@@ -15,7 +14,7 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "projections/parallel_for.h"
+#include "projections/internal/parallel_for.h"
 
 namespace roster::projections {
 namespace {
@@ -37,15 +36,12 @@ struct ViewStore::Impl {
   rocksdb::Options db_options;
   rocksdb::ColumnFamilyOptions cf_options;
   std::unique_ptr<rocksdb::DB> db;
-  rocksdb::ColumnFamilyHandle* meta = nullptr;  // the default column family
-  mutable std::mutex mu;                                  // guards the two below
+  rocksdb::ColumnFamilyHandle* meta = nullptr;               // the default column family
+  mutable std::mutex mu;                                     // guards the two below
   std::map<std::string, rocksdb::ColumnFamilyHandle*> open;  // live tables by name
-  std::vector<rocksdb::ColumnFamilyHandle*> dropped;  // kept readable until the store closes
+  std::vector<rocksdb::ColumnFamilyHandle*> dropped;         // kept readable until the store closes
   std::atomic<uint64_t> ingest_files{0};
-
 };
-
-
 
 Result<std::optional<std::string>> Table::Get(std::string_view key) const {
   std::string value;
@@ -139,8 +135,8 @@ Result<std::unique_ptr<ViewStore>> ViewStore::Open(const std::filesystem::path& 
   impl->db_options.enable_write_thread_adaptive_yield = false;
 
   std::vector<std::string> names;
-  rocksdb::Status s = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(impl->db_options),
-                                                      dir.string(), &names);
+  rocksdb::Status s =
+      rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(impl->db_options), dir.string(), &names);
   if (!s.ok()) names = {rocksdb::kDefaultColumnFamilyName};
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& n : names) descriptors.emplace_back(n, impl->cf_options);
@@ -152,8 +148,8 @@ Result<std::unique_ptr<ViewStore>> ViewStore::Open(const std::filesystem::path& 
   } else {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
-    s = rocksdb::DB::Open(rocksdb::DBOptions(impl->db_options), dir.string(), descriptors,
-                          &handles, &raw);
+    s = rocksdb::DB::Open(rocksdb::DBOptions(impl->db_options), dir.string(), descriptors, &handles,
+                          &raw);
   }
   if (!s.ok()) return std::unexpected(IoError(s, "opening view store " + dir.string()));
   impl->db.reset(raw);
@@ -241,10 +237,10 @@ Result<void> ViewStore::Ingest(std::vector<std::pair<const Table*, RowBuffer>>& 
   std::vector<File> files;
   for (auto& [table, rows] : tables) {
     if (rows.empty()) continue;
-    files.push_back(File{table, &rows,
-                         impl_->db->GetName() + "/bulk-" +
-                             std::to_string(impl_->ingest_files.fetch_add(1)) + ".sst",
-                         rocksdb::Status::OK()});
+    files.push_back(File{
+        table, &rows,
+        impl_->db->GetName() + "/bulk-" + std::to_string(impl_->ingest_files.fetch_add(1)) + ".sst",
+        rocksdb::Status::OK()});
   }
   std::sort(files.begin(), files.end(),
             [](const File& a, const File& b) { return a.rows->size() > b.rows->size(); });
@@ -263,7 +259,7 @@ Result<void> ViewStore::Ingest(std::vector<std::pair<const Table*, RowBuffer>>& 
     if (s.ok()) s = writer.Finish();
     f.status = s;
   };
-  ParallelFor(files.size(), [&](size_t i) { write(files[i]); });
+  internal::ParallelFor(files.size(), [&](size_t i) { write(files[i]); });
   rocksdb::Status s;
   std::vector<rocksdb::IngestExternalFileArg> args;
   for (const File& f : files) {

@@ -9,9 +9,9 @@ roster_packages=(
   capnproto libcapnp-dev
   libboost-dev
   libspdlog-dev libfmt-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
-  libssl-dev libcli11-dev libtomlplusplus-dev
-  clang-14 libfuzzer-14-dev
+  libgtest-dev libgmock-dev
+  libssl-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
+  clang-14 libfuzzer-14-dev clang-format-14
 )
 
 missing=()

@@ -8,8 +8,4 @@ cd "$(dirname "$0")/.."
 tools/deps.sh
 tools/build.sh
 mkdir -p var
-if [[ -x build/bin/rosterd ]]; then
-  exec build/bin/rosterd --data-dir var/roster "$@"
-fi
-# Before the server existed the quick start appended a few events and read them back.
-exec build/bin/roster-demo-eventstore var/demo
+exec build/bin/rosterd --data-dir var/roster "$@"

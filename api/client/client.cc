@@ -12,13 +12,13 @@
 #include <optional>
 #include <set>
 
-#include "api/asio.h"
-#include "api/framing.h"
+#include "api/net/asio.h"
+#include "api/wire/framing.h"
 
-namespace roster::client {
+namespace roster::api::client {
 namespace {
 
-using net::asio::ip::tcp;
+using api::net::asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using api::wire::Request;
 using api::wire::Response;
@@ -44,7 +44,7 @@ std::optional<std::pair<std::string, std::string>> SplitHostPort(const std::stri
 class AsioClient final : public Client {
  public:
   explicit AsioClient(const ClientOptions& options)
-      : options_(options), ssl_(net::asio::ssl::context::tls_client), stream_(io_, ssl_) {
+      : options_(options), ssl_(api::net::asio::ssl::context::tls_client), stream_(io_, ssl_) {
     limits_.max_message_bytes = options.max_message_bytes;
     limits_.max_segments = 512;
     // Callers may walk a reply more than once; the limit guards against amplification only.
@@ -52,7 +52,7 @@ class AsioClient final : public Client {
     limits_.nesting_limit = 64;
   }
   ~AsioClient() override {
-    net::error_code ignored;
+    api::net::error_code ignored;
     stream_.next_layer().close(ignored);
   }
 
@@ -63,12 +63,12 @@ class AsioClient final : public Client {
           ClientError{"CONNECTION", "bad address '" + options_.server + "' (want host:port)"});
     const auto deadline = Clock::now() + options_.timeout;
 
-    net::error_code ec;
+    api::net::error_code ec;
     tcp::resolver::results_type endpoints;
     bool done = false;
     tcp::resolver resolver(io_);
     resolver.async_resolve(hp->first, hp->second,
-                           [&](const net::error_code& e, tcp::resolver::results_type r) {
+                           [&](const api::net::error_code& e, tcp::resolver::results_type r) {
                              ec = e;
                              endpoints = std::move(r);
                              done = true;
@@ -77,11 +77,11 @@ class AsioClient final : public Client {
     if (ec) return Fail("CONNECTION", "cannot resolve " + hp->first + ": " + ec.message());
 
     done = false;
-    net::asio::async_connect(stream_.next_layer(), endpoints,
-                             [&](const net::error_code& e, const tcp::endpoint&) {
-                               ec = e;
-                               done = true;
-                             });
+    api::net::asio::async_connect(stream_.next_layer(), endpoints,
+                                  [&](const api::net::error_code& e, const tcp::endpoint&) {
+                                    ec = e;
+                                    done = true;
+                                  });
     if (!RunUntil([&] { return done; }, deadline)) {
       return Fail("TIMEOUT", "connecting to " + options_.server);
     }
@@ -131,7 +131,7 @@ class AsioClient final : public Client {
     auto request = message.initRoot<Request>();
     fill(request);
     request.setId(id);
-    if (auto w = Write(api::EncodeFrame(message)); !w) return std::unexpected(w.error());
+    if (auto w = Write(api::wire::EncodeFrame(message)); !w) return std::unexpected(w.error());
     return id;
   }
 
@@ -214,21 +214,22 @@ class AsioClient final : public Client {
 
  private:
   std::expected<void, ClientError> StartTls(const std::string& host, Clock::time_point deadline) {
-    net::error_code ec;
+    api::net::error_code ec;
     if (options_.tls_ca_file.empty()) {
       ssl_.set_default_verify_paths(ec);
     } else {
       ssl_.load_verify_file(options_.tls_ca_file, ec);
     }
     if (ec) return Fail("CONNECTION", "cannot load CA certificates: " + ec.message());
-    stream_.set_verify_mode(net::asio::ssl::verify_peer);
-    stream_.set_verify_callback(net::asio::ssl::host_name_verification(host));
+    stream_.set_verify_mode(api::net::asio::ssl::verify_peer);
+    stream_.set_verify_callback(api::net::asio::ssl::host_name_verification(host));
     SSL_set_tlsext_host_name(stream_.native_handle(), host.c_str());
     bool done = false;
-    stream_.async_handshake(net::asio::ssl::stream_base::client, [&](const net::error_code& e) {
-      ec = e;
-      done = true;
-    });
+    stream_.async_handshake(api::net::asio::ssl::stream_base::client,
+                            [&](const api::net::error_code& e) {
+                              ec = e;
+                              done = true;
+                            });
     if (!RunUntil([&] { return done; }, deadline)) return Fail("TIMEOUT", "TLS handshake");
     if (ec) return Fail("CONNECTION", "TLS handshake failed: " + ec.message());
     return {};
@@ -270,15 +271,15 @@ class AsioClient final : public Client {
 
   std::expected<void, ClientError> Write(std::string bytes) {
     bool done = false;
-    net::error_code ec;
-    auto on_written = [&](const net::error_code& e, size_t) {
+    api::net::error_code ec;
+    auto on_written = [&](const api::net::error_code& e, size_t) {
       ec = e;
       done = true;
     };
     if (options_.tls) {
-      net::asio::async_write(stream_, net::asio::buffer(bytes), on_written);
+      api::net::asio::async_write(stream_, api::net::asio::buffer(bytes), on_written);
     } else {
-      net::asio::async_write(stream_.next_layer(), net::asio::buffer(bytes), on_written);
+      api::net::asio::async_write(stream_.next_layer(), api::net::asio::buffer(bytes), on_written);
     }
     const auto deadline = Clock::now() + options_.timeout;
     while (!done) {
@@ -322,14 +323,14 @@ class AsioClient final : public Client {
     reading_ = true;
     PrepareBlock();
     auto space =
-        net::asio::buffer(BlockBytes() + filled_, block_words_ * sizeof(uint64_t) - filled_);
-    auto on_read = [this](const net::error_code& e, size_t n) {
+        api::net::asio::buffer(BlockBytes() + filled_, block_words_ * sizeof(uint64_t) - filled_);
+    auto on_read = [this](const api::net::error_code& e, size_t n) {
       reading_ = false;
       filled_ += n;
       ParseFrames();
       if (e && !broken_) {
         Break("CONNECTION",
-              e == net::asio::error::eof || e == net::asio::ssl::error::stream_truncated
+              e == api::net::asio::error::eof || e == api::net::asio::ssl::error::stream_truncated
                   ? std::string("connection closed by the server")
                   : "connection lost: " + e.message());
       }
@@ -345,7 +346,7 @@ class AsioClient final : public Client {
     need_ = 0;
     while (!broken_) {
       std::span<const uint8_t> rest(BlockBytes() + parsed_, filled_ - parsed_);
-      auto probe = api::ProbeFrame(rest, limits_);
+      auto probe = api::wire::ProbeFrame(rest, limits_);
       if (!probe) {
         Break("PROTOCOL", "bad response frame: " + probe.error());
         break;
@@ -359,7 +360,7 @@ class AsioClient final : public Client {
       try {
         auto reader = std::make_unique<capnp::FlatArrayMessageReader>(
             kj::arrayPtr(words, probe->total / sizeof(capnp::word)),
-            api::ReaderOptionsFor(limits_));
+            api::wire::ReaderOptionsFor(limits_));
         auto response = reader->getRoot<Response>();
         const uint64_t id = response.getId();
         if (id == 0 && response.isError()) {
@@ -396,7 +397,7 @@ class AsioClient final : public Client {
 
   void Break(std::string code, std::string message) {
     broken_ = ClientError{std::move(code), std::move(message)};
-    net::error_code ignored;
+    api::net::error_code ignored;
     stream_.next_layer().close(ignored);
   }
 
@@ -406,10 +407,10 @@ class AsioClient final : public Client {
   }
 
   ClientOptions options_;
-  api::FrameLimits limits_;
-  net::asio::io_context io_;
-  net::asio::ssl::context ssl_;
-  net::asio::ssl::stream<tcp::socket> stream_;  // its next_layer() alone when not TLS
+  api::wire::FrameLimits limits_;
+  api::net::asio::io_context io_;
+  api::net::asio::ssl::context ssl_;
+  api::net::asio::ssl::stream<tcp::socket> stream_;  // its next_layer() alone when not TLS
   // Received bytes: [0, parsed_) are parsed replies, [parsed_, filled_) not yet a whole frame.
   std::shared_ptr<uint64_t[]> block_;
   size_t block_words_ = 0;
@@ -437,4 +438,4 @@ std::expected<std::unique_ptr<Client>, ClientError> Client::Connect(const Client
   return client;
 }
 
-}  // namespace roster::client
+}  // namespace roster::api::client

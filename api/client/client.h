@@ -19,9 +19,9 @@
 #include <memory>
 #include <string>
 
-#include "api/roster.capnp.h"
+#include "api/wire/roster.capnp.h"
 
-namespace roster::client {
+namespace roster::api::client {
 
 struct ClientOptions {
   std::string server = "127.0.0.1:7400";  // host:port
@@ -30,7 +30,7 @@ struct ClientOptions {
   std::string tls_ca_file;  // verify the server against this CA (TLS only); empty: system CAs
   std::chrono::milliseconds timeout{30000};  // connect, hello and each response
   std::string client_name = "roster-client";
-  size_t max_message_bytes = 64u << 20;      // largest response accepted
+  size_t max_message_bytes = 64u << 20;  // largest response accepted
 };
 
 // Connection-level failures. code: CONNECTION (cannot reach / connection lost), TIMEOUT,
@@ -87,4 +87,4 @@ class Client {
       const std::function<bool(api::wire::Record::Reader)>& on_record) = 0;
 };
 
-}  // namespace roster::client
+}  // namespace roster::api::client

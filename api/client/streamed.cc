@@ -2,7 +2,7 @@
 
 #include <kj/exception.h>
 
-namespace roster::client {
+namespace roster::api::client {
 
 using api::wire::OrganizationAsOf;
 using api::wire::Request;
@@ -109,4 +109,4 @@ void MergeOrganizationAsOf(const std::vector<OrganizationAsOf::Reader>& parts,
   }
 }
 
-}  // namespace roster::client
+}  // namespace roster::api::client

@@ -16,7 +16,7 @@
 
 #include "api/client/client.h"
 
-namespace roster::client {
+namespace roster::api::client {
 
 struct ExportRequest {
   std::optional<std::string> org;  // only this organization's records (a filtered export)
@@ -47,4 +47,4 @@ std::expected<ExportResult, ClientError> Export(Client& client, const ExportRequ
 void MergeOrganizationAsOf(const std::vector<api::wire::OrganizationAsOf::Reader>& parts,
                            api::wire::OrganizationAsOf::Builder out);
 
-}  // namespace roster::client
+}  // namespace roster::api::client

@@ -7,9 +7,9 @@
 namespace roster::api::server {
 namespace {
 
-namespace asio = net::asio;
-using net::Await;
-using net::error_code;
+namespace asio = api::net::asio;
+using api::net::Await;
+using api::net::error_code;
 
 constexpr size_t kReadChunk = 64 * 1024;
 constexpr size_t kDrainBytes = 1u << 20;
@@ -26,7 +26,7 @@ std::string Printable(std::string_view s) {
 
 }  // namespace
 
-Connection::Connection(Shared& shared, net::tcp::socket socket, Strand strand)
+Connection::Connection(Shared& shared, api::net::tcp::socket socket, Strand strand)
     : shared_(shared),
       strand_(std::move(strand)),
       stream_(std::move(socket), shared.ssl),
@@ -37,7 +37,7 @@ Connection::Connection(Shared& shared, net::tcp::socket socket, Strand strand)
   auto peer = stream_.next_layer().remote_endpoint(ec);
   peer_ = ec ? std::string("unknown peer")
              : peer.address().to_string() + ":" + std::to_string(peer.port());
-  stream_.next_layer().set_option(net::tcp::no_delay(true), ec);
+  stream_.next_layer().set_option(api::net::tcp::no_delay(true), ec);
   // For WriteNow: a write the socket cannot take at once fails with would_block instead of
   // waiting. Asynchronous operations are unaffected.
   if (!shared_.tls) stream_.next_layer().non_blocking(true, ec);
@@ -97,17 +97,17 @@ asio::awaitable<void> Connection::Reader() {
 }
 
 asio::awaitable<std::unique_ptr<Incoming>> Connection::ReadFrame() {
-  const FrameLimits& limits = shared_.options.limits;
+  const wire::FrameLimits& limits = shared_.options.limits;
   while (!stop_reading_) {
     std::span<const uint8_t> avail(in_.data() + in_begin_, in_end_ - in_begin_);
-    auto probe = ProbeFrame(avail, limits);
+    auto probe = wire::ProbeFrame(avail, limits);
     if (!probe) {
       EnqueueError(0, "BAD_REQUEST", probe.error());
       CloseAfterFlush("bad frame: " + probe.error());
       co_return nullptr;
     }
     if (probe->total != 0 && avail.size() >= probe->total) {
-      auto incoming = std::make_unique<Incoming>(probe->total, ReaderOptionsFor(limits));
+      auto incoming = std::make_unique<Incoming>(probe->total, wire::ReaderOptionsFor(limits));
       std::memcpy(incoming->frame.data(), avail.data(), probe->total);
       in_begin_ += probe->total;
       frame_started_.reset();
@@ -173,7 +173,7 @@ bool Connection::HandleRequest(std::unique_ptr<Incoming> incoming) {
       case wire::Request::SUBSCRIBE:
       case wire::Request::CREDIT:
       case wire::Request::UNSUBSCRIBE:
-        if (auto denied = Dispatcher::Authorize(*principal_, request)) {
+        if (auto denied = dispatch::Dispatcher::Authorize(*principal_, request)) {
           EnqueueError(id, denied->code, denied->message);
         } else if (request.isSubscribe()) {
           Subscribe(id, request.getSubscribe());
@@ -186,18 +186,18 @@ bool Connection::HandleRequest(std::unique_ptr<Incoming> incoming) {
       default:
         break;
     }
-    if (Dispatcher::IsStreamed(request)) {
-      if (auto denied = Dispatcher::Authorize(*principal_, request)) {
+    if (dispatch::Dispatcher::IsStreamed(request)) {
+      if (auto denied = dispatch::Dispatcher::Authorize(*principal_, request)) {
         EnqueueError(id, denied->code, denied->message);
       } else {
         StartStream(std::shared_ptr<Incoming>(std::move(incoming)));
       }
       return true;
     }
-    if (Dispatcher::IsQuick(request)) {
+    if (dispatch::Dispatcher::IsQuick(request)) {
       capnp::MallocMessageBuilder message;
       shared_.dispatcher.Handle(*principal_, request, message.initRoot<wire::Response>());
-      Enqueue(EncodeFrame(message));
+      Enqueue(wire::EncodeFrame(message));
       return true;
     }
   } catch (const kj::Exception& e) {
@@ -229,16 +229,16 @@ bool Connection::HandleHello(uint64_t id, wire::Request::Reader request) {
   }
   principal_ = std::move(*principal);
   shared_.logger->info("{}: authenticated as '{}' ({}), client '{}'", peer_, principal_->name,
-                       ScopeName(principal_->scope), Printable(hello.getClient().cStr()));
+                       dispatch::ScopeName(principal_->scope), Printable(hello.getClient().cStr()));
   capnp::MallocMessageBuilder message;
   auto response = message.initRoot<wire::Response>();
   response.setId(id);
   auto ok = response.initHello();
   ok.setPrincipal(principal_->name);
-  ok.setScope(std::string(ScopeName(principal_->scope)));
+  ok.setScope(std::string(dispatch::ScopeName(principal_->scope)));
   ok.setServerVersion(shared_.options.server_version);
   ok.setProtocolVersion(wire::PROTOCOL_VERSION);
-  Enqueue(EncodeFrame(message));
+  Enqueue(wire::EncodeFrame(message));
   return true;
 }
 
@@ -254,10 +254,10 @@ void Connection::RunOnWorkers(std::shared_ptr<Incoming> incoming) {
       // bytes escape a worker (that would terminate the server).
       auto response = message.initRoot<wire::Response>();
       response.setId(incoming->id);
-      SetError(response, "BAD_REQUEST",
-               std::string("malformed request: ") + e.getDescription().cStr());
+      dispatch::SetError(response, "BAD_REQUEST",
+                         std::string("malformed request: ") + e.getDescription().cStr());
     }
-    asio::post(self->strand_, [self, frame = EncodeFrame(message)]() mutable {
+    asio::post(self->strand_, [self, frame = wire::EncodeFrame(message)]() mutable {
       --self->in_flight_;
       self->last_activity_ = SteadyClock::now();
       self->Enqueue(std::move(frame));
@@ -299,8 +299,8 @@ void Connection::EnqueueError(uint64_t id, std::string_view code, std::string_vi
   capnp::MallocMessageBuilder builder;
   auto response = builder.initRoot<wire::Response>();
   response.setId(id);
-  SetError(response, code, message);
-  Enqueue(EncodeFrame(builder));
+  dispatch::SetError(response, code, message);
+  Enqueue(wire::EncodeFrame(builder));
 }
 
 void Connection::CloseAfterFlush(std::string_view reason) {
@@ -396,7 +396,7 @@ asio::awaitable<void> Connection::Writer(std::shared_ptr<Connection> /*keeps thi
   // Lingering close: tell the client we are done, then read (and drop) what it still sends
   // for a moment, so that closing does not reset the connection before it read our answers.
   error_code ec;
-  stream_.next_layer().shutdown(net::tcp::socket::shutdown_send, ec);
+  stream_.next_layer().shutdown(api::net::tcp::socket::shutdown_send, ec);
   draining_until_ = SteadyClock::now() + kDrainTime;
   Wake(watchdog_wake_);
   std::vector<uint8_t> sink(kReadChunk);

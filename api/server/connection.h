@@ -22,36 +22,36 @@
 #include <string>
 #include <vector>
 
-#include "api/asio.h"
-#include "api/dispatcher.h"
-#include "api/framing.h"
+#include "api/dispatch/dispatcher.h"
+#include "api/dispatch/token_store.h"
+#include "api/net/asio.h"
 #include "api/server/server.h"
-#include "api/token_store.h"
+#include "api/wire/framing.h"
 #include "eventstore/event_log.h"
 
 namespace roster::api::server {
 
-using Strand = net::asio::strand<net::asio::io_context::executor_type>;
+using Strand = api::net::asio::strand<api::net::asio::io_context::executor_type>;
 using SteadyClock = std::chrono::steady_clock;
 
 // What every connection shares; owned by the server and outliving every connection.
 struct Shared {
-  Dispatcher& dispatcher;
-  TokenStore& tokens;
+  dispatch::Dispatcher& dispatcher;
+  dispatch::TokenStore& tokens;
   eventstore::EventLog& log;
   std::shared_ptr<spdlog::logger> logger;
   ServerOptions options;
   bool tls = false;
-  net::asio::ssl::context ssl{net::asio::ssl::context::tls_server};
-  net::asio::thread_pool workers;
+  api::net::asio::ssl::context ssl{api::net::asio::ssl::context::tls_server};
+  api::net::asio::thread_pool workers;
   std::function<void(class Connection*)> on_closed;  // unregisters from the server
   // Streamed answers producing now, and how many may: each can hold a worker while its client
   // is slow, so at most half the workers, whatever options.max_streams says.
   std::atomic<size_t> streams{0};
   size_t max_streams;
   std::atomic<size_t> outbound_peak{0};  // the largest outbound queue any connection had
-  Shared(Dispatcher& d, TokenStore& t, eventstore::EventLog& l, std::shared_ptr<spdlog::logger> lg,
-         ServerOptions o)
+  Shared(dispatch::Dispatcher& d, dispatch::TokenStore& t, eventstore::EventLog& l,
+         std::shared_ptr<spdlog::logger> lg, ServerOptions o)
       : dispatcher(d),
         tokens(t),
         log(l),
@@ -77,7 +77,7 @@ struct StreamGate {
 // A decoded request and the bytes it reads. Resource type.
 struct Incoming {
   Incoming(size_t bytes, const capnp::ReaderOptions& options) : frame(bytes), options(options) {}
-  Frame frame;
+  wire::Frame frame;
   capnp::ReaderOptions options;
   std::optional<capnp::FlatArrayMessageReader> reader;  // set once frame holds the bytes
   uint64_t id = 0;                                      // the request's id, once read
@@ -85,9 +85,9 @@ struct Incoming {
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(Shared& shared, net::tcp::socket socket, Strand strand);
+  Connection(Shared& shared, api::net::tcp::socket socket, Strand strand);
   // Runs the connection to its end; spawned on strand(). `self` keeps it alive meanwhile.
-  net::asio::awaitable<void> Run(std::shared_ptr<Connection> self);
+  api::net::asio::awaitable<void> Run(std::shared_ptr<Connection> self);
   const Strand& strand() const { return strand_; }
   // From any thread: the log reached `position` (wakes subscriptions).
   void NotifyCommitted(eventstore::Position position);
@@ -117,12 +117,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::map<eventstore::Position, FetchedBatch> ready;  // by first position, not yet sent
   };
 
-  net::asio::awaitable<void> Reader();
-  net::asio::awaitable<void> Writer(std::shared_ptr<Connection> self);
-  net::asio::awaitable<void> Watchdog(std::shared_ptr<Connection> self);
-  net::asio::awaitable<size_t> ReadSome(net::asio::mutable_buffer buffer, net::error_code& ec);
+  api::net::asio::awaitable<void> Reader();
+  api::net::asio::awaitable<void> Writer(std::shared_ptr<Connection> self);
+  api::net::asio::awaitable<void> Watchdog(std::shared_ptr<Connection> self);
+  api::net::asio::awaitable<size_t> ReadSome(api::net::asio::mutable_buffer buffer,
+                                             api::net::error_code& ec);
   // Reads one whole frame into a decoded request; nullptr when the connection is done reading.
-  net::asio::awaitable<std::unique_ptr<Incoming>> ReadFrame();
+  api::net::asio::awaitable<std::unique_ptr<Incoming>> ReadFrame();
 
   // Returns false when the connection must stop reading.
   bool HandleRequest(std::unique_ptr<Incoming> incoming);
@@ -156,7 +157,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Finish();
   bool ReadingPaused() const;
   SteadyClock::time_point Deadline(const char** what) const;
-  static void Wake(net::asio::steady_timer& timer) { timer.cancel(); }
+  static void Wake(api::net::asio::steady_timer& timer) { timer.cancel(); }
   // Wakes the watchdog when a deadline now falls before the one it sleeps until. A deadline
   // that moved later needs nothing: the watchdog looks again when it wakes. Requests in
   // progress move deadlines on every frame and write; waking only for an earlier one keeps
@@ -169,13 +170,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   Shared& shared_;
   Strand strand_;
-  net::asio::ssl::stream<net::tcp::socket> stream_;  // its next_layer() alone without TLS
+  api::net::asio::ssl::stream<api::net::tcp::socket> stream_;  // its next_layer() alone without TLS
   std::string peer_;
-  net::asio::steady_timer reader_wake_;    // in-flight or outbound room, or stop
-  net::asio::steady_timer writer_wake_;    // queued frames or finishing
-  net::asio::steady_timer watchdog_wake_;  // a deadline moved
+  api::net::asio::steady_timer reader_wake_;    // in-flight or outbound room, or stop
+  api::net::asio::steady_timer writer_wake_;    // queued frames or finishing
+  api::net::asio::steady_timer watchdog_wake_;  // a deadline moved
 
-  std::optional<Principal> principal_;
+  std::optional<dispatch::Principal> principal_;
   std::vector<uint8_t> in_;  // received bytes [in_begin_, in_end_) not yet a whole frame
   size_t in_begin_ = 0;
   size_t in_end_ = 0;

@@ -1,5 +1,7 @@
 #include "api/server/server.h"
 
+#include <pthread.h>
+
 #include <condition_variable>
 #include <latch>
 #include <memory>
@@ -8,18 +10,17 @@
 #include <unordered_map>
 
 #include "api/server/connection.h"
-#include "eventstore/thread_name.h"
 
-namespace roster::api {
+namespace roster::api::server {
 
-namespace asio = net::asio;
-using net::Await;
-using net::error_code;
+namespace asio = api::net::asio;
+using api::net::Await;
+using api::net::error_code;
 using server::Connection;
 
 class Server::Impl {
  public:
-  Impl(Dispatcher& dispatcher, TokenStore& tokens, eventstore::EventLog& log,
+  Impl(dispatch::Dispatcher& dispatcher, dispatch::TokenStore& tokens, eventstore::EventLog& log,
        std::shared_ptr<spdlog::logger> logger, ServerOptions options)
       : shared_(dispatcher, tokens, log, std::move(logger), std::move(options)),
         acceptor_(asio::make_strand(io_)) {}
@@ -33,7 +34,7 @@ class Server::Impl {
 
  private:
   asio::awaitable<void> Listen();
-  void Refuse(net::tcp::socket socket);
+  void Refuse(api::net::tcp::socket socket);
   void Closed(Connection* c);
   std::vector<std::shared_ptr<Connection>> Snapshot();
   // Waits until no connection is left or the deadline passes; true when none is left.
@@ -42,7 +43,7 @@ class Server::Impl {
   server::Shared shared_;
   asio::io_context io_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
-  net::tcp::acceptor acceptor_;
+  api::net::tcp::acceptor acceptor_;
   std::vector<std::thread> threads_;
   uint16_t port_ = 0;
   uint64_t commit_listener_ = 0;
@@ -79,12 +80,12 @@ std::expected<void, std::string> Server::Impl::Bind() {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
     host = host.substr(1, host.size() - 2);
   error_code ec;
-  net::tcp::resolver resolver(io_);
+  api::net::tcp::resolver resolver(io_);
   auto endpoints = resolver.resolve(host, o.listen.substr(colon + 1), ec);
   if (ec || endpoints.empty()) {
     return std::unexpected("cannot resolve " + o.listen + ": " + ec.message());
   }
-  const net::tcp::endpoint endpoint = *endpoints.begin();
+  const api::net::tcp::endpoint endpoint = *endpoints.begin();
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_.bind(endpoint, ec);
@@ -121,7 +122,7 @@ void Server::Impl::Launch() {
     auto named = std::make_shared<std::latch>(workers);
     for (unsigned i = 0; i < workers; ++i) {
       asio::post(shared_.workers, [named] {
-        eventstore::NameThisThread("roster-work");
+        pthread_setname_np(pthread_self(), "roster-work");
         named->arrive_and_wait();
       });
     }
@@ -129,7 +130,7 @@ void Server::Impl::Launch() {
   }
   for (unsigned i = 0; i < std::max(1u, shared_.options.io_threads); ++i) {
     threads_.emplace_back([this, i] {
-      eventstore::NameThisThread("roster-io-" + std::to_string(i));
+      pthread_setname_np(pthread_self(), ("roster-io-" + std::to_string(i)).c_str());
       io_.run();
     });
   }
@@ -150,12 +151,12 @@ asio::awaitable<void> Server::Impl::Listen() {
       continue;
     }
     if (count_.load() >= shared_.options.max_connections) {
-      Refuse(net::tcp::socket(std::move(socket)));
+      Refuse(api::net::tcp::socket(std::move(socket)));
       continue;
     }
     server::Strand strand = socket.get_executor();
     auto connection =
-        std::make_shared<Connection>(shared_, net::tcp::socket(std::move(socket)), strand);
+        std::make_shared<Connection>(shared_, api::net::tcp::socket(std::move(socket)), strand);
     {
       std::lock_guard lock(mu_);
       live_[connection.get()] = connection;
@@ -173,7 +174,7 @@ asio::awaitable<void> Server::Impl::Listen() {
   }
 }
 
-void Server::Impl::Refuse(net::tcp::socket socket) {
+void Server::Impl::Refuse(api::net::tcp::socket socket) {
   error_code ec;
   auto peer = socket.remote_endpoint(ec);
   shared_.logger->warn("{}: refused: {} connections already open",
@@ -183,8 +184,8 @@ void Server::Impl::Refuse(net::tcp::socket socket) {
     // One small frame into an empty send buffer: does not block.
     capnp::MallocMessageBuilder message;
     auto response = message.initRoot<wire::Response>();
-    SetError(response, "UNAVAILABLE", "too many connections");
-    asio::write(socket, asio::buffer(EncodeFrame(message)), ec);
+    dispatch::SetError(response, "UNAVAILABLE", "too many connections");
+    asio::write(socket, asio::buffer(wire::EncodeFrame(message)), ec);
   }
   socket.close(ec);
 }
@@ -247,7 +248,7 @@ size_t Server::outbound_peak_bytes() const { return impl_->outbound_peak_bytes()
 void Server::Stop() { impl_->Stop(); }
 
 std::expected<std::unique_ptr<Server>, std::string> Server::Start(
-    Dispatcher& dispatcher, TokenStore& tokens, eventstore::EventLog& log,
+    dispatch::Dispatcher& dispatcher, dispatch::TokenStore& tokens, eventstore::EventLog& log,
     std::shared_ptr<spdlog::logger> logger, ServerOptions options) {
   auto impl =
       std::make_unique<Impl>(dispatcher, tokens, log, std::move(logger), std::move(options));
@@ -256,4 +257,4 @@ std::expected<std::unique_ptr<Server>, std::string> Server::Start(
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
-}  // namespace roster::api
+}  // namespace roster::api::server

@@ -24,12 +24,12 @@
 #include <string>
 #include <thread>
 
-#include "api/dispatcher.h"
-#include "api/framing.h"
-#include "api/token_store.h"
+#include "api/dispatch/dispatcher.h"
+#include "api/dispatch/token_store.h"
+#include "api/wire/framing.h"
 #include "eventstore/event_log.h"
 
-namespace roster::api {
+namespace roster::api::server {
 
 struct ServerOptions {
   std::string listen = "127.0.0.1:7400";  // host:port; port 0 picks a free one (see port())
@@ -39,12 +39,12 @@ struct ServerOptions {
   unsigned io_threads = std::max(1u, std::thread::hardware_concurrency() / 2);
   // Commands block on the log's group commit (an fsync): enough workers keep many in one sync.
   unsigned worker_threads = 64;  // for commands and queries: RocksDB work stays off I/O threads
-  FrameLimits limits;           // max message bytes (1 MiB), segments, traversal, nesting
+  wire::FrameLimits limits;      // max message bytes (1 MiB), segments, traversal, nesting
   size_t max_connections = 1024;
-  size_t max_in_flight = 64;                        // per connection; reading pauses at the limit
-  size_t max_outbound_bytes = 8u << 20;             // per connection; reading pauses beyond it
-  size_t max_subscriptions = 16;                    // per connection
-  size_t max_streams_per_connection = 4;            // streamed answers in progress per connection
+  size_t max_in_flight = 64;              // per connection; reading pauses at the limit
+  size_t max_outbound_bytes = 8u << 20;   // per connection; reading pauses beyond it
+  size_t max_subscriptions = 16;          // per connection
+  size_t max_streams_per_connection = 4;  // streamed answers in progress per connection
   size_t max_streams = 16;  // server-wide; each may hold a worker: capped at worker_threads / 2
   uint32_t max_credits = 10000;                     // outstanding records per subscription
   std::chrono::milliseconds frame_deadline{10000};  // a started frame must complete within
@@ -61,7 +61,7 @@ class Server {
  public:
   // Binds the listening socket and starts the I/O and worker threads.
   static std::expected<std::unique_ptr<Server>, std::string> Start(
-      Dispatcher& dispatcher, TokenStore& tokens, eventstore::EventLog& log,
+      dispatch::Dispatcher& dispatcher, dispatch::TokenStore& tokens, eventstore::EventLog& log,
       std::shared_ptr<spdlog::logger> logger, ServerOptions options);
   ~Server();  // Stop()
 
@@ -83,4 +83,4 @@ class Server {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace roster::api
+}  // namespace roster::api::server

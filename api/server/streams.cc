@@ -1,6 +1,6 @@
-// Streamed answers of one connection (Dispatcher::HandleStreamed): each runs on the worker pool
-// and hands its parts over one at a time. After queueing a part the producer waits until the
-// connection's outbound queue is under max_outbound_bytes again, so a client that stops
+// Streamed answers of one connection (dispatch::Dispatcher::HandleStreamed): each runs on the
+// worker pool and hands its parts over one at a time. After queueing a part the producer waits
+// until the connection's outbound queue is under max_outbound_bytes again, so a client that stops
 // reading stalls its producer instead of growing the queue: the server holds at most one part
 // beyond the limit per stream, and the stalled producer holds one worker thread (at most
 // Shared::max_streams of them server-wide) until the client reads again or the write timeout
@@ -12,7 +12,7 @@
 namespace roster::api::server {
 namespace {
 
-namespace asio = net::asio;
+namespace asio = api::net::asio;
 
 void Release(StreamGate& gate) {
   std::lock_guard lock(gate.mu);
@@ -35,14 +35,14 @@ bool Cancelled(StreamGate& gate) {
 
 // The sink a producer writes its parts to: posts each to the connection's strand and waits
 // for room (not after the last part: nothing follows it).
-class StreamSink final : public PartSink {
+class StreamSink final : public dispatch::PartSink {
  public:
   StreamSink(std::shared_ptr<Connection> connection, std::shared_ptr<StreamGate> gate)
       : connection_(std::move(connection)), gate_(std::move(gate)) {}
 
   bool Send(capnp::MallocMessageBuilder& part) override {
     const bool last = !part.getRoot<wire::Response>().getMore();
-    std::string frame = EncodeFrame(part);
+    std::string frame = wire::EncodeFrame(part);
     {
       std::lock_guard lock(gate_->mu);
       if (gate_->cancelled) return false;
@@ -94,8 +94,8 @@ void Connection::StartStream(std::shared_ptr<Incoming> incoming) {
       capnp::MallocMessageBuilder message;
       auto response = message.initRoot<wire::Response>();
       response.setId(incoming->id);
-      SetError(response, "BAD_REQUEST",
-               std::string("malformed request: ") + e.getDescription().cStr());
+      dispatch::SetError(response, "BAD_REQUEST",
+                         std::string("malformed request: ") + e.getDescription().cStr());
       sink.Send(message);
     }
     self->shared_.streams--;
@@ -118,7 +118,7 @@ void Connection::CancelStream(uint64_t id, uint64_t stream_id) {
   auto response = message.initRoot<wire::Response>();
   response.setId(id);
   response.setCancelled();
-  Enqueue(EncodeFrame(message));
+  Enqueue(wire::EncodeFrame(message));
 }
 
 void Connection::StreamPart(const std::shared_ptr<StreamGate>& gate, std::string frame, bool last) {

@@ -12,7 +12,7 @@
 namespace roster::api::server {
 namespace {
 
-namespace asio = net::asio;
+namespace asio = api::net::asio;
 
 constexpr uint64_t kFetchBatch = 1024;
 // A range also stops once its frames reach this size: records may be large (payloads up to
@@ -23,7 +23,7 @@ constexpr int kMaxFetches = 2;
 constexpr size_t kRecordScratchWords = 256;
 constexpr uint32_t kDefaultCredits = 1000;
 
-void FillRecord(const eventstore::codec::RecordView& r, wire::Record::Builder out) {
+void FillRecord(const eventstore::RecordView& r, wire::Record::Builder out) {
   auto bytes = [](std::string_view s) {
     return capnp::Data::Reader(reinterpret_cast<const capnp::byte*>(s.data()), s.size());
   };
@@ -71,7 +71,7 @@ void Connection::Subscribe(uint64_t id, wire::Subscribe::Reader request) {
   auto response = message.initRoot<wire::Response>();
   response.setId(id);
   response.setSubscribed(last);
-  Enqueue(EncodeFrame(message));
+  Enqueue(wire::EncodeFrame(message));
   Pump(id);
 }
 
@@ -95,7 +95,7 @@ void Connection::Unsubscribe(uint64_t id, uint64_t subscription) {
   auto response = message.initRoot<wire::Response>();
   response.setId(id);
   response.setUnsubscribed();
-  Enqueue(EncodeFrame(message));
+  Enqueue(wire::EncodeFrame(message));
 }
 
 void Connection::EndSubscriptions(std::string_view code, std::string_view message) {
@@ -146,7 +146,7 @@ void Connection::Pump(uint64_t subscription_id) {
         auto response = message.initRoot<wire::Response>();
         response.setId(subscription_id);
         FillRecord(r, response.initRecord());
-        AppendFrame(message, batch.frames);
+        wire::AppendFrame(message, batch.frames);
         batch.last = r.position;
         ++batch.count;
         batch.full = batch.frames.size() >= kFetchBytes;

@@ -1,6 +1,6 @@
 #include "api/service/aggregate_cache.h"
 
-namespace roster::service {
+namespace roster::api::service {
 
 AggregateCache::AggregateCache(size_t capacity, size_t shards)
     : per_shard_(std::max<size_t>(1, capacity / std::max<size_t>(1, shards))),
@@ -53,4 +53,4 @@ size_t AggregateCache::size() const {
   return n;
 }
 
-}  // namespace roster::service
+}  // namespace roster::api::service

@@ -21,7 +21,7 @@
 #include "domain/organization_state.h"
 #include "eventstore/record.h"
 
-namespace roster::service {
+namespace roster::api::service {
 
 struct Aggregate {
   std::mutex command_mu;
@@ -58,4 +58,4 @@ class AggregateCache {
   std::vector<Shard> shards_;
 };
 
-}  // namespace roster::service
+}  // namespace roster::api::service

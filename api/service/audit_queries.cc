@@ -4,7 +4,7 @@
 
 #include "eventstore/codec/streams.h"
 
-namespace roster::service {
+namespace roster::api::service {
 namespace {
 
 std::string Describe(const projections::UserAccessAsOf& a) {
@@ -18,7 +18,8 @@ std::string Describe(const projections::UserAccessAsOf& a) {
 
 }  // namespace
 
-Outcome<OrgAsOf> OrganizationAsOf(eventstore::EventLog& log, const codec::EventCodec& codec,
+Outcome<OrgAsOf> OrganizationAsOf(eventstore::EventLog& log,
+                                  const eventstore::codec::EventCodec& codec,
                                   const std::string& org, const projections::AsOfPoint& point) {
   auto replayed = projections::ReplayOrganization(log, codec, domain::OrgId(org), point);
   if (!replayed) return std::unexpected(FromStoreError(replayed.error()));
@@ -31,8 +32,8 @@ Outcome<OrgAsOf> OrganizationAsOf(eventstore::EventLog& log, const codec::EventC
   for (const auto& [user, m] : s.members) out.members.push_back(m);
   std::sort(out.members.begin(), out.members.end(),
             [](const auto& a, const auto& b) { return a.join_seq < b.join_seq; });
-  const domain::Time then = point.time_us ? domain::FromMicros(*point.time_us)
-                                          : domain::FromMicros(out.at.time_us);
+  const domain::Time then =
+      point.time_us ? domain::FromMicros(*point.time_us) : domain::FromMicros(out.at.time_us);
   for (const auto& [expires_at, id] : s.pending_by_expiry) {
     if (expires_at > then) out.pending.push_back(s.invitations.at(id));
   }
@@ -49,7 +50,7 @@ Outcome<OrgAsOf> OrganizationAsOf(eventstore::EventLog& log, const codec::EventC
 }
 
 Outcome<std::vector<UserHistoryEntry>> UserHistory(eventstore::EventLog& log,
-                                                   const codec::EventCodec& codec,
+                                                   const eventstore::codec::EventCodec& codec,
                                                    const std::string& user,
                                                    const std::vector<std::string>& orgs,
                                                    const projections::AsOfPoint& until) {
@@ -61,7 +62,7 @@ Outcome<std::vector<UserHistoryEntry>> UserHistory(eventstore::EventLog& log,
     std::string before = Describe(projections::AccessOf(state, uid));
     eventstore::StreamVersion next = 0;
     for (bool more = true; more;) {
-      auto records = log.ReadStream(codec::OrgStream(domain::OrgId(org)), next, 1024);
+      auto records = log.ReadStream(eventstore::codec::OrgStream(domain::OrgId(org)), next, 1024);
       if (!records) return std::unexpected(FromStoreError(records.error()));
       more = records->size() == 1024;
       for (const eventstore::Record& r : *records) {
@@ -89,4 +90,4 @@ Outcome<std::vector<UserHistoryEntry>> UserHistory(eventstore::EventLog& log,
   return out;
 }
 
-}  // namespace roster::service
+}  // namespace roster::api::service

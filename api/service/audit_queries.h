@@ -12,12 +12,12 @@
 #include "projections/access_projection.h"
 #include "projections/as_of.h"
 
-namespace roster::service {
+namespace roster::api::service {
 
 struct OrgAsOf {
   projections::AsOfState at;
-  std::vector<domain::Member> members;           // in join order
-  std::vector<domain::Invitation> pending;       // pending and unexpired then
+  std::vector<domain::Member> members;      // in join order
+  std::vector<domain::Invitation> pending;  // pending and unexpired then
   std::vector<std::pair<std::string, std::vector<projections::ProjectMemberAccess>>> projects;
 };
 
@@ -33,15 +33,16 @@ struct UserHistoryEntry {
 };
 
 // NOT_FOUND when the organization did not exist at that point.
-Outcome<OrgAsOf> OrganizationAsOf(eventstore::EventLog& log, const codec::EventCodec& codec,
+Outcome<OrgAsOf> OrganizationAsOf(eventstore::EventLog& log,
+                                  const eventstore::codec::EventCodec& codec,
                                   const std::string& org, const projections::AsOfPoint& point);
 
 // Every event of `orgs` (those the user ever belonged to, or simply all) after which the
 // user's access differs, in log order, up to `until`.
 Outcome<std::vector<UserHistoryEntry>> UserHistory(eventstore::EventLog& log,
-                                                   const codec::EventCodec& codec,
+                                                   const eventstore::codec::EventCodec& codec,
                                                    const std::string& user,
                                                    const std::vector<std::string>& orgs,
                                                    const projections::AsOfPoint& until);
 
-}  // namespace roster::service
+}  // namespace roster::api::service

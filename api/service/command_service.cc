@@ -5,7 +5,7 @@
 #include "eventstore/codec/streams.h"
 #include "projections/row_codec.h"
 
-namespace roster::service {
+namespace roster::api::service {
 namespace {
 
 using eventstore::ExpectedVersion;
@@ -26,8 +26,8 @@ std::string FillToken(domain::Command& command) {
   if (auto* c = std::get_if<domain::InviteMember>(&command)) hash = &c->token_hash;
   if (auto* c = std::get_if<domain::ResendInvitation>(&command)) hash = &c->token_hash;
   if (hash == nullptr || !hash->empty()) return {};
-  std::string token = NewInvitationToken();
-  *hash = HashInvitationToken(token);
+  std::string token = NewSecretToken();
+  *hash = HashSecretToken(token);
   return token;
 }
 
@@ -40,8 +40,8 @@ eventstore::EventMetadata Metadata(const CommandContext& ctx, domain::Time now) 
 }  // namespace
 
 CommandService::CommandService(eventstore::EventLog& log, projections::ViewStore& views,
-                               const codec::EventCodec& codec, const domain::Clock& clock,
-                               CommandServiceOptions options,
+                               const eventstore::codec::EventCodec& codec,
+                               const domain::Clock& clock, CommandServiceOptions options,
                                std::shared_ptr<projections::Table> snapshots,
                                std::shared_ptr<projections::Table> outcomes)
     : log_(log),
@@ -53,11 +53,10 @@ CommandService::CommandService(eventstore::EventLog& log, projections::ViewStore
       outcomes_(std::move(outcomes)),
       cache_(options.cache_capacity) {}
 
-Outcome<std::unique_ptr<CommandService>> CommandService::Create(eventstore::EventLog& log,
-                                                                projections::ViewStore& views,
-                                                                const codec::EventCodec& codec,
-                                                                const domain::Clock& clock,
-                                                                CommandServiceOptions options) {
+Outcome<std::unique_ptr<CommandService>> CommandService::Create(
+    eventstore::EventLog& log, projections::ViewStore& views,
+    const eventstore::codec::EventCodec& codec, const domain::Clock& clock,
+    CommandServiceOptions options) {
   auto snapshots = views.OpenTable("snapshots");
   if (!snapshots) return std::unexpected(FromStoreError(snapshots.error()));
   auto outcomes = views.OpenTable("outcomes");
@@ -78,15 +77,15 @@ Outcome<void> CommandService::Load(const domain::OrgId& org, Aggregate& a) {
     const int64_t snap_version = r.I64();
     const Position snap_position = r.U64();
     const std::string bytes = r.Str();
-    if (r.done() && format == codec::kSnapshotFormat) {
-      if (auto decoded = codec::DecodeState(bytes)) {
+    if (r.done() && format == eventstore::codec::kSnapshotFormat) {
+      if (auto decoded = eventstore::codec::DecodeState(bytes)) {
         state = std::move(*decoded);
         version = snapshot_version = snap_version;
         last_position = snap_position;
       }
     }
   }
-  const std::string stream = codec::OrgStream(org);
+  const std::string stream = eventstore::codec::OrgStream(org);
   for (;;) {
     auto records = log_.ReadStream(stream, version + 1, kReadBatch);
     if (!records) return std::unexpected(FromStoreError(records.error()));
@@ -117,10 +116,10 @@ void CommandService::MaybeSnapshot(const domain::OrgId& org, Aggregate& a) {
   std::string bytes;
   {
     std::shared_lock lock(a.state_mu);
-    bytes = codec::EncodeState(a.state);
+    bytes = eventstore::codec::EncodeState(a.state);
   }
   RowWriter w;
-  w.U32(codec::kSnapshotFormat).I64(a.version).U64(a.last_position).Str(bytes);
+  w.U32(eventstore::codec::kSnapshotFormat).I64(a.version).U64(a.last_position).Str(bytes);
   projections::ViewBatch batch;
   batch.Put(*snapshots_, org.value, w.bytes());
   // A lost snapshot only costs a longer load next time.
@@ -175,7 +174,8 @@ Outcome<std::optional<CommandOutcome>> CommandService::FindOutcome(const domain:
   if (!appended) return std::unexpected(FromStoreError(appended.error()));
   if (*appended) {
     const eventstore::CommandOutcomeRecord& first = **appended;
-    if (first.stream != codec::OrgStream(org) && first.stream != codec::ActivityStream(org)) {
+    if (first.stream != eventstore::codec::OrgStream(org) &&
+        first.stream != eventstore::codec::ActivityStream(org)) {
       return reused(first.stream);
     }
     CommandOutcome outcome;
@@ -234,7 +234,7 @@ Outcome<CommandOutcome> CommandService::Execute(const domain::OrgId& org, domain
 
   CommandOutcome outcome;
   outcome.invitation_token = FillToken(command);
-  const std::string stream = codec::OrgStream(org);
+  const std::string stream = eventstore::codec::OrgStream(org);
   for (int attempt = 0; attempt <= options_.max_conflict_retries; ++attempt) {
     const domain::Time now = clock_.Now();
     domain::Decision decision;
@@ -265,7 +265,8 @@ Outcome<CommandOutcome> CommandService::Execute(const domain::OrgId& org, domain
         continue;
       }
       if (appended.error().code == eventstore::ErrorCode::kCommandIdReused) {
-        outcome.rejection = domain::Rejection{domain::ErrorCode::kConflict, appended.error().message};
+        outcome.rejection =
+            domain::Rejection{domain::ErrorCode::kConflict, appended.error().message};
         outcome.invitation_token.clear();
         return outcome;
       }
@@ -322,8 +323,8 @@ Outcome<CommandOutcome> CommandService::ExecuteActivity(const domain::OrgId& org
   {
     std::shared_lock lock(a->state_mu);
     std::lock_guard activity_lock(a->activity_mu);
-    decision = domain::DecideActivity(a->state, a->activity, ctx.actor, command, now,
-                                      options_.activity);
+    decision =
+        domain::DecideActivity(a->state, a->activity, ctx.actor, command, now, options_.activity);
     // Remember it before the append so that a burst of marks coalesces at once.
     if (decision) {
       for (const domain::Event& e : *decision) domain::ApplyActivity(a->activity, e);
@@ -336,7 +337,7 @@ Outcome<CommandOutcome> CommandService::ExecuteActivity(const domain::OrgId& org
     return outcome;
   }
   eventstore::AppendRequest request;
-  request.stream = codec::ActivityStream(org);
+  request.stream = eventstore::codec::ActivityStream(org);
   request.expected = ExpectedVersion::Any();
   request.metadata = Metadata(ctx, now);
   for (const domain::Event& e : *decision) request.events.push_back(codec_.Encode(e));
@@ -367,4 +368,4 @@ Outcome<domain::OrganizationState> CommandService::State(const domain::OrgId& or
   return a->state;
 }
 
-}  // namespace roster::service
+}  // namespace roster::api::service

@@ -26,7 +26,7 @@
 #include "eventstore/event_log.h"
 #include "projections/view_store.h"
 
-namespace roster::service {
+namespace roster::api::service {
 
 struct CommandContext {
   domain::UserId actor;        // on whose behalf; checked by the domain's rules
@@ -46,8 +46,8 @@ struct CommandOutcome {
 };
 
 struct CommandServiceOptions {
-  size_t cache_capacity = 50000;        // organizations kept in memory
-  uint64_t snapshot_every = 200;        // events between aggregate snapshots
+  size_t cache_capacity = 50000;  // organizations kept in memory
+  uint64_t snapshot_every = 200;  // events between aggregate snapshots
   int max_conflict_retries = 5;
   domain::ActivityPolicy activity;
 };
@@ -56,14 +56,13 @@ class CommandService {
  public:
   static Outcome<std::unique_ptr<CommandService>> Create(eventstore::EventLog& log,
                                                          projections::ViewStore& views,
-                                                         const codec::EventCodec& codec,
+                                                         const eventstore::codec::EventCodec& codec,
                                                          const domain::Clock& clock,
                                                          CommandServiceOptions options = {});
 
   Outcome<CommandOutcome> Execute(const domain::OrgId& org, domain::Command command,
                                   const CommandContext& context);
-  Outcome<CommandOutcome> ExecuteActivity(const domain::OrgId& org,
-                                          domain::ActivityCommand command,
+  Outcome<CommandOutcome> ExecuteActivity(const domain::OrgId& org, domain::ActivityCommand command,
                                           const CommandContext& context);
 
   // The organization's current state (loaded if needed): for as-of checks and tests.
@@ -73,7 +72,7 @@ class CommandService {
 
  private:
   CommandService(eventstore::EventLog& log, projections::ViewStore& views,
-                 const codec::EventCodec& codec, const domain::Clock& clock,
+                 const eventstore::codec::EventCodec& codec, const domain::Clock& clock,
                  CommandServiceOptions options, std::shared_ptr<projections::Table> snapshots,
                  std::shared_ptr<projections::Table> outcomes);
 
@@ -88,7 +87,7 @@ class CommandService {
 
   eventstore::EventLog& log_;
   projections::ViewStore& views_;
-  const codec::EventCodec& codec_;
+  const eventstore::codec::EventCodec& codec_;
   const domain::Clock& clock_;
   CommandServiceOptions options_;
   std::shared_ptr<projections::Table> snapshots_;
@@ -96,4 +95,4 @@ class CommandService {
   AggregateCache cache_;
 };
 
-}  // namespace roster::service
+}  // namespace roster::api::service

@@ -1,11 +1,11 @@
 #include "api/service/expiry_sweeper.h"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
-#include "eventstore/thread_name.h"
 #include "projections/invitations_projection.h"
 
-namespace roster::service {
+namespace roster::api::service {
 
 ExpirySweeper::ExpirySweeper(CommandService& commands, projections::ProjectionEngine& engine,
                              const domain::Clock& clock, std::chrono::milliseconds interval,
@@ -19,8 +19,8 @@ ExpirySweeper::ExpirySweeper(CommandService& commands, projections::ProjectionEn
 ExpirySweeper::~ExpirySweeper() { Stop(); }
 
 Outcome<size_t> ExpirySweeper::SweepOnce() {
-  auto invitations = engine_.Active<projections::InvitationsProjection>(
-      projections::InvitationsProjection::kName);
+  auto invitations =
+      engine_.Active<projections::InvitationsProjection>(projections::InvitationsProjection::kName);
   if (!invitations) return Fail("UNAVAILABLE", "the invitations read model is being rebuilt");
   std::vector<std::string> orgs;
   {
@@ -39,7 +39,7 @@ Outcome<size_t> ExpirySweeper::SweepOnce() {
 
 void ExpirySweeper::Start() {
   thread_ = std::thread([this] {
-    eventstore::NameThisThread("roster-sweep");
+    pthread_setname_np(pthread_self(), "roster-sweep");
     std::unique_lock lock(mu_);
     while (!stopping_) {
       lock.unlock();
@@ -64,4 +64,4 @@ void ExpirySweeper::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-}  // namespace roster::service
+}  // namespace roster::api::service

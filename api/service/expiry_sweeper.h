@@ -20,7 +20,7 @@ namespace spdlog {
 class logger;
 }
 
-namespace roster::service {
+namespace roster::api::service {
 
 inline constexpr std::string_view kSweeperPrincipal = "roster:expiry-sweeper";
 
@@ -48,4 +48,4 @@ class ExpirySweeper {
   std::thread thread_;
 };
 
-}  // namespace roster::service
+}  // namespace roster::api::service

@@ -10,7 +10,7 @@
 #include "domain/error.h"
 #include "eventstore/error.h"
 
-namespace roster::service {
+namespace roster::api::service {
 
 struct Failure {
   std::string code;
@@ -30,11 +30,15 @@ inline Failure FromRejection(const domain::Rejection& r) {
 
 inline Failure FromStoreError(const eventstore::Error& e) {
   switch (e.code) {
-    case eventstore::ErrorCode::kTimeout: return Failure{"TIMEOUT", e.message};
-    case eventstore::ErrorCode::kInvalidArgument: return Failure{"INVALID_ARGUMENT", e.message};
-    case eventstore::ErrorCode::kCorruption: return Failure{"INTERNAL", e.message};
-    default: return Failure{"UNAVAILABLE", e.message};
+    case eventstore::ErrorCode::kTimeout:
+      return Failure{"TIMEOUT", e.message};
+    case eventstore::ErrorCode::kInvalidArgument:
+      return Failure{"INVALID_ARGUMENT", e.message};
+    case eventstore::ErrorCode::kCorruption:
+      return Failure{"INTERNAL", e.message};
+    default:
+      return Failure{"UNAVAILABLE", e.message};
   }
 }
 
-}  // namespace roster::service
+}  // namespace roster::api::service

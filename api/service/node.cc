@@ -8,10 +8,10 @@
 #include "projections/logins_projection.h"
 #include "projections/members_projection.h"
 
-namespace roster::service {
+namespace roster::api::service {
 
 std::vector<projections::ProjectionFactory> Node::ProjectionFactories(
-    eventstore::EventLog& log, const codec::EventCodec& codec) {
+    eventstore::EventLog& log, const eventstore::codec::EventCodec& codec) {
   using namespace projections;
   return {
       [] { return std::make_unique<MembersProjection>(); },
@@ -37,7 +37,8 @@ Outcome<std::unique_ptr<Node>> Node::Open(const std::filesystem::path& dir,
   node->views_ = std::move(*views);
   if (!options.engine.logger) options.engine.logger = logger;
   node->engine_ = std::make_unique<projections::ProjectionEngine>(
-      *node->log_, *node->views_, node->codec_, ProjectionFactories(*node->log_, node->codec_), options.engine);
+      *node->log_, *node->views_, node->codec_, ProjectionFactories(*node->log_, node->codec_),
+      options.engine);
   if (auto started = node->engine_->Start(); !started) {
     return std::unexpected(FromStoreError(started.error()));
   }
@@ -63,4 +64,4 @@ Node::~Node() {
   log_.reset();
 }
 
-}  // namespace roster::service
+}  // namespace roster::api::service

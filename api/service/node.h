@@ -16,7 +16,7 @@
 #include "projections/projection_engine.h"
 #include "projections/view_store.h"
 
-namespace roster::service {
+namespace roster::api::service {
 
 struct NodeOptions {
   eventstore::StoreOptions store;
@@ -38,7 +38,7 @@ class Node {
   eventstore::EventLog& log() { return *log_; }
   eventstore::RocksEventStore& store() { return *log_; }
   projections::ViewStore& views() { return *views_; }
-  const codec::EventCodec& codec() const { return codec_; }
+  const eventstore::codec::EventCodec& codec() const { return codec_; }
   projections::ProjectionEngine& engine() { return *engine_; }
   CommandService& commands() { return *commands_; }
   QueryService& queries() { return *queries_; }
@@ -47,11 +47,11 @@ class Node {
   // The factories of every read model, for tools that build them elsewhere. The log and codec
   // are borrowed by the append-only models to answer queries.
   static std::vector<projections::ProjectionFactory> ProjectionFactories(
-      eventstore::EventLog& log, const codec::EventCodec& codec);
+      eventstore::EventLog& log, const eventstore::codec::EventCodec& codec);
 
  private:
   Node() = default;
-  codec::EventCodec codec_;
+  eventstore::codec::EventCodec codec_;
   std::unique_ptr<eventstore::RocksEventStore> log_;
   std::unique_ptr<projections::ViewStore> views_;
   std::unique_ptr<projections::ProjectionEngine> engine_;
@@ -60,4 +60,4 @@ class Node {
   std::unique_ptr<ExpirySweeper> sweeper_;
 };
 
-}  // namespace roster::service
+}  // namespace roster::api::service

@@ -5,7 +5,7 @@
 
 #include "eventstore/codec/streams.h"
 
-namespace roster::service {
+namespace roster::api::service {
 
 using eventstore::Position;
 using namespace projections;
@@ -14,12 +14,14 @@ namespace {
 
 constexpr size_t kDefaultPage = 100;
 
-size_t PageSize(size_t asked, size_t max) { return asked == 0 ? kDefaultPage : std::min(asked, max); }
+size_t PageSize(size_t asked, size_t max) {
+  return asked == 0 ? kDefaultPage : std::min(asked, max);
+}
 
 }  // namespace
 
 QueryService::QueryService(ProjectionEngine& engine, eventstore::EventLog& log,
-                           const codec::EventCodec& codec, const domain::Clock& clock,
+                           const eventstore::codec::EventCodec& codec, const domain::Clock& clock,
                            QueryOptions options)
     : engine_(engine), log_(log), codec_(codec), clock_(clock), options_(options) {}
 
@@ -32,8 +34,8 @@ Outcome<std::shared_ptr<P>> QueryService::Ready(std::string_view name, Position 
   }
   std::shared_ptr<P> p = engine_.Active<P>(name);
   if (!p) {
-    return Fail("UNAVAILABLE", "the " + std::string(name) +
-                                   " read model is being rebuilt; try again shortly");
+    return Fail("UNAVAILABLE",
+                "the " + std::string(name) + " read model is being rebuilt; try again shortly");
   }
   return p;
 }
@@ -108,8 +110,9 @@ Outcome<InvitationPage> QueryService::Invitations(const std::string& org,
   auto invitations = Ready<InvitationsProjection>(InvitationsProjection::kName, token);
   if (!invitations) return std::unexpected(invitations.error());
   std::shared_lock lock((*invitations)->mutex());
-  return (*invitations)->List(org, status, domain::ToMicros(clock_.Now()), cursor,
-                              PageSize(limit, options_.max_page));
+  return (*invitations)
+      ->List(org, status, domain::ToMicros(clock_.Now()), cursor,
+             PageSize(limit, options_.max_page));
 }
 
 Outcome<std::vector<ProjectMemberAccess>> QueryService::ProjectAccess(const std::string& org,
@@ -208,7 +211,7 @@ Outcome<OrgAsOf> QueryService::OrganizationAsOf(const std::string& org, const As
       !ok) {
     return std::unexpected(ok.error());
   }
-  return service::OrganizationAsOf(log_, codec_, org, point);
+  return api::service::OrganizationAsOf(log_, codec_, org, point);
 }
 
 Outcome<std::vector<std::string>> QueryService::AuditableOrgsOf(const std::string& user,
@@ -250,7 +253,7 @@ Outcome<std::vector<UserHistoryEntry>> QueryService::UserHistory(const std::stri
                                                                  const Viewer& viewer) {
   auto orgs = AuditableOrgsOf(user, viewer, token);
   if (!orgs) return std::unexpected(orgs.error());
-  return service::UserHistory(log_, codec_, user, *orgs, until);
+  return api::service::UserHistory(log_, codec_, user, *orgs, until);
 }
 
-}  // namespace roster::service
+}  // namespace roster::api::service

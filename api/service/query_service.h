@@ -23,7 +23,7 @@
 #include "projections/members_projection.h"
 #include "projections/projection_engine.h"
 
-namespace roster::service {
+namespace roster::api::service {
 
 struct QueryOptions {
   std::chrono::milliseconds token_wait{5000};  // how long a query waits for its token
@@ -38,7 +38,7 @@ struct Viewer {
 class QueryService {
  public:
   QueryService(projections::ProjectionEngine& engine, eventstore::EventLog& log,
-               const codec::EventCodec& codec, const domain::Clock& clock,
+               const eventstore::codec::EventCodec& codec, const domain::Clock& clock,
                QueryOptions options = {});
 
   Outcome<projections::MemberPage> ListMembers(const std::string& org, const Viewer& viewer,
@@ -106,9 +106,9 @@ class QueryService {
 
   projections::ProjectionEngine& engine_;
   eventstore::EventLog& log_;
-  const codec::EventCodec& codec_;
+  const eventstore::codec::EventCodec& codec_;
   const domain::Clock& clock_;
   QueryOptions options_;
 };
 
-}  // namespace roster::service
+}  // namespace roster::api::service

@@ -21,7 +21,7 @@ struct Describer {
       << e.before.max_pending_invitations << "->" << e.after.max_pending_invitations;
   }
   void operator()(const OrganizationDeleted& e) { o << "name=" << e.name; }
-  void operator()(const MemberInvited& e) {
+  void operator()(const InvitationSent& e) {
     o << "id=" << e.invitation_id.value << " email=" << e.email.value() << " role=" << e.role
       << " inviter=" << e.inviter.value << " token_hash=" << e.token_hash
       << " sent=" << T(e.sent_at) << " expires=" << T(e.expires_at)

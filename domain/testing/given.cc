@@ -48,17 +48,17 @@ MemberJoined Joined(std::string_view membership, std::string_view user, std::str
                       std::string(role),        InvitationId("inv-" + std::string(membership))};
 }
 
-MemberInvited Invited(std::string_view invitation, std::string_view email, std::string_view role,
-                      std::string_view inviter, std::string_view token_hash, Time sent,
-                      int ttl_days) {
-  return MemberInvited{InvitationId(invitation),
-                       Mail(email),
-                       "",
-                       std::string(role),
-                       UserId(inviter),
-                       std::string(token_hash),
-                       sent,
-                       sent + Days(ttl_days)};
+InvitationSent Invited(std::string_view invitation, std::string_view email, std::string_view role,
+                       std::string_view inviter, std::string_view token_hash, Time sent,
+                       int ttl_days) {
+  return InvitationSent{InvitationId(invitation),
+                        Mail(email),
+                        "",
+                        std::string(role),
+                        UserId(inviter),
+                        std::string(token_hash),
+                        sent,
+                        sent + Days(ttl_days)};
 }
 
 ProjectCreated ProjectMade(std::string_view project, std::string_view name) {

@@ -36,9 +36,9 @@ std::vector<Event> OrgCreated(std::string_view preset, std::string_view owner = 
 // A member joining with EmailOf(user), as if through invitation "inv-<membership>".
 MemberJoined Joined(std::string_view membership, std::string_view user, std::string_view role);
 // An invitation sent at `sent` with the default 7 day lifetime.
-MemberInvited Invited(std::string_view invitation, std::string_view email, std::string_view role,
-                      std::string_view inviter, std::string_view token_hash, Time sent = kT0,
-                      int ttl_days = 7);
+InvitationSent Invited(std::string_view invitation, std::string_view email, std::string_view role,
+                       std::string_view inviter, std::string_view token_hash, Time sent = kT0,
+                       int ttl_days = 7);
 ProjectCreated ProjectMade(std::string_view project, std::string_view name = "");
 ProjectMemberAdded ProjectMember(std::string_view project, std::string_view user,
                                  std::string_view role);

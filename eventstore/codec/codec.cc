@@ -10,7 +10,7 @@
 #include "eventstore/codec/upcasters.h"
 #include "eventstore/codec/wire_convert.h"
 
-namespace roster::codec {
+namespace roster::eventstore::codec {
 namespace {
 
 template <class E>
@@ -28,7 +28,8 @@ EventCodec::EventCodec() {
           TypeInfo{RevisionOf<std::variant_alternative_t<I, domain::Event>>::value,
                    &ReadCurrent<std::variant_alternative_t<I, domain::Event>>}),
      ...);
-  }(std::make_index_sequence<std::variant_size_v<domain::Event>>{});
+  }
+  (std::make_index_sequence<std::variant_size_v<domain::Event>>{});
   RegisterBuiltinUpcasters(*this);
 }
 
@@ -40,9 +41,9 @@ eventstore::NewEvent EventCodec::Encode(const domain::Event& event) const {
         Write(message.initRoot<typename WireOf<E>::type>(), e);
         kj::Array<capnp::word> words = capnp::messageToFlatArray(message);
         kj::ArrayPtr<const kj::byte> bytes = words.asBytes();
-        return eventstore::NewEvent{std::string(E::kType), RevisionOf<E>::value,
-                                    std::string(reinterpret_cast<const char*>(bytes.begin()),
-                                                bytes.size())};
+        return eventstore::NewEvent{
+            std::string(E::kType), RevisionOf<E>::value,
+            std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size())};
       },
       event);
 }
@@ -55,10 +56,10 @@ DecodeResult EventCodec::Decode(std::string_view type, uint16_t revision,
   }
   if (revision == it->second.current_revision) return it->second.read_current(payload);
   if (revision > it->second.current_revision) {
-    return std::unexpected(CodecError{
-        "event type '" + std::string(type) + "' revision " + std::to_string(revision) +
-        " is newer than this binary understands (" +
-        std::to_string(it->second.current_revision) + "); upgrade Roster"});
+    return std::unexpected(
+        CodecError{"event type '" + std::string(type) + "' revision " + std::to_string(revision) +
+                   " is newer than this binary understands (" +
+                   std::to_string(it->second.current_revision) + "); upgrade Roster"});
   }
   auto up = upcasters_.find({std::string(type), revision});
   if (up == upcasters_.end()) {
@@ -77,4 +78,4 @@ void EventCodec::RegisterUpcaster(std::string type, uint16_t revision, Upcaster 
   upcasters_[{std::move(type), revision}] = std::move(upcaster);
 }
 
-}  // namespace roster::codec
+}  // namespace roster::eventstore::codec

@@ -21,7 +21,7 @@
 #include "domain/events.h"
 #include "eventstore/record.h"
 
-namespace roster::codec {
+namespace roster::eventstore::codec {
 
 struct CodecError {
   std::string message;
@@ -59,4 +59,4 @@ class EventCodec {
   std::map<std::pair<std::string, uint16_t>, Upcaster> upcasters_;
 };
 
-}  // namespace roster::codec
+}  // namespace roster::eventstore::codec

@@ -1,16 +1,15 @@
 #include "eventstore/codec/codec.h"
 
+#include <capnp/message.h>
+#include <capnp/serialize.h>
 #include <gtest/gtest.h>
 
 #include <set>
 
-#include <capnp/message.h>
-#include <capnp/serialize.h>
-
 #include "domain/presets.h"
 #include "eventstore/codec/events.capnp.h"
 
-namespace roster::codec {
+namespace roster::eventstore::codec {
 namespace {
 
 using namespace domain;
@@ -29,8 +28,8 @@ std::vector<Event> EveryEventType() {
       OrganizationRenamed{"Acme", "Acme Inc."},
       OrganizationSettingsChanged{OrgSettings{7, 50}, OrgSettings{30, 10}},
       OrganizationDeleted{"Acme"},
-      MemberInvited{InvitationId("i1"), email, "Ana", "Developer", UserId("u1"), "ab12",
-                    T(1'700'000'000'000'000), T(1'700'604'800'000'000)},
+      InvitationSent{InvitationId("i1"), email, "Ana", "Developer", UserId("u1"), "ab12",
+                     T(1'700'000'000'000'000), T(1'700'604'800'000'000)},
       InvitationResent{InvitationId("i1"), email, "cd34", T(5), T(6), 2},
       InvitationRevoked{InvitationId("i1"), email, "Viewer"},
       InvitationAccepted{InvitationId("i1"), email, UserId("u2"), MembershipId("m2")},
@@ -98,8 +97,7 @@ TEST(CodecTest, DecodesUnalignedPayload) {
   EventCodec codec;
   auto encoded = codec.Encode(ProjectCreated{ProjectId("p"), "Project"});
   std::string shifted = "x" + encoded.payload;
-  auto decoded =
-      codec.Decode(encoded.type, encoded.revision, std::string_view(shifted).substr(1));
+  auto decoded = codec.Decode(encoded.type, encoded.revision, std::string_view(shifted).substr(1));
   ASSERT_TRUE(decoded.has_value());
   EXPECT_EQ(std::get<ProjectCreated>(*decoded).name, "Project");
 }
@@ -126,8 +124,8 @@ TEST(CodecTest, GarbageIsAnErrorNotACrash) {
     EXPECT_FALSE(decoded.error().message.empty());
   }
   // Truncating a real payload must never crash either.
-  auto encoded = codec.Encode(MemberJoined{MembershipId("m1"), UserId("u"),
-                                           Email::FromNormalized("a@b.co"), "A", "Owner", {}});
+  auto encoded = codec.Encode(MemberJoined{
+      MembershipId("m1"), UserId("u"), Email::FromNormalized("a@b.co"), "A", "Owner", {}});
   for (size_t n = 0; n < encoded.payload.size(); n += 8) {
     (void)codec.Decode(encoded.type, encoded.revision, encoded.payload.substr(0, n));
   }
@@ -141,7 +139,8 @@ TEST(CodecTest, UnknownPermissionNameIsAnError) {
   role.setName("Hacker");
   role.initPermissions(1).set(0, "world.domination");
   auto words = capnp::messageToFlatArray(message);
-  std::string payload(reinterpret_cast<const char*>(words.asBytes().begin()), words.asBytes().size());
+  std::string payload(reinterpret_cast<const char*>(words.asBytes().begin()),
+                      words.asBytes().size());
   auto decoded = codec.Decode("role.defined", 1, payload);
   ASSERT_FALSE(decoded.has_value());
   EXPECT_NE(decoded.error().message.find("world.domination"), std::string::npos);
@@ -161,4 +160,4 @@ TEST(CodecTest, OldRevisionGoesThroughItsUpcaster) {
 }
 
 }  // namespace
-}  // namespace roster::codec
+}  // namespace roster::eventstore::codec

@@ -10,7 +10,7 @@
 @0xabc40121bd95a5b1;
 
 using Cxx = import "/capnp/c++.capnp";
-$Cxx.namespace("roster::codec::wire");
+$Cxx.namespace("roster::eventstore::codec::wire");
 
 struct Role {
   name @0 :Text;
@@ -59,7 +59,7 @@ struct OrganizationDeleted {
 
 # invitation.sent revision 1 (written until revision 2 existed; read only by its upcaster in
 # upcasters.cc, forever): `expiresAt` is the absolute deadline the writer computed.
-struct MemberInvited {
+struct InvitationSent {
   invitationId @0 :Text;
   email @1 :Text;
   displayName @2 :Text;

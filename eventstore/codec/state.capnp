@@ -5,7 +5,7 @@
 @0xd79ffad2c51ac50a;
 
 using Cxx = import "/capnp/c++.capnp";
-$Cxx.namespace("roster::codec::wire");
+$Cxx.namespace("roster::eventstore::codec::wire");
 
 using Events = import "events.capnp";
 

@@ -10,7 +10,7 @@
 #include "eventstore/codec/state.capnp.h"
 #include "eventstore/codec/wire_convert.h"
 
-namespace roster::codec {
+namespace roster::eventstore::codec {
 
 using namespace domain;
 
@@ -86,7 +86,8 @@ std::string EncodeState(const OrganizationState& s) {
   b.setMembershipsCreated(s.memberships_created);
   b.setInvitationsCreated(s.invitations_created);
   kj::Array<capnp::word> words = capnp::messageToFlatArray(message);
-  return std::string(reinterpret_cast<const char*>(words.asBytes().begin()), words.asBytes().size());
+  return std::string(reinterpret_cast<const char*>(words.asBytes().begin()),
+                     words.asBytes().size());
 }
 
 namespace {
@@ -100,8 +101,11 @@ OrganizationState ReadState(wire::OrganizationSnapshot::Reader r) {
   s.catalog = ReadCatalog(r.getCatalog());
   s.settings = ReadSettings(r.getSettings());
   for (auto w : r.getMembers()) {
-    Member m{MembershipId(Str(w.getMembershipId())), UserId(Str(w.getUserId())),
-             Email::FromNormalized(Str(w.getEmail())), Str(w.getDisplayName()), Str(w.getRole()),
+    Member m{MembershipId(Str(w.getMembershipId())),
+             UserId(Str(w.getUserId())),
+             Email::FromNormalized(Str(w.getEmail())),
+             Str(w.getDisplayName()),
+             Str(w.getRole()),
              w.getJoinSeq()};
     s.members.emplace(m.user_id, std::move(m));
   }
@@ -123,12 +127,13 @@ OrganizationState ReadState(wire::OrganizationSnapshot::Reader r) {
   }
   for (auto w : r.getProjects()) {
     Project p{ProjectId(Str(w.getId())), Str(w.getName()), w.getDeleted(), {}};
-    for (auto d : w.getDirectMembers()) p.direct_members[UserId(Str(d.getUserId()))] = Str(d.getRole());
+    for (auto d : w.getDirectMembers())
+      p.direct_members[UserId(Str(d.getUserId()))] = Str(d.getRole());
     s.projects.emplace(p.id, std::move(p));
   }
   for (auto w : r.getApiKeys()) {
-    ApiKey k{ApiKeyId(Str(w.getId())), Str(w.getName()), UserId(Str(w.getCreator())),
-             ProjectId(Str(w.getProjectId())), w.getRevoked(), w.getRotationRecommended()};
+    ApiKey k{ApiKeyId(Str(w.getId())),         Str(w.getName()), UserId(Str(w.getCreator())),
+             ProjectId(Str(w.getProjectId())), w.getRevoked(),   w.getRotationRecommended()};
     s.api_keys.emplace(k.id, std::move(k));
   }
   for (auto w : r.getResources()) {
@@ -157,10 +162,11 @@ std::expected<OrganizationState, CodecError> DecodeState(std::string_view bytes)
     capnp::FlatArrayMessageReader reader(kj::arrayPtr(aligned.get(), words), options);
     return ReadState(reader.getRoot<wire::OrganizationSnapshot>());
   } catch (const kj::Exception& e) {
-    return std::unexpected(CodecError{std::string("malformed snapshot: ") + e.getDescription().cStr()});
+    return std::unexpected(
+        CodecError{std::string("malformed snapshot: ") + e.getDescription().cStr()});
   } catch (const CodecFailure& e) {
     return std::unexpected(CodecError{e.what()});
   }
 }
 
-}  // namespace roster::codec
+}  // namespace roster::eventstore::codec

@@ -11,7 +11,7 @@
 #include "domain/organization_state.h"
 #include "eventstore/codec/codec.h"
 
-namespace roster::codec {
+namespace roster::eventstore::codec {
 
 // Bump whenever state.capnp or the meaning of a stored field changes: snapshots written with
 // another format are ignored and the aggregate is rebuilt from its events.
@@ -20,4 +20,4 @@ constexpr uint32_t kSnapshotFormat = 1;
 std::string EncodeState(const domain::OrganizationState& state);
 std::expected<domain::OrganizationState, CodecError> DecodeState(std::string_view bytes);
 
-}  // namespace roster::codec
+}  // namespace roster::eventstore::codec

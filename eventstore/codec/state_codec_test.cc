@@ -4,7 +4,7 @@
 
 #include "domain/decide.h"
 
-namespace roster::codec {
+namespace roster::eventstore::codec {
 namespace {
 
 using namespace domain;
@@ -23,8 +23,9 @@ class StateCodecTest : public ::testing::Test {
 };
 
 TEST_F(StateCodecTest, SnapshotOfABusyOrganizationDecodesToTheSameState) {
-  Run("owner", CreateOrganization{OrgId("acme"), "Acme", "workspace", UserId("owner"),
-                                  "owner@acme.io", "Olive", {}, {}});
+  Run("owner",
+      CreateOrganization{
+          OrgId("acme"), "Acme", "workspace", UserId("owner"), "owner@acme.io", "Olive", {}, {}});
   Run("owner", InviteMember{"ana@acme.io", "Ana", "Member", "h1"});
   Run("ana", AcceptInvitation{InvitationId("i1"), "h1", "ana@acme.io", ""});
   Run("owner", InviteMember{"bo@acme.io", "Bo", "Owner", "h2"});
@@ -58,12 +59,12 @@ TEST_F(StateCodecTest, EmptyStateRoundTrips) {
 }
 
 TEST_F(StateCodecTest, CorruptSnapshotIsAnError) {
-  Run("owner", CreateOrganization{OrgId("acme"), "Acme", "api", UserId("owner"), "o@acme.io",
-                                  "", {}, {}});
+  Run("owner",
+      CreateOrganization{OrgId("acme"), "Acme", "api", UserId("owner"), "o@acme.io", "", {}, {}});
   std::string bytes = EncodeState(state_);
   EXPECT_FALSE(DecodeState(bytes.substr(0, 5)).has_value());
   EXPECT_FALSE(DecodeState(std::string(bytes.size(), '\xff')).has_value());
 }
 
 }  // namespace
-}  // namespace roster::codec
+}  // namespace roster::eventstore::codec

@@ -9,7 +9,7 @@
 
 #include "domain/ids.h"
 
-namespace roster::codec {
+namespace roster::eventstore::codec {
 
 inline constexpr std::string_view kOrgStreamPrefix = "org:";
 inline constexpr std::string_view kActivityStreamPrefix = "activity:";
@@ -37,4 +37,4 @@ inline std::optional<StreamOwner> ParseStream(std::string_view stream) {
   return std::nullopt;
 }
 
-}  // namespace roster::codec
+}  // namespace roster::eventstore::codec

@@ -3,11 +3,11 @@
 #include "eventstore/codec/codec.h"
 #include "eventstore/codec/wire_convert.h"
 
-namespace roster::codec {
+namespace roster::eventstore::codec {
 
 // invitation.sent revision 1: an absolute deadline (`expiresAt`) instead of the granted
 // lifetime. The deadline is exactly what the domain event holds, so nothing is guessed.
-domain::MemberInvited ReadRev1(wire::MemberInvited::Reader r) {
+domain::InvitationSent ReadRev1(wire::InvitationSent::Reader r) {
   return {domain::InvitationId(Str(r.getInvitationId())),
           domain::Email::FromNormalized(Str(r.getEmail())),
           Str(r.getDisplayName()),
@@ -19,13 +19,12 @@ domain::MemberInvited ReadRev1(wire::MemberInvited::Reader r) {
 }
 
 void RegisterBuiltinUpcasters(EventCodec& codec) {
-  codec.RegisterUpcaster(std::string(domain::MemberInvited::kType), 1,
+  codec.RegisterUpcaster(std::string(domain::InvitationSent::kType), 1,
                          [](std::string_view payload) -> DecodeResult {
                            return WithMessage(payload, [](capnp::MessageReader& reader) {
-                             return DecodeResult(
-                                 ReadRev1(reader.getRoot<wire::MemberInvited>()));
+                             return DecodeResult(ReadRev1(reader.getRoot<wire::InvitationSent>()));
                            });
                          });
 }
 
-}  // namespace roster::codec
+}  // namespace roster::eventstore::codec

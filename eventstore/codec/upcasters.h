@@ -3,9 +3,9 @@
 // here forever so that old logs keep replaying to the same state (docs/schema_evolution.md).
 #pragma once
 
-namespace roster::codec {
+namespace roster::eventstore::codec {
 
 class EventCodec;
 void RegisterBuiltinUpcasters(EventCodec& codec);
 
-}  // namespace roster::codec
+}  // namespace roster::eventstore::codec

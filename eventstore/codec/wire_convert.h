@@ -17,14 +17,16 @@
 #include "eventstore/codec/codec.h"
 #include "eventstore/codec/events.capnp.h"
 
-namespace roster::codec {
+namespace roster::eventstore::codec {
 
 struct CodecFailure : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
 inline std::string Str(capnp::Text::Reader t) { return std::string(t.cStr(), t.size()); }
-inline capnp::Text::Reader Txt(const std::string& s) { return capnp::Text::Reader(s.data(), s.size()); }
+inline capnp::Text::Reader Txt(const std::string& s) {
+  return capnp::Text::Reader(s.data(), s.size());
+}
 
 // Maps each domain event to its wire struct.
 template <class E>
@@ -37,11 +39,11 @@ struct RevisionOf {
   static constexpr uint16_t value = 1;
 };
 
-#define ROSTER_WIRE(name)                  \
-  template <>                              \
-  struct WireOf<domain::name> {            \
-    using type = wire::name;               \
-  };                                       \
+#define ROSTER_WIRE(name)                                   \
+  template <>                                               \
+  struct WireOf<domain::name> {                             \
+    using type = wire::name;                                \
+  };                                                        \
   void Write(wire::name::Builder b, const domain::name& e); \
   domain::name Read(wire::name::Reader r);
 
@@ -51,16 +53,16 @@ ROSTER_WIRE(OrganizationSettingsChanged)
 ROSTER_WIRE(OrganizationDeleted)
 // invitation.sent is at revision 2 (MemberInvitedV2); its revision-1 reader is ReadRev1.
 template <>
-struct WireOf<domain::MemberInvited> {
+struct WireOf<domain::InvitationSent> {
   using type = wire::MemberInvitedV2;
 };
 template <>
-struct RevisionOf<domain::MemberInvited> {
+struct RevisionOf<domain::InvitationSent> {
   static constexpr uint16_t value = 2;
 };
-void Write(wire::MemberInvitedV2::Builder b, const domain::MemberInvited& e);
-domain::MemberInvited Read(wire::MemberInvitedV2::Reader r);
-domain::MemberInvited ReadRev1(wire::MemberInvited::Reader r);
+void Write(wire::MemberInvitedV2::Builder b, const domain::InvitationSent& e);
+domain::InvitationSent Read(wire::MemberInvitedV2::Reader r);
+domain::InvitationSent ReadRev1(wire::InvitationSent::Reader r);
 ROSTER_WIRE(InvitationResent)
 ROSTER_WIRE(InvitationRevoked)
 ROSTER_WIRE(InvitationAccepted)
@@ -136,4 +138,4 @@ void SetPermissions(Builder b, domain::PermissionSet set) {
   }
 }
 
-}  // namespace roster::codec
+}  // namespace roster::eventstore::codec

@@ -1,7 +1,7 @@
 // Wire conversions for organization, catalog, invitation and membership events.
 #include "eventstore/codec/wire_convert.h"
 
-namespace roster::codec {
+namespace roster::eventstore::codec {
 
 using domain::Email;
 using domain::FromMicros;
@@ -24,7 +24,8 @@ void WriteRole(wire::Role::Builder b, const domain::Role& role) {
 }
 
 domain::Role ReadRole(wire::Role::Reader r) {
-  return domain::Role{Str(r.getName()), ReadPermissions(r.getPermissions()), Str(r.getProjectRole())};
+  return domain::Role{Str(r.getName()), ReadPermissions(r.getPermissions()),
+                      Str(r.getProjectRole())};
 }
 
 void WriteSettings(wire::OrgSettings::Builder b, const domain::OrgSettings& s) {
@@ -97,7 +98,7 @@ void Write(wire::OrganizationDeleted::Builder b, const domain::OrganizationDelet
 }
 domain::OrganizationDeleted Read(wire::OrganizationDeleted::Reader r) { return {Str(r.getName())}; }
 
-void Write(wire::MemberInvitedV2::Builder b, const domain::MemberInvited& e) {
+void Write(wire::MemberInvitedV2::Builder b, const domain::InvitationSent& e) {
   b.setInvitationId(Txt(e.invitation_id.value));
   b.setEmail(Txt(e.email.value()));
   b.setDisplayName(Txt(e.display_name));
@@ -107,7 +108,7 @@ void Write(wire::MemberInvitedV2::Builder b, const domain::MemberInvited& e) {
   b.setSentAt(ToMicros(e.sent_at));
   b.setValidFor((e.expires_at - e.sent_at).count());
 }
-domain::MemberInvited Read(wire::MemberInvitedV2::Reader r) {
+domain::InvitationSent Read(wire::MemberInvitedV2::Reader r) {
   const domain::Time sent_at = FromMicros(r.getSentAt());
   return {domain::InvitationId(Str(r.getInvitationId())),
           Email::FromNormalized(Str(r.getEmail())),
@@ -128,8 +129,11 @@ void Write(wire::InvitationResent::Builder b, const domain::InvitationResent& e)
   b.setResendCount(e.resend_count);
 }
 domain::InvitationResent Read(wire::InvitationResent::Reader r) {
-  return {domain::InvitationId(Str(r.getInvitationId())), Email::FromNormalized(Str(r.getEmail())),
-          Str(r.getTokenHash()), FromMicros(r.getSentAt()), FromMicros(r.getExpiresAt()),
+  return {domain::InvitationId(Str(r.getInvitationId())),
+          Email::FromNormalized(Str(r.getEmail())),
+          Str(r.getTokenHash()),
+          FromMicros(r.getSentAt()),
+          FromMicros(r.getExpiresAt()),
           r.getResendCount()};
 }
 
@@ -173,8 +177,11 @@ void Write(wire::MemberJoined::Builder b, const domain::MemberJoined& e) {
   b.setInvitationId(Txt(e.invitation_id.value));
 }
 domain::MemberJoined Read(wire::MemberJoined::Reader r) {
-  return {domain::MembershipId(Str(r.getMembershipId())), domain::UserId(Str(r.getUserId())),
-          Email::FromNormalized(Str(r.getEmail())), Str(r.getDisplayName()), Str(r.getRole()),
+  return {domain::MembershipId(Str(r.getMembershipId())),
+          domain::UserId(Str(r.getUserId())),
+          Email::FromNormalized(Str(r.getEmail())),
+          Str(r.getDisplayName()),
+          Str(r.getRole()),
           domain::InvitationId(Str(r.getInvitationId()))};
 }
 
@@ -222,7 +229,9 @@ domain::OwnershipTransferred Read(wire::OwnershipTransferred::Reader r) {
           Str(r.getFromNewRole()), Str(r.getToPreviousRole())};
 }
 
-void Write(wire::RoleDefined::Builder b, const domain::RoleDefined& e) { WriteRole(b.initRole(), e.role); }
+void Write(wire::RoleDefined::Builder b, const domain::RoleDefined& e) {
+  WriteRole(b.initRole(), e.role);
+}
 domain::RoleDefined Read(wire::RoleDefined::Reader r) { return {ReadRole(r.getRole())}; }
 
 void Write(wire::RoleUpdated::Builder b, const domain::RoleUpdated& e) {
@@ -233,7 +242,9 @@ domain::RoleUpdated Read(wire::RoleUpdated::Reader r) {
   return {ReadRole(r.getBefore()), ReadRole(r.getAfter())};
 }
 
-void Write(wire::RoleDeleted::Builder b, const domain::RoleDeleted& e) { WriteRole(b.initRole(), e.role); }
+void Write(wire::RoleDeleted::Builder b, const domain::RoleDeleted& e) {
+  WriteRole(b.initRole(), e.role);
+}
 domain::RoleDeleted Read(wire::RoleDeleted::Reader r) { return {ReadRole(r.getRole())}; }
 
-}  // namespace roster::codec
+}  // namespace roster::eventstore::codec

@@ -1,7 +1,7 @@
 // Wire conversions for project, API key, resource and activity events.
 #include "eventstore/codec/wire_convert.h"
 
-namespace roster::codec {
+namespace roster::eventstore::codec {
 
 using domain::FromMicros;
 using domain::ToMicros;
@@ -57,11 +57,15 @@ void Write(wire::ProjectMemberRemoved::Builder b, const domain::ProjectMemberRem
   b.setUserId(Txt(e.user_id.value));
   b.setRole(Txt(e.role));
   switch (e.reason) {
-    case domain::ProjectRemovalReason::kDirect: b.setReason(wire::ProjectRemovalReason::DIRECT); break;
+    case domain::ProjectRemovalReason::kDirect:
+      b.setReason(wire::ProjectRemovalReason::DIRECT);
+      break;
     case domain::ProjectRemovalReason::kOrgRemoval:
       b.setReason(wire::ProjectRemovalReason::ORG_REMOVAL);
       break;
-    case domain::ProjectRemovalReason::kOrgLeft: b.setReason(wire::ProjectRemovalReason::ORG_LEFT); break;
+    case domain::ProjectRemovalReason::kOrgLeft:
+      b.setReason(wire::ProjectRemovalReason::ORG_LEFT);
+      break;
     case domain::ProjectRemovalReason::kProjectDeleted:
       b.setReason(wire::ProjectRemovalReason::PROJECT_DELETED);
       break;
@@ -70,13 +74,20 @@ void Write(wire::ProjectMemberRemoved::Builder b, const domain::ProjectMemberRem
 domain::ProjectMemberRemoved Read(wire::ProjectMemberRemoved::Reader r) {
   domain::ProjectRemovalReason reason = domain::ProjectRemovalReason::kDirect;
   switch (r.getReason()) {
-    case wire::ProjectRemovalReason::DIRECT: reason = domain::ProjectRemovalReason::kDirect; break;
-    case wire::ProjectRemovalReason::ORG_REMOVAL: reason = domain::ProjectRemovalReason::kOrgRemoval; break;
-    case wire::ProjectRemovalReason::ORG_LEFT: reason = domain::ProjectRemovalReason::kOrgLeft; break;
+    case wire::ProjectRemovalReason::DIRECT:
+      reason = domain::ProjectRemovalReason::kDirect;
+      break;
+    case wire::ProjectRemovalReason::ORG_REMOVAL:
+      reason = domain::ProjectRemovalReason::kOrgRemoval;
+      break;
+    case wire::ProjectRemovalReason::ORG_LEFT:
+      reason = domain::ProjectRemovalReason::kOrgLeft;
+      break;
     case wire::ProjectRemovalReason::PROJECT_DELETED:
       reason = domain::ProjectRemovalReason::kProjectDeleted;
       break;
-    default: throw CodecFailure("unknown project removal reason");
+    default:
+      throw CodecFailure("unknown project removal reason");
   }
   return {domain::ProjectId(Str(r.getProjectId())), domain::UserId(Str(r.getUserId())),
           Str(r.getRole()), reason};
@@ -159,4 +170,4 @@ domain::MemberActive Read(wire::MemberActive::Reader r) {
   return {domain::UserId(Str(r.getUserId())), FromMicros(r.getAt())};
 }
 
-}  // namespace roster::codec
+}  // namespace roster::eventstore::codec

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "eventstore/internal/record_codec.h"
+
 namespace roster::eventstore::testing {
 namespace {
 
@@ -13,6 +15,8 @@ void Check(const rocksdb::Status& status, const char* what) {
 }
 
 }  // namespace
+
+std::string RawRocks::LogKey(Position position) { return internal::PositionKey(position); }
 
 RawRocks::RawRocks(const std::filesystem::path& dir) {
   rocksdb::DBOptions options;

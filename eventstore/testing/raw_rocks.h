@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "eventstore/record.h"
+
 namespace roster::eventstore::testing {
 
 class RawRocks {
@@ -25,6 +27,9 @@ class RawRocks {
   rocksdb::DB* db() const { return db_.get(); }
   // Precondition: the family exists ("default", "log", "streams", "commands").
   rocksdb::ColumnFamilyHandle* family(std::string_view name) const;
+
+  // The key of the record at `position` in the "log" family.
+  static std::string LogKey(Position position);
 
   std::optional<std::string> Get(std::string_view family, std::string_view key);
   void Put(std::string_view family, std::string_view key, std::string_view value);

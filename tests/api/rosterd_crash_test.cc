@@ -23,7 +23,7 @@
 #include "tests/api/rosterd_process.h"
 #include "tests/api/server_fixture.h"
 
-namespace roster::testing {
+namespace roster::tests {
 namespace {
 
 using api::wire::Command;
@@ -101,9 +101,9 @@ class Writer {
 
   // Resends the command left unanswered by the last connection, then sends new ones until
   // `stop` or until the connection fails (the server was killed).
-  void Run(const client::ClientOptions& options, const std::atomic<bool>& stop,
+  void Run(const api::client::ClientOptions& options, const std::atomic<bool>& stop,
            std::atomic<size_t>& acknowledged) {
-    auto c = client::Client::Connect(options);
+    auto c = api::client::Client::Connect(options);
     if (!c) return;
     bool resend = in_flight_.has_value();
     for (;;) {
@@ -195,8 +195,8 @@ class Writer {
   std::vector<std::string> failures_;
 };
 
-client::ClientOptions OptionsFor(const Rosterd& server, const std::filesystem::path& data) {
-  client::ClientOptions options;
+api::client::ClientOptions OptionsFor(const Rosterd& server, const std::filesystem::path& data) {
+  api::client::ClientOptions options;
   options.server = "127.0.0.1:" + std::to_string(server.port());
   options.token = ReadToken(data);
   options.timeout = std::chrono::milliseconds(10000);
@@ -204,7 +204,7 @@ client::ClientOptions OptionsFor(const Rosterd& server, const std::filesystem::p
 }
 
 // A response as text, without its request id, for comparing answers across restarts.
-std::string Text(const client::Reply& reply) {
+std::string Text(const api::client::Reply& reply) {
   capnp::MallocMessageBuilder copy;
   copy.setRoot(reply.get());
   auto root = copy.getRoot<api::wire::Response>();
@@ -213,7 +213,7 @@ std::string Text(const client::Reply& reply) {
 }
 
 // The listings compared, each as of `token`.
-client::RequestFiller MembersQuery(const std::string& org, uint64_t token, bool former) {
+api::client::RequestFiller MembersQuery(const std::string& org, uint64_t token, bool former) {
   return [=](api::wire::Request::Builder r) {
     auto q = r.initQuery();
     q.setConsistencyToken(token);
@@ -224,7 +224,7 @@ client::RequestFiller MembersQuery(const std::string& org, uint64_t token, bool 
   };
 }
 
-client::RequestFiller InvitationsQuery(const std::string& org, uint64_t token) {
+api::client::RequestFiller InvitationsQuery(const std::string& org, uint64_t token) {
   return [=](api::wire::Request::Builder r) {
     auto q = r.initQuery();
     q.setConsistencyToken(token);
@@ -237,10 +237,10 @@ client::RequestFiller InvitationsQuery(const std::string& org, uint64_t token) {
 
 // What rosterd serves about every organization the writers made: members (former too),
 // invitations of every status and the activity log, each as of `token`.
-std::map<std::string, std::string> ReadModels(client::Client& c, uint64_t token,
+std::map<std::string, std::string> ReadModels(api::client::Client& c, uint64_t token,
                                               const std::vector<Writer>& writers) {
   std::map<std::string, std::string> answers;
-  auto ask = [&](const std::string& key, const client::RequestFiller& fill) {
+  auto ask = [&](const std::string& key, const api::client::RequestFiller& fill) {
     auto reply = c.Call(fill);
     if (!reply) {
       answers[key] = "no answer: " + reply.error().message;
@@ -275,7 +275,7 @@ std::map<std::string, std::string> ReadModels(client::Client& c, uint64_t token,
 // Every command acknowledged before the last kill is in the log: its retry is a duplicate, at
 // the position first acknowledged. Checks those not checked since an earlier kill, or `all`.
 // Returns how many were checked.
-size_t ExpectAcknowledgedKept(client::Client& c, std::vector<Writer>& writers, bool all) {
+size_t ExpectAcknowledgedKept(api::client::Client& c, std::vector<Writer>& writers, bool all) {
   size_t checked = 0;
   int lost = 0;
   for (auto& w : writers) {
@@ -306,7 +306,7 @@ size_t ExpectAcknowledgedKept(client::Client& c, std::vector<Writer>& writers, b
   return checked;
 }
 
-uint64_t LastPosition(client::Client& c) {
+uint64_t LastPosition(api::client::Client& c) {
   auto status = c.Call([](api::wire::Request::Builder r) { r.initQuery().setStatus(); });
   if (!status || !status->get().isStatus()) return 0;
   return status->get().getStatus().getLastPosition();
@@ -329,7 +329,7 @@ TEST(RosterdCrashTest, KilledUnderLoadKeepsEveryAcknowledgedCommandExactlyOnce) 
                                 << server.StderrTail();
     const auto options = OptionsFor(server, data);
     {
-      auto c = client::Client::Connect(options);
+      auto c = api::client::Client::Connect(options);
       ASSERT_TRUE(c.has_value()) << c.error().message;
       ExpectAcknowledgedKept(**c, writers, false);
       if (HasFailure()) return;
@@ -371,7 +371,7 @@ TEST(RosterdCrashTest, KilledUnderLoadKeepsEveryAcknowledgedCommandExactlyOnce) 
     }
     for (const auto& f : w.failures()) ADD_FAILURE() << "after the last kill: " << f;
   }
-  auto c = client::Client::Connect(options);
+  auto c = api::client::Client::Connect(options);
   ASSERT_TRUE(c.has_value()) << c.error().message;
 
   const size_t checked = ExpectAcknowledgedKept(**c, writers, true);
@@ -427,7 +427,7 @@ TEST(RosterdCrashTest, KilledUnderLoadKeepsEveryAcknowledgedCommandExactlyOnce) 
 
   Rosterd rebuilt(data);
   ASSERT_NE(rebuilt.port(), 0) << rebuilt.output() << rebuilt.StderrTail();
-  auto again = client::Client::Connect(OptionsFor(rebuilt, data));
+  auto again = api::client::Client::Connect(OptionsFor(rebuilt, data));
   ASSERT_TRUE(again.has_value()) << again.error().message;
   EXPECT_EQ(LastPosition(**again), token);
   const auto fresh = ReadModels(**again, token, writers);
@@ -446,4 +446,4 @@ TEST(RosterdCrashTest, KilledUnderLoadKeepsEveryAcknowledgedCommandExactlyOnce) 
 }
 
 }  // namespace
-}  // namespace roster::testing
+}  // namespace roster::tests

@@ -15,7 +15,7 @@
 #include "tests/api/rosterd_process.h"
 #include "tests/api/server_fixture.h"
 
-namespace roster::testing {
+namespace roster::tests {
 namespace {
 
 // Runs `command` with `input` on its stdin; returns its stdout.
@@ -41,10 +41,10 @@ TEST(RosterdTest, TheConfigFileSetsTheLimits) {
   }
   Rosterd server(tmp.path() / "data", {"--config", config.string()});
   ASSERT_NE(server.port(), 0) << server.output();
-  client::ClientOptions options;
+  api::client::ClientOptions options;
   options.server = "127.0.0.1:" + std::to_string(server.port());
   options.token = ReadToken(tmp.path() / "data");
-  auto c = client::Client::Connect(options);
+  auto c = api::client::Client::Connect(options);
   ASSERT_TRUE(c.has_value()) << c.error().message;
   auto subscribe = [&] {
     return (*c)->Call([](api::wire::Request::Builder r) { r.initSubscribe().setCredits(10); });
@@ -147,7 +147,7 @@ TEST(RosterdTest, CapnpToolSpeaksTheProtocol) {
   const std::string token = ReadToken(dir.path() / "data");
   ASSERT_FALSE(token.empty());
 
-  const std::string schema = std::string(ROSTER_SOURCE_DIR) + "/api/roster.capnp";
+  const std::string schema = std::string(ROSTER_SOURCE_DIR) + "/api/wire/roster.capnp";
   const std::string encode = "capnp encode -I/usr/include " + schema + " Request";
   const std::string decode = "capnp decode --short -I/usr/include " + schema + " Response";
   const auto scratch = dir.path() / "scratch";
@@ -189,7 +189,7 @@ TEST(RosterdTest, SigtermUnderLoadKeepsEveryAcknowledgedCommand) {
   {
     Rosterd server(data);
     ASSERT_NE(server.port(), 0) << server.output();
-    client::ClientOptions options;
+    api::client::ClientOptions options;
     options.server = "127.0.0.1:" + std::to_string(server.port());
     options.token = ReadToken(data);
     options.timeout = std::chrono::milliseconds(5000);
@@ -197,7 +197,7 @@ TEST(RosterdTest, SigtermUnderLoadKeepsEveryAcknowledgedCommand) {
     std::vector<std::thread> threads;
     for (int t = 0; t < kClients; ++t) {
       threads.emplace_back([&, t] {
-        auto c = client::Client::Connect(options);
+        auto c = api::client::Client::Connect(options);
         if (!c) return;
         running++;
         for (int i = 0;; ++i) {
@@ -239,10 +239,10 @@ TEST(RosterdTest, SigtermUnderLoadKeepsEveryAcknowledgedCommand) {
   Rosterd again(data);
   ASSERT_NE(again.port(), 0) << again.output();
   EXPECT_EQ(again.output().find("admin.token"), std::string::npos);  // not a first start
-  client::ClientOptions options;
+  api::client::ClientOptions options;
   options.server = "127.0.0.1:" + std::to_string(again.port());
   options.token = ReadToken(data);
-  auto c = client::Client::Connect(options);
+  auto c = api::client::Client::Connect(options);
   ASSERT_TRUE(c.has_value()) << c.error().message;
   auto status = (*c)->Call([](Request::Builder r) { r.initQuery().setStatus(); });
   ASSERT_TRUE(status.has_value());
@@ -269,4 +269,4 @@ TEST(RosterdTest, SigtermUnderLoadKeepsEveryAcknowledgedCommand) {
 }
 
 }  // namespace
-}  // namespace roster::testing
+}  // namespace roster::tests

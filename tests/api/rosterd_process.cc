@@ -12,7 +12,7 @@
 #include <iterator>
 #include <thread>
 
-namespace roster::testing {
+namespace roster::tests {
 
 Rosterd::Rosterd(const std::filesystem::path& dir, std::vector<std::string> extra)
     : stderr_path_(dir.string() + ".stderr") {
@@ -104,4 +104,4 @@ ToolRun RunCommand(const std::string& command) {
   return run;
 }
 
-}  // namespace roster::testing
+}  // namespace roster::tests

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace roster::testing {
+namespace roster::tests {
 
 class Rosterd {
  public:
@@ -48,4 +48,4 @@ struct ToolRun {
 };
 ToolRun RunCommand(const std::string& command);
 
-}  // namespace roster::testing
+}  // namespace roster::tests

@@ -17,12 +17,12 @@
 #include <vector>
 
 #include "api/client/client.h"
-#include "api/dispatcher.h"
-#include "api/framing.h"
+#include "api/dispatch/dispatcher.h"
 #include "api/server/server.h"
+#include "api/wire/framing.h"
 #include "tests/service/node_fixture.h"
 
-namespace roster::testing {
+namespace roster::tests {
 
 using api::wire::Request;
 using api::wire::Response;
@@ -49,7 +49,7 @@ class CaptureSink final : public spdlog::sinks::base_sink<std::mutex> {
 inline std::string Encode(const std::function<void(Request::Builder)>& fill) {
   capnp::MallocMessageBuilder message;
   fill(message.initRoot<Request>());
-  return api::EncodeFrame(message);
+  return api::wire::EncodeFrame(message);
 }
 
 // A blocking socket with a receive timeout, for bytes no well-behaved client sends.
@@ -91,19 +91,19 @@ class RawConnection {
 
   // The next response frame; nullopt on end of stream, reset or timeout (see timed_out()).
   struct Message {
-    std::unique_ptr<api::Frame> frame;
+    std::unique_ptr<api::wire::Frame> frame;
     std::unique_ptr<capnp::FlatArrayMessageReader> reader;
     Response::Reader get() const { return reader->getRoot<Response>(); }
   };
   std::optional<Message> Read() {
-    api::FrameLimits limits;
+    api::wire::FrameLimits limits;
     limits.max_message_bytes = 64u << 20;
     while (true) {
-      auto probe = api::ProbeFrame(std::span<const uint8_t>(buf_), limits);
+      auto probe = api::wire::ProbeFrame(std::span<const uint8_t>(buf_), limits);
       if (!probe) return std::nullopt;
       if (probe->total != 0 && buf_.size() >= probe->total) {
         Message m;
-        m.frame = std::make_unique<api::Frame>(probe->total);
+        m.frame = std::make_unique<api::wire::Frame>(probe->total);
         std::memcpy(m.frame->data(), buf_.data(), probe->total);
         buf_.erase(buf_.begin(), buf_.begin() + static_cast<ptrdiff_t>(probe->total));
         m.reader = std::make_unique<capnp::FlatArrayMessageReader>(m.frame->words());
@@ -150,7 +150,7 @@ class ServerFixture : public NodeFixture {
     server_logger_ = std::make_shared<spdlog::logger>("server", sink);
     server_logger_->set_level(spdlog::level::debug);
     std::filesystem::path created;
-    auto tokens = api::TokenStore::Open(dir_.path(), &created);
+    auto tokens = api::dispatch::TokenStore::Open(dir_.path(), &created);
     ASSERT_TRUE(tokens.has_value()) << tokens.error();
     tokens_ = std::move(*tokens);
     if (!created.empty()) {
@@ -158,11 +158,11 @@ class ServerFixture : public NodeFixture {
       std::getline(in, admin_token_);
     }
     ASSERT_FALSE(admin_token_.empty());
-    service_token_ = *tokens_->Issue("billing-service", api::Scope::kService);
-    auditor_token_ = *tokens_->Issue("auditor", api::Scope::kAuditor);
-    dispatcher_ = std::make_unique<api::Dispatcher>(*node_, *tokens_, "test");
+    service_token_ = *tokens_->Issue("billing-service", api::dispatch::Scope::kService);
+    auditor_token_ = *tokens_->Issue("auditor", api::dispatch::Scope::kAuditor);
+    dispatcher_ = std::make_unique<api::dispatch::Dispatcher>(*node_, *tokens_, "test");
     auto server =
-        api::Server::Start(*dispatcher_, *tokens_, node_->log(), server_logger_, options_);
+        api::server::Server::Start(*dispatcher_, *tokens_, node_->log(), server_logger_, options_);
     ASSERT_TRUE(server.has_value()) << server.error();
     server_ = std::move(*server);
   }
@@ -173,15 +173,15 @@ class ServerFixture : public NodeFixture {
     Close();
   }
 
-  client::ClientOptions ClientFor(const std::string& token) {
-    client::ClientOptions o;
+  api::client::ClientOptions ClientFor(const std::string& token) {
+    api::client::ClientOptions o;
     o.server = "127.0.0.1:" + std::to_string(server_->port());
     o.token = token;
     o.timeout = std::chrono::milliseconds(5000);
     return o;
   }
-  std::unique_ptr<client::Client> Connect(const std::string& token) {
-    auto c = client::Client::Connect(ClientFor(token));
+  std::unique_ptr<api::client::Client> Connect(const std::string& token) {
+    auto c = api::client::Client::Connect(ClientFor(token));
     EXPECT_TRUE(c.has_value()) << (c ? "" : c.error().code + ": " + c.error().message);
     return c ? std::move(*c) : nullptr;
   }
@@ -212,7 +212,7 @@ class ServerFixture : public NodeFixture {
   }
 
   // Commands through a client.
-  static Response::Reader Cmd(client::Client& c, std::optional<client::Reply>& keep,
+  static Response::Reader Cmd(api::client::Client& c, std::optional<api::client::Reply>& keep,
                               const std::string& org, const std::string& actor,
                               const std::function<void(api::wire::Command::Builder)>& fill) {
     static std::atomic<uint64_t> commands{0};
@@ -227,9 +227,9 @@ class ServerFixture : public NodeFixture {
     keep.emplace(std::move(*reply));
     return keep->get();
   }
-  static void CreateOrg(client::Client& c, const std::string& org, const std::string& owner,
+  static void CreateOrg(api::client::Client& c, const std::string& org, const std::string& owner,
                         const std::string& preset) {
-    std::optional<client::Reply> keep;
+    std::optional<api::client::Reply> keep;
     auto r = Cmd(c, keep, org, owner, [&](auto cmd) {
       auto create = cmd.initCreateOrganization();
       create.setName(org + " inc");
@@ -240,9 +240,9 @@ class ServerFixture : public NodeFixture {
     ASSERT_TRUE(r.getCommand().getAccepted()) << r.getCommand().getRejection().getMessage().cStr();
   }
   // Invites `user` with `role` (as `inviter`) and accepts as `user`.
-  static void AddMember(client::Client& c, const std::string& org, const std::string& inviter,
+  static void AddMember(api::client::Client& c, const std::string& org, const std::string& inviter,
                         const std::string& user, const std::string& role) {
-    std::optional<client::Reply> keep;
+    std::optional<api::client::Reply> keep;
     auto r = Cmd(c, keep, org, inviter, [&](auto cmd) {
       auto invite = cmd.initInviteMember();
       invite.setEmail(user + "@example.com");
@@ -252,7 +252,7 @@ class ServerFixture : public NodeFixture {
     ASSERT_TRUE(r.getCommand().getAccepted()) << r.getCommand().getRejection().getMessage().cStr();
     const std::string id = r.getCommand().getInvitationId().cStr();
     const std::string token = r.getCommand().getInvitationToken().cStr();
-    std::optional<client::Reply> keep2;
+    std::optional<api::client::Reply> keep2;
     auto a = Cmd(c, keep2, org, user, [&](auto cmd) {
       auto accept = cmd.initAcceptInvitation();
       accept.setInvitationId(id);
@@ -265,13 +265,13 @@ class ServerFixture : public NodeFixture {
 
   uint64_t LastPosition() { return node_->log().LastPosition(); }
 
-  api::ServerOptions options_;
+  api::server::ServerOptions options_;
   std::shared_ptr<CaptureSink> sink_;
   std::shared_ptr<spdlog::logger> server_logger_;
-  std::unique_ptr<api::TokenStore> tokens_;
-  std::unique_ptr<api::Dispatcher> dispatcher_;
-  std::unique_ptr<api::Server> server_;
+  std::unique_ptr<api::dispatch::TokenStore> tokens_;
+  std::unique_ptr<api::dispatch::Dispatcher> dispatcher_;
+  std::unique_ptr<api::server::Server> server_;
   std::string admin_token_, service_token_, auditor_token_;
 };
 
-}  // namespace roster::testing
+}  // namespace roster::tests

@@ -7,7 +7,7 @@
 #include "eventstore/testing/store_helpers.h"
 #include "tests/api/server_fixture.h"
 
-namespace roster::testing {
+namespace roster::tests {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -112,7 +112,7 @@ TEST_F(ServerFlowTest, PipelinedRequestsAreAllAnsweredWithTheirIds) {
 class InFlightLimitTest : public ServerFlowTest {
  protected:
   InFlightLimitTest() { options_.max_in_flight = 2; }
-  service::NodeOptions Options() {
+  api::service::NodeOptions Options() {
     auto o = NodeFixture::Options();
     o.queries.token_wait = std::chrono::milliseconds(600);
     return o;
@@ -123,11 +123,12 @@ TEST_F(InFlightLimitTest, ReadingPausesAtTheLimit) {
   // NodeFixture::Open uses its own Options(): reopen with the short token wait.
   StopServer();
   node_.reset();
-  auto node = service::Node::Open(dir_.path(), clock_, logger_, Options());
+  auto node = api::service::Node::Open(dir_.path(), clock_, logger_, Options());
   ASSERT_TRUE(node.has_value());
   node_ = std::move(*node);
-  dispatcher_ = std::make_unique<api::Dispatcher>(*node_, *tokens_, "test");
-  auto server = api::Server::Start(*dispatcher_, *tokens_, node_->log(), server_logger_, options_);
+  dispatcher_ = std::make_unique<api::dispatch::Dispatcher>(*node_, *tokens_, "test");
+  auto server =
+      api::server::Server::Start(*dispatcher_, *tokens_, node_->log(), server_logger_, options_);
   ASSERT_TRUE(server.has_value());
   server_ = std::move(*server);
 
@@ -177,7 +178,7 @@ TEST_F(ConnectionLimitTest, ConnectionsBeyondTheLimitAreRefused) {
   auto a = Connect(admin_token_);
   auto b = Connect(auditor_token_);
   ASSERT_TRUE(a && b);
-  auto refused = client::Client::Connect(ClientFor(admin_token_));
+  auto refused = api::client::Client::Connect(ClientFor(admin_token_));
   ASSERT_FALSE(refused.has_value());
   EXPECT_EQ(refused.error().code, "CONNECTION") << refused.error().message;
   // The ones in place still work.
@@ -261,8 +262,8 @@ TEST_F(ServerFlowTest, ALongCatchUpArrivesInOrderWithEveryFieldAsStored) {
         text(record.getActor()) == want.metadata.actor &&
         text(record.getCommandId()) == want.metadata.command_id &&
         record.getTimeUs() == want.metadata.time_us && bytes(record.getPayload()) == want.payload &&
-        bytes(record.getPrevHash()) == eventstore::codec::AsBytes(want.prev_hash) &&
-        bytes(record.getHash()) == eventstore::codec::AsBytes(want.hash);
+        bytes(record.getPrevHash()) == eventstore::AsBytes(want.prev_hash) &&
+        bytes(record.getHash()) == eventstore::AsBytes(want.hash);
     EXPECT_TRUE(same) << "record " << record.getPosition() << " differs (expected position "
                       << want.position << ")";
     return same && record.getPosition() < last;
@@ -315,7 +316,7 @@ TEST_F(ServerFlowTest, SubscriberWithoutCreditsGetsNoMoreThanGranted) {
   ASSERT_GT(last, 20u);
   auto options = ClientFor(auditor_token_);
   options.timeout = std::chrono::milliseconds(400);
-  auto c = client::Client::Connect(options);
+  auto c = api::client::Client::Connect(options);
   ASSERT_TRUE(c.has_value());
   auto& client = **c;
   auto id = client.Send([](Request::Builder r) {
@@ -355,4 +356,4 @@ TEST_F(ServerFlowTest, SubscriberWithoutCreditsGetsNoMoreThanGranted) {
 }
 
 }  // namespace
-}  // namespace roster::testing
+}  // namespace roster::tests

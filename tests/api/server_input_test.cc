@@ -5,7 +5,7 @@
 
 #include "tests/api/server_fixture.h"
 
-namespace roster::testing {
+namespace roster::tests {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -226,7 +226,7 @@ TEST_F(ServerInputTest, ACommandWithoutACommandIdIsRefused) {
               std::string::npos);
   }
   EXPECT_EQ(LastPosition(), before);
-  std::optional<client::Reply> keep;
+  std::optional<api::client::Reply> keep;
   auto named =
       Cmd(*c, keep, "acme", "alice", [](auto cmd) { cmd.setRenameOrganization("Acme Two"); });
   ASSERT_TRUE(named.isCommand());
@@ -234,4 +234,4 @@ TEST_F(ServerInputTest, ACommandWithoutACommandIdIsRefused) {
 }
 
 }  // namespace
-}  // namespace roster::testing
+}  // namespace roster::tests

@@ -4,12 +4,12 @@
 
 #include "tests/api/server_fixture.h"
 
-namespace roster::testing {
+namespace roster::tests {
 namespace {
 
 class ServerSecurityTest : public ServerFixture {
  protected:
-  std::string InviteAs(client::Client& c, const std::string& org, const std::string& actor) {
+  std::string InviteAs(api::client::Client& c, const std::string& org, const std::string& actor) {
     auto reply = c.Call([&](Request::Builder r) {
       auto cmd = r.initCommand();
       cmd.setOrg(org);
@@ -60,7 +60,7 @@ TEST_F(ServerSecurityTest, RequestBeforeHelloIsRefusedAndClosed) {
 
 TEST_F(ServerSecurityTest, WrongTokenIsRefusedAndLoggedWithoutTheToken) {
   const std::string bad = "not-a-token-" + std::string(20, 'x');
-  auto c = client::Client::Connect(ClientFor(bad));
+  auto c = api::client::Client::Connect(ClientFor(bad));
   ASSERT_FALSE(c.has_value());
   EXPECT_EQ(c.error().code, "UNAUTHENTICATED");
 
@@ -197,7 +197,7 @@ TEST_F(ServerSecurityTest, ViewersNeedThePermissionOfWhatTheyRead) {
               m.setUser("client");
               m.setRole("Viewer");
             }}}) {
-    std::optional<client::Reply> keep;
+    std::optional<api::client::Reply> keep;
     auto r = Cmd(*admin, keep, "lab", "alice", fill);
     ASSERT_TRUE(r.isCommand() && r.getCommand().getAccepted()) << command;
   }
@@ -362,7 +362,7 @@ TEST_F(ServerSecurityTest, RevokingATokenClosesTheConnectionsItOpened) {
   auto auditor = Connect(auditor_token_);
   ASSERT_NE(service, nullptr);
   ASSERT_NE(auditor, nullptr);
-  auto status = [](client::Client& c) {
+  auto status = [](api::client::Client& c) {
     return c.Call([](Request::Builder r) { r.initQuery().setStatus(); });
   };
   ASSERT_TRUE(status(*service).has_value());
@@ -379,7 +379,7 @@ TEST_F(ServerSecurityTest, RevokingATokenClosesTheConnectionsItOpened) {
   auto after = status(*service);
   EXPECT_FALSE(after.has_value()) << "a connection of the revoked token is still served";
   EXPECT_EQ(LastPosition(), before);
-  auto again = client::Client::Connect(ClientFor(service_token_));
+  auto again = api::client::Client::Connect(ClientFor(service_token_));
   ASSERT_FALSE(again.has_value());
   EXPECT_EQ(again.error().code, "UNAUTHENTICATED");
 
@@ -394,4 +394,4 @@ TEST_F(ServerSecurityTest, RevokingATokenClosesTheConnectionsItOpened) {
 }
 
 }  // namespace
-}  // namespace roster::testing
+}  // namespace roster::tests

@@ -8,7 +8,7 @@
 
 #include "tests/api/stream_fixture.h"
 
-namespace roster::testing {
+namespace roster::tests {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -38,9 +38,9 @@ class SlowReaderTest : public StreamFixture {
     return raw;
   }
   // The whole export, retried (for up to 5 s) while every place is taken.
-  std::expected<client::ExportResult, client::ClientError> ExportOnceAPlaceIsFree(
-      client::Client& c, std::string* text) {
-    std::expected<client::ExportResult, client::ClientError> result;
+  std::expected<api::client::ExportResult, api::client::ClientError> ExportOnceAPlaceIsFree(
+      api::client::Client& c, std::string* text) {
+    std::expected<api::client::ExportResult, api::client::ClientError> result;
     for (int attempt = 0; attempt < 50; ++attempt) {
       text->clear();
       result = ApiExport(c, {}, text);
@@ -283,4 +283,4 @@ TEST_F(StreamsPerConnectionTest, AFifthStreamOnOneConnectionIsRefusedTheFourRunT
 }
 
 }  // namespace
-}  // namespace roster::testing
+}  // namespace roster::tests

@@ -7,7 +7,7 @@
 #include "tools/admin/audit_export.h"
 #include "tools/workload/workload.h"
 
-namespace roster::testing {
+namespace roster::tests {
 namespace {
 
 using api::wire::OrganizationAsOf;
@@ -15,10 +15,10 @@ using api::wire::OrganizationAsOf;
 class ServerStreamTest : public StreamFixture {};
 
 TEST_F(ServerStreamTest, ExportOverTheApiIsRosterAdminsFileByteForByte) {
-  workload::WorkloadOptions options;
+  tools::workload::WorkloadOptions options;
   options.orgs = 4;
   options.seed = 7;
-  workload::Workload workload(node_->commands(), options);
+  tools::workload::Workload workload(node_->commands(), options);
   ASSERT_TRUE(workload.Setup().has_value());
   for (int i = 0; i < 3000; ++i) {  // three weeks, a command every ten minutes
     clock_.Set(Jan2026() + std::chrono::minutes(10 * i));
@@ -27,7 +27,7 @@ TEST_F(ServerStreamTest, ExportOverTheApiIsRosterAdminsFileByteForByte) {
   const uint64_t last = LastPosition();
   const int64_t start = domain::ToMicros(Jan2026());
   const int64_t day = 86'400'000'000;
-  std::vector<client::ExportRequest> requests(6);
+  std::vector<api::client::ExportRequest> requests(6);
   requests[1].csv = true;
   requests[2].org = workload.org_ids()[1];
   requests[2].from_us = start + 3 * day;
@@ -50,7 +50,7 @@ TEST_F(ServerStreamTest, ExportOverTheApiIsRosterAdminsFileByteForByte) {
     EXPECT_TRUE(text == expected) << "the API's export differs from roster-admin's";
     EXPECT_EQ(result->bytes, text.size());
     std::istringstream in(text);
-    const auto report = admin::VerifyExport(in, node_->codec());
+    const auto report = tools::admin::VerifyExport(in, node_->codec());
     ASSERT_TRUE(report.ok) << report.problem;
     EXPECT_EQ(report.entries, result->entries);
     EXPECT_EQ(report.last_position, result->last_position);
@@ -91,9 +91,10 @@ TEST_F(ServerStreamTest, ExportNeedsAnAdminOrAuditorTokenAndAppendsNothing) {
 }
 
 // Every part of a streamed answer to `fill`, in order.
-std::vector<client::Reply> Parts(client::Client& c, const client::RequestFiller& fill) {
-  std::vector<client::Reply> parts;
-  auto done = c.CallStreamed(fill, [&](client::Reply& part) {
+std::vector<api::client::Reply> Parts(api::client::Client& c,
+                                      const api::client::RequestFiller& fill) {
+  std::vector<api::client::Reply> parts;
+  auto done = c.CallStreamed(fill, [&](api::client::Reply& part) {
     parts.push_back(std::move(part));
     return true;
   });
@@ -151,11 +152,12 @@ TEST_F(ServerStreamTest, OrganizationAsOfArrivesInPartsThatAddUpToTheOfflineAnsw
       readers.push_back(part);
     }
     capnp::MallocMessageBuilder merged_message;
-    client::MergeOrganizationAsOf(readers, merged_message.initRoot<OrganizationAsOf>());
+    api::client::MergeOrganizationAsOf(readers, merged_message.initRoot<OrganizationAsOf>());
     auto merged = merged_message.getRoot<OrganizationAsOf>().asReader();
 
     // The offline answer (roster-admin as-of's function) on the same log.
-    auto offline = service::OrganizationAsOf(node_->log(), node_->codec(), "big", {position, {}});
+    auto offline =
+        api::service::OrganizationAsOf(node_->log(), node_->codec(), "big", {position, {}});
     ASSERT_TRUE(offline.has_value());
     EXPECT_EQ(merged.getPosition(), offline->at.position);
     ASSERT_EQ(merged.getMembers().size(), offline->members.size());
@@ -187,7 +189,8 @@ TEST_F(ServerStreamTest, OrganizationAsOfArrivesInPartsThatAddUpToTheOfflineAnsw
       // Each member's join time is the one the live membership view shows.
       std::map<std::string, int64_t> joined;
       for (eventstore::Position cursor = 0;;) {
-        auto page = node_->queries().ListMembers("big", service::Viewer{}, false, cursor, 1000, 0);
+        auto page =
+            node_->queries().ListMembers("big", api::service::Viewer{}, false, cursor, 1000, 0);
         ASSERT_TRUE(page.has_value());
         for (const auto& m : page->members) joined[m.user_id] = m.joined_at_us;
         if ((cursor = page->next_cursor) == 0) break;
@@ -258,7 +261,7 @@ TEST_F(ServerStreamTest, UserAsOfAndHistoryWaitForTheirConsistencyToken) {
   CreateWorkspace("acme", "olive");
   auto options = ClientFor(auditor_token_);
   options.timeout = std::chrono::seconds(20);  // longer than the server's 5 s wait
-  auto connected = client::Client::Connect(options);
+  auto connected = api::client::Client::Connect(options);
   ASSERT_TRUE(connected.has_value());
   auto& c = *connected;
   std::vector<uint64_t> ids;
@@ -282,4 +285,4 @@ TEST_F(ServerStreamTest, UserAsOfAndHistoryWaitForTheirConsistencyToken) {
 }
 
 }  // namespace
-}  // namespace roster::testing
+}  // namespace roster::tests

@@ -4,7 +4,7 @@
 
 #include "tests/api/server_fixture.h"
 
-namespace roster::testing {
+namespace roster::tests {
 namespace {
 
 class ServerTlsTest : public ServerFixture {
@@ -32,7 +32,7 @@ TEST_F(ServerTlsTest, ClientTrustingTheCaTalksOverTls) {
   auto options = ClientFor(admin_token_);
   options.tls = true;
   options.tls_ca_file = cert_;
-  auto c = client::Client::Connect(options);
+  auto c = api::client::Client::Connect(options);
   ASSERT_TRUE(c.has_value()) << c.error().code << ": " << c.error().message;
   EXPECT_EQ((*c)->principal(), "admin");
   auto reply = (*c)->Call([](Request::Builder r) { r.initQuery().setStatus(); });
@@ -43,16 +43,16 @@ TEST_F(ServerTlsTest, ClientTrustingTheCaTalksOverTls) {
 TEST_F(ServerTlsTest, UntrustedCertificateAndPlainClientsAreRefused) {
   auto untrusted = ClientFor(admin_token_);
   untrusted.tls = true;  // system CAs only: the self-signed certificate is not among them
-  auto c = client::Client::Connect(untrusted);
+  auto c = api::client::Client::Connect(untrusted);
   ASSERT_FALSE(c.has_value());
   EXPECT_EQ(c.error().code, "CONNECTION") << c.error().message;
 
   auto plain = ClientFor(admin_token_);
   plain.timeout = std::chrono::milliseconds(1500);
-  auto p = client::Client::Connect(plain);
+  auto p = api::client::Client::Connect(plain);
   ASSERT_FALSE(p.has_value());
   EXPECT_TRUE(p.error().code == "CONNECTION" || p.error().code == "TIMEOUT") << p.error().code;
 }
 
 }  // namespace
-}  // namespace roster::testing
+}  // namespace roster::tests

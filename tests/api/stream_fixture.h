@@ -6,34 +6,35 @@
 #include <sstream>
 #include <string>
 
+#include "api/audit_export/audit_export.h"
 #include "api/client/streamed.h"
-#include "api/export/audit_export.h"
 #include "api/service/secrets.h"
 #include "eventstore/codec/streams.h"
 #include "tests/api/server_fixture.h"
 
-namespace roster::testing {
+namespace roster::tests {
 
 class StreamFixture : public ServerFixture {
  protected:
   // What roster-admin export writes for the same request.
-  std::string OfflineExport(const client::ExportRequest& request) {
-    audit::ExportOptions options;
-    options.format = request.csv ? audit::ExportFormat::kCsv : audit::ExportFormat::kJsonLines;
+  std::string OfflineExport(const api::client::ExportRequest& request) {
+    api::audit_export::ExportOptions options;
+    options.format = request.csv ? api::audit_export::ExportFormat::kCsv
+                                 : api::audit_export::ExportFormat::kJsonLines;
     options.org = request.org;
     options.from_us = request.from_us;
     options.to_us = request.to_us;
     std::ostringstream out;
-    auto summary = audit::WriteExport(node_->log(), node_->codec(), options, out);
+    auto summary = api::audit_export::WriteExport(node_->log(), node_->codec(), options, out);
     EXPECT_TRUE(summary.has_value()) << (summary ? "" : summary.error().message);
     return out.str();
   }
 
   // An export over the API into a string; `writes` counts the pieces it came in.
-  std::expected<client::ExportResult, client::ClientError> ApiExport(
-      client::Client& c, const client::ExportRequest& request, std::string* text,
+  std::expected<api::client::ExportResult, api::client::ClientError> ApiExport(
+      api::client::Client& c, const api::client::ExportRequest& request, std::string* text,
       size_t* writes = nullptr) {
-    return client::Export(c, request, [&](std::string_view bytes) {
+    return api::client::Export(c, request, [&](std::string_view bytes) {
       text->append(bytes);
       if (writes) ++*writes;
       return true;
@@ -47,7 +48,7 @@ class StreamFixture : public ServerFixture {
         domain::UserId("alice"), Jan2026(), "198.51.100.7", "Mozilla/5.0 (X11; Linux x86_64)"});
     for (int batch = 0; batch * 100 < count; ++batch) {
       eventstore::AppendRequest request;
-      request.stream = codec::ActivityStream(domain::OrgId(org));
+      request.stream = eventstore::codec::ActivityStream(domain::OrgId(org));
       request.events.assign(100, login);
       request.metadata = {"alice", "login-" + std::to_string(batch), "", "test",
                           domain::ToMicros(Jan2026()) + batch};
@@ -60,11 +61,11 @@ class StreamFixture : public ServerFixture {
             const std::string& role) {
     auto invited = Exec(org, inviter, domain::InviteMember{user + "@example.test", "", role, ""});
     ASSERT_TRUE(invited.accepted()) << invited.rejection->message;
-    const auto& sent = std::get<domain::MemberInvited>(invited.events.back());
+    const auto& sent = std::get<domain::InvitationSent>(invited.events.back());
     auto accepted =
         Exec(org, user,
              domain::AcceptInvitation{sent.invitation_id,
-                                      service::HashInvitationToken(invited.invitation_token),
+                                      api::service::HashSecretToken(invited.invitation_token),
                                       user + "@example.test", ""});
     ASSERT_TRUE(accepted.accepted()) << accepted.rejection->message;
   }
@@ -83,4 +84,4 @@ class StreamFixture : public ServerFixture {
   }
 };
 
-}  // namespace roster::testing
+}  // namespace roster::tests

@@ -4,14 +4,13 @@
 #include <gtest/gtest.h>
 
 #include "api/service/audit_queries.h"
-#include "eventstore/record_codec.h"
 #include "eventstore/testing/raw_rocks.h"
 #include "tests/audit/year_fixture.h"
 
-namespace roster::testing {
+namespace roster::tests {
 namespace {
 
-using admin::Streams;
+using tools::admin::Streams;
 
 class AdminCommandsTest : public YearFixture {};
 
@@ -19,35 +18,36 @@ TEST_F(AdminCommandsTest, VerifyPassesThenNamesTheFirstAlteredPosition) {
   ASSERT_GT(last_, 1000u);
   {
     Captured c;
-    EXPECT_EQ(admin::RunVerify(dir_.path(), c.io), 0) << c.err.str();
+    EXPECT_EQ(tools::admin::RunVerify(dir_.path(), c.io), 0) << c.err.str();
     EXPECT_NE(c.out.str().find("verify: ok, " + std::to_string(last_) + " records"),
-              std::string::npos) << c.out.str();
+              std::string::npos)
+        << c.out.str();
   }
   Close();
   const eventstore::Position bad = last_ / 2;
   {
     eventstore::testing::RawRocks raw(dir_.path() / "log");
-    const std::string key = eventstore::codec::PositionKey(bad);
+    const std::string key = eventstore::testing::RawRocks::LogKey(bad);
     std::string value = *raw.Get("log", key);
     value[value.size() - 70] ^= 1;  // a payload byte, just before prev_hash and hash
     raw.Put("log", key, value);
   }
   Captured c;
-  EXPECT_EQ(admin::RunVerify(dir_.path(), c.io), 1);
+  EXPECT_EQ(tools::admin::RunVerify(dir_.path(), c.io), 1);
   EXPECT_NE(c.out.str().find("BROKEN at position " + std::to_string(bad)), std::string::npos)
       << c.out.str();
 }
 
 TEST_F(AdminCommandsTest, AsOfBetweenChangesMatchesWhatTheLiveViewShowedThen) {
   ASSERT_GE(snapshots_.size(), 10u);
-  codec::EventCodec codec;
+  eventstore::codec::EventCodec codec;
   for (const auto& [at, snapshot] : snapshots_) {
     for (const auto& [org, members] : snapshot) {
-      auto replayed = service::OrganizationAsOf(node_->log(), codec, org, {0, at});
+      auto replayed = api::service::OrganizationAsOf(node_->log(), codec, org, {0, at});
       ASSERT_TRUE(replayed.has_value()) << replayed.error().message;
       std::map<std::string, std::string> got;
       for (const auto& m : replayed->members) got[m.user_id.value] = m.role;
-      EXPECT_EQ(got, members) << org << " at " << admin::IsoTime(at);
+      EXPECT_EQ(got, members) << org << " at " << tools::admin::IsoTime(at);
     }
   }
   // The command prints the same members, one line each.
@@ -55,7 +55,7 @@ TEST_F(AdminCommandsTest, AsOfBetweenChangesMatchesWhatTheLiveViewShowedThen) {
   const auto& [org, members] = *snapshot.begin();
   Close();
   Captured c;
-  ASSERT_EQ(admin::RunAsOf(dir_.path(), org, {0, at}, c.io), 0) << c.err.str();
+  ASSERT_EQ(tools::admin::RunAsOf(dir_.path(), org, {0, at}, c.io), 0) << c.err.str();
   const std::string text = c.out.str();
   EXPECT_NE(text.find("members (" + std::to_string(members.size()) + "):"), std::string::npos)
       << text;
@@ -70,23 +70,23 @@ TEST_F(AdminCommandsTest, AsOfBetweenChangesMatchesWhatTheLiveViewShowedThen) {
 
 // The same points named by log position instead of time, and each member's own access then.
 TEST_F(AdminCommandsTest, AsOfByPositionAndUserAccessAgreeWithTheSnapshots) {
-  codec::EventCodec codec;
+  eventstore::codec::EventCodec codec;
   size_t checked = 0;
   for (const auto& [at, snapshot] : snapshots_) {
     for (const auto& [org, members] : snapshot) {
-      auto by_time = service::OrganizationAsOf(node_->log(), codec, org, {0, at});
+      auto by_time = api::service::OrganizationAsOf(node_->log(), codec, org, {0, at});
       ASSERT_TRUE(by_time.has_value()) << by_time.error().message;
       // The last record replayed for that org; later records of other orgs change nothing.
-      auto by_position =
-          service::OrganizationAsOf(node_->log(), codec, org, {by_time->at.position, std::nullopt});
+      auto by_position = api::service::OrganizationAsOf(node_->log(), codec, org,
+                                                        {by_time->at.position, std::nullopt});
       ASSERT_TRUE(by_position.has_value()) << by_position.error().message;
       std::map<std::string, std::string> got;
       for (const auto& m : by_position->members) got[m.user_id.value] = m.role;
       EXPECT_EQ(got, members) << org << " at position " << by_time->at.position;
       // One position earlier the org's last change before that point is not yet applied.
       if (by_time->at.position > 1) {
-        auto before = service::OrganizationAsOf(node_->log(), codec, org,
-                                                {by_time->at.position - 1, std::nullopt});
+        auto before = api::service::OrganizationAsOf(node_->log(), codec, org,
+                                                     {by_time->at.position - 1, std::nullopt});
         if (before) {
           EXPECT_LT(before->at.position, by_time->at.position);
         }
@@ -104,7 +104,7 @@ TEST_F(AdminCommandsTest, AsOfByPositionAndUserAccessAgreeWithTheSnapshots) {
 TEST_F(AdminCommandsTest, HistoryEqualsTheOnlineQuery) {
   // The owner of the first organization has a history in it from day one.
   const std::string org = workload_->org_ids().front();
-  auto members = node_->queries().ListMembers(org, service::Viewer{}, true, 0, 1000, 0);
+  auto members = node_->queries().ListMembers(org, api::service::Viewer{}, true, 0, 1000, 0);
   ASSERT_TRUE(members.has_value());
   size_t checked = 0;
   for (const auto& m : members->members) {
@@ -114,7 +114,7 @@ TEST_F(AdminCommandsTest, HistoryEqualsTheOnlineQuery) {
     if (checked++ > 3) continue;
     Captured c;
     // The node holds the directory; history opens the log read-only beside it.
-    ASSERT_EQ(admin::RunHistory(dir_.path(), m.user_id, {}, c.io), 0) << c.err.str();
+    ASSERT_EQ(tools::admin::RunHistory(dir_.path(), m.user_id, {}, c.io), 0) << c.err.str();
     const std::string text = c.out.str();
     EXPECT_NE(text.find("(" + std::to_string(online->size()) + " changes)"), std::string::npos)
         << text;
@@ -129,14 +129,15 @@ TEST_F(AdminCommandsTest, HistoryEqualsTheOnlineQuery) {
 
 TEST_F(AdminCommandsTest, StatsAndDump) {
   Captured c;
-  ASSERT_EQ(admin::RunStats(dir_.path(), c.io), 0) << c.err.str();
+  ASSERT_EQ(tools::admin::RunStats(dir_.path(), c.io), 0) << c.err.str();
   const std::string text = c.out.str();
   EXPECT_NE(text.find("records: " + std::to_string(last_) + "\n"), std::string::npos) << text;
   EXPECT_NE(text.find("organizations: 4 "), std::string::npos) << text;
   EXPECT_NE(text.find("members: version 1, position " + std::to_string(last_) + ", lag 0"),
-            std::string::npos) << text;
+            std::string::npos)
+      << text;
   Captured d;
-  ASSERT_EQ(admin::RunDump(dir_.path(), 10, 3, d.io), 0);
+  ASSERT_EQ(tools::admin::RunDump(dir_.path(), 10, 3, d.io), 0);
   const std::string dump = d.out.str();
   EXPECT_EQ(dump.find("#10 2026-01-01T"), 0u) << dump;
   EXPECT_NE(dump.find("\n#11 "), std::string::npos);
@@ -147,19 +148,18 @@ TEST_F(AdminCommandsTest, StatsAndDump) {
 TEST_F(AdminCommandsTest, RebuildIsRefusedWhileHeldThenRebuildsTheSameRows) {
   {
     Captured c;
-    EXPECT_EQ(admin::RunRebuild(dir_.path(), {}, c.io), 2);
+    EXPECT_EQ(tools::admin::RunRebuild(dir_.path(), {}, c.io), 2);
     EXPECT_NE(c.err.str().find("in use"), std::string::npos) << c.err.str();
   }
   const auto before = DumpAll(*node_);
   Close();
   Captured c;
-  ASSERT_EQ(admin::RunRebuild(dir_.path(), {}, c.io), 0) << c.err.str();
+  ASSERT_EQ(tools::admin::RunRebuild(dir_.path(), {}, c.io), 0) << c.err.str();
   EXPECT_NE(c.out.str().find("events/s"), std::string::npos) << c.out.str();
-  EXPECT_NE(c.out.str().find("members (version 1, generation 2"), std::string::npos)
-      << c.out.str();
+  EXPECT_NE(c.out.str().find("members (version 1, generation 2"), std::string::npos) << c.out.str();
   Open();
   EXPECT_EQ(DumpAll(*node_), before);
 }
 
 }  // namespace
-}  // namespace roster::testing
+}  // namespace roster::tests

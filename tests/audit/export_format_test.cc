@@ -1,13 +1,14 @@
 // The export file's encodings: base64 and hex only in canonical form, JSON and CSV fields
 // that hold quotes, commas and newlines, and times.
+#include "tools/admin/export_format.h"
+
 #include <gtest/gtest.h>
 
 #include <sstream>
 
 #include "tools/admin/admin_commands.h"
-#include "tools/admin/export_format.h"
 
-namespace roster::admin {
+namespace roster::tools::admin {
 namespace {
 
 TEST(ExportFormatTest, Base64RoundTripsAndRejectsNonCanonicalText) {
@@ -61,4 +62,4 @@ TEST(ExportFormatTest, Times) {
 }
 
 }  // namespace
-}  // namespace roster::admin
+}  // namespace roster::tools::admin

@@ -9,11 +9,11 @@
 #include "eventstore/codec/streams.h"
 #include "tests/audit/year_fixture.h"
 
-namespace roster::testing {
+namespace roster::tests {
 namespace {
 
-using admin::ExportFormat;
-using admin::ExportOptions;
+using tools::admin::ExportFormat;
+using tools::admin::ExportOptions;
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;
@@ -32,31 +32,31 @@ class ExportTest : public YearFixture {
  protected:
   std::string Export(const ExportOptions& options) {
     std::ostringstream out;
-    auto summary = admin::WriteExport(node_->log(), codec_, options, out);
+    auto summary = tools::admin::WriteExport(node_->log(), codec_, options, out);
     EXPECT_TRUE(summary.has_value()) << (summary ? "" : summary.error().message);
     return out.str();
   }
-  admin::VerifyExportReport Verify(const std::string& text) {
+  tools::admin::VerifyExportReport Verify(const std::string& text) {
     std::istringstream in(text);
-    return admin::VerifyExport(in, codec_);
+    return tools::admin::VerifyExport(in, codec_);
   }
   // Records in [from, to) (of one org when given), counted straight from the log.
   uint64_t Expected(int64_t from, int64_t to, const std::optional<std::string>& org) {
     uint64_t n = 0;
     auto records = node_->log().ReadAll(1, last_ + 1);
     for (const auto& r : *records) {
-      auto owner = codec::ParseStream(r.stream);
+      auto owner = eventstore::codec::ParseStream(r.stream);
       if (r.metadata.time_us < from || r.metadata.time_us >= to) continue;
       if (org && (!owner || owner->org.value != *org)) continue;
       ++n;
     }
     return n;
   }
-  codec::EventCodec codec_;
+  eventstore::codec::EventCodec codec_;
 };
 
-const int64_t kMarch = *admin::ParseTime("2026-03-01");
-const int64_t kOctober = *admin::ParseTime("2026-10-01");
+const int64_t kMarch = *tools::admin::ParseTime("2026-03-01");
+const int64_t kOctober = *tools::admin::ParseTime("2026-10-01");
 
 TEST_F(ExportTest, WholeYearRoundTripsInBothFormats) {
   for (ExportFormat format : {ExportFormat::kJsonLines, ExportFormat::kCsv}) {
@@ -71,8 +71,9 @@ TEST_F(ExportTest, WholeYearRoundTripsInBothFormats) {
     EXPECT_FALSE(report.filtered);
     // The head is the log's own chain head.
     auto verified = node_->log().Verify(1, last_);
-    EXPECT_EQ(report.head_hash, admin::HexOf(std::string_view(
-                                    reinterpret_cast<const char*>(verified->last_hash.data()), 32)));
+    EXPECT_EQ(report.head_hash,
+              tools::admin::HexOf(
+                  std::string_view(reinterpret_cast<const char*>(verified->last_hash.data()), 32)));
   }
 }
 
@@ -127,7 +128,7 @@ size_t FieldStart(const std::string& line, ExportFormat format, const std::strin
     return at + key.size() + 4;
   }
   EXPECT_EQ(line.find('"'), std::string::npos) << line;
-  const auto& columns = admin::CsvColumns();
+  const auto& columns = tools::admin::CsvColumns();
   const size_t column = std::find(columns.begin(), columns.end(), key) - columns.begin();
   size_t at = 0;
   for (size_t c = 0; c < column; ++c) at = line.find(',', at) + 1;
@@ -202,18 +203,18 @@ TEST_F(ExportTest, TheCommandWritesAFileThatVerifies) {
   ExportOptions options;
   options.org = workload_->org_ids()[0];
   Captured c;
-  ASSERT_EQ(admin::RunExport(dir_.path(), options, file, c.io), 0) << c.err.str();
+  ASSERT_EQ(tools::admin::RunExport(dir_.path(), options, file, c.io), 0) << c.err.str();
   Captured v;
-  EXPECT_EQ(admin::RunVerifyExport(file, v.io), 0) << v.out.str();
+  EXPECT_EQ(tools::admin::RunVerifyExport(file, v.io), 0) << v.out.str();
   // One line removed from the file on disk.
   std::ifstream in(file);
   auto lines = Lines(std::string(std::istreambuf_iterator<char>(in), {}));
   lines.erase(lines.begin() + 4);
   std::ofstream(file, std::ios::trunc) << Join(lines);
   Captured bad;
-  EXPECT_EQ(admin::RunVerifyExport(file, bad.io), 1);
+  EXPECT_EQ(tools::admin::RunVerifyExport(file, bad.io), 1);
   EXPECT_NE(bad.out.str().find("FAILED: line "), std::string::npos) << bad.out.str();
 }
 
 }  // namespace
-}  // namespace roster::testing
+}  // namespace roster::tests

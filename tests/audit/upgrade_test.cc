@@ -3,7 +3,6 @@
 // to exactly the expected state through the revision-1 upcaster, the stale projection is
 // rebuilt automatically and serves queries, and not one stored log byte changes.
 #include <gtest/gtest.h>
-
 #include <rocksdb/db.h>
 
 #include <algorithm>
@@ -14,7 +13,7 @@
 #include "tests/audit/year_fixture.h"
 #include "tests/fixtures/rev1_history.h"
 
-namespace roster::testing {
+namespace roster::tests {
 namespace {
 
 using Stored = std::vector<std::pair<std::string, std::string>>;
@@ -45,21 +44,21 @@ std::string Render(const domain::OrganizationState& s) {
   o << s.org_id.value << " \"" << s.name << "\" " << (s.status == domain::OrgStatus::kActive)
     << " preset=" << s.catalog.preset() << " owner_role=" << s.catalog.owner_role()
     << " ttl=" << s.settings.invitation_ttl_days << " max=" << s.settings.max_pending_invitations
-    << " memberships=" << s.memberships_created << " invitations=" << s.invitations_created
-    << "\n";
+    << " memberships=" << s.memberships_created << " invitations=" << s.invitations_created << "\n";
   std::map<uint64_t, const domain::Member*> members;
   for (const auto& [u, m] : s.members) members[m.join_seq] = &m;
   for (const auto& [seq, m] : members) {
-    o << "member " << m->user_id.value << " " << m->membership_id.value << " "
-      << m->email.value() << " \"" << m->display_name << "\" " << m->role << "\n";
+    o << "member " << m->user_id.value << " " << m->membership_id.value << " " << m->email.value()
+      << " \"" << m->display_name << "\" " << m->role << "\n";
   }
   std::map<std::string, const domain::Invitation*> invitations;
   for (const auto& [id, inv] : s.invitations) invitations[id.value] = &inv;
   for (const auto& [id, inv] : invitations) {
     o << "invitation " << id << " " << inv->email.value() << " " << inv->role << " by "
       << inv->inviter.value << " " << domain::InvitationStatusName(inv->status) << " sent "
-      << Day(domain::ToMicros(inv->sent_at)) << " expires " << Day(domain::ToMicros(inv->expires_at))
-      << " resends " << inv->resend_count << " token " << inv->token_hash << "\n";
+      << Day(domain::ToMicros(inv->sent_at)) << " expires "
+      << Day(domain::ToMicros(inv->expires_at)) << " resends " << inv->resend_count << " token "
+      << inv->token_hash << "\n";
   }
   for (const auto& [at, id] : s.pending_by_expiry) o << "pending " << id.value << "\n";
   std::map<std::string, const domain::Project*> projects;
@@ -74,7 +73,8 @@ std::string Render(const domain::OrganizationState& s) {
   return o.str();
 }
 
-const char* kAcme = R"(acme "Acme Corp" 1 preset=platform owner_role=Owner ttl=7 max=50 memberships=3 invitations=5
+const char* kAcme =
+    R"(acme "Acme Corp" 1 preset=platform owner_role=Owner ttl=7 max=50 memberships=3 invitations=5
 member alice m1 alice@example.com "alice" Owner
 member bob m2 bob@example.com "bob" Admin
 invitation i1 bob@example.com Developer by alice accepted sent 1d+0m expires 8d+0m resends 0 token h-bob
@@ -86,7 +86,8 @@ pending i5
 project p-web "Website" erin=Viewer
 )";
 
-const char* kGlobex = R"(globex "Globex Corporation" 1 preset=workspace owner_role=Owner ttl=7 max=50 memberships=2 invitations=1
+const char* kGlobex =
+    R"(globex "Globex Corporation" 1 preset=workspace owner_role=Owner ttl=7 max=50 memberships=2 invitations=1
 member olga m1 olga@example.com "olga" Owner
 invitation i1 bob@example.com Member by olga accepted sent 11d+0m expires 18d+0m resends 0 token h-bob-g
 project p-ops "Ops"
@@ -112,7 +113,7 @@ TEST_F(UpgradeTest, TheFixtureIsRevisionOneAndTheGeneratorStillWritesItsBytes) {
     options.sync = false;
     auto store = eventstore::OpenRocksEventStore(fresh.path() / "log", options);
     ASSERT_TRUE(store.has_value());
-    codec::EventCodec codec;
+    eventstore::codec::EventCodec codec;
     fixtures::WriteRev1History(**store, codec);
   }
   EXPECT_EQ(LogFamily(fresh.path() / "log"), fixture);
@@ -145,10 +146,10 @@ TEST_F(UpgradeTest, ReplaysToExactlyTheExpectedStateWithoutRewritingTheLog) {
   EXPECT_EQ(sent, 6u);
   EXPECT_EQ(node_->codec().CurrentRevision("invitation.sent"), 2);
 
-  auto acme = service::OrganizationAsOf(node_->log(), node_->codec(), "acme", {});
+  auto acme = api::service::OrganizationAsOf(node_->log(), node_->codec(), "acme", {});
   ASSERT_TRUE(acme.has_value());
   EXPECT_EQ(Render(acme->at.state), kAcme);
-  auto globex = service::OrganizationAsOf(node_->log(), node_->codec(), "globex", {});
+  auto globex = api::service::OrganizationAsOf(node_->log(), node_->codec(), "globex", {});
   ASSERT_TRUE(globex.has_value());
   EXPECT_EQ(Render(globex->at.state), kGlobex);
 
@@ -160,7 +161,7 @@ TEST_F(UpgradeTest, ReplaysToExactlyTheExpectedStateWithoutRewritingTheLog) {
     EXPECT_EQ(inv.valid_for_us, domain::Days(7).count()) << inv.invitation_id;
   }
   EXPECT_EQ(invitations->invitations.back().status, domain::InvitationStatus::kPending);
-  auto members = node_->queries().ListMembers("acme", service::Viewer{}, false, 0, 100, 0);
+  auto members = node_->queries().ListMembers("acme", api::service::Viewer{}, false, 0, 100, 0);
   ASSERT_TRUE(members.has_value());
   ASSERT_EQ(members->members.size(), 2u);
   EXPECT_EQ(members->members[1].role, "Admin");
@@ -176,7 +177,7 @@ TEST_F(UpgradeTest, ReplaysToExactlyTheExpectedStateWithoutRewritingTheLog) {
 
 TEST_F(UpgradeTest, StatsNamesTheStaleProjectionBeforeTheUpgradeOpens) {
   Captured c;
-  ASSERT_EQ(admin::RunStats(dir_.path(), c.io), 0) << c.err.str();
+  ASSERT_EQ(tools::admin::RunStats(dir_.path(), c.io), 0) << c.err.str();
   EXPECT_NE(c.out.str().find("invitations: version 1, position 30, lag 0, STALE: this binary "
                              "has version 2"),
             std::string::npos)
@@ -184,4 +185,4 @@ TEST_F(UpgradeTest, StatsNamesTheStaleProjectionBeforeTheUpgradeOpens) {
 }
 
 }  // namespace
-}  // namespace roster::testing
+}  // namespace roster::tests

@@ -13,7 +13,7 @@
 #include "tools/admin/admin_commands.h"
 #include "tools/workload/workload.h"
 
-namespace roster::testing {
+namespace roster::tests {
 
 class YearFixture : public NodeFixture {
  protected:
@@ -25,10 +25,10 @@ class YearFixture : public NodeFixture {
 
   void SetUp() override {
     Open();
-    workload::WorkloadOptions options;
+    tools::workload::WorkloadOptions options;
     options.orgs = 4;
     options.seed = 2026;
-    workload_ = std::make_unique<workload::Workload>(node_->commands(), options);
+    workload_ = std::make_unique<tools::workload::Workload>(node_->commands(), options);
     ASSERT_TRUE(workload_->Setup().has_value());
     for (int day = 0; day < kDays; ++day) {
       // Commands at 09:00 + step hours on each day, then a snapshot at 23:00 that as-of must
@@ -51,14 +51,14 @@ class YearFixture : public NodeFixture {
   Snapshot Members() {
     Snapshot out;
     for (const std::string& org : workload_->org_ids()) {
-      auto page = node_->queries().ListMembers(org, service::Viewer{}, false, 0, 1000, 0);
+      auto page = node_->queries().ListMembers(org, api::service::Viewer{}, false, 0, 1000, 0);
       if (!page) continue;  // deleted by the workload
       for (const auto& m : page->members) out[org][m.user_id] = m.role;
     }
     return out;
   }
 
-  std::unique_ptr<workload::Workload> workload_;
+  std::unique_ptr<tools::workload::Workload> workload_;
   std::map<int64_t, Snapshot> snapshots_;
   eventstore::Position last_ = 0;
 };
@@ -66,7 +66,7 @@ class YearFixture : public NodeFixture {
 // Runs an admin command into strings.
 struct Captured {
   std::ostringstream out, err;
-  admin::Streams io{out, err, false};
+  tools::admin::Streams io{out, err, false};
 };
 
-}  // namespace roster::testing
+}  // namespace roster::tests

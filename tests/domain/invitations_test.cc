@@ -37,8 +37,8 @@ TEST(InviteTest, RecordsANormalizedEmailTheCanonicalRoleAndASevenDayExpiry) {
                          .role = "editor",
                          .token_hash = "h1"},
             kT0)
-      .ThenEvents({MemberInvited{InvitationId("i1"), Mail("bob@example.com"), "Bob", "Editor",
-                                 User("mgr"), "h1", kT0, kT0 + Days(7)}});
+      .ThenEvents({InvitationSent{InvitationId("i1"), Mail("bob@example.com"), "Bob", "Editor",
+                                  User("mgr"), "h1", kT0, kT0 + Days(7)}});
 }
 
 TEST(InviteTest, SpellingsOfOneAddressAreOneInvitee) {
@@ -75,8 +75,8 @@ TEST(InviteTest, AnExpiredButUnsweptInvitationIsRecordedAsExpiredAndReplaced) {
       .When("mgr", Invite("bob@example.com", "Billing", "h2"), later)
       .ThenEvents({
           InvitationExpired{InvitationId("i1"), Mail("bob@example.com"), kT0 + Days(7)},
-          MemberInvited{InvitationId("i2"), Mail("bob@example.com"), "", "Billing", User("mgr"),
-                        "h2", later, later + Days(7)},
+          InvitationSent{InvitationId("i2"), Mail("bob@example.com"), "", "Billing", User("mgr"),
+                         "h2", later, later + Days(7)},
       });
 }
 
@@ -97,8 +97,8 @@ TEST(InviteTest, TheLifetimeIsAnOrgSetting) {
   auto s = Pending();
   s.Run("owner", ChangeSettings{.invitation_ttl_days = 3});
   s.When("mgr", Invite("c@example.com"), kT0)
-      .ThenEvents({MemberInvited{InvitationId("i2"), Mail("c@example.com"), "", "Editor",
-                                 User("mgr"), "h1", kT0, kT0 + Days(3)}});
+      .ThenEvents({InvitationSent{InvitationId("i2"), Mail("c@example.com"), "", "Editor",
+                                  User("mgr"), "h1", kT0, kT0 + Days(3)}});
   s.When("owner", ChangeSettings{.invitation_ttl_days = 31})
       .ThenRejected(ErrorCode::kInvalidArgument);
   s.When("owner", ChangeSettings{.invitation_ttl_days = 0})
@@ -295,8 +295,8 @@ TEST(RevokeTest, EndsTheInvitationOnce) {
   s.When("mgr", RevokeInvitation{InvitationId("i1")}).ThenRejected(ErrorCode::kConflict);
   // The address can be invited again, as a new invitation.
   s.When("mgr", Invite("bob@example.com", "Billing", "h5"))
-      .ThenEvents({MemberInvited{InvitationId("i2"), Mail("bob@example.com"), "", "Billing",
-                                 User("mgr"), "h5", kT0, kT0 + Days(7)}});
+      .ThenEvents({InvitationSent{InvitationId("i2"), Mail("bob@example.com"), "", "Billing",
+                                  User("mgr"), "h5", kT0, kT0 + Days(7)}});
 }
 
 // ---- Expiry sweep

@@ -179,7 +179,7 @@ Problems CheckAcceptedDecision(const OrganizationState& before, const UserId& ac
     std::visit(
         [&](const auto& ev) {
           using E = std::decay_t<decltype(ev)>;
-          if constexpr (std::is_same_v<E, MemberInvited>) {
+          if constexpr (std::is_same_v<E, InvitationSent>) {
             role_problem(what, ev.role);
             if (before.member_by_email.contains(ev.email)) out.push_back(what + " to a member");
             if (ev.expires_at != now + Days(before.settings.invitation_ttl_days)) {

@@ -482,7 +482,7 @@ TEST_F(PropertyTest, RandomCommandsKeepTheInvariantsAndReplayToTheSameState) {
     for (const Event& e : *d) Apply(o.state, e);
     o.log.insert(o.log.end(), d->begin(), d->end());
     for (const Event& e : *d) {
-      if (const auto* inv = std::get_if<MemberInvited>(&e))
+      if (const auto* inv = std::get_if<InvitationSent>(&e))
         o.tokens[inv->invitation_id] = inv->token_hash;
       if (const auto* res = std::get_if<InvitationResent>(&e))
         o.tokens[res->invitation_id] = res->token_hash;

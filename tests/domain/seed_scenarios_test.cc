@@ -23,7 +23,7 @@ void InviteAndAccept(Scenario& s, std::string_view inviter, std::string_view use
   auto sent =
       s.Run(inviter, InviteMember{.email = email, .role = role, .token_hash = token_hash}, now);
   ASSERT_EQ(sent.size(), 1u);
-  const auto& invited = std::get<MemberInvited>(sent.front());
+  const auto& invited = std::get<InvitationSent>(sent.front());
   s.Run(user, AcceptInvitation{invited.invitation_id, token_hash, email, ""}, now + hours(1));
 }
 
@@ -128,7 +128,7 @@ TEST(SeedScenarioTest, Seed001WorkspaceProjectsAreSeparate) {
   // Pending invitations: resend, revoke, and a 7 day expiry.
   auto sent =
       s.Run("olga", InviteMember{.email = "zoe@example.com", .role = "Member", .token_hash = "z1"});
-  const auto& zoe = std::get<MemberInvited>(sent.front());
+  const auto& zoe = std::get<InvitationSent>(sent.front());
   EXPECT_EQ(zoe.expires_at - zoe.sent_at, Days(7));
   s.Run("olga", ResendInvitation{zoe.invitation_id, "z2"}, kT0 + Days(6));
   s.Run("olga", RevokeInvitation{zoe.invitation_id}, kT0 + Days(6));
@@ -250,7 +250,7 @@ TEST(SeedScenarioTest, Seed004ApiInheritanceExpiryAndKeys) {
   // Invitations expire after 7 days; cancel and resend.
   auto sent =
       s.Run("adm", InviteMember{.email = "late@example.com", .role = "Viewer", .token_hash = "t1"});
-  const InvitationId late = std::get<MemberInvited>(sent.front()).invitation_id;
+  const InvitationId late = std::get<InvitationSent>(sent.front()).invitation_id;
   s.When("late", AcceptInvitation{late, "t1", "late@example.com", ""}, kT0 + Days(7))
       .ThenRejected(ErrorCode::kInvitationExpired);
   s.When("adm", ExpireInvitations{}, kT0 + Days(7)).ThenEventTypes({"invitation.expired"});
@@ -258,7 +258,7 @@ TEST(SeedScenarioTest, Seed004ApiInheritanceExpiryAndKeys) {
       s.Run("adm", InviteMember{.email = "late@example.com", .role = "Viewer", .token_hash = "t2"},
             kT0 + Days(8));
   ASSERT_EQ(resend.size(), 2u) << "the overdue one is recorded as expired first";
-  const InvitationId again = std::get<MemberInvited>(resend.back()).invitation_id;
+  const InvitationId again = std::get<InvitationSent>(resend.back()).invitation_id;
   s.Run("adm", RevokeInvitation{again}, kT0 + Days(8));
   // A removed member's API keys are flagged for rotation and stay active.
   s.Run("dev", CreateApiKey{ApiKeyId("key-org"), "Deploy", ProjectId()});

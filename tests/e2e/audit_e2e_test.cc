@@ -7,7 +7,7 @@
 
 #include "tests/e2e/e2e_fixture.h"
 
-namespace roster::e2e {
+namespace roster::tests::e2e {
 namespace {
 
 using api::wire::IssuedToken;
@@ -179,4 +179,4 @@ TEST_F(AuditE2eTest, AsOfAndHistoryPrintEveryPart) {
 }
 
 }  // namespace
-}  // namespace roster::e2e
+}  // namespace roster::tests::e2e

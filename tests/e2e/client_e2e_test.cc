@@ -5,7 +5,7 @@
 
 #include "tests/e2e/e2e_fixture.h"
 
-namespace roster::e2e {
+namespace roster::tests::e2e {
 namespace {
 
 using api::wire::CommandResult;
@@ -166,4 +166,4 @@ TEST_F(ClientE2eTest, ClientPipelinesAndSubscribes) {
 }
 
 }  // namespace
-}  // namespace roster::e2e
+}  // namespace roster::tests::e2e

@@ -20,7 +20,7 @@
 
 extern char** environ;
 
-namespace roster::e2e {
+namespace roster::tests::e2e {
 namespace {
 
 using namespace std::chrono_literals;
@@ -127,11 +127,11 @@ void RosterdTest::SetUp() {
     if (std::filesystem::exists(data / "admin.token")) {
       std::string token = ReadFile(data / "admin.token");
       while (!token.empty() && (token.back() == '\n' || token.back() == ' ')) token.pop_back();
-      client::ClientOptions options;
+      api::client::ClientOptions options;
       options.server = address();
       options.token = token;
       options.timeout = 2000ms;
-      if (client::Client::Connect(options)) {
+      if (api::client::Client::Connect(options)) {
         admin_token_ = token;
         return;
       }
@@ -252,13 +252,13 @@ uint64_t RosterdTest::LastPosition() {
   return reply->get().getStatus().getLastPosition();
 }
 
-std::unique_ptr<client::Client> RosterdTest::Connect() {
-  client::ClientOptions options;
+std::unique_ptr<api::client::Client> RosterdTest::Connect() {
+  api::client::ClientOptions options;
   options.server = address();
   options.token = admin_token_;
-  auto connected = client::Client::Connect(options);
+  auto connected = api::client::Client::Connect(options);
   EXPECT_TRUE(connected.has_value()) << connected.error().code << ": " << connected.error().message;
   return connected ? std::move(*connected) : nullptr;
 }
 
-}  // namespace roster::e2e
+}  // namespace roster::tests::e2e

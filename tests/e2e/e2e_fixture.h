@@ -16,7 +16,7 @@
 #include "api/client/client.h"
 #include "eventstore/testing/temp_dir.h"
 
-namespace roster::e2e {
+namespace roster::tests::e2e {
 
 struct CliRun {
   int exit_code = -1;
@@ -74,7 +74,7 @@ class RosterdTest : public ::testing::Test {
   void Join(const std::string& org, const std::string& inviter, const std::string& user,
             const std::string& role);
 
-  std::unique_ptr<client::Client> Connect();
+  std::unique_ptr<api::client::Client> Connect();
   // The log's last position (status query over a client connection).
   uint64_t LastPosition();
 
@@ -90,7 +90,7 @@ class RosterdTest : public ::testing::Test {
   int port_ = 0;
   int pid_ = -1;
   std::string admin_token_;
-  std::unique_ptr<client::Client> status_client_;
+  std::unique_ptr<api::client::Client> status_client_;
 };
 
-}  // namespace roster::e2e
+}  // namespace roster::tests::e2e

@@ -4,7 +4,7 @@
 // scenarios are tests/domain/seed_scenarios_test.cc.
 #include "tests/e2e/e2e_fixture.h"
 
-namespace roster::e2e {
+namespace roster::tests::e2e {
 namespace {
 
 using api::wire::CheckResult;
@@ -168,4 +168,4 @@ TEST_F(SeedsE2eTest, Seed004InheritanceExpiryAndKeys) {
 }
 
 }  // namespace
-}  // namespace roster::e2e
+}  // namespace roster::tests::e2e

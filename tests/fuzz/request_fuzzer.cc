@@ -20,36 +20,36 @@
 #include <filesystem>
 #include <memory>
 
-#include "api/dispatcher.h"
-#include "api/framing.h"
+#include "api/dispatch/dispatcher.h"
+#include "api/dispatch/token_store.h"
 #include "api/service/node.h"
-#include "api/token_store.h"
+#include "api/wire/framing.h"
 
 namespace {
 
-using roster::api::Dispatcher;
+using roster::api::dispatch::Dispatcher;
 
 // Everything the dispatcher borrows; created once and shut down by an atexit handler (libFuzzer
 // has no teardown hook; it calls exit() from inside its loop).
 struct Harness {
   std::filesystem::path dir;
   roster::domain::ManualClock clock{roster::domain::FromMicros(1'767'225'600'000'000)};
-  std::unique_ptr<roster::service::Node> node;
-  std::unique_ptr<roster::api::TokenStore> tokens;
+  std::unique_ptr<roster::api::service::Node> node;
+  std::unique_ptr<roster::api::dispatch::TokenStore> tokens;
   std::unique_ptr<Dispatcher> dispatcher;
-  roster::api::Principal admin{"fuzz-admin", roster::api::Scope::kAdmin};
-  roster::api::FrameLimits limits;  // the server's defaults
+  roster::api::dispatch::Principal admin{"fuzz-admin", roster::api::dispatch::Scope::kAdmin};
+  roster::api::wire::FrameLimits limits;  // the server's defaults
 };
 
 Harness* harness = nullptr;
 
 // Encodes every part of a streamed answer as the server would, and checks that a last part
 // (more = false) ends it and that nothing follows it.
-struct EncodingSink final : roster::api::PartSink {
+struct EncodingSink final : roster::api::dispatch::PartSink {
   bool ended = false;
   bool Send(capnp::MallocMessageBuilder& part) override {
     if (ended) std::abort();
-    if (roster::api::EncodeFrame(part).empty()) std::abort();
+    if (roster::api::wire::EncodeFrame(part).empty()) std::abort();
     ended = !part.getRoot<roster::api::wire::Response>().getMore();
     return true;
   }
@@ -78,13 +78,14 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   harness->dir = pattern;
   auto logger =
       std::make_shared<spdlog::logger>("fuzz", std::make_shared<spdlog::sinks::null_sink_mt>());
-  roster::service::NodeOptions options;
+  roster::api::service::NodeOptions options;
   options.store.sync = false;  // durability is not under test; speed is
   options.run_sweeper = false;
   // A consistency token past the log's end would make a query wait for it; bounded waits are
   // the design, but at 5 s each they would stall the fuzzer on every such input.
   options.queries.token_wait = std::chrono::milliseconds(1);
-  auto node = roster::service::Node::Open(harness->dir / "node", harness->clock, logger, options);
+  auto node =
+      roster::api::service::Node::Open(harness->dir / "node", harness->clock, logger, options);
   if (!node) {
     std::fprintf(stderr, "cannot open the node: %s\n", node.error().message.c_str());
     std::abort();
@@ -92,7 +93,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   harness->node = std::move(*node);
   harness->node->engine().WaitForRebuilds();
   std::filesystem::create_directories(harness->dir / "tokens");
-  auto tokens = roster::api::TokenStore::Open(harness->dir / "tokens");
+  auto tokens = roster::api::dispatch::TokenStore::Open(harness->dir / "tokens");
   if (!tokens) {
     std::fprintf(stderr, "cannot open the token store: %s\n", tokens.error().c_str());
     std::abort();
@@ -109,18 +110,18 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::span<const uint8_t> rest(data, size);
   while (!rest.empty()) {
-    auto probe = roster::api::ProbeFrame(rest, harness->limits);
+    auto probe = roster::api::wire::ProbeFrame(rest, harness->limits);
     if (!probe) return 0;             // the server closes the connection here
     if (probe->total == 0) return 0;  // a truncated table: the server would wait for more
     if (probe->total > rest.size()) return 0;
-    roster::api::Frame frame(probe->total);
+    roster::api::wire::Frame frame(probe->total);
     std::memcpy(frame.data(), rest.data(), probe->total);
     rest = rest.subspan(probe->total);
     std::unique_ptr<capnp::FlatArrayMessageReader> reader;
     roster::api::wire::Request::Reader request;
     try {
       reader = std::make_unique<capnp::FlatArrayMessageReader>(
-          frame.words(), roster::api::ReaderOptionsFor(harness->limits));
+          frame.words(), roster::api::wire::ReaderOptionsFor(harness->limits));
       request = reader->getRoot<roster::api::wire::Request>();
     } catch (const kj::Exception&) {
       continue;  // a root pointer that cannot be read: the server answers BAD_REQUEST
@@ -142,7 +143,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     capnp::MallocMessageBuilder out;
     auto response = out.initRoot<roster::api::wire::Response>();
     harness->dispatcher->Handle(harness->admin, request, response);
-    if (roster::api::EncodeFrame(out).empty()) std::abort();
+    if (roster::api::wire::EncodeFrame(out).empty()) std::abort();
   }
   return 0;
 }

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "api/framing.h"
-#include "api/roster.capnp.h"
+#include "api/wire/framing.h"
+#include "api/wire/roster.capnp.h"
 
 namespace {
 
@@ -28,7 +28,7 @@ std::string Encode(uint64_t id, const std::function<void(Request::Builder)>& fil
   auto request = message.initRoot<Request>();
   request.setId(id);
   fill(request);
-  return roster::api::EncodeFrame(message);
+  return roster::api::wire::EncodeFrame(message);
 }
 
 std::function<void(Request::Builder)> Cmd(const std::string& actor,

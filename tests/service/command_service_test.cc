@@ -10,7 +10,7 @@
 #include "projections/row_codec.h"
 #include "tests/service/node_fixture.h"
 
-namespace roster::testing {
+namespace roster::tests {
 namespace {
 
 using namespace domain;
@@ -20,25 +20,31 @@ class CommandServiceTest : public NodeFixture {
   void SetUp() override {
     Open();
     auto created = Exec("acme", "olive",
-                        CreateOrganization{OrgId("acme"), "Acme", "commerce", UserId("olive"),
-                                           "olive@acme.test", "Olive", {}, {}});
+                        CreateOrganization{OrgId("acme"),
+                                           "Acme",
+                                           "commerce",
+                                           UserId("olive"),
+                                           "olive@acme.test",
+                                           "Olive",
+                                           {},
+                                           {}});
     ASSERT_TRUE(created.accepted());
   }
 
   // Invites `user` as `role` and accepts; returns the accept's outcome.
-  service::CommandOutcome Join(const std::string& user, const std::string& role) {
+  api::service::CommandOutcome Join(const std::string& user, const std::string& role) {
     auto invited = Exec("acme", "olive", InviteMember{user + "@acme.test", "", role, ""});
     EXPECT_TRUE(invited.accepted());
     EXPECT_FALSE(invited.invitation_token.empty());
-    const auto& sent = std::get<MemberInvited>(invited.events.back());
+    const auto& sent = std::get<InvitationSent>(invited.events.back());
     return Exec("acme", user,
                 AcceptInvitation{sent.invitation_id,
-                                 service::HashInvitationToken(invited.invitation_token),
+                                 api::service::HashSecretToken(invited.invitation_token),
                                  user + "@acme.test", ""});
   }
 
   size_t StreamLength(const std::string& org) {
-    auto records = node_->log().ReadStream(codec::OrgStream(OrgId(org)), 0, 1'000'000);
+    auto records = node_->log().ReadStream(eventstore::codec::OrgStream(OrgId(org)), 0, 1'000'000);
     EXPECT_TRUE(records.has_value());
     return records ? records->size() : 0;
   }
@@ -48,15 +54,15 @@ TEST_F(CommandServiceTest, InvitationTokenIsReturnedOnceAndOnlyItsHashIsStored) 
   auto invited = Exec("acme", "olive", InviteMember{"ana@acme.test", "Ana", "Editor", ""});
   ASSERT_TRUE(invited.accepted());
   ASSERT_EQ(invited.invitation_token.size(), 43u);  // 256 bits, base64url
-  const auto& sent = std::get<MemberInvited>(invited.events.back());
-  EXPECT_EQ(sent.token_hash, service::HashInvitationToken(invited.invitation_token));
+  const auto& sent = std::get<InvitationSent>(invited.events.back());
+  EXPECT_EQ(sent.token_hash, api::service::HashSecretToken(invited.invitation_token));
   auto records = node_->log().ReadAll(1, 100);
   ASSERT_TRUE(records.has_value());
   for (const auto& r : *records) {
     EXPECT_EQ(r.payload.find(invited.invitation_token), std::string::npos);
   }
   auto wrong = Exec("acme", "ana",
-                    AcceptInvitation{sent.invitation_id, service::HashInvitationToken("guess"),
+                    AcceptInvitation{sent.invitation_id, api::service::HashSecretToken("guess"),
                                      "ana@acme.test", ""});
   ASSERT_TRUE(wrong.rejection.has_value());
   EXPECT_EQ(wrong.rejection->code, ErrorCode::kInvalidToken);
@@ -68,18 +74,18 @@ TEST_F(CommandServiceTest, InvitationTokenIsReturnedOnceAndOnlyItsHashIsStored) 
 TEST(InvitationTokenHash, IsSha256InLowercaseHexOnEveryThread) {
   const std::string abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
   const std::string empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-  EXPECT_EQ(service::HashInvitationToken("abc"), abc);
-  EXPECT_EQ(service::HashInvitationToken(""), empty);
-  EXPECT_EQ(service::HashInvitationToken("abc"), abc);  // the reused context starts afresh
+  EXPECT_EQ(api::service::HashSecretToken("abc"), abc);
+  EXPECT_EQ(api::service::HashSecretToken(""), empty);
+  EXPECT_EQ(api::service::HashSecretToken("abc"), abc);  // the reused context starts afresh
   std::string other_thread;
-  std::thread([&] { other_thread = service::HashInvitationToken("abc"); }).join();
+  std::thread([&] { other_thread = api::service::HashSecretToken("abc"); }).join();
   EXPECT_EQ(other_thread, abc);
 }
 
 TEST(InvitationToken, IsFresh256BitsOfBase64UrlEveryTime) {
   std::set<std::string> seen;
   for (int i = 0; i < 1000; ++i) {
-    const std::string token = service::NewInvitationToken();
+    const std::string token = api::service::NewSecretToken();
     ASSERT_EQ(token.size(), 43u);
     EXPECT_EQ(
         token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
@@ -122,8 +128,9 @@ TEST_F(CommandServiceTest, RetryOfARejectedCommandReturnsTheRejectionEvenIfItWou
 }
 
 TEST_F(CommandServiceTest, CommandIdReusedOnAnotherOrganizationIsAConflict) {
-  Exec("globex", "gus", CreateOrganization{OrgId("globex"), "Globex", "api", UserId("gus"),
-                                           "gus@globex.test", "", {}, {}});
+  Exec("globex", "gus",
+       CreateOrganization{
+           OrgId("globex"), "Globex", "api", UserId("gus"), "gus@globex.test", "", {}, {}});
   ASSERT_TRUE(Exec("acme", "olive", RenameOrganization{"Acme 2"}, "shared-id").accepted());
   auto reused = Exec("globex", "gus", RenameOrganization{"Globex 2"}, "shared-id");
   ASSERT_TRUE(reused.rejection.has_value());
@@ -148,7 +155,7 @@ TEST_F(CommandServiceTest, AppendBehindTheServicesBackIsDetectedAndTheCommandDec
   ASSERT_TRUE(state.has_value());
   const Member& ana = state->members.at(UserId("ana"));
   eventstore::AppendRequest direct;
-  direct.stream = codec::OrgStream(OrgId("acme"));
+  direct.stream = eventstore::codec::OrgStream(OrgId("acme"));
   direct.expected = eventstore::ExpectedVersion::Any();
   direct.events.push_back(node_->codec().Encode(
       MemberRoleChanged{ana.membership_id, UserId("ana"), "Editor", "Billing"}));
@@ -165,7 +172,7 @@ TEST_F(CommandServiceTest, SnapshotsLoadToTheSameStateAsAFullReplay) {
   sync_ = false;
   auto options = Options();
   options.commands.snapshot_every = 7;
-  auto node = service::Node::Open(dir_.path(), clock_, logger_, options);
+  auto node = api::service::Node::Open(dir_.path(), clock_, logger_, options);
   ASSERT_TRUE(node.has_value());
   node_ = std::move(*node);
   for (int i = 0; i < 40; ++i) {
@@ -205,7 +212,7 @@ TEST_F(CommandServiceTest, SnapshotOfAnotherFormatIsIgnored) {
 TEST_F(CommandServiceTest, EveryEventCarriesItsMetadata) {
   auto outcome = node_->commands().Execute(
       OrgId("acme"), RenameOrganization{"Acme Corp"},
-      service::CommandContext{UserId("olive"), "cmd-meta", "corr-7", "svc-billing"});
+      api::service::CommandContext{UserId("olive"), "cmd-meta", "corr-7", "svc-billing"});
   ASSERT_TRUE(outcome.has_value());
   auto records = node_->log().ReadAll(outcome->position, 1);
   ASSERT_TRUE(records.has_value());
@@ -226,7 +233,8 @@ TEST_F(CommandServiceTest, ReadYourWritesWithTheConsistencyToken) {
     ASSERT_TRUE(page.has_value()) << page.error().message;
     EXPECT_EQ(page->members.back().user_id, user);
     auto changed = Exec("acme", "olive", ChangeRole{UserId(user), "Manager"});
-    auto check = node_->queries().Check("acme", user, "members.invite", std::nullopt, changed.position);
+    auto check =
+        node_->queries().Check("acme", user, "members.invite", std::nullopt, changed.position);
     ASSERT_TRUE(check.has_value());
     EXPECT_TRUE(check->allowed) << check->reason;
   }
@@ -238,16 +246,17 @@ TEST_F(CommandServiceTest, LoginsGoToTheActivityStreamAndNeverConflictWithComman
   for (int i = 0; i < 20; ++i) {
     auto login = node_->commands().ExecuteActivity(
         OrgId("acme"), RecordLogin{"198.51.100.7", "test"},
-        service::CommandContext{UserId("ana"), "", "", "test"});
+        api::service::CommandContext{UserId("ana"), "", "", "test"});
     ASSERT_TRUE(login.has_value());
     EXPECT_EQ(login->events.size(), 1u);
   }
   EXPECT_EQ(StreamLength("acme"), length) << "logins stay off the organization stream";
   auto stranger = node_->commands().ExecuteActivity(
-      OrgId("acme"), RecordLogin{"", ""}, service::CommandContext{UserId("zed"), "", "", "test"});
+      OrgId("acme"), RecordLogin{"", ""},
+      api::service::CommandContext{UserId("zed"), "", "", "test"});
   ASSERT_TRUE(stranger.has_value());
   ASSERT_TRUE(stranger->rejection.has_value());
 }
 
 }  // namespace
-}  // namespace roster::testing
+}  // namespace roster::tests

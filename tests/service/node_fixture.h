@@ -15,7 +15,7 @@
 #include "eventstore/testing/temp_dir.h"
 #include "projections/position_index.h"
 
-namespace roster::testing {
+namespace roster::tests {
 
 inline std::shared_ptr<spdlog::logger> QuietLogger() {
   if (getenv("ROSTER_TEST_LOG")) return spdlog::stderr_color_mt("test");
@@ -39,7 +39,7 @@ inline Rows Dump(const projections::Table& table) {
 // Every projection's content, by projection name: the rows of in-memory models, and for the
 // append-only ones each index key with all its positions (their chunking depends on when
 // flushes happened, which a rebuild does differently).
-inline std::vector<std::pair<std::string, Rows>> DumpAll(service::Node& node) {
+inline std::vector<std::pair<std::string, Rows>> DumpAll(api::service::Node& node) {
   std::vector<std::pair<std::string, Rows>> out;
   for (const auto& status : node.engine().Describe()) {
     auto p = node.engine().Active(status.name);
@@ -64,14 +64,14 @@ inline std::vector<std::pair<std::string, Rows>> DumpAll(service::Node& node) {
 
 class NodeFixture : public ::testing::Test {
  protected:
-  service::NodeOptions Options() {
-    service::NodeOptions options;
+  api::service::NodeOptions Options() {
+    api::service::NodeOptions options;
     options.store.sync = sync_;
     options.run_sweeper = false;
     return options;
   }
   void Open() {
-    auto node = service::Node::Open(dir_.path(), clock_, logger_, Options());
+    auto node = api::service::Node::Open(dir_.path(), clock_, logger_, Options());
     ASSERT_TRUE(node.has_value()) << node.error().message;
     node_ = std::move(*node);
     node_->engine().WaitForRebuilds();  // first start builds every read model
@@ -82,20 +82,20 @@ class NodeFixture : public ::testing::Test {
     Open();
   }
 
-  service::CommandOutcome Exec(const std::string& org, const std::string& actor,
-                               domain::Command command, const std::string& command_id = {}) {
+  api::service::CommandOutcome Exec(const std::string& org, const std::string& actor,
+                                    domain::Command command, const std::string& command_id = {}) {
     auto outcome = node_->commands().Execute(
         domain::OrgId(org), std::move(command),
-        service::CommandContext{domain::UserId(actor), command_id, "", "test"});
+        api::service::CommandContext{domain::UserId(actor), command_id, "", "test"});
     EXPECT_TRUE(outcome.has_value()) << (outcome ? "" : outcome.error().message);
-    return outcome ? *outcome : service::CommandOutcome{};
+    return outcome ? *outcome : api::service::CommandOutcome{};
   }
 
   eventstore::testing::TempDir dir_{"roster-service-test"};
   domain::ManualClock clock_{Jan2026()};
   std::shared_ptr<spdlog::logger> logger_ = QuietLogger();
   bool sync_ = false;  // durability is not what these tests are about
-  std::unique_ptr<service::Node> node_;
+  std::unique_ptr<api::service::Node> node_;
 };
 
-}  // namespace roster::testing
+}  // namespace roster::tests

@@ -19,11 +19,13 @@ int main(int argc, char** argv) {
   }
   using namespace roster;
   const uint64_t seed = std::strtoull(argv[2], nullptr, 10);
-  auto logger = std::make_shared<spdlog::logger>("child", std::make_shared<spdlog::sinks::null_sink_mt>());
-  domain::ManualClock clock(domain::FromMicros(1'767'225'600'000'000 + static_cast<int64_t>(seed) * 1000));
-  service::NodeOptions options;
+  auto logger =
+      std::make_shared<spdlog::logger>("child", std::make_shared<spdlog::sinks::null_sink_mt>());
+  domain::ManualClock clock(
+      domain::FromMicros(1'767'225'600'000'000 + static_cast<int64_t>(seed) * 1000));
+  api::service::NodeOptions options;
   options.run_sweeper = false;
-  auto node = service::Node::Open(argv[1], clock, logger, options);
+  auto node = api::service::Node::Open(argv[1], clock, logger, options);
   if (!node) {
     std::fprintf(stderr, "open: %s\n", node.error().message.c_str());
     return 1;
@@ -31,7 +33,8 @@ int main(int argc, char** argv) {
   if (argc > 3 && std::string(argv[3]) == "rebuild") (void)(*node)->engine().Rebuild({});
   std::string prefix = "c";  // three groups of organizations shared across the children
   prefix += std::to_string(seed % 3);
-  workload::Workload load((*node)->commands(), {.org_prefix = prefix, .orgs = 8, .seed = seed});
+  tools::workload::Workload load((*node)->commands(),
+                                 {.org_prefix = prefix, .orgs = 8, .seed = seed});
   if (auto setup = load.Setup(); !setup) {
     std::fprintf(stderr, "setup: %s\n", setup.error().message.c_str());
     return 1;

@@ -12,7 +12,7 @@
 
 #include "tests/service/node_fixture.h"
 
-namespace roster::testing {
+namespace roster::tests {
 namespace {
 
 int Iterations() {
@@ -31,8 +31,8 @@ void RunAndKill(const std::string& dir, uint64_t seed, bool rebuild, int run_ms)
     close(out[0]);
     const std::string child = std::string(ROSTER_BIN_DIR) + "/projection_crash_child";
     const std::string seed_arg = std::to_string(seed);
-    execl(child.c_str(), child.c_str(), dir.c_str(), seed_arg.c_str(), rebuild ? "rebuild" : nullptr,
-          nullptr);
+    execl(child.c_str(), child.c_str(), dir.c_str(), seed_arg.c_str(),
+          rebuild ? "rebuild" : nullptr, nullptr);
     _exit(127);
   }
   close(out[1]);
@@ -84,4 +84,4 @@ TEST_F(ProjectionCrashTest, EveryProjectionEqualsAFreshRebuildAfterRepeatedKills
 }
 
 }  // namespace
-}  // namespace roster::testing
+}  // namespace roster::tests

@@ -11,7 +11,7 @@
 #include "tests/service/node_fixture.h"
 #include "tools/workload/workload.h"
 
-namespace roster::testing {
+namespace roster::tests {
 namespace {
 
 using namespace domain;
@@ -22,7 +22,7 @@ class ProjectionsTest : public NodeFixture {};
 // What the in-memory models answer about every organization of the workload and every user
 // they ever listed, as text: a rebuild may keep its query-only indexes differently (it derives
 // some at the end), so comparing rows alone would not catch a query that answers otherwise.
-std::vector<std::string> ModelAnswers(service::Node& node, size_t orgs, int64_t now_us) {
+std::vector<std::string> ModelAnswers(api::service::Node& node, size_t orgs, int64_t now_us) {
   using projections::AccessProjection;
   using projections::InvitationsProjection;
   using projections::MembersProjection;
@@ -87,7 +87,8 @@ std::vector<std::string> ModelAnswers(service::Node& node, size_t orgs, int64_t 
 
 TEST_F(ProjectionsTest, RebuildFromScratchEqualsIncrementalAfterThousandsOfRandomCommands) {
   Open();
-  workload::Workload load(node_->commands(), {.org_prefix = "rb", .orgs = 25, .seed = 20261123});
+  tools::workload::Workload load(node_->commands(),
+                                 {.org_prefix = "rb", .orgs = 25, .seed = 20261123});
   ASSERT_TRUE(load.Setup().has_value());
   size_t accepted = 0, rejected = 0;
   for (int i = 0; i < 4000; ++i) {
@@ -125,10 +126,12 @@ TEST_F(ProjectionsTest, RebuildFromScratchEqualsIncrementalAfterThousandsOfRando
 
 TEST_F(ProjectionsTest, ReadModelsAnswerWhatTheCommandsDid) {
   Open();
-  Exec("acme", "olive", CreateOrganization{OrgId("acme"), "Acme", "workspace", UserId("olive"),
-                                           "olive@acme.test", "Olive", {}, {}});
+  Exec(
+      "acme", "olive",
+      CreateOrganization{
+          OrgId("acme"), "Acme", "workspace", UserId("olive"), "olive@acme.test", "Olive", {}, {}});
   auto invited = Exec("acme", "olive", InviteMember{"ana@acme.test", "Ana", "Member", ""});
-  const auto& sent = std::get<MemberInvited>(invited.events.back());
+  const auto& sent = std::get<InvitationSent>(invited.events.back());
   Exec("acme", "ana", AcceptInvitation{sent.invitation_id, sent.token_hash, "ana@acme.test", ""});
   Exec("acme", "olive", CreateProject{ProjectId("web"), "Website"});
   Exec("acme", "olive", AddProjectMember{ProjectId("web"), UserId("client"), "Viewer"});
@@ -171,7 +174,8 @@ TEST_F(ProjectionsTest, ReadModelsAnswerWhatTheCommandsDid) {
   filter.org = "acme";
   auto activity = q.Activity(filter, 100, 0);
   ASSERT_TRUE(activity.has_value());
-  ASSERT_EQ(activity->entries.size(), 8u);  // created, joined, sent, accepted, joined, project, added, sent
+  ASSERT_EQ(activity->entries.size(),
+            8u);  // created, joined, sent, accepted, joined, project, added, sent
   EXPECT_EQ(activity->entries[0].action, "organization.created");
   filter.subject = "ana";
   auto about_ana = q.Activity(filter, 100, 0);
@@ -216,8 +220,9 @@ TEST_F(ProjectionsTest, ReadModelsAnswerWhatTheCommandsDid) {
 TEST_F(ProjectionsTest, ExpirySweepRecordsEachExpiredInvitationExactlyOnceAcrossRestarts) {
   Open();
   for (const std::string org : {"a", "b"}) {
-    Exec(org, "o-" + org, CreateOrganization{OrgId(org), org, "api", UserId("o-" + org),
-                                             "o@" + org + ".test", "", {}, {}});
+    Exec(org, "o-" + org,
+         CreateOrganization{
+             OrgId(org), org, "api", UserId("o-" + org), "o@" + org + ".test", "", {}, {}});
   }
   for (int i = 0; i < 5; ++i) {
     Exec("a", "o-a", InviteMember{"x" + std::to_string(i) + "@a.test", "", "Viewer", ""});
@@ -252,4 +257,4 @@ TEST_F(ProjectionsTest, ExpirySweepRecordsEachExpiredInvitationExactlyOnceAcross
 }
 
 }  // namespace
-}  // namespace roster::testing
+}  // namespace roster::tests

@@ -7,15 +7,15 @@
 #include <fstream>
 #include <set>
 
-#include "api/dispatch_fill.h"
+#include "api/dispatch/fill.h"
 #include "api/service/audit_queries.h"
-#include "api/wire_json.h"
+#include "api/wire/json.h"
 #include "eventstore/codec/streams.h"
-#include "eventstore/record_codec.h"
+#include "eventstore/record.h"
 #include "projections/describe_event.h"
 #include "tools/admin/open_data_dir.h"
 
-namespace roster::admin {
+namespace roster::tools::admin {
 
 using eventstore::Position;
 
@@ -70,15 +70,15 @@ int RunVerify(const std::filesystem::path& dir, const Streams& io) {
     return 2;
   }
   if (!report->ok) {
-    io.out << "verify: BROKEN at position " << report->first_bad << ": " << report->problem
-           << " (" << report->checked << " records before it are intact)\n";
+    io.out << "verify: BROKEN at position " << report->first_bad << ": " << report->problem << " ("
+           << report->checked << " records before it are intact)\n";
     return 1;
   }
   char rate[64];
   std::snprintf(rate, sizeof rate, "%.0f", seconds > 0 ? report->checked / seconds : 0.0);
   io.out << "verify: ok, " << report->checked << " records, positions 1.." << report->to
-         << ", chain head " << eventstore::codec::Hex(eventstore::codec::AsBytes(report->last_hash))
-         << " (" << rate << " records/s)\n";
+         << ", chain head " << eventstore::HashHex(report->last_hash) << " (" << rate
+         << " records/s)\n";
   return 0;
 }
 
@@ -86,8 +86,8 @@ int RunAsOf(const std::filesystem::path& dir, const std::string& org,
             const projections::AsOfPoint& point, const Streams& io) {
   auto log = OpenLogReadOnly(dir, io.err);
   if (!log) return 2;
-  codec::EventCodec codec;
-  auto at = service::OrganizationAsOf(*log, codec, org, point);
+  eventstore::codec::EventCodec codec;
+  auto at = api::service::OrganizationAsOf(*log, codec, org, point);
   if (!at) {
     io.err << "roster-admin as-of: " << at.error().code << ": " << at.error().message << "\n";
     return 1;
@@ -95,8 +95,8 @@ int RunAsOf(const std::filesystem::path& dir, const std::string& org,
   if (io.json) {
     capnp::MallocMessageBuilder message;
     auto out = message.initRoot<api::wire::OrganizationAsOf>();
-    api::fill::SetOrganizationAsOf(out, *at);
-    io.out << api::ToJson(out.asReader()) << "\n";
+    api::dispatch::SetOrganizationAsOf(out, *at);
+    io.out << api::wire::ToJson(out.asReader()) << "\n";
     return 0;
   }
   const domain::OrganizationState& s = at->at.state;
@@ -136,7 +136,7 @@ int RunHistory(const std::filesystem::path& dir, const std::string& user,
                const projections::AsOfPoint& until, const Streams& io) {
   auto log = OpenLogReadOnly(dir, io.err);
   if (!log) return 2;
-  codec::EventCodec codec;
+  eventstore::codec::EventCodec codec;
   // Offline there is no access projection to say which organizations the user was in, so
   // every organization is replayed: the same code path, over a superset.
   std::vector<std::string> orgs;
@@ -146,16 +146,16 @@ int RunHistory(const std::filesystem::path& dir, const std::string& user,
     if (!records || records->empty()) break;
     for (const auto& r : *records) {
       pos = r.position + 1;
-      auto owner = codec::ParseStream(r.stream);
+      auto owner = eventstore::codec::ParseStream(r.stream);
       if (owner && !owner->activity && seen.insert(owner->org.value).second) {
         orgs.push_back(owner->org.value);
       }
     }
   }
-  auto history = service::UserHistory(*log, codec, user, orgs, until);
+  auto history = api::service::UserHistory(*log, codec, user, orgs, until);
   if (!history) {
-    io.err << "roster-admin history: " << history.error().code << ": "
-           << history.error().message << "\n";
+    io.err << "roster-admin history: " << history.error().code << ": " << history.error().message
+           << "\n";
     return 1;
   }
   if (io.json) {
@@ -163,8 +163,8 @@ int RunHistory(const std::filesystem::path& dir, const std::string& user,
     for (size_t i = 0; i < history->size(); ++i) {
       capnp::MallocMessageBuilder message;
       auto entry = message.initRoot<api::wire::HistoryEntry>();
-      api::fill::SetHistoryEntry(entry, (*history)[i]);
-      io.out << (i ? "," : "") << api::ToJson(entry.asReader());
+      api::dispatch::SetHistoryEntry(entry, (*history)[i]);
+      io.out << (i ? "," : "") << api::wire::ToJson(entry.asReader());
     }
     io.out << "]\n";
     return 0;
@@ -181,7 +181,7 @@ int RunExport(const std::filesystem::path& dir, const ExportOptions& options,
               const std::string& output, const Streams& io) {
   auto log = OpenLogReadOnly(dir, io.err);
   if (!log) return 2;
-  codec::EventCodec codec;
+  eventstore::codec::EventCodec codec;
   std::ofstream file;
   if (output != "-") {
     file.open(output, std::ios::binary | std::ios::trunc);
@@ -200,8 +200,7 @@ int RunExport(const std::filesystem::path& dir, const ExportOptions& options,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   io.err << "export: " << summary->entries << " entries (positions " << summary->first_position
          << ".." << summary->last_position << "), head " << summary->head_hash << ", "
-         << static_cast<uint64_t>(seconds > 0 ? summary->entries / seconds : 0)
-         << " entries/s\n";
+         << static_cast<uint64_t>(seconds > 0 ? summary->entries / seconds : 0) << " entries/s\n";
   return 0;
 }
 
@@ -211,7 +210,7 @@ int RunVerifyExport(const std::string& file, const Streams& io) {
     io.err << "roster-admin verify-export: cannot read " << file << "\n";
     return 2;
   }
-  codec::EventCodec codec;
+  eventstore::codec::EventCodec codec;
   const VerifyExportReport report = VerifyExport(in, codec);
   if (!report.ok) {
     io.out << "verify-export: FAILED: " << report.problem << "\n";
@@ -227,7 +226,7 @@ int RunVerifyExport(const std::string& file, const Streams& io) {
 int RunDump(const std::filesystem::path& dir, Position from, size_t count, const Streams& io) {
   auto log = OpenLogReadOnly(dir, io.err);
   if (!log) return 2;
-  codec::EventCodec codec;
+  eventstore::codec::EventCodec codec;
   auto records = log->ReadAll(from == 0 ? 1 : from, count);
   if (!records) {
     io.err << "roster-admin dump: " << records.error().message << "\n";
@@ -238,11 +237,10 @@ int RunDump(const std::filesystem::path& dir, Position from, size_t count, const
            << r.stream_version << " " << r.type << " rev " << r.revision
            << " actor=" << r.metadata.actor << " command=" << r.metadata.command_id
            << " correlation=" << r.metadata.correlation_id << " source=" << r.metadata.source
-           << " hash=" << eventstore::codec::Hex(eventstore::codec::AsBytes(r.hash)).substr(0, 16)
-           << "\n";
+           << " hash=" << eventstore::HashHex(r.hash).substr(0, 16) << "\n";
     auto event = codec.Decode(r);
     projections::EventFacts facts;
-    auto owner = codec::ParseStream(r.stream);
+    auto owner = eventstore::codec::ParseStream(r.stream);
     if (!event) {
       io.out << "    (cannot decode: " << event.error().message << ")\n";
     } else if (owner && projections::DescribeEvent(*event, owner->org.value, &facts)) {
@@ -254,4 +252,4 @@ int RunDump(const std::filesystem::path& dir, Position from, size_t count, const
   return 0;
 }
 
-}  // namespace roster::admin
+}  // namespace roster::tools::admin

@@ -19,13 +19,13 @@
 #include "projections/as_of.h"
 #include "tools/admin/audit_export.h"
 
-namespace roster::admin {
+namespace roster::tools::admin {
 
 struct Streams {
   std::ostream& out;
   std::ostream& err;
   bool progress = false;  // draw progress bars on err (a terminal)
-  // as-of and history: print the API's structs as JSON (api/wire_json.h), the same document
+  // as-of and history: print the API's structs as JSON (api/wire/json.h), the same document
   // `roster as-of org --json` and `roster history --json` print, instead of text.
   bool json = false;
 };
@@ -48,4 +48,4 @@ int RunDump(const std::filesystem::path& dir, eventstore::Position from, size_t 
 // "2025-03-01", "2025-03-01T12:30:00Z" (also with fractional seconds) -> microseconds UTC.
 std::optional<int64_t> ParseTime(const std::string& text);
 
-}  // namespace roster::admin
+}  // namespace roster::tools::admin

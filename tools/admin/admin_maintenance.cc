@@ -12,7 +12,7 @@
 #include "tools/admin/admin_commands.h"
 #include "tools/admin/open_data_dir.h"
 
-namespace roster::admin {
+namespace roster::tools::admin {
 
 using eventstore::Position;
 
@@ -73,13 +73,17 @@ int RunStats(const std::filesystem::path& dir, const Streams& io) {
     for (const auto& r : *records) {
       pos = r.position + 1;
       streams.insert(r.stream);
-      auto owner = codec::ParseStream(r.stream);
+      auto owner = eventstore::codec::ParseStream(r.stream);
       if (!owner || owner->activity) continue;
       const std::string& org = owner->org.value;
-      if (r.type == "organization.created") orgs.insert(org);
-      else if (r.type == "organization.deleted") deleted.insert(org);
-      else if (r.type == "member.joined") ++members[org];
-      else if (r.type == "member.removed" || r.type == "member.left") --members[org];
+      if (r.type == "organization.created")
+        orgs.insert(org);
+      else if (r.type == "organization.deleted")
+        deleted.insert(org);
+      else if (r.type == "member.joined")
+        ++members[org];
+      else if (r.type == "member.removed" || r.type == "member.left")
+        --members[org];
     }
     if (io.progress) DrawProgress(io.err, "stats", pos - 1, last);
   }
@@ -99,9 +103,9 @@ int RunStats(const std::filesystem::path& dir, const Streams& io) {
   auto views = std::filesystem::is_directory(dir / "views")
                    ? projections::ViewStore::Open(dir / "views", view_options)
                    : eventstore::Result<std::unique_ptr<projections::ViewStore>>(nullptr);
-  codec::EventCodec codec;
+  eventstore::codec::EventCodec codec;
   io.out << "projections:\n";
-  for (const auto& make : service::Node::ProjectionFactories(*log, codec)) {
+  for (const auto& make : api::service::Node::ProjectionFactories(*log, codec)) {
     auto projection = make();
     const std::string name(projection->name());
     StoredProjection stored;
@@ -169,4 +173,4 @@ int RunRebuild(const std::filesystem::path& dir, const std::vector<std::string>&
   return 0;
 }
 
-}  // namespace roster::admin
+}  // namespace roster::tools::admin

@@ -1,4 +1,4 @@
-// roster-admin's side of the audit export: the writer (api/export, shared with rosterd's export
+// roster-admin's side of the audit export: the writer (api/audit_export, shared with rosterd's export
 // query) under its roster::admin names, and verify-export, which checks a file without the
 // database (verify_export.cc). The file format is in export_format.h; what a verification
 // proves is in docs/audit_export.md. Thread-safety: functions borrow the log and codec for the
@@ -11,19 +11,19 @@
 #include <ostream>
 #include <string>
 
-#include "api/export/audit_export.h"
+#include "api/audit_export/audit_export.h"
 #include "eventstore/codec/codec.h"
 #include "eventstore/event_log.h"
 #include "tools/admin/export_format.h"
 
-namespace roster::admin {
+namespace roster::tools::admin {
 
-using audit::ExportEntryLine;
-using audit::ExportOptions;
-using audit::ExportSink;
-using audit::ExportSummary;
-using audit::FirstPositionAtOrAfter;
-using audit::WriteExport;
+using api::audit_export::ExportEntryLine;
+using api::audit_export::ExportOptions;
+using api::audit_export::ExportSink;
+using api::audit_export::ExportSummary;
+using api::audit_export::FirstPositionAtOrAfter;
+using api::audit_export::WriteExport;
 
 struct VerifyExportReport {
   bool ok = false;
@@ -39,6 +39,6 @@ struct VerifyExportReport {
 
 // Checks the file's own chain and every entry against its record bytes; see
 // docs/audit_export.md for exactly what an ok report proves.
-VerifyExportReport VerifyExport(std::istream& in, const codec::EventCodec& codec);
+VerifyExportReport VerifyExport(std::istream& in, const eventstore::codec::EventCodec& codec);
 
-}  // namespace roster::admin
+}  // namespace roster::tools::admin

@@ -1,23 +1,23 @@
-// The audit export file's format lives in api/export (rosterd writes the same file for its
+// The audit export file's format lives in api/audit_export (rosterd writes the same file for its
 // export query); this header gives roster-admin's code its names in roster::admin.
 #pragma once
 
-#include "api/export/export_format.h"
+#include "api/audit_export/export_format.h"
 
-namespace roster::admin {
+namespace roster::tools::admin {
 
-using audit::AppendBase64;
-using audit::Base64;
-using audit::CsvColumns;
-using audit::CsvHeaderLine;
-using audit::ExportFormat;
-using audit::ExportLine;
-using audit::FromBase64;
-using audit::FromHex;
-using audit::HexOf;
-using audit::IsoTime;
-using audit::ParsedLine;
-using audit::ReadExport;
-using audit::WriteLine;
+using api::audit_export::AppendBase64;
+using api::audit_export::Base64;
+using api::audit_export::CsvColumns;
+using api::audit_export::CsvHeaderLine;
+using api::audit_export::ExportFormat;
+using api::audit_export::ExportLine;
+using api::audit_export::FromBase64;
+using api::audit_export::FromHex;
+using api::audit_export::HexOf;
+using api::audit_export::IsoTime;
+using api::audit_export::ParsedLine;
+using api::audit_export::ReadExport;
+using api::audit_export::WriteLine;
 
-}  // namespace roster::admin
+}  // namespace roster::tools::admin

@@ -11,7 +11,7 @@
 
 namespace {
 
-using namespace roster::admin;
+using namespace roster::tools::admin;
 
 std::optional<int64_t> TimeOption(const std::string& text, const char* name) {
   if (text.empty()) return std::nullopt;
@@ -31,21 +31,21 @@ int main(int argc, char** argv) {
   Streams io{std::cout, std::cerr, isatty(STDERR_FILENO) != 0};
   int code = 0;
 
-  auto* verify = app.add_subcommand("verify", "walk the whole hash chain; exit 1 naming the "
-                                              "first bad position");
+  auto* verify = app.add_subcommand("verify",
+                                    "walk the whole hash chain; exit 1 naming the "
+                                    "first bad position");
   verify->callback([&] { code = RunVerify(data_dir, io); });
 
   std::string org, user, at, until, from, to, format = "jsonl", output = "-";
   uint64_t position = 0, count = 100;
-  auto* as_of = app.add_subcommand("as-of", "an organization's members, roles, pending "
-                                            "invitations and project access at a time/position");
+  auto* as_of = app.add_subcommand("as-of",
+                                   "an organization's members, roles, pending "
+                                   "invitations and project access at a time/position");
   as_of->add_option("org", org, "organization id")->required();
   as_of->add_option("--at", at, "a time (UTC): YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]Z");
   as_of->add_option("--position", position, "a log position")->check(roster::tools::NotNegative());
   as_of->add_flag("--json", io.json, "one JSON document, as `roster as-of org --json` prints");
-  as_of->callback([&] {
-    code = RunAsOf(data_dir, org, {position, TimeOption(at, "--at")}, io);
-  });
+  as_of->callback([&] { code = RunAsOf(data_dir, org, {position, TimeOption(at, "--at")}, io); });
 
   auto* history = app.add_subcommand("history", "every change to one user's access, all orgs");
   history->add_option("user", user, "user id")->required();
@@ -55,13 +55,15 @@ int main(int argc, char** argv) {
     code = RunHistory(data_dir, user, {0, TimeOption(until, "--until")}, io);
   });
 
-  auto* exporter = app.add_subcommand("export", "the activity log with its hash chain, as "
-                                                "JSON Lines or CSV (verify it with verify-export)");
+  auto* exporter = app.add_subcommand("export",
+                                      "the activity log with its hash chain, as "
+                                      "JSON Lines or CSV (verify it with verify-export)");
   exporter->add_option("--org", org, "only this organization");
   exporter->add_option("--from", from, "from this time (UTC, inclusive)");
   exporter->add_option("--to", to, "to this time (UTC, exclusive)");
   exporter->add_option("--format", format, "jsonl or csv")
-      ->check(CLI::IsMember({"jsonl", "csv"}))->capture_default_str();
+      ->check(CLI::IsMember({"jsonl", "csv"}))
+      ->capture_default_str();
   exporter->add_option("-o,--output", output, "file to write, - for stdout")->capture_default_str();
   exporter->callback([&] {
     ExportOptions options;
@@ -73,14 +75,16 @@ int main(int argc, char** argv) {
   });
 
   std::string file;
-  auto* verify_export = app.add_subcommand("verify-export", "check an export file's own chain "
-                                                            "and entries, without the database");
+  auto* verify_export = app.add_subcommand("verify-export",
+                                           "check an export file's own chain "
+                                           "and entries, without the database");
   verify_export->add_option("file", file, "the export file")->required();
   verify_export->callback([&] { code = RunVerifyExport(file, io); });
 
   std::vector<std::string> names;
-  auto* rebuild = app.add_subcommand("rebuild", "rebuild projections from the log (needs the "
-                                                "directory to itself: stop rosterd)");
+  auto* rebuild = app.add_subcommand("rebuild",
+                                     "rebuild projections from the log (needs the "
+                                     "directory to itself: stop rosterd)");
   rebuild->add_option("projections", names, "names (default: all)");
   rebuild->callback([&] { code = RunRebuild(data_dir, names, io); });
 

@@ -3,7 +3,7 @@
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 
-namespace roster::admin {
+namespace roster::tools::admin {
 
 std::unique_ptr<eventstore::RocksEventStore> OpenLogReadOnly(const std::filesystem::path& dir,
                                                              std::ostream& err) {
@@ -16,25 +16,26 @@ std::unique_ptr<eventstore::RocksEventStore> OpenLogReadOnly(const std::filesyst
   options.create_if_missing = false;
   auto store = eventstore::OpenRocksEventStore(dir / "log", options);
   if (!store) {
-    err << "roster-admin: cannot open " << (dir / "log").string() << ": "
-        << store.error().message << "\n";
+    err << "roster-admin: cannot open " << (dir / "log").string() << ": " << store.error().message
+        << "\n";
     return nullptr;
   }
   return std::move(*store);
 }
 
-std::unique_ptr<service::Node> OpenNodeExclusive(const std::filesystem::path& dir,
-                                                 const domain::Clock& clock, std::ostream& err) {
+std::unique_ptr<api::service::Node> OpenNodeExclusive(const std::filesystem::path& dir,
+                                                      const domain::Clock& clock,
+                                                      std::ostream& err) {
   if (!std::filesystem::is_directory(dir / "log")) {
     err << "roster-admin: " << dir.string() << " is not a Roster data directory (no log/)\n";
     return nullptr;
   }
-  service::NodeOptions options;
+  api::service::NodeOptions options;
   options.store.create_if_missing = false;
   options.run_sweeper = false;  // an offline tool records nothing
-  auto logger = std::make_shared<spdlog::logger>(
-      "admin", std::make_shared<spdlog::sinks::null_sink_mt>());
-  auto node = service::Node::Open(dir, clock, logger, options);
+  auto logger =
+      std::make_shared<spdlog::logger>("admin", std::make_shared<spdlog::sinks::null_sink_mt>());
+  auto node = api::service::Node::Open(dir, clock, logger, options);
   if (!node) {
     const std::string& why = node.error().message;
     err << "roster-admin: cannot open " << dir.string() << " for writing: " << why << "\n";
@@ -55,4 +56,4 @@ void DrawProgress(std::ostream& err, const std::string& label, uint64_t done, ui
       << "] " << static_cast<int>(share * 100) << "% " << done << "/" << total << std::flush;
 }
 
-}  // namespace roster::admin
+}  // namespace roster::tools::admin

@@ -2,11 +2,10 @@
 // written down in docs/audit_export.md; every check here is one sentence there.
 #include <map>
 
-#include "eventstore/record_codec.h"
-#include "eventstore/sha256.h"
+#include "eventstore/hash_chain.h"
 #include "tools/admin/audit_export.h"
 
-namespace roster::admin {
+namespace roster::tools::admin {
 namespace {
 
 struct Checker {
@@ -37,7 +36,7 @@ std::string Field(const ParsedLine& line, std::string_view key) {
 
 }  // namespace
 
-VerifyExportReport VerifyExport(std::istream& in, const codec::EventCodec& codec) {
+VerifyExportReport VerifyExport(std::istream& in, const eventstore::codec::EventCodec& codec) {
   Checker c;
   std::string error;
   auto lines = ReadExport(in, &error);
@@ -66,7 +65,6 @@ VerifyExportReport VerifyExport(std::istream& in, const codec::EventCodec& codec
     return c.report;
   }
 
-  eventstore::Sha256 sha;
   eventstore::Position prev_position = c.report.anchor_position;
   std::string prev_hash = c.report.anchor_hash;
   struct StreamSeen {
@@ -86,18 +84,18 @@ VerifyExportReport VerifyExport(std::istream& in, const codec::EventCodec& codec
       c.Bad(line.line, "record, prev_hash or hash is not valid base64/hex of the right size");
       return c.report;
     }
-    const std::string stored = *body + *prev + *hash;  // the views below point into it
-    auto view = eventstore::codec::ParseRecord(stored);
-    if (!view) {
-      c.Bad(line.line, "the record bytes cannot be decoded: " + view.error());
+    auto parsed = eventstore::ParseStoredRecord(*body + *prev + *hash);
+    if (!parsed) {
+      c.Bad(line.line, "the record bytes cannot be decoded: " + parsed.error());
       return c.report;
     }
-    if (sha.Of(*prev, *body) != eventstore::codec::ToHash(*hash)) {
-      c.Bad(line.line, "hash is not SHA-256(prev_hash || record): the record bytes or hash "
-                       "were altered");
+    if (eventstore::ChainHash(*prev, *body) != parsed->hash) {
+      c.Bad(line.line,
+            "hash is not SHA-256(prev_hash || record): the record bytes or hash "
+            "were altered");
       return c.report;
     }
-    const eventstore::Record record = eventstore::codec::ToRecord(*view);
+    const eventstore::Record& record = *parsed;
     const ExportLine expected = ExportEntryLine(record, codec, *body);
     for (const auto& [key, value] : expected.fields) {
       const std::string* got = line.Get(key);
@@ -120,7 +118,8 @@ VerifyExportReport VerifyExport(std::istream& in, const codec::EventCodec& codec
       // Consecutive in the chain: the position follows and the link holds.
       if (record.position != prev_position + 1) {
         c.Bad(line.line, "position " + position_text + " does not follow position " +
-                             std::to_string(prev_position) + ": records are missing before this line");
+                             std::to_string(prev_position) +
+                             ": records are missing before this line");
         return c.report;
       }
     } else if (record.position <= prev_position) {
@@ -171,10 +170,9 @@ VerifyExportReport VerifyExport(std::istream& in, const codec::EventCodec& codec
     auto it = streams.find(stream);
     if (it == streams.end() || it->second.first != first || it->second.last != last ||
         static_cast<int64_t>(it->second.entries) != entries) {
-      c.Bad(line.line, "stream " + stream + " is summarized as versions " +
-                           std::to_string(first) + ".." + std::to_string(last) + " (" +
-                           std::to_string(entries) + " entries) but the entries differ: " +
-                           "an entry was removed or added");
+      c.Bad(line.line, "stream " + stream + " is summarized as versions " + std::to_string(first) +
+                           ".." + std::to_string(last) + " (" + std::to_string(entries) +
+                           " entries) but the entries differ: " + "an entry was removed or added");
       return c.report;
     }
   }
@@ -216,4 +214,4 @@ VerifyExportReport VerifyExport(std::istream& in, const codec::EventCodec& codec
   return c.report;
 }
 
-}  // namespace roster::admin
+}  // namespace roster::tools::admin

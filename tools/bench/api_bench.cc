@@ -38,7 +38,7 @@
 
 extern char** environ;
 
-namespace roster::bench {
+namespace roster::tools::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -54,7 +54,7 @@ struct Flags {
   int orgs_per_connection = 4;
   uint64_t records = 1'000'000;
   uint32_t window = 4096;
-  int client_threads = 1;  // of the asynchronous load
+  int client_threads = 1;   // of the asynchronous load
   int ceiling_threads = 1;  // of the stand-in server of loopback_ceiling.h
   int rounds = 3;           // the asynchronous checks alternate with the ceiling this many times
   std::string phases = "commands,checks,subscription";  // which parts to run (for profiling one)
@@ -69,11 +69,11 @@ bool Wants(const Flags& f, std::string_view phase) {
 uint64_t ExistingRecords(const std::filesystem::path& data) {
   if (!std::filesystem::exists(data / "log")) return 0;
   domain::ManualClock clock(domain::FromMicros(1'767'225'600'000'000));
-  service::NodeOptions options;
+  api::service::NodeOptions options;
   options.run_sweeper = false;
   auto logger =
       std::make_shared<spdlog::logger>("bench", std::make_shared<spdlog::sinks::null_sink_mt>());
-  auto node = service::Node::Open(data, clock, logger, options);
+  auto node = api::service::Node::Open(data, clock, logger, options);
   return node ? (*node)->log().LastPosition() : 0;
 }
 
@@ -84,12 +84,12 @@ uint64_t ExistingRecords(const std::filesystem::path& data) {
 void Populate(const std::filesystem::path& data, uint64_t records) {
   domain::ManualClock clock(
       std::chrono::time_point_cast<domain::Duration>(std::chrono::system_clock::now()));
-  service::NodeOptions options;
+  api::service::NodeOptions options;
   options.store.sync = false;  // a bulk load; rosterd then runs with sync on
   options.run_sweeper = false;
   auto logger =
       std::make_shared<spdlog::logger>("bench", std::make_shared<spdlog::sinks::null_sink_mt>());
-  auto node = service::Node::Open(data, clock, logger, options);
+  auto node = api::service::Node::Open(data, clock, logger, options);
   if (!node) throw std::runtime_error("opening a node: " + node.error().message);
   auto& log = (*node)->log();
   const int threads = 8;
@@ -169,13 +169,13 @@ class Server {
     kill(pid_, SIGTERM);
     waitpid(pid_, nullptr, 0);
   }
-  std::unique_ptr<client::Client> Connect(std::chrono::milliseconds timeout = 30000ms) const {
-    client::ClientOptions options;
+  std::unique_ptr<api::client::Client> Connect(std::chrono::milliseconds timeout = 30000ms) const {
+    api::client::ClientOptions options;
     options.server = "127.0.0.1:" + std::to_string(port_);
     options.token = token_;
     options.timeout = timeout;
     options.client_name = "roster-bench";
-    auto c = client::Client::Connect(options);
+    auto c = api::client::Client::Connect(options);
     return c ? std::move(*c) : nullptr;
   }
   AsyncTarget Target() const { return AsyncTarget{static_cast<uint16_t>(port_), token_}; }
@@ -203,7 +203,7 @@ int FreePort() {
 class Member {
  public:
   // `run` keeps organization ids apart when a kept data directory is reused.
-  Member(client::Client& client, const std::string& run, int connection, int orgs)
+  Member(api::client::Client& client, const std::string& run, int connection, int orgs)
       : client_(client) {
     for (int o = 0; o < orgs; ++o) {
       orgs_.emplace_back();
@@ -303,7 +303,7 @@ class Member {
     pending_ = &org;
     return reply && Consume(reply->get());
   }
-  client::Client& client_;
+  api::client::Client& client_;
   std::vector<Org> orgs_;
   size_t next_org_ = 0;
   uint64_t commands_ = 0;
@@ -331,7 +331,7 @@ void Run(const Flags& flags) {
   Progress("starting rosterd");
   Server server(binary, data, dir.path() / "rosterd.log");
 
-  std::vector<std::unique_ptr<client::Client>> clients;
+  std::vector<std::unique_ptr<api::client::Client>> clients;
   std::vector<std::unique_ptr<Member>> members;
   const std::string run =
       flags.keep_data.empty()
@@ -424,7 +424,8 @@ void Run(const Flags& flags) {
                "must be 0");
     report.Add("loopback_ceiling_per_s_64conn", bare.ops_per_s(), "ops/s",
                "the same client and requests against a server that answers each with a fixed "
-               "check at once (" + std::to_string(flags.ceiling_threads) + " thread(s)): no work");
+               "check at once (" +
+                   std::to_string(flags.ceiling_threads) + " thread(s)): no work");
     report.Add("loopback_ceiling_p99_ms_64conn", bare.latency.p99_us / 1000, "ms", "round trip");
     report.Add("checks_vs_loopback_ceiling", checks.ops_per_s() / bare.ops_per_s(), "x",
                "rosterd's checks as a fraction of the ceiling, over " +
@@ -494,4 +495,4 @@ void RegisterApiBench(CLI::App& app) {
   sub->callback([flags] { Run(*flags); });
 }
 
-}  // namespace roster::bench
+}  // namespace roster::tools::bench

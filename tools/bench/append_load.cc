@@ -4,7 +4,7 @@
 
 #include "eventstore/testing/store_helpers.h"
 
-namespace roster::bench {
+namespace roster::tools::bench {
 
 namespace es = roster::eventstore;
 
@@ -44,4 +44,4 @@ LoadResult DurableAppendLoad(const std::string& dir_base, double seconds, int th
   return result;
 }
 
-}  // namespace roster::bench
+}  // namespace roster::tools::bench

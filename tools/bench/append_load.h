@@ -10,7 +10,7 @@
 #include "eventstore/testing/temp_dir.h"
 #include "tools/bench/bench.h"
 
-namespace roster::bench {
+namespace roster::tools::bench {
 
 // Each of `threads` threads appends one event of `value_bytes` to its own stream, durably, with
 // the exact expected version and a unique command id (the full checked, idempotent path), on a
@@ -33,6 +33,7 @@ class DurableAppender {
 
 // One run of a fresh DurableAppender.
 LoadResult DurableAppendLoad(const std::string& dir_base, double seconds, int threads,
-                             size_t value_bytes, eventstore::RocksEventStore::Stats* stats = nullptr);
+                             size_t value_bytes,
+                             eventstore::RocksEventStore::Stats* stats = nullptr);
 
-}  // namespace roster::bench
+}  // namespace roster::tools::bench

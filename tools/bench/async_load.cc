@@ -11,17 +11,17 @@
 #include <thread>
 #include <vector>
 
-#include "api/asio.h"
-#include "api/framing.h"
+#include "api/net/asio.h"
+#include "api/wire/framing.h"
 
-namespace roster::bench {
+namespace roster::tools::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-namespace asio = net::asio;
-using net::Await;
-using net::error_code;
-using net::tcp;
+namespace asio = api::net::asio;
+using api::net::Await;
+using api::net::error_code;
+using api::net::tcp;
 
 // One connection's socket and what it measured.
 struct Conn {
@@ -40,20 +40,20 @@ std::string Frame(uint64_t id, const std::function<void(api::wire::Request::Buil
   auto request = message.initRoot<api::wire::Request>();
   request.setId(id);
   fill(request);
-  return api::EncodeFrame(message);
+  return api::wire::EncodeFrame(message);
 }
 
 // Reads one whole response frame (one request is in flight, so nothing follows it).
-asio::awaitable<bool> ReadAnswer(Conn& c, std::unique_ptr<api::Frame>& frame) {
-  const api::FrameLimits limits{.max_message_bytes = 64u << 20};
+asio::awaitable<bool> ReadAnswer(Conn& c, std::unique_ptr<api::wire::Frame>& frame) {
+  const api::wire::FrameLimits limits{.max_message_bytes = 64u << 20};
   for (;;) {
-    auto probe = api::ProbeFrame(std::span<const uint8_t>(c.in.data(), c.have), limits);
+    auto probe = api::wire::ProbeFrame(std::span<const uint8_t>(c.in.data(), c.have), limits);
     if (!probe) {
       c.error = "bad frame from the server: " + probe.error();
       co_return false;
     }
     if (probe->total != 0 && c.have >= probe->total) {
-      frame = std::make_unique<api::Frame>(probe->total);
+      frame = std::make_unique<api::wire::Frame>(probe->total);
       std::memcpy(frame->data(), c.in.data(), probe->total);
       std::memmove(c.in.data(), c.in.data() + probe->total, c.have - probe->total);
       c.have -= probe->total;
@@ -74,7 +74,7 @@ asio::awaitable<bool> ReadAnswer(Conn& c, std::unique_ptr<api::Frame>& frame) {
 }
 
 asio::awaitable<bool> Exchange(Conn& c, const std::string& request,
-                               std::unique_ptr<api::Frame>& answer) {
+                               std::unique_ptr<api::wire::Frame>& answer) {
   error_code ec;
   co_await asio::async_write(c.socket, asio::buffer(request), Await(ec));
   if (ec) {
@@ -93,7 +93,7 @@ asio::awaitable<void> Hello(Conn& c, const AsyncTarget& target, bool& done) {
     co_return;
   }
   c.socket.set_option(tcp::no_delay(true));
-  std::unique_ptr<api::Frame> answer;
+  std::unique_ptr<api::wire::Frame> answer;
   const std::string hello = Frame(0, [&](api::wire::Request::Builder r) {
     auto h = r.initHello();
     h.setToken(target.token);
@@ -111,7 +111,7 @@ asio::awaitable<void> Hello(Conn& c, const AsyncTarget& target, bool& done) {
 
 asio::awaitable<void> Drive(Conn& c, int index, const FillRequest& fill, const AnswerOk& ok,
                             const std::atomic<bool>& stop) {
-  std::unique_ptr<api::Frame> answer;
+  std::unique_ptr<api::wire::Frame> answer;
   for (uint64_t i = 0; !stop.load(std::memory_order_relaxed); ++i) {
     const std::string request =
         Frame(i + 1, [&](api::wire::Request::Builder r) { fill(index, i, r); });
@@ -185,4 +185,4 @@ LoadResult RunAsyncLoad(const AsyncTarget& target, int connections, int threads,
   return result;
 }
 
-}  // namespace roster::bench
+}  // namespace roster::tools::bench

@@ -4,7 +4,7 @@
 // This is how an asynchronous SaaS backend talks to Roster: one event loop multiplexing its
 // connections. The blocking client library (api/client) needs a thread per connection, and on
 // two shared cores 64 client threads woken once per answer measure the client's context
-// switches more than the server. Speaks the wire protocol directly (api/roster.capnp in the
+// switches more than the server. Speaks the wire protocol directly (api/wire/roster.capnp in the
 // standard framing) after a hello with the token. Not thread-safe; one call at a time.
 #pragma once
 
@@ -13,10 +13,10 @@
 #include <functional>
 #include <string>
 
-#include "api/roster.capnp.h"
+#include "api/wire/roster.capnp.h"
 #include "tools/bench/bench.h"
 
-namespace roster::bench {
+namespace roster::tools::bench {
 
 struct AsyncTarget {
   uint16_t port = 0;  // on 127.0.0.1
@@ -34,4 +34,4 @@ LoadResult RunAsyncLoad(const AsyncTarget& target, int connections, int threads,
                         std::chrono::duration<double> duration, const FillRequest& fill,
                         const AnswerOk& ok);
 
-}  // namespace roster::bench
+}  // namespace roster::tools::bench

@@ -18,7 +18,7 @@
 #include "tools/admin/audit_export.h"
 #include "tools/bench/bench.h"
 
-namespace roster::bench {
+namespace roster::tools::bench {
 namespace {
 
 namespace es = roster::eventstore;
@@ -46,12 +46,12 @@ class CountingBuf final : public std::streambuf {
   }
 };
 
-std::vector<es::NewEvent> SampleEvents(const codec::EventCodec& codec) {
+std::vector<es::NewEvent> SampleEvents(const eventstore::codec::EventCodec& codec) {
   using namespace domain;
   const Time t = FromMicros(1'767'225'600'000'000);
   std::vector<Event> events = {
-      MemberInvited{InvitationId("i42"), *Email::Parse("someone@example.com"), "Someone",
-                    "Developer", UserId("user-17"), std::string(64, 'a'), t, t + Days(7)},
+      InvitationSent{InvitationId("i42"), *Email::Parse("someone@example.com"), "Someone",
+                     "Developer", UserId("user-17"), std::string(64, 'a'), t, t + Days(7)},
       InvitationAccepted{InvitationId("i42"), *Email::Parse("someone@example.com"),
                          UserId("user-99"), MembershipId("m12")},
       MemberJoined{MembershipId("m12"), UserId("user-99"), *Email::Parse("someone@example.com"),
@@ -70,11 +70,11 @@ void BuildLog(const Flags& flags, const std::filesystem::path& dir) {
   es::StoreOptions options;
   options.sync = false;
   auto store = es::testing::OpenOrDie(dir, options);
-  codec::EventCodec codec;
+  eventstore::codec::EventCodec codec;
   const auto samples = SampleEvents(codec);
-  const es::NewEvent login = codec.Encode(domain::MemberLoggedIn{
-      domain::UserId("user-99"), domain::FromMicros(1'767'225'600'000'000), "198.51.100.7",
-      "Mozilla/5.0 (X11; Linux x86_64)"});
+  const es::NewEvent login = codec.Encode(
+      domain::MemberLoggedIn{domain::UserId("user-99"), domain::FromMicros(1'767'225'600'000'000),
+                             "198.51.100.7", "Mozilla/5.0 (X11; Linux x86_64)"});
   constexpr size_t kPerAppend = 100;
   constexpr int kWriters = 2;
   std::atomic<uint64_t> next{0};
@@ -86,12 +86,14 @@ void BuildLog(const Flags& flags, const std::filesystem::path& dir) {
         es::AppendRequest request;
         const domain::OrgId org("org-" + std::to_string(batch % 500));
         const bool activity = batch % 7 == 0;
-        request.stream = activity ? codec::ActivityStream(org) : codec::OrgStream(org);
+        request.stream =
+            activity ? eventstore::codec::ActivityStream(org) : eventstore::codec::OrgStream(org);
         for (size_t i = 0; i < kPerAppend; ++i) {
           request.events.push_back(activity ? login : samples[(at + i) % samples.size()]);
         }
-        request.metadata = {"user-17", "cmd-" + std::to_string(batch), "corr-" + std::to_string(batch),
-                            "bench", 1'767'225'600'000'000 + static_cast<int64_t>(at) * 60'000'000};
+        request.metadata = {"user-17", "cmd-" + std::to_string(batch),
+                            "corr-" + std::to_string(batch), "bench",
+                            1'767'225'600'000'000 + static_cast<int64_t>(at) * 60'000'000};
         if (!store->Append(std::move(request))) throw std::runtime_error("building the log failed");
       }
     });
@@ -119,7 +121,7 @@ void Run(const Flags& flags) {
              std::to_string(static_cast<uint64_t>(report->checked / s)) + " records/s");
   }
 
-  codec::EventCodec codec;
+  eventstore::codec::EventCodec codec;
   double export_best = 0, export_cpu_best = 0;
   uint64_t bytes = 0, entries = 0;
   for (int pass = 0; pass < 2; ++pass) {
@@ -143,12 +145,13 @@ void Run(const Flags& flags) {
   report.Add("records", static_cast<double>(last), "records", "in the log");
   report.Add("verify_records_per_s", verify_best, "records/s",
              "whole hash chain verified (best of 3; target >= 1M/s)");
-  report.Add("export_entries_per_s", export_best, "entries/s",
-             "unfiltered JSON Lines export, readable fields + record bytes (best of 2; target >= 300k/s)");
+  report.Add(
+      "export_entries_per_s", export_best, "entries/s",
+      "unfiltered JSON Lines export, readable fields + record bytes (best of 2; target >= 300k/s)");
   report.Add("export_entries_per_cpu_s", export_cpu_best, "entries/s",
              "export entries per second of process CPU (both threads): the rate on idle cores");
-  report.Add("export_bytes_per_entry", entries ? static_cast<double>(bytes) / entries : 0,
-             "bytes", "size of one exported line");
+  report.Add("export_bytes_per_entry", entries ? static_cast<double>(bytes) / entries : 0, "bytes",
+             "size of one exported line");
   report.Print(flags.json);
 }
 
@@ -163,4 +166,4 @@ void RegisterAuditBench(CLI::App& app) {
   sub->callback([flags] { Run(*flags); });
 }
 
-}  // namespace roster::bench
+}  // namespace roster::tools::bench

@@ -10,7 +10,7 @@
 #include <mutex>
 #include <thread>
 
-namespace roster::bench {
+namespace roster::tools::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -152,4 +152,4 @@ LoadResult RunLoad(int threads, std::chrono::duration<double> duration,
   return result;
 }
 
-}  // namespace roster::bench
+}  // namespace roster::tools::bench

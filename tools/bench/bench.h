@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-namespace roster::bench {
+namespace roster::tools::bench {
 
 // Generated: calls every Register<Name>Bench.
 void RegisterAllBenches(CLI::App& app);
@@ -78,4 +78,4 @@ void Accumulate(LoadResult& total, const LoadResult& round);
 LoadResult RunLoad(int threads, std::chrono::duration<double> duration,
                    const std::function<bool(int thread, uint64_t i)>& op);
 
-}  // namespace roster::bench
+}  // namespace roster::tools::bench

@@ -8,7 +8,7 @@
 #include "eventstore/codec/codec.h"
 #include "tools/bench/bench.h"
 
-namespace roster::bench {
+namespace roster::tools::bench {
 namespace {
 
 using namespace domain;
@@ -110,7 +110,7 @@ void RunBench(const Flags& flags) {
   }
 
   Progress("domain: encoding and decoding the same events");
-  codec::EventCodec codec;
+  eventstore::codec::EventCodec codec;
   std::vector<eventstore::NewEvent> encoded;
   encoded.reserve(total);
   const auto encode_begin = Clock::now();
@@ -186,4 +186,4 @@ void RegisterDomainBench(CLI::App& app) {
   sub->callback([flags] { RunBench(*flags); });
 }
 
-}  // namespace roster::bench
+}  // namespace roster::tools::bench

@@ -8,7 +8,6 @@
 #include <random>
 #include <thread>
 
-#include "eventstore/record_codec.h"
 #include "eventstore/rocks_event_store.h"
 #include "eventstore/testing/raw_rocks.h"
 #include "eventstore/testing/store_helpers.h"
@@ -16,7 +15,7 @@
 #include "tools/bench/append_load.h"
 #include "tools/bench/bench.h"
 
-namespace roster::bench {
+namespace roster::tools::bench {
 namespace {
 
 namespace es = roster::eventstore;
@@ -55,7 +54,7 @@ LoadResult RawSyncWrites(const Flags& flags, int threads) {
   const std::string value = RandomBytes(flags.value_bytes, 1);
   auto result =
       RunLoad(threads, std::chrono::duration<double>(flags.seconds), [&](int t, uint64_t i) {
-        const std::string key = es::codec::PositionKey((static_cast<uint64_t>(t) << 40) | i);
+        const std::string key = es::testing::RawRocks::LogKey((static_cast<uint64_t>(t) << 40) | i);
         return db->Put(write, key, value).ok();
       });
   return result;
@@ -156,7 +155,8 @@ void Run(const Flags& flags) {
   es::RocksEventStore::Stats stats1, stats64;
   const LoadResult one = DurableAppendLoad(flags.dir, flags.seconds, 1, flags.value_bytes, &stats1);
   Progress("eventstore: durable appends, " + n + " threads");
-  const LoadResult many = DurableAppendLoad(flags.dir, flags.seconds, flags.threads, flags.value_bytes, &stats64);
+  const LoadResult many =
+      DurableAppendLoad(flags.dir, flags.seconds, flags.threads, flags.value_bytes, &stats64);
 
   report.Add("raw_sync_64_ops", raw.ops_per_s(), "ops/s",
              "plain RocksDB Put, sync, " + n + " threads, " + std::to_string(flags.value_bytes) +
@@ -213,4 +213,4 @@ void RegisterEventstoreBench(CLI::App& app) {
   sub->callback([flags] { Run(*flags); });
 }
 
-}  // namespace roster::bench
+}  // namespace roster::tools::bench

@@ -7,20 +7,20 @@
 #include <thread>
 #include <vector>
 
-#include "api/asio.h"
-#include "api/framing.h"
-#include "api/roster.capnp.h"
+#include "api/net/asio.h"
+#include "api/wire/framing.h"
+#include "api/wire/roster.capnp.h"
 
-namespace roster::bench {
+namespace roster::tools::bench {
 namespace {
 
-namespace asio = net::asio;
-using net::Await;
-using net::error_code;
-using net::tcp;
+namespace asio = api::net::asio;
+using api::net::Await;
+using api::net::error_code;
+using api::net::tcp;
 
 // The answer to one request: a hello for a hello, otherwise an allowed check.
-void Answer(const api::Frame& request, std::string& out) {
+void Answer(const api::wire::Frame& request, std::string& out) {
   capnp::FlatArrayMessageReader reader(request.words());
   auto root = reader.getRoot<api::wire::Request>();
   capnp::MallocMessageBuilder message(256);
@@ -37,29 +37,30 @@ void Answer(const api::Frame& request, std::string& out) {
     check.setSource("role");
     check.setReason("the ceiling allows everything");
   }
-  api::AppendFrame(message, out);
+  api::wire::AppendFrame(message, out);
 }
 
 asio::awaitable<void> Serve(tcp::socket socket) {
   socket.set_option(tcp::no_delay(true));
   socket.non_blocking(true);
-  const api::FrameLimits limits;
+  const api::wire::FrameLimits limits;
   std::vector<uint8_t> in(64 << 10);
   size_t have = 0;
   std::string out;
   for (;;) {
     error_code ec;
-    const size_t n =
-        co_await socket.async_read_some(asio::buffer(in.data() + have, in.size() - have), Await(ec));
+    const size_t n = co_await socket.async_read_some(
+        asio::buffer(in.data() + have, in.size() - have), Await(ec));
     if (ec) co_return;
     have += n;
     size_t used = 0;
     out.clear();
     for (;;) {
-      auto probe = api::ProbeFrame(std::span<const uint8_t>(in.data() + used, have - used), limits);
+      auto probe =
+          api::wire::ProbeFrame(std::span<const uint8_t>(in.data() + used, have - used), limits);
       if (!probe) co_return;
       if (probe->total == 0 || have - used < probe->total) break;
-      api::Frame frame(probe->total);
+      api::wire::Frame frame(probe->total);
       std::memcpy(frame.data(), in.data() + used, probe->total);
       used += probe->total;
       Answer(frame, out);
@@ -118,4 +119,4 @@ LoopbackCeiling::LoopbackCeiling(int threads) : impl_(std::make_unique<Impl>(thr
 LoopbackCeiling::~LoopbackCeiling() = default;
 uint16_t LoopbackCeiling::port() const { return impl_->acceptor->local_endpoint().port(); }
 
-}  // namespace roster::bench
+}  // namespace roster::tools::bench

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <memory>
 
-namespace roster::bench {
+namespace roster::tools::bench {
 
 class LoopbackCeiling {
  public:
@@ -28,4 +28,4 @@ class LoopbackCeiling {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace roster::bench
+}  // namespace roster::tools::bench

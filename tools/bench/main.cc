@@ -6,7 +6,7 @@ int main(int argc, char** argv) {
   CLI::App app{
       "Roster benchmarks. Each subcommand prints a table, or one JSON object with --json."};
   app.require_subcommand(1);
-  roster::bench::RegisterAllBenches(app);
+  roster::tools::bench::RegisterAllBenches(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

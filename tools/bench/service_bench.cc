@@ -19,7 +19,7 @@
 #include "tools/bench/bench.h"
 #include "tools/workload/workload.h"
 
-namespace roster::bench {
+namespace roster::tools::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -51,12 +51,12 @@ std::shared_ptr<spdlog::logger> Quiet() {
   return std::make_shared<spdlog::logger>("bench", std::make_shared<spdlog::sinks::null_sink_mt>());
 }
 
-std::unique_ptr<service::Node> OpenNode(const std::filesystem::path& dir,
-                                        const domain::Clock& clock, bool sync) {
-  service::NodeOptions options;
+std::unique_ptr<api::service::Node> OpenNode(const std::filesystem::path& dir,
+                                             const domain::Clock& clock, bool sync) {
+  api::service::NodeOptions options;
   options.store.sync = sync;
   options.run_sweeper = false;
-  auto node = service::Node::Open(dir, clock, Quiet(), options);
+  auto node = api::service::Node::Open(dir, clock, Quiet(), options);
   if (!node) throw std::runtime_error("opening a node: " + node.error().message);
   (*node)->engine().WaitForRebuilds();
   return std::move(*node);
@@ -90,18 +90,18 @@ class BareService {
     auto views = projections::ViewStore::Open(dir / "views", {});
     if (!views) throw std::runtime_error("opening a view store: " + views.error().message);
     views_ = std::move(*views);
-    auto commands = service::CommandService::Create(*log_, *views_, codec_, clock);
+    auto commands = api::service::CommandService::Create(*log_, *views_, codec_, clock);
     if (!commands)
       throw std::runtime_error("creating the command service: " + commands.error().message);
     commands_ = std::move(*commands);
   }
-  service::CommandService& commands() { return *commands_; }
+  api::service::CommandService& commands() { return *commands_; }
 
  private:
-  codec::EventCodec codec_;
+  eventstore::codec::EventCodec codec_;
   std::unique_ptr<eventstore::RocksEventStore> log_;
   std::unique_ptr<projections::ViewStore> views_;
-  std::unique_ptr<service::CommandService> commands_;
+  std::unique_ptr<api::service::CommandService> commands_;
 };
 
 // Durable InviteMember / AcceptInvitation / ChangeRole from `threads` threads, each driving its
@@ -111,7 +111,7 @@ class DurableCommands {
  public:
   DurableCommands(const Flags& flags, const domain::Clock& clock, bool read_models)
       : flags_(flags), dir_("roster-bench-service", flags.dir) {
-    service::CommandService* commands = nullptr;
+    api::service::CommandService* commands = nullptr;
     if (read_models) {
       node_ = OpenNode(dir_.path(), clock, /*sync=*/true);
       commands = &node_->commands();
@@ -159,7 +159,7 @@ class DurableCommands {
  private:
   const Flags& flags_;
   TempDir dir_;
-  std::unique_ptr<service::Node> node_;
+  std::unique_ptr<api::service::Node> node_;
   std::unique_ptr<BareService> bare_;
   std::vector<std::unique_ptr<workload::Workload>> loads_;
 };
@@ -210,9 +210,10 @@ struct ColdFigures {
 ColdFigures ColdCommands(const Flags& flags, const std::filesystem::path& dir,
                          domain::ManualClock& clock) {
   using namespace domain;
-  auto run = [](service::Node& node, const std::string& org, const std::string& actor, Command c) {
-    auto outcome = node.commands().Execute(OrgId(org), std::move(c),
-                                           service::CommandContext{UserId(actor), "", "", "bench"});
+  auto run = [](api::service::Node& node, const std::string& org, const std::string& actor,
+                Command c) {
+    auto outcome = node.commands().Execute(
+        OrgId(org), std::move(c), api::service::CommandContext{UserId(actor), "", "", "bench"});
     if (!outcome || !outcome->accepted()) throw std::runtime_error("history command failed");
     return *outcome;
   };
@@ -229,14 +230,14 @@ ColdFigures ColdCommands(const Flags& flags, const std::filesystem::path& dir,
       const std::string user = "m" + std::to_string(i);
       auto invited =
           run(*node, "long", "boss", InviteMember{user + "@long.test", "", "Viewer", ""});
-      const auto& sent = std::get<MemberInvited>(invited.events.back());
+      const auto& sent = std::get<InvitationSent>(invited.events.back());
       run(*node, "long", user,
           AcceptInvitation{sent.invitation_id, sent.token_hash, user + "@long.test", ""});
       members.push_back(user);
     }
     for (int i = 0; i < 4; ++i)
       run(*node, "short", "boss", RenameOrganization{"short " + std::to_string(i)});
-    auto head = node->log().StreamHead(codec::OrgStream(OrgId("long")));
+    auto head = node->log().StreamHead(eventstore::codec::OrgStream(OrgId("long")));
     for (uint64_t i = static_cast<uint64_t>(*head) + 1; i < flags.long_history; ++i) {
       run(*node, "long", "boss",
           ChangeRole{UserId(members[i % members.size()]),
@@ -246,7 +247,8 @@ ColdFigures ColdCommands(const Flags& flags, const std::filesystem::path& dir,
   auto node = OpenNode(dir, clock, /*sync=*/true);
   ColdFigures figures;
   figures.long_events =
-      static_cast<uint64_t>(*node->log().StreamHead(codec::OrgStream(OrgId("long")))) + 1;
+      static_cast<uint64_t>(*node->log().StreamHead(eventstore::codec::OrgStream(OrgId("long")))) +
+      1;
   std::vector<double> long_us, short_us;
   for (int i = 0; i < flags.cold_samples; ++i) {
     for (const std::string org : {"long", "short"}) {
@@ -279,7 +281,7 @@ struct RebuildFigures {
 };
 
 // The rebuild's log: two writers over 500 organizations each, through the command service.
-void WriteRebuildLog(const Flags& flags, service::Node& node, int writers) {
+void WriteRebuildLog(const Flags& flags, api::service::Node& node, int writers) {
   Progress("service: writing a log of at least " + std::to_string(flags.rebuild_events) +
            " events through the command service");
   std::vector<std::unique_ptr<workload::Workload>> loads;
@@ -305,7 +307,7 @@ void WriteRebuildLog(const Flags& flags, service::Node& node, int writers) {
 
 // Reads and decodes the whole log on one thread, as a rebuild's reader does, and applies it to
 // nothing: what a rebuild could reach if the read models cost nothing.
-ReadFigures ReadAndDecode(service::Node& node) {
+ReadFigures ReadAndDecode(api::service::Node& node) {
   Progress("service: reading and decoding the log on one thread, applying nothing");
   ReadFigures figures;
   eventstore::Position position = 0;
@@ -318,7 +320,7 @@ ReadFigures ReadAndDecode(service::Node& node) {
     if (!records) throw std::runtime_error("reading the log: " + records.error().message);
     if (records->empty()) break;
     for (const eventstore::Record& r : *records) {
-      if (!codec::ParseStream(r.stream)) continue;
+      if (!eventstore::codec::ParseStream(r.stream)) continue;
       if (!node.codec().Decode(r)) throw std::runtime_error("an event does not decode");
       ++decoded;
     }
@@ -416,7 +418,8 @@ void Run(const Flags& flags) {
   report.Add("ratio_commands_vs_append_64",
              appends.ops_per_s() > 0 ? commands.ops_per_s() / appends.ops_per_s() : 0, "x",
              "over " + std::to_string(flags.rounds) + " alternating rounds, target >= 0.8");
-  const auto [lowest, highest] = std::minmax_element(compared.ratios.begin(), compared.ratios.end());
+  const auto [lowest, highest] =
+      std::minmax_element(compared.ratios.begin(), compared.ratios.end());
   report.Add("ratio_lowest_round", lowest == compared.ratios.end() ? 0 : *lowest, "x",
              "the same ratio in the round where it was lowest");
   report.Add("ratio_highest_round", highest == compared.ratios.end() ? 0 : *highest, "x",
@@ -484,4 +487,4 @@ void RegisterServiceBench(CLI::App& app) {
   sub->callback([flags] { Run(*flags); });
 }
 
-}  // namespace roster::bench
+}  // namespace roster::tools::bench

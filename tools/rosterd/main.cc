@@ -15,10 +15,10 @@
 #include <filesystem>
 #include <map>
 
-#include "api/dispatcher.h"
+#include "api/dispatch/dispatcher.h"
+#include "api/dispatch/token_store.h"
 #include "api/server/server.h"
 #include "api/service/node.h"
-#include "api/token_store.h"
 #include "tools/cli_checks.h"
 
 namespace {
@@ -43,7 +43,7 @@ struct Settings {
   int64_t max_in_flight = 64;
   int64_t frame_deadline_ms = 10000;
   int64_t idle_timeout_ms = 300000;
-  int64_t io_threads = api::ServerOptions{}.io_threads;  // half the cores (server.h)
+  int64_t io_threads = api::server::ServerOptions{}.io_threads;  // half the cores (server.h)
   int64_t worker_threads = 64;
   int64_t max_outbound_bytes = 8 << 20;
   int64_t max_subscriptions = 16;
@@ -185,7 +185,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::filesystem::path created;
-  auto tokens = api::TokenStore::Open(s.data_dir, &created);
+  auto tokens = api::dispatch::TokenStore::Open(s.data_dir, &created);
   if (!tokens) {
     logger->error("cannot open the tokens of {}: {}", s.data_dir, tokens.error());
     return 1;
@@ -196,17 +196,17 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
   }
   SystemClock clock;
-  service::NodeOptions node_options;
+  api::service::NodeOptions node_options;
   node_options.store.sync = s.sync;
-  auto node = service::Node::Open(s.data_dir, clock, logger, node_options);
+  auto node = api::service::Node::Open(s.data_dir, clock, logger, node_options);
   if (!node) {
     logger->error("cannot open {}: {}", s.data_dir, node.error().message);
     return 1;
   }
   const std::string version = "rosterd " ROSTER_VERSION;
-  api::Dispatcher dispatcher(**node, **tokens, version);
+  api::dispatch::Dispatcher dispatcher(**node, **tokens, version);
 
-  api::ServerOptions options;
+  api::server::ServerOptions options;
   options.listen = s.listen;
   options.tls_cert_file = s.tls_cert;
   options.tls_key_file = s.tls_key;
@@ -226,7 +226,7 @@ int main(int argc, char** argv) {
   options.hello_deadline = std::chrono::milliseconds(s.hello_deadline_ms);
   options.write_timeout = std::chrono::milliseconds(s.write_timeout_ms);
   options.server_version = version;
-  auto server = api::Server::Start(dispatcher, **tokens, (*node)->log(), logger, options);
+  auto server = api::server::Server::Start(dispatcher, **tokens, (*node)->log(), logger, options);
   if (!server) {
     logger->error("{}", server.error());
     return 1;

@@ -5,13 +5,13 @@
 #include "api/service/secrets.h"
 #include "domain/presets.h"
 
-namespace roster::workload {
+namespace roster::tools::workload {
 namespace {
 
 using namespace domain;
-using service::CommandContext;
-using service::CommandOutcome;
-using service::Outcome;
+using api::service::CommandContext;
+using api::service::CommandOutcome;
+using api::service::Outcome;
 
 template <class... Ts>
 struct Overloaded : Ts... {
@@ -27,7 +27,7 @@ void Erase(std::vector<std::string>& v, const std::string& x) {
 
 }  // namespace
 
-Workload::Workload(service::CommandService& commands, WorkloadOptions options)
+Workload::Workload(api::service::CommandService& commands, WorkloadOptions options)
     : commands_(commands), options_(std::move(options)), rng_(options_.seed) {
   for (size_t i = 0; i < options_.orgs; ++i) {
     OrgModel m;
@@ -53,10 +53,11 @@ std::string Workload::CommandId() {
 Outcome<void> Workload::Setup() {
   for (const std::string& id : org_ids_) {
     OrgModel& m = orgs_.at(id);
-    CreateOrganization create{OrgId(id), "Org " + id, m.preset, UserId(m.owner),
-                              m.owner + "@" + id + ".test", "Owner of " + id, {}, {}};
-    auto outcome = commands_.Execute(OrgId(id), create,
-                                     CommandContext{UserId(m.owner), "setup/" + id, "", "workload"});
+    CreateOrganization create{
+        OrgId(id),        "Org " + id, m.preset, UserId(m.owner), m.owner + "@" + id + ".test",
+        "Owner of " + id, {},          {}};
+    auto outcome = commands_.Execute(
+        OrgId(id), create, CommandContext{UserId(m.owner), "setup/" + id, "", "workload"});
     if (!outcome) return std::unexpected(outcome.error());
   }
   return {};
@@ -66,7 +67,7 @@ void Workload::Learn(OrgModel& m, const CommandOutcome& outcome, const std::stri
   for (const Event& e : outcome.events) {
     std::visit(
         Overloaded{
-            [&](const MemberInvited& ev) {
+            [&](const InvitationSent& ev) {
               const std::string& email = ev.email.value();
               m.pending.push_back(
                   Pending{ev.invitation_id.value, email, token, email.substr(0, email.find('@'))});
@@ -77,13 +78,16 @@ void Workload::Learn(OrgModel& m, const CommandOutcome& outcome, const std::stri
               }
             },
             [&](const InvitationAccepted& ev) {
-              std::erase_if(m.pending, [&](const Pending& p) { return p.id == ev.invitation_id.value; });
+              std::erase_if(m.pending,
+                            [&](const Pending& p) { return p.id == ev.invitation_id.value; });
             },
             [&](const InvitationRevoked& ev) {
-              std::erase_if(m.pending, [&](const Pending& p) { return p.id == ev.invitation_id.value; });
+              std::erase_if(m.pending,
+                            [&](const Pending& p) { return p.id == ev.invitation_id.value; });
             },
             [&](const InvitationExpired& ev) {
-              std::erase_if(m.pending, [&](const Pending& p) { return p.id == ev.invitation_id.value; });
+              std::erase_if(m.pending,
+                            [&](const Pending& p) { return p.id == ev.invitation_id.value; });
             },
             [&](const MemberJoined& ev) { m.members.push_back(ev.user_id.value); },
             [&](const MemberRemoved& ev) { Erase(m.members, ev.user_id.value); },
@@ -115,8 +119,8 @@ Outcome<StepResult> Workload::Run(OrgModel& m, const std::string& actor, Command
 Outcome<StepResult> Workload::RunActivity(OrgModel& m, const std::string& actor,
                                           ActivityCommand command) {
   const std::string name(CommandName(command));
-  auto outcome = commands_.ExecuteActivity(OrgId(m.id), std::move(command),
-                                           CommandContext{UserId(actor), CommandId(), "", "workload"});
+  auto outcome = commands_.ExecuteActivity(
+      OrgId(m.id), std::move(command), CommandContext{UserId(actor), CommandId(), "", "workload"});
   if (!outcome) return std::unexpected(outcome.error());
   StepResult r{name, outcome->accepted(), "", outcome->events.size(), outcome->position};
   if (outcome->rejection) r.rejection = std::string(ErrorCodeName(outcome->rejection->code));
@@ -125,14 +129,16 @@ Outcome<StepResult> Workload::RunActivity(OrgModel& m, const std::string& actor,
 
 Outcome<StepResult> Workload::Invite(OrgModel& m) {
   const std::string user = m.id + "-u" + std::to_string(++m.next);
-  return Run(m, m.owner, InviteMember{user + "@" + m.id + ".test", "User " + user, Pick(m.roles), ""});
+  return Run(m, m.owner,
+             InviteMember{user + "@" + m.id + ".test", "User " + user, Pick(m.roles), ""});
 }
 
 Outcome<StepResult> Workload::Accept(OrgModel& m) {
   if (m.pending.empty()) return Invite(m);
   const Pending p = Pick(m.pending);
-  return Run(m, p.user,
-             AcceptInvitation{InvitationId(p.id), service::HashInvitationToken(p.token), p.email, ""});
+  return Run(
+      m, p.user,
+      AcceptInvitation{InvitationId(p.id), api::service::HashSecretToken(p.token), p.email, ""});
 }
 
 Outcome<StepResult> Workload::ChangeSomeRole(OrgModel& m) {
@@ -145,7 +151,8 @@ Outcome<StepResult> Workload::ChangeSomeRole(OrgModel& m) {
 Outcome<StepResult> Workload::Doomed(OrgModel& m) {
   switch (std::uniform_int_distribution<int>(0, 4)(rng_)) {
     case 0:  // a stranger acts
-      return Run(m, "stranger-" + std::to_string(m.next), InviteMember{"x@y.test", "", Pick(m.roles), ""});
+      return Run(m, "stranger-" + std::to_string(m.next),
+                 InviteMember{"x@y.test", "", Pick(m.roles), ""});
     case 1:  // an invalid email
       return Run(m, m.owner, InviteMember{"not an email", "", Pick(m.roles), ""});
     case 2:  // the last owner tries to leave
@@ -174,7 +181,9 @@ Outcome<StepResult> Workload::Step() {
   if (Chance(options_.doomed_share)) return Doomed(m);
   if (Chance(options_.activity_share)) {
     const std::string& who = Pick(m.members);
-    if (Chance(0.5)) return RunActivity(m, who, RecordLogin{"203.0.113." + std::to_string(m.next % 250), "workload/1.0"});
+    if (Chance(0.5))
+      return RunActivity(m, who,
+                         RecordLogin{"203.0.113." + std::to_string(m.next % 250), "workload/1.0"});
     return RunActivity(m, who, RecordActivity{});
   }
   const int dice = std::uniform_int_distribution<int>(0, 99)(rng_);
@@ -194,23 +203,28 @@ Outcome<StepResult> Workload::Step() {
   if (dice < 71 && !m.projects.empty()) {
     // Half of the time a member, half of the time someone with project-only access.
     const std::string user = Chance(0.5) ? Pick(m.members) : m.id + "-client" + id;
-    return Run(m, m.owner, AddProjectMember{ProjectId(Pick(m.projects)), UserId(user), Pick(m.project_roles)});
+    return Run(m, m.owner,
+               AddProjectMember{ProjectId(Pick(m.projects)), UserId(user), Pick(m.project_roles)});
   }
   if (dice < 74 && !m.projects.empty()) {
-    return Run(m, m.owner, ChangeProjectMemberRole{ProjectId(Pick(m.projects)), UserId(Pick(m.members)),
-                                                   Pick(m.project_roles)});
+    return Run(m, m.owner,
+               ChangeProjectMemberRole{ProjectId(Pick(m.projects)), UserId(Pick(m.members)),
+                                       Pick(m.project_roles)});
   }
   if (dice < 76 && !m.projects.empty()) {
-    return Run(m, m.owner, RemoveProjectMember{ProjectId(Pick(m.projects)), UserId(Pick(m.members))});
+    return Run(m, m.owner,
+               RemoveProjectMember{ProjectId(Pick(m.projects)), UserId(Pick(m.members))});
   }
   if (dice < 80) return Run(m, m.owner, CreateApiKey{ApiKeyId("k" + id), "Key " + id, ProjectId()});
   if (dice < 81 && !m.keys.empty()) return Run(m, m.owner, RevokeApiKey{ApiKeyId(Pick(m.keys))});
   if (dice < 85) {
-    return Run(m, m.owner, RegisterResource{ResourceId("r" + id), "dashboard", "Dashboard " + id,
-                                            UserId(Pick(m.members)), ProjectId()});
+    return Run(m, m.owner,
+               RegisterResource{ResourceId("r" + id), "dashboard", "Dashboard " + id,
+                                UserId(Pick(m.members)), ProjectId()});
   }
   if (dice < 86 && !m.resources.empty()) {
-    return Run(m, m.owner, ReassignResource{ResourceId(Pick(m.resources)), UserId(Pick(m.members))});
+    return Run(m, m.owner,
+               ReassignResource{ResourceId(Pick(m.resources)), UserId(Pick(m.members))});
   }
   if (dice < 89 && !m.pending.empty()) {
     return Run(m, m.owner, RevokeInvitation{InvitationId(Pick(m.pending).id)});
@@ -219,7 +233,8 @@ Outcome<StepResult> Workload::Step() {
     return Run(m, m.owner, ResendInvitation{InvitationId(Pick(m.pending).id), ""});
   }
   if (dice < 93) {
-    return Run(m, m.owner, DefineRole{"Custom " + id, {Permission::kMembersView, Permission::kUsageView}, ""});
+    return Run(m, m.owner,
+               DefineRole{"Custom " + id, {Permission::kMembersView, Permission::kUsageView}, ""});
   }
   if (dice < 94) return Run(m, m.owner, RenameOrganization{"Org " + m.id + " v" + id});
   if (dice < 95) return Run(m, m.owner, ChangeSettings{7 + static_cast<int32_t>(m.next % 20), {}});
@@ -230,4 +245,4 @@ Outcome<StepResult> Workload::Step() {
   return Invite(m);
 }
 
-}  // namespace roster::workload
+}  // namespace roster::tools::workload

@@ -15,7 +15,7 @@
 
 #include "api/service/command_service.h"
 
-namespace roster::workload {
+namespace roster::tools::workload {
 
 struct WorkloadOptions {
   std::string org_prefix = "org";
@@ -35,14 +35,14 @@ struct StepResult {
 
 class Workload {
  public:
-  Workload(service::CommandService& commands, WorkloadOptions options);
+  Workload(api::service::CommandService& commands, WorkloadOptions options);
 
   // Creates the organizations (presets in rotation). Idempotent per organization.
-  service::Outcome<void> Setup();
+  api::service::Outcome<void> Setup();
   // One random command.
-  service::Outcome<StepResult> Step();
+  api::service::Outcome<StepResult> Step();
   // One command of the benchmark mix only: InviteMember, AcceptInvitation, ChangeRole.
-  service::Outcome<StepResult> MembershipStep();
+  api::service::Outcome<StepResult> MembershipStep();
 
   const std::vector<std::string>& org_ids() const { return org_ids_; }
 
@@ -57,9 +57,9 @@ class Workload {
     std::string id;
     std::string preset;
     std::string owner;
-    std::vector<std::string> roles;          // non-owner org roles
+    std::vector<std::string> roles;  // non-owner org roles
     std::vector<std::string> project_roles;
-    std::vector<std::string> members;        // includes the owner
+    std::vector<std::string> members;  // includes the owner
     std::vector<Pending> pending;
     std::vector<std::string> projects;
     std::vector<std::string> keys;
@@ -67,15 +67,15 @@ class Workload {
     uint64_t next = 0;  // for fresh user, project, key and resource ids
   };
 
-  service::Outcome<StepResult> Run(OrgModel& org, const std::string& actor,
-                                   domain::Command command);
-  service::Outcome<StepResult> RunActivity(OrgModel& org, const std::string& actor,
-                                           domain::ActivityCommand command);
-  void Learn(OrgModel& org, const service::CommandOutcome& outcome, const std::string& token);
-  service::Outcome<StepResult> Invite(OrgModel& org);
-  service::Outcome<StepResult> Accept(OrgModel& org);
-  service::Outcome<StepResult> ChangeSomeRole(OrgModel& org);
-  service::Outcome<StepResult> Doomed(OrgModel& org);
+  api::service::Outcome<StepResult> Run(OrgModel& org, const std::string& actor,
+                                        domain::Command command);
+  api::service::Outcome<StepResult> RunActivity(OrgModel& org, const std::string& actor,
+                                                domain::ActivityCommand command);
+  void Learn(OrgModel& org, const api::service::CommandOutcome& outcome, const std::string& token);
+  api::service::Outcome<StepResult> Invite(OrgModel& org);
+  api::service::Outcome<StepResult> Accept(OrgModel& org);
+  api::service::Outcome<StepResult> ChangeSomeRole(OrgModel& org);
+  api::service::Outcome<StepResult> Doomed(OrgModel& org);
 
   template <class T>
   const T& Pick(const std::vector<T>& v) {
@@ -84,7 +84,7 @@ class Workload {
   bool Chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
   std::string CommandId();
 
-  service::CommandService& commands_;
+  api::service::CommandService& commands_;
   WorkloadOptions options_;
   std::mt19937_64 rng_;
   std::vector<std::string> org_ids_;
@@ -92,4 +92,4 @@ class Workload {
   uint64_t commands_sent_ = 0;
 };
 
-}  // namespace roster::workload
+}  // namespace roster::tools::workload

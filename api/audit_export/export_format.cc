@@ -1,0 +1,371 @@
+#include "api/audit_export/export_format.h"
+
+#include <kj/encoding.h>
+
+#include <chrono>
+#include <cstdio>
+
+namespace roster::api::audit_export {
+namespace {
+
+void JsonString(std::string_view s, std::string& out) {
+  out += '"';
+  // Copy runs of plain bytes at once; only quotes, backslashes and control bytes are escaped.
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default: {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out += buf;
+      }
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out += '"';
+}
+
+void CsvField(std::string_view s, std::string& out) {
+  if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out += s;
+    return;
+  }
+  out += '"';
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+// Parses one flat JSON object: string, number, true/false/null values; nothing nested.
+bool ParseJsonObject(std::string_view s, std::map<std::string, std::string, std::less<>>& out) {
+  size_t i = 0;
+  auto ws = [&] {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r')) ++i;
+  };
+  auto str = [&](std::string& v) -> bool {
+    if (i >= s.size() || s[i] != '"') return false;
+    for (++i; i < s.size() && s[i] != '"'; ++i) {
+      if (s[i] != '\\') {
+        v += s[i];
+        continue;
+      }
+      if (++i >= s.size()) return false;
+      switch (s[i]) {
+        case '"':
+          v += '"';
+          break;
+        case '\\':
+          v += '\\';
+          break;
+        case '/':
+          v += '/';
+          break;
+        case 'n':
+          v += '\n';
+          break;
+        case 'r':
+          v += '\r';
+          break;
+        case 't':
+          v += '\t';
+          break;
+        case 'b':
+          v += '\b';
+          break;
+        case 'f':
+          v += '\f';
+          break;
+        case 'u': {
+          if (i + 4 >= s.size()) return false;
+          unsigned code = 0;
+          if (std::sscanf(std::string(s.substr(i + 1, 4)).c_str(), "%4x", &code) != 1) return false;
+          if (code >= 0x80) return false;  // the exporter escapes only control characters
+          v += static_cast<char>(code);
+          i += 4;
+          break;
+        }
+        default:
+          return false;
+      }
+    }
+    if (i >= s.size()) return false;
+    ++i;
+    return true;
+  };
+  ws();
+  if (i >= s.size() || s[i++] != '{') return false;
+  ws();
+  if (i < s.size() && s[i] == '}') return ++i, true;
+  while (true) {
+    ws();
+    std::string key, value;
+    if (!str(key)) return false;
+    ws();
+    if (i >= s.size() || s[i++] != ':') return false;
+    ws();
+    if (i < s.size() && s[i] == '"') {
+      if (!str(value)) return false;
+    } else {
+      const size_t start = i;
+      while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ' ') ++i;
+      value = std::string(s.substr(start, i - start));
+      if (value.empty()) return false;
+      if (value == "null") value.clear();
+    }
+    if (!out.emplace(std::move(key), std::move(value)).second) return false;  // duplicate key
+    ws();
+    if (i >= s.size()) return false;
+    if (s[i] == ',') {
+      ++i;
+      continue;
+    }
+    if (s[i++] != '}') return false;
+    ws();
+    return i == s.size();
+  }
+}
+
+}  // namespace
+
+ExportLine& ExportLine::Str(std::string_view key, std::string value) {
+  fields.emplace_back(key, std::move(value));
+  numeric.push_back(false);
+  plain.push_back(false);
+  return *this;
+}
+ExportLine& ExportLine::Plain(std::string_view key, std::string value) {
+  fields.emplace_back(key, std::move(value));
+  numeric.push_back(false);
+  plain.push_back(true);
+  return *this;
+}
+ExportLine& ExportLine::Num(std::string_view key, int64_t value) {
+  fields.emplace_back(key, std::to_string(value));
+  numeric.push_back(true);
+  plain.push_back(true);
+  return *this;
+}
+ExportLine& ExportLine::UNum(std::string_view key, uint64_t value) {
+  fields.emplace_back(key, std::to_string(value));
+  numeric.push_back(true);
+  plain.push_back(true);
+  return *this;
+}
+
+const std::vector<std::string>& CsvColumns() {
+  static const std::vector<std::string> columns = {
+      "kind",           "position",       "time",         "time_us",  "org",
+      "stream",         "stream_version", "action",       "revision", "actor",
+      "subject",        "project",        "before",       "after",    "command_id",
+      "correlation_id", "source",         "prev_hash",    "hash",     "record",
+      "format_version", "filter_org",     "from_us",      "to_us",    "anchor_position",
+      "anchor_hash",    "first_version",  "last_version", "entries",  "last_position",
+      "head_hash"};
+  return columns;
+}
+
+std::string CsvHeaderLine() {
+  std::string out;
+  for (const auto& c : CsvColumns()) {
+    if (!out.empty()) out += ',';
+    out += c;
+  }
+  return out + "\n";
+}
+
+void WriteLine(ExportFormat format, const ExportLine& line, std::string& out) {
+  if (format == ExportFormat::kJsonLines) {
+    out += '{';
+    for (size_t i = 0; i < line.fields.size(); ++i) {
+      if (i) out += ',';
+      out += '"';
+      out += line.fields[i].first;  // keys are literals that need no escaping
+      out += "\":";
+      if (line.numeric[i]) {
+        out += line.fields[i].second;
+      } else if (line.plain[i]) {
+        out += '"';
+        out += line.fields[i].second;
+        out += '"';
+      } else {
+        JsonString(line.fields[i].second, out);
+      }
+    }
+    out += "}\n";
+    return;
+  }
+  const auto& columns = CsvColumns();
+  for (size_t c = 0; c < columns.size(); ++c) {
+    if (c) out += ',';
+    for (const auto& [key, value] : line.fields) {
+      if (key == columns[c]) {
+        CsvField(value, out);
+        break;
+      }
+    }
+  }
+  out += '\n';
+}
+
+std::optional<std::vector<ParsedLine>> ReadExport(std::istream& in, std::string* error) {
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<ParsedLine> lines;
+  if (text.empty()) {
+    *error = "the file is empty";
+    return std::nullopt;
+  }
+  if (text[0] == '{') {
+    size_t line_no = 0;
+    for (size_t start = 0; start < text.size();) {
+      size_t end = text.find('\n', start);
+      if (end == std::string::npos) end = text.size();
+      ++line_no;
+      std::string_view row(text.data() + start, end - start);
+      start = end + 1;
+      if (row.empty()) continue;
+      ParsedLine p;
+      p.line = line_no;
+      if (!ParseJsonObject(row, p.fields)) {
+        *error = "line " + std::to_string(line_no) + ": not a flat JSON object";
+        return std::nullopt;
+      }
+      lines.push_back(std::move(p));
+    }
+    return lines;
+  }
+  // CSV (RFC 4180): the first row names the columns; quoted fields may span lines.
+  std::vector<std::string> header;
+  size_t line_no = 1, i = 0;
+  while (i < text.size()) {
+    const size_t row_line = line_no;
+    std::vector<std::string> cells(1);
+    bool quoted = false, done = false;
+    for (; i < text.size() && !done; ++i) {
+      const char c = text[i];
+      if (quoted) {
+        if (c == '"' && i + 1 < text.size() && text[i + 1] == '"')
+          cells.back() += '"', ++i;
+        else if (c == '"')
+          quoted = false;
+        else {
+          if (c == '\n') ++line_no;
+          cells.back() += c;
+        }
+      } else if (c == '"') {
+        quoted = true;
+      } else if (c == ',') {
+        cells.emplace_back();
+      } else if (c == '\n') {
+        ++line_no;
+        done = true;
+      } else if (c != '\r') {
+        cells.back() += c;
+      }
+    }
+    if (quoted) {
+      *error = "line " + std::to_string(row_line) + ": unterminated quoted field";
+      return std::nullopt;
+    }
+    if (header.empty()) {
+      header = std::move(cells);
+      continue;
+    }
+    if (cells.size() != header.size()) {
+      *error = "line " + std::to_string(row_line) + ": " + std::to_string(cells.size()) +
+               " fields, the header names " + std::to_string(header.size());
+      return std::nullopt;
+    }
+    ParsedLine p;
+    p.line = row_line;
+    for (size_t c = 0; c < cells.size(); ++c) {
+      if (!cells[c].empty()) p.fields[header[c]] = std::move(cells[c]);
+    }
+    lines.push_back(std::move(p));
+  }
+  return lines;
+}
+
+namespace {
+
+kj::ArrayPtr<const kj::byte> Bytes(std::string_view text) {
+  return kj::arrayPtr(reinterpret_cast<const kj::byte*>(text.data()), text.size());
+}
+
+std::string Text(const kj::String& text) { return std::string(text.cStr(), text.size()); }
+
+}  // namespace
+
+void AppendBase64(std::string_view bytes, std::string& out) {
+  const kj::String text = kj::encodeBase64(Bytes(bytes));
+  out.append(text.cStr(), text.size());
+}
+
+std::string Base64(std::string_view bytes) { return Text(kj::encodeBase64(Bytes(bytes))); }
+
+std::optional<std::string> FromBase64(std::string_view text) {
+  auto decoded = kj::decodeBase64(kj::arrayPtr(text.data(), text.size()));
+  if (decoded.hadErrors) return std::nullopt;
+  std::string out(reinterpret_cast<const char*>(decoded.begin()), decoded.size());
+  // Only the canonical encoding is accepted, so a text maps to exactly one byte string (kj
+  // skips characters outside the alphabet and accepts missing padding).
+  if (Base64(out) != text) return std::nullopt;
+  return out;
+}
+
+std::string HexOf(std::string_view bytes) { return Text(kj::encodeHex(Bytes(bytes))); }
+
+std::optional<std::string> FromHex(std::string_view text) {
+  auto decoded = kj::decodeHex(kj::arrayPtr(text.data(), text.size()));
+  if (decoded.hadErrors) return std::nullopt;
+  std::string out(reinterpret_cast<const char*>(decoded.begin()), decoded.size());
+  // Lower case only, as the exporter writes it: one text for one byte string.
+  if (HexOf(out) != text) return std::nullopt;
+  return out;
+}
+
+std::string IsoTime(int64_t time_us) {
+  using namespace std::chrono;
+  const sys_time<microseconds> t{microseconds(time_us)};
+  const auto day = floor<days>(t);
+  const year_month_day ymd{day};
+  const hh_mm_ss<microseconds> tod{t - day};
+  const int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) return std::to_string(time_us) + "us";
+  // By hand rather than snprintf: an export formats one of these per entry.
+  std::string out = "0000-00-00T00:00:00.000000Z";
+  auto put = [&out](size_t at, uint64_t value, int digits) {
+    for (int i = digits - 1; i >= 0; --i, value /= 10)
+      out[at + i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, static_cast<uint64_t>(year), 4);
+  put(5, unsigned(ymd.month()), 2);
+  put(8, unsigned(ymd.day()), 2);
+  put(11, static_cast<uint64_t>(tod.hours().count()), 2);
+  put(14, static_cast<uint64_t>(tod.minutes().count()), 2);
+  put(17, static_cast<uint64_t>(tod.seconds().count()), 2);
+  put(20, static_cast<uint64_t>(tod.subseconds().count()), 6);
+  return out;
+}
+
+}  // namespace roster::api::audit_export

@@ -1,0 +1,230 @@
+// Commands: protocol -> domain command -> command service -> protocol result.
+#include "api/dispatch/dispatcher.h"
+#include "api/service/secrets.h"
+#include "projections/describe_event.h"
+
+namespace roster::api::dispatch {
+namespace {
+
+using namespace domain;
+
+std::string Str(capnp::Text::Reader t) { return std::string(t.cStr(), t.size()); }
+
+std::optional<int32_t> NonZero(int32_t v) {
+  return v == 0 ? std::nullopt : std::optional<int32_t>(v);
+}
+
+std::expected<PermissionSet, std::string> Permissions(capnp::List<capnp::Text>::Reader list) {
+  PermissionSet set;
+  for (auto name : list) {
+    auto p = ParsePermission(std::string_view(name.cStr(), name.size()));
+    if (!p) return std::unexpected("unknown permission '" + Str(name) + "'");
+    set = set.Union({*p});
+  }
+  return set;
+}
+
+// The domain command a protocol command asks for; activity commands come back separately.
+using AnyCommand = std::variant<Command, ActivityCommand>;
+
+std::expected<AnyCommand, std::string> ToDomain(const std::string& org, const std::string& actor,
+                                                wire::Command::Reader c) {
+  switch (c.which()) {
+    case wire::Command::CREATE_ORGANIZATION: {
+      auto r = c.getCreateOrganization();
+      return Command(CreateOrganization{
+          OrgId(org), Str(r.getName()), Str(r.getPreset()), UserId(actor), Str(r.getOwnerEmail()),
+          Str(r.getOwnerDisplayName()), NonZero(r.getInvitationTtlDays()),
+          NonZero(r.getMaxPendingInvitations())});
+    }
+    case wire::Command::RENAME_ORGANIZATION:
+      return Command(RenameOrganization{Str(c.getRenameOrganization())});
+    case wire::Command::CHANGE_SETTINGS: {
+      auto r = c.getChangeSettings();
+      return Command(
+          ChangeSettings{NonZero(r.getInvitationTtlDays()), NonZero(r.getMaxPendingInvitations())});
+    }
+    case wire::Command::DELETE_ORGANIZATION:
+      return Command(DeleteOrganization{});
+    case wire::Command::INVITE_MEMBER: {
+      auto r = c.getInviteMember();
+      return Command(
+          InviteMember{Str(r.getEmail()), Str(r.getDisplayName()), Str(r.getRole()), ""});
+    }
+    case wire::Command::RESEND_INVITATION:
+      return Command(ResendInvitation{InvitationId(Str(c.getResendInvitation())), ""});
+    case wire::Command::REVOKE_INVITATION:
+      return Command(RevokeInvitation{InvitationId(Str(c.getRevokeInvitation()))});
+    case wire::Command::ACCEPT_INVITATION: {
+      auto r = c.getAcceptInvitation();
+      const std::string token = Str(r.getToken());
+      return Command(AcceptInvitation{InvitationId(Str(r.getInvitationId())),
+                                      token.empty() ? "" : api::service::HashSecretToken(token),
+                                      Str(r.getVerifiedEmail()), Str(r.getDisplayName())});
+    }
+    case wire::Command::EXPIRE_INVITATIONS:
+      return Command(ExpireInvitations{});
+    case wire::Command::CHANGE_ROLE: {
+      auto r = c.getChangeRole();
+      return Command(ChangeRole{UserId(Str(r.getUser())), Str(r.getRole())});
+    }
+    case wire::Command::REMOVE_MEMBER:
+      return Command(RemoveMember{UserId(Str(c.getRemoveMember()))});
+    case wire::Command::LEAVE_ORGANIZATION:
+      return Command(LeaveOrganization{});
+    case wire::Command::TRANSFER_OWNERSHIP: {
+      auto r = c.getTransferOwnership();
+      return Command(TransferOwnership{UserId(Str(r.getToUser())), Str(r.getPreviousOwnerRole())});
+    }
+    case wire::Command::DEFINE_ROLE:
+    case wire::Command::UPDATE_ROLE: {
+      const bool define = c.which() == wire::Command::DEFINE_ROLE;
+      auto r = define ? c.getDefineRole() : c.getUpdateRole();
+      auto permissions = Permissions(r.getPermissions());
+      if (!permissions) return std::unexpected(permissions.error());
+      if (define)
+        return Command(DefineRole{Str(r.getName()), *permissions, Str(r.getProjectRole())});
+      return Command(UpdateRole{Str(r.getName()), *permissions, Str(r.getProjectRole())});
+    }
+    case wire::Command::DELETE_ROLE:
+      return Command(DeleteRole{Str(c.getDeleteRole())});
+    case wire::Command::CREATE_PROJECT: {
+      auto r = c.getCreateProject();
+      return Command(CreateProject{ProjectId(Str(r.getProjectId())), Str(r.getName())});
+    }
+    case wire::Command::RENAME_PROJECT: {
+      auto r = c.getRenameProject();
+      return Command(RenameProject{ProjectId(Str(r.getProjectId())), Str(r.getName())});
+    }
+    case wire::Command::DELETE_PROJECT:
+      return Command(DeleteProject{ProjectId(Str(c.getDeleteProject()))});
+    case wire::Command::ADD_PROJECT_MEMBER: {
+      auto r = c.getAddProjectMember();
+      return Command(AddProjectMember{ProjectId(Str(r.getProjectId())), UserId(Str(r.getUser())),
+                                      Str(r.getRole())});
+    }
+    case wire::Command::CHANGE_PROJECT_MEMBER_ROLE: {
+      auto r = c.getChangeProjectMemberRole();
+      return Command(ChangeProjectMemberRole{ProjectId(Str(r.getProjectId())),
+                                             UserId(Str(r.getUser())), Str(r.getRole())});
+    }
+    case wire::Command::REMOVE_PROJECT_MEMBER: {
+      auto r = c.getRemoveProjectMember();
+      return Command(
+          RemoveProjectMember{ProjectId(Str(r.getProjectId())), UserId(Str(r.getUser()))});
+    }
+    case wire::Command::CREATE_API_KEY: {
+      auto r = c.getCreateApiKey();
+      return Command(CreateApiKey{ApiKeyId(Str(r.getApiKeyId())), Str(r.getName()),
+                                  ProjectId(Str(r.getProjectId()))});
+    }
+    case wire::Command::REVOKE_API_KEY:
+      return Command(RevokeApiKey{ApiKeyId(Str(c.getRevokeApiKey()))});
+    case wire::Command::REGISTER_RESOURCE: {
+      auto r = c.getRegisterResource();
+      return Command(RegisterResource{ResourceId(Str(r.getResourceId())), Str(r.getKind()),
+                                      Str(r.getName()), UserId(Str(r.getOwner())),
+                                      ProjectId(Str(r.getProjectId()))});
+    }
+    case wire::Command::REASSIGN_RESOURCE: {
+      auto r = c.getReassignResource();
+      return Command(
+          ReassignResource{ResourceId(Str(r.getResourceId())), UserId(Str(r.getToOwner()))});
+    }
+    case wire::Command::DELETE_RESOURCE:
+      return Command(DeleteResource{ResourceId(Str(c.getDeleteResource()))});
+    case wire::Command::RECORD_LOGIN: {
+      auto r = c.getRecordLogin();
+      return ActivityCommand(RecordLogin{Str(r.getIp()), Str(r.getUserAgent())});
+    }
+    case wire::Command::RECORD_ACTIVITY:
+      return ActivityCommand(RecordActivity{});
+  }
+  return std::unexpected("unknown command");
+}
+
+bool ValidOrgId(std::string_view org) {
+  if (org.empty() || org.size() > 128) return false;
+  for (char c : org) {
+    if (c <= ' ' || c > '~') return false;
+  }
+  return true;
+}
+
+void FillResult(const api::service::CommandOutcome& outcome, const std::string& org,
+                const eventstore::codec::EventCodec& codec, wire::CommandResult::Builder out) {
+  out.setAccepted(outcome.accepted());
+  if (outcome.rejection) {
+    auto rejection = out.initRejection();
+    rejection.setCode(std::string(ErrorCodeName(outcome.rejection->code)));
+    rejection.setMessage(outcome.rejection->message);
+  }
+  out.setPosition(outcome.position);
+  out.setStreamVersion(outcome.version);
+  out.setDuplicate(outcome.duplicate);
+  out.setInvitationToken(outcome.invitation_token);
+  auto events = out.initEvents(static_cast<unsigned>(outcome.events.size()));
+  for (unsigned i = 0; i < events.size(); ++i) {
+    const Event& e = outcome.events[i];
+    eventstore::NewEvent encoded = codec.Encode(e);
+    events[i].setType(encoded.type);
+    events[i].setRevision(encoded.revision);
+    events[i].setPayload(capnp::Data::Reader(
+        reinterpret_cast<const kj::byte*>(encoded.payload.data()), encoded.payload.size()));
+    projections::EventFacts facts;
+    if (projections::DescribeEvent(e, org, &facts)) {
+      std::string summary = facts.subject;
+      if (!facts.project.empty() && facts.project != facts.subject)
+        summary += " in " + facts.project;
+      if (!facts.before.empty() || !facts.after.empty()) {
+        summary += ": " + (facts.before.empty() ? "-" : facts.before) + " -> " +
+                   (facts.after.empty() ? "-" : facts.after);
+      }
+      events[i].setSummary(summary);
+    }
+    if (const auto* sent = std::get_if<InvitationSent>(&e))
+      out.setInvitationId(sent->invitation_id.value);
+    if (const auto* re = std::get_if<InvitationResent>(&e))
+      out.setInvitationId(re->invitation_id.value);
+    if (const auto* joined = std::get_if<MemberJoined>(&e))
+      out.setMembershipId(joined->membership_id.value);
+  }
+}
+
+}  // namespace
+
+void Dispatcher::HandleCommand(const Principal& principal, wire::Command::Reader c,
+                               wire::Response::Builder response) {
+  const std::string org = Str(c.getOrg());
+  if (!ValidOrgId(org)) {
+    SetError(response, "INVALID_ARGUMENT",
+             "an organization id is 1 to 128 printable characters without spaces");
+    return;
+  }
+  if (c.getCommandId().size() == 0) {
+    SetError(response, "INVALID_ARGUMENT",
+             "a command needs a commandId: a client-chosen id that makes a retry return the "
+             "first outcome instead of acting twice");
+    return;
+  }
+  const std::string actor = Str(c.getActor());
+  auto command = ToDomain(org, actor, c);
+  if (!command) {
+    SetError(response, "INVALID_ARGUMENT", command.error());
+    return;
+  }
+  const api::service::CommandContext ctx{UserId(actor), Str(c.getCommandId()),
+                                         Str(c.getCorrelationId()), principal.name};
+  auto outcome =
+      std::holds_alternative<Command>(*command)
+          ? node_.commands().Execute(OrgId(org), std::get<Command>(std::move(*command)), ctx)
+          : node_.commands().ExecuteActivity(OrgId(org),
+                                             std::get<ActivityCommand>(std::move(*command)), ctx);
+  if (!outcome) {
+    SetError(response, outcome.error().code, outcome.error().message);
+    return;
+  }
+  FillResult(*outcome, org, node_.codec(), response.initCommand());
+}
+
+}  // namespace roster::api::dispatch

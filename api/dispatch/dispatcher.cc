@@ -1,0 +1,154 @@
+#include "api/dispatch/dispatcher.h"
+
+#include <kj/exception.h>
+
+namespace roster::api::dispatch {
+
+void SetError(wire::Response::Builder response, std::string_view code, std::string_view message) {
+  auto error = response.initError();
+  error.setCode(capnp::Text::Reader(code.data(), code.size()));
+  error.setMessage(capnp::Text::Reader(message.data(), message.size()));
+}
+
+Dispatcher::Dispatcher(api::service::Node& node, TokenStore& tokens, std::string server_version)
+    : node_(node), tokens_(tokens), server_version_(std::move(server_version)) {}
+
+std::optional<api::service::Failure> Dispatcher::Authorize(const Principal& principal,
+                                                           wire::Request::Reader request) {
+  auto forbid = [&](std::string_view what) {
+    return api::service::Failure{"FORBIDDEN", "token '" + principal.name + "' (" +
+                                                  std::string(ScopeName(principal.scope)) +
+                                                  " scope) may not " + std::string(what)};
+  };
+  switch (request.which()) {
+    case wire::Request::COMMAND:
+      if (principal.scope == Scope::kAuditor) return forbid("send commands");
+      return std::nullopt;
+    case wire::Request::SUBSCRIBE:
+    case wire::Request::CREDIT:
+    case wire::Request::UNSUBSCRIBE:
+      if (principal.scope == Scope::kService) return forbid("subscribe to the log");
+      return std::nullopt;
+    case wire::Request::ADMIN:
+      if (principal.scope != Scope::kAdmin) return forbid("make administrative requests");
+      return std::nullopt;
+    case wire::Request::QUERY:
+      // The export holds every record's bytes, like a subscription: the log's readers only.
+      if (principal.scope == Scope::kService && request.getQuery().isAuditExport()) {
+        return forbid("export the audit log");
+      }
+      return std::nullopt;
+    default:
+      return std::nullopt;
+  }
+}
+
+bool Dispatcher::IsQuick(wire::Request::Reader request) {
+  return request.isQuery() && request.getQuery().isCheck() &&
+         request.getQuery().getConsistencyToken() == 0;
+}
+
+void Dispatcher::Handle(const Principal& principal, wire::Request::Reader request,
+                        wire::Response::Builder response) {
+  uint64_t id = 0;
+  try {
+    id = request.getId();
+    response.setId(id);
+    if (auto denied = Authorize(principal, request)) {
+      SetError(response, denied->code, denied->message);
+      return;
+    }
+    switch (request.which()) {
+      case wire::Request::COMMAND:
+        HandleCommand(principal, request.getCommand(), response);
+        return;
+      case wire::Request::QUERY:
+        HandleQuery(request.getQuery(), response);
+        return;
+      case wire::Request::ADMIN:
+        HandleAdmin(request.getAdmin(), response);
+        return;
+      default:
+        SetError(response, "UNSUPPORTED", "this request kind is handled by the connection");
+        return;
+    }
+  } catch (const kj::Exception& e) {
+    // The request's bytes could not be traversed: answer on a clean response.
+    response.setId(id);
+    SetError(response, "BAD_REQUEST",
+             std::string("malformed request: ") + e.getDescription().cStr());
+  } catch (const std::exception& e) {
+    response.setId(id);
+    SetError(response, "INTERNAL", e.what());
+  }
+}
+
+void Dispatcher::HandleAdmin(wire::Admin::Reader admin, wire::Response::Builder response) {
+  switch (admin.which()) {
+    case wire::Admin::ISSUE_TOKEN: {
+      auto req = admin.getIssueToken();
+      auto scope = ParseScope(req.getScope().cStr());
+      if (!scope) {
+        SetError(response, "INVALID_ARGUMENT", "scope must be admin, service or auditor");
+        return;
+      }
+      auto token = tokens_.Issue(req.getName().cStr(), *scope);
+      if (!token) {
+        SetError(response, "INVALID_ARGUMENT", token.error());
+        return;
+      }
+      auto out = response.initToken();
+      out.setName(req.getName());
+      out.setScope(req.getScope());
+      out.setToken(*token);
+      return;
+    }
+    case wire::Admin::REVOKE_TOKEN: {
+      auto revoked = tokens_.Revoke(admin.getRevokeToken().cStr());
+      if (!revoked) {
+        SetError(response, "NOT_FOUND", revoked.error());
+        return;
+      }
+      response.setDone();
+      return;
+    }
+    case wire::Admin::LIST_TOKENS: {
+      auto all = tokens_.List();
+      auto out = response.initTokens(static_cast<unsigned>(all.size()));
+      for (unsigned i = 0; i < all.size(); ++i) {
+        out[i].setName(all[i].name);
+        out[i].setScope(std::string(ScopeName(all[i].scope)));
+      }
+      return;
+    }
+    case wire::Admin::REBUILD_PROJECTIONS: {
+      std::vector<std::string> names;
+      for (auto n : admin.getRebuildProjections()) names.emplace_back(n.cStr());
+      auto started = node_.engine().Rebuild(names);
+      if (!started) {
+        SetError(response, "CONFLICT", started.error().message);
+        return;
+      }
+      response.setDone();
+      return;
+    }
+    case wire::Admin::VERIFY: {
+      auto report = node_.log().Verify(1, 0);
+      if (!report) {
+        SetError(response, "UNAVAILABLE", report.error().message);
+        return;
+      }
+      auto out = response.initVerify();
+      out.setOk(report->ok);
+      out.setChecked(report->checked);
+      out.setFirstBad(report->first_bad);
+      out.setProblem(report->problem);
+      out.setHeadHash(capnp::Data::Reader(report->last_hash.data(), report->last_hash.size()));
+      return;
+    }
+    default:
+      SetError(response, "UNSUPPORTED", "unknown administrative request");
+  }
+}
+
+}  // namespace roster::api::dispatch

@@ -1,0 +1,95 @@
+#include "api/dispatch/fill.h"
+
+namespace roster::api::dispatch {
+
+std::string Str(capnp::Text::Reader t) { return std::string(t.cStr(), t.size()); }
+
+projections::AsOfPoint Point(wire::AsOf::Reader r) {
+  projections::AsOfPoint p;
+  p.position = r.getPosition();
+  if (r.getTimeUs() != 0) p.time_us = r.getTimeUs();
+  return p;
+}
+
+void SetAccess(wire::ProjectAccessEntry::Builder out, const std::string& project,
+               const domain::ProjectAccess& a) {
+  out.setProjectId(project);
+  out.setRole(a.role);
+  out.setSource(std::string(domain::AccessSourceName(a.source)));
+  out.setInheritedRole(a.inherited_role);
+  out.setDirectRole(a.direct_role);
+}
+
+void SetProjectMember(wire::ProjectMemberAccess::Builder out,
+                      const projections::ProjectMemberAccess& member, const std::string& project) {
+  out.setUserId(member.user_id);
+  SetAccess(out.initAccess(), project, member.access);
+}
+
+void SetUserAccess(wire::UserAccess::Builder out, const std::string& org, const std::string& name,
+                   const std::string& role,
+                   const std::vector<std::pair<std::string, domain::ProjectAccess>>& projects) {
+  out.setOrg(org);
+  out.setOrgName(name);
+  out.setRole(role);
+  auto list = out.initProjects(static_cast<unsigned>(projects.size()));
+  for (unsigned i = 0; i < projects.size(); ++i) {
+    SetAccess(list[i], projects[i].first, projects[i].second);
+  }
+}
+
+void SetAsOfHeader(wire::OrganizationAsOf::Builder out, const api::service::OrgAsOf& at) {
+  const domain::OrganizationState& s = at.at.state;
+  out.setOrg(s.org_id.value);
+  out.setName(s.name);
+  out.setPosition(at.at.position);
+  out.setTimeUs(at.at.time_us);
+  out.setDeleted(s.status == domain::OrgStatus::kDeleted);
+}
+
+void SetOrganizationAsOf(wire::OrganizationAsOf::Builder out, const api::service::OrgAsOf& at) {
+  SetAsOfHeader(out, at);
+  auto members = out.initMembers(static_cast<unsigned>(at.members.size()));
+  for (unsigned i = 0; i < members.size(); ++i) SetAsOfMember(members[i], at.members[i], at.at);
+  auto pending = out.initPending(static_cast<unsigned>(at.pending.size()));
+  for (unsigned i = 0; i < pending.size(); ++i) SetPending(pending[i], at.pending[i]);
+  auto projects = out.initProjects(static_cast<unsigned>(at.projects.size()));
+  for (unsigned i = 0; i < projects.size(); ++i) {
+    const auto& [project, access] = at.projects[i];
+    projects[i].setProjectId(project);
+    auto list = projects[i].initMembers(static_cast<unsigned>(access.size()));
+    for (unsigned j = 0; j < list.size(); ++j) SetProjectMember(list[j], access[j], project);
+  }
+}
+
+void SetAsOfMember(wire::Member::Builder out, const domain::Member& m,
+                   const projections::AsOfState& at) {
+  out.setMembershipId(m.membership_id.value);
+  if (auto joined = at.joined_at_us.find(m.membership_id.value); joined != at.joined_at_us.end()) {
+    out.setJoinedAtUs(joined->second);
+  }
+  out.setUserId(m.user_id.value);
+  out.setEmail(m.email.value());
+  out.setDisplayName(m.display_name);
+  out.setRole(m.role);
+  out.setStatus("active");
+}
+
+void SetPending(wire::PendingInvitation::Builder out, const domain::Invitation& invitation) {
+  out.setInvitationId(invitation.id.value);
+  out.setEmail(invitation.email.value());
+  out.setRole(invitation.role);
+  out.setExpiresAtUs(domain::ToMicros(invitation.expires_at));
+}
+
+void SetHistoryEntry(wire::HistoryEntry::Builder out, const api::service::UserHistoryEntry& h) {
+  out.setPosition(h.position);
+  out.setTimeUs(h.time_us);
+  out.setOrg(h.org_id);
+  out.setAction(h.action);
+  out.setActor(h.actor);
+  out.setBefore(h.before);
+  out.setAfter(h.after);
+}
+
+}  // namespace roster::api::dispatch

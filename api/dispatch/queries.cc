@@ -1,0 +1,247 @@
+// Queries: protocol -> query service -> protocol result.
+#include "api/dispatch/dispatcher.h"
+#include "api/dispatch/fill.h"
+
+namespace roster::api::dispatch {
+namespace {
+
+using namespace projections;
+
+void SetMember(wire::Member::Builder out, const MemberView& m) {
+  out.setMembershipId(m.membership_id);
+  out.setUserId(m.user_id);
+  out.setEmail(m.email);
+  out.setDisplayName(m.display_name);
+  out.setRole(m.role);
+  out.setStatus(std::string(MembershipStatusName(m.status)));
+  out.setJoinedAtUs(m.joined_at_us);
+  out.setEndedAtUs(m.ended_at_us);
+  out.setLastLoginUs(m.last_login_us);
+  out.setLastActiveUs(m.last_active_us);
+  out.setCursor(m.joined_position);
+}
+
+void SetProjectMembers(capnp::List<wire::ProjectMemberAccess>::Builder out,
+                       const std::vector<ProjectMemberAccess>& members,
+                       const std::string& project) {
+  for (unsigned i = 0; i < members.size(); ++i) SetProjectMember(out[i], members[i], project);
+}
+
+std::optional<domain::InvitationStatus> StatusFilter(wire::InvitationStatus s) {
+  switch (s) {
+    case wire::InvitationStatus::PENDING:
+      return domain::InvitationStatus::kPending;
+    case wire::InvitationStatus::ACCEPTED:
+      return domain::InvitationStatus::kAccepted;
+    case wire::InvitationStatus::REVOKED:
+      return domain::InvitationStatus::kRevoked;
+    case wire::InvitationStatus::EXPIRED:
+      return domain::InvitationStatus::kExpired;
+    default:
+      return std::nullopt;
+  }
+}
+
+std::optional<std::string> NonEmpty(capnp::Text::Reader t) {
+  return t.size() == 0 ? std::nullopt : std::optional<std::string>(Str(t));
+}
+
+}  // namespace
+
+void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder response) {
+  api::service::QueryService& queries = node_.queries();
+  const eventstore::Position token = q.getConsistencyToken();
+  auto fail = [&](const api::service::Failure& f) { SetError(response, f.code, f.message); };
+  switch (q.which()) {
+    case wire::Query::LIST_MEMBERS: {
+      auto r = q.getListMembers();
+      auto page = queries.ListMembers(Str(r.getOrg()), api::service::Viewer{Str(r.getViewer())},
+                                      r.getIncludeFormer(), r.getCursor(), r.getLimit(), token);
+      if (!page) return fail(page.error());
+      auto out = response.initMembers();
+      auto list = out.initMembers(static_cast<unsigned>(page->members.size()));
+      for (unsigned i = 0; i < list.size(); ++i) SetMember(list[i], page->members[i]);
+      out.setNextCursor(page->next_cursor);
+      return;
+    }
+    case wire::Query::ORGANIZATIONS_OF: {
+      auto orgs = queries.OrganizationsOf(Str(q.getOrganizationsOf()), token);
+      if (!orgs) return fail(orgs.error());
+      auto list = response.initOrganizations(static_cast<unsigned>(orgs->size()));
+      for (unsigned i = 0; i < list.size(); ++i) {
+        const UserOrganization& o = (*orgs)[i];
+        list[i].setOrg(o.org.org_id);
+        list[i].setName(o.org.name);
+        list[i].setRole(o.membership.role);
+        list[i].setMembershipId(o.membership.membership_id);
+        list[i].setJoinedAtUs(o.membership.joined_at_us);
+        list[i].setLastActiveUs(o.membership.last_active_us);
+      }
+      return;
+    }
+    case wire::Query::LIST_INVITATIONS: {
+      auto r = q.getListInvitations();
+      auto page =
+          queries.Invitations(Str(r.getOrg()), StatusFilter(r.getStatus()), r.getCursor(),
+                              r.getLimit(), token, api::service::Viewer{Str(r.getViewer())});
+      if (!page) return fail(page.error());
+      auto out = response.initInvitations();
+      auto list = out.initInvitations(static_cast<unsigned>(page->invitations.size()));
+      for (unsigned i = 0; i < list.size(); ++i) {
+        const InvitationView& v = page->invitations[i];
+        list[i].setInvitationId(v.invitation_id);
+        list[i].setEmail(v.email);
+        list[i].setDisplayName(v.display_name);
+        list[i].setRole(v.role);
+        list[i].setInviter(v.inviter);
+        list[i].setStatus(std::string(domain::InvitationStatusName(v.status)));
+        list[i].setSentAtUs(v.sent_at_us);
+        list[i].setExpiresAtUs(v.expires_at_us);
+        list[i].setResendCount(v.resend_count);
+        list[i].setAcceptedBy(v.accepted_by);
+        list[i].setEndedAtUs(v.ended_at_us);
+        list[i].setCursor(v.sent_position);
+      }
+      out.setNextCursor(page->next_cursor);
+      return;
+    }
+    case wire::Query::PROJECT_ACCESS: {
+      auto r = q.getProjectAccess();
+      const std::string project = Str(r.getProjectId());
+      auto members = queries.ProjectAccess(Str(r.getOrg()), project, token,
+                                           api::service::Viewer{Str(r.getViewer())});
+      if (!members) return fail(members.error());
+      SetProjectMembers(response.initProjectAccess(static_cast<unsigned>(members->size())),
+                        *members, project);
+      return;
+    }
+    case wire::Query::USER_ACCESS: {
+      auto r = q.getUserAccess();
+      auto view = queries.UserAccess(Str(r.getOrg()), Str(r.getUser()), token,
+                                     api::service::Viewer{Str(r.getViewer())});
+      if (!view) return fail(view.error());
+      std::vector<std::pair<std::string, domain::ProjectAccess>> projects;
+      for (const ProjectView& p : view->projects) projects.emplace_back(p.project_id, p.access);
+      SetUserAccess(response.initUserAccess(), Str(r.getOrg()), "", view->org_role, projects);
+      return;
+    }
+    case wire::Query::CHECK: {
+      auto r = q.getCheck();
+      auto result = queries.Check(Str(r.getOrg()), Str(r.getUser()), Str(r.getPermission()),
+                                  NonEmpty(r.getProjectId()), token);
+      if (!result) return fail(result.error());
+      auto out = response.initCheck();
+      out.setAllowed(result->allowed);
+      out.setRole(result->role);
+      out.setSource(std::string(domain::AccessSourceName(result->source)));
+      out.setReason(result->reason);
+      return;
+    }
+    case wire::Query::ACTIVITY: {
+      auto r = q.getActivity();
+      ActivityFilter filter;
+      filter.org = NonEmpty(r.getOrg());
+      filter.actor = NonEmpty(r.getActor());
+      filter.subject = NonEmpty(r.getSubject());
+      filter.action = NonEmpty(r.getAction());
+      if (r.getFromTimeUs() != 0) filter.from_us = r.getFromTimeUs();
+      if (r.getToTimeUs() != 0) filter.to_us = r.getToTimeUs();
+      filter.cursor = r.getCursor();
+      filter.newest_first = r.getNewestFirst();
+      auto page =
+          queries.Activity(filter, r.getLimit(), token, api::service::Viewer{Str(r.getViewer())});
+      if (!page) return fail(page.error());
+      auto out = response.initActivity();
+      auto list = out.initEntries(static_cast<unsigned>(page->entries.size()));
+      for (unsigned i = 0; i < list.size(); ++i) {
+        const ActivityEntry& e = page->entries[i];
+        list[i].setPosition(e.position);
+        list[i].setTimeUs(e.time_us);
+        list[i].setOrg(e.org);
+        list[i].setActor(e.actor);
+        list[i].setAction(e.action);
+        list[i].setSubject(e.subject);
+        list[i].setAlsoSubject(e.also_subject);
+        list[i].setProject(e.project);
+        list[i].setBefore(e.before);
+        list[i].setAfter(e.after);
+        list[i].setCommandId(e.command_id);
+        list[i].setCorrelationId(e.correlation_id);
+        list[i].setSource(e.source);
+        list[i].setHash(capnp::Data::Reader(e.hash.data(), e.hash.size()));
+      }
+      out.setNextCursor(page->next_cursor);
+      return;
+    }
+    case wire::Query::LOGINS: {
+      auto r = q.getLogins();
+      auto page = queries.Logins(Str(r.getOrg()), Str(r.getUser()), r.getCursor(), r.getLimit(),
+                                 token, api::service::Viewer{Str(r.getViewer())});
+      if (!page) return fail(page.error());
+      auto out = response.initLogins();
+      auto list = out.initLogins(static_cast<unsigned>(page->logins.size()));
+      for (unsigned i = 0; i < list.size(); ++i) {
+        const LoginEntry& l = page->logins[i];
+        list[i].setPosition(l.position);
+        list[i].setUserId(l.user_id);
+        list[i].setTimeUs(l.time_us);
+        list[i].setIp(l.ip);
+        list[i].setUserAgent(l.user_agent);
+      }
+      out.setNextCursor(page->next_cursor);
+      return;
+    }
+    case wire::Query::ORGANIZATION_AS_OF: {
+      auto r = q.getOrganizationAsOf();
+      auto at = queries.OrganizationAsOf(Str(r.getOrg()), Point(r), token,
+                                         api::service::Viewer{Str(r.getViewer())});
+      if (!at) return fail(at.error());
+      SetOrganizationAsOf(response.initOrganizationAsOf(), *at);
+      return;
+    }
+    case wire::Query::USER_ACCESS_AS_OF: {
+      auto r = q.getUserAccessAsOf();
+      auto access = queries.UserAccessAsOf(Str(r.getUser()), Point(r), token,
+                                           api::service::Viewer{Str(r.getViewer())});
+      if (!access) return fail(access.error());
+      auto list = response.initUserAccessAsOf(static_cast<unsigned>(access->size()));
+      for (unsigned i = 0; i < list.size(); ++i) {
+        const UserAccessAsOf& a = (*access)[i];
+        SetUserAccess(list[i], a.org_id, a.org_name, a.role, a.projects);
+      }
+      return;
+    }
+    case wire::Query::USER_HISTORY: {
+      auto r = q.getUserHistory();
+      auto history = queries.UserHistory(Str(r.getUser()), Point(r), token,
+                                         api::service::Viewer{Str(r.getViewer())});
+      if (!history) return fail(history.error());
+      auto list = response.initUserHistory(static_cast<unsigned>(history->size()));
+      for (unsigned i = 0; i < list.size(); ++i) SetHistoryEntry(list[i], (*history)[i]);
+      return;
+    }
+    case wire::Query::AUDIT_EXPORT:
+      SetError(response, "UNSUPPORTED", "the export is answered in parts, on a connection");
+      return;
+    case wire::Query::STATUS: {
+      auto out = response.initStatus();
+      out.setLastPosition(node_.log().LastPosition());
+      out.setServerVersion(server_version_);
+      out.setConnections(connections_ ? connections_() : 0);
+      auto described = node_.engine().Describe();
+      auto list = out.initProjections(static_cast<unsigned>(described.size()));
+      for (unsigned i = 0; i < list.size(); ++i) {
+        list[i].setName(described[i].name);
+        list[i].setVersion(described[i].version);
+        list[i].setReady(described[i].ready);
+        list[i].setPosition(described[i].position);
+        list[i].setBuilding(described[i].building);
+        list[i].setBuildPosition(described[i].build_position);
+      }
+      return;
+    }
+  }
+  SetError(response, "UNSUPPORTED", "unknown query");
+}
+
+}  // namespace roster::api::dispatch

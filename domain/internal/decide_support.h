@@ -1,0 +1,79 @@
+// Shared checks for the Decide handlers (decide_*.cc): not part of the public domain API.
+#pragma once
+
+#include <expected>
+#include <string>
+#include <string_view>
+
+#include "domain/decide.h"
+
+namespace roster::domain::internal {
+
+// The organization exists and is not deleted.
+std::optional<Rejection> RequireLive(const OrganizationState& state);
+
+// Rule 1: the actor is an active member whose role grants `permission`. Returns the member.
+std::expected<const Member*, Rejection> RequirePermission(const OrganizationState& state,
+                                                          const UserId& actor,
+                                                          Permission permission);
+
+// Rule 2: the actor's role covers `target` (a role the actor grants or takes away).
+std::optional<Rejection> RequireCovers(const OrganizationState& state, const Member& actor,
+                                       const Role& target, std::string_view what);
+
+// Identifiers chosen by callers: 1..128 printable ASCII characters, no spaces.
+std::optional<Rejection> ValidateId(std::string_view kind, std::string_view value);
+// Human-readable names: 1..max bytes, no control characters.
+std::optional<Rejection> ValidateName(std::string_view kind, std::string_view value,
+                                      size_t max = 200);
+// Optional free text (display names, user agents): at most max bytes, no control characters.
+std::optional<Rejection> ValidateText(std::string_view kind, std::string_view value, size_t max);
+
+// The most privileged non-owner org role (most permissions; the first on a tie), or null.
+const Role* MostPrivilegedNonOwnerRole(const RoleCatalog& catalog);
+
+// One handler per command, in decide_org.cc, decide_roles.cc, decide_invitations.cc,
+// decide_members.cc, decide_projects.cc and decide_assets.cc.
+Decision Handle(const OrganizationState& s, const UserId& actor, const CreateOrganization& c,
+                Time now);
+Decision Handle(const OrganizationState& s, const UserId& actor, const RenameOrganization& c,
+                Time now);
+Decision Handle(const OrganizationState& s, const UserId& actor, const ChangeSettings& c, Time now);
+Decision Handle(const OrganizationState& s, const UserId& actor, const DeleteOrganization& c,
+                Time now);
+Decision Handle(const OrganizationState& s, const UserId& actor, const InviteMember& c, Time now);
+Decision Handle(const OrganizationState& s, const UserId& actor, const ResendInvitation& c,
+                Time now);
+Decision Handle(const OrganizationState& s, const UserId& actor, const RevokeInvitation& c,
+                Time now);
+Decision Handle(const OrganizationState& s, const UserId& actor, const AcceptInvitation& c,
+                Time now);
+Decision Handle(const OrganizationState& s, const UserId& actor, const ExpireInvitations& c,
+                Time now);
+Decision Handle(const OrganizationState& s, const UserId& actor, const ChangeRole& c, Time now);
+Decision Handle(const OrganizationState& s, const UserId& actor, const RemoveMember& c, Time now);
+Decision Handle(const OrganizationState& s, const UserId& actor, const LeaveOrganization& c,
+                Time now);
+Decision Handle(const OrganizationState& s, const UserId& actor, const TransferOwnership& c,
+                Time now);
+Decision Handle(const OrganizationState& s, const UserId& actor, const DefineRole& c, Time now);
+Decision Handle(const OrganizationState& s, const UserId& actor, const UpdateRole& c, Time now);
+Decision Handle(const OrganizationState& s, const UserId& actor, const DeleteRole& c, Time now);
+Decision Handle(const OrganizationState& s, const UserId& actor, const CreateProject& c, Time now);
+Decision Handle(const OrganizationState& s, const UserId& actor, const RenameProject& c, Time now);
+Decision Handle(const OrganizationState& s, const UserId& actor, const DeleteProject& c, Time now);
+Decision Handle(const OrganizationState& s, const UserId& actor, const AddProjectMember& c,
+                Time now);
+Decision Handle(const OrganizationState& s, const UserId& actor, const ChangeProjectMemberRole& c,
+                Time now);
+Decision Handle(const OrganizationState& s, const UserId& actor, const RemoveProjectMember& c,
+                Time now);
+Decision Handle(const OrganizationState& s, const UserId& actor, const CreateApiKey& c, Time now);
+Decision Handle(const OrganizationState& s, const UserId& actor, const RevokeApiKey& c, Time now);
+Decision Handle(const OrganizationState& s, const UserId& actor, const RegisterResource& c,
+                Time now);
+Decision Handle(const OrganizationState& s, const UserId& actor, const ReassignResource& c,
+                Time now);
+Decision Handle(const OrganizationState& s, const UserId& actor, const DeleteResource& c, Time now);
+
+}  // namespace roster::domain::internal
