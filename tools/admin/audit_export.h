@@ -1,5 +1,5 @@
-// roster-admin's side of the audit export: the writer (api/audit_export, shared with rosterd's export
-// query) under its roster::admin names, and verify-export, which checks a file without the
+// roster-admin's side of the audit export: the writer (api/audit_export, shared with rosterd's
+// export query) under its roster::admin names, and verify-export, which checks a file without the
 // database (verify_export.cc). The file format is in export_format.h; what a verification
 // proves is in docs/audit_export.md. Thread-safety: functions borrow the log and codec for the
 // call.
