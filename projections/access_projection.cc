@@ -1,19 +1,12 @@
 #include "projections/access_projection.h"
 
+#include "domain/overloaded.h"
 #include "projections/row_codec.h"
 
 namespace roster::projections {
 namespace {
 
 using namespace domain;
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-// The guide C++20 makes implicit; clang before 17 (the fuzz build's clang 14) still needs it.
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 constexpr uint32_t kMaxRoles = 10000;
 

@@ -1,17 +1,11 @@
 #include "projections/describe_event.h"
 
+#include "domain/overloaded.h"
+
 namespace roster::projections {
 namespace {
 
 using namespace domain;
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-// The guide C++20 makes implicit; clang before 17 (the fuzz build's clang 14) still needs it.
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 std::string Settings(const OrgSettings& s) {
   return "invitation_ttl_days=" + std::to_string(s.invitation_ttl_days) +

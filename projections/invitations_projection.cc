@@ -1,5 +1,6 @@
 #include "projections/invitations_projection.h"
 
+#include "domain/overloaded.h"
 #include "projections/row_codec.h"
 
 namespace roster::projections {
@@ -42,14 +43,6 @@ RowWriter& WriteInvitationRow(RowWriter& w, const InvitationView& v) {
       .I64(v.ended_at_us);
 }
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-// The guide C++20 makes implicit; clang before 17 (the fuzz build's clang 14) still needs it.
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
-
 }  // namespace
 
 InvitationView* InvitationsProjection::Find(const std::string& org, const std::string& id) {
@@ -73,7 +66,7 @@ void InvitationsProjection::End(const std::string& org, InvitationView& inv,
 void InvitationsProjection::Apply(const EventContext& e) {
   const std::string& org = e.org.value;
   const int64_t now = e.record.metadata.time_us;
-  std::visit(Overloaded{
+  std::visit(domain::Overloaded{
                  [&](const domain::InvitationSent& ev) {
                    OrgData& d = orgs_[org];
                    const Position pos = e.record.position;

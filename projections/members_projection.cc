@@ -1,5 +1,6 @@
 #include "projections/members_projection.h"
 
+#include "domain/overloaded.h"
 #include "projections/row_codec.h"
 
 namespace roster::projections {
@@ -38,14 +39,6 @@ RowWriter& WriteMemberRow(RowWriter& w, const MemberView& v) {
 RowWriter& WriteActivityRow(RowWriter& w, int64_t last_login_us, int64_t last_active_us) {
   return w.I64(last_login_us).I64(last_active_us);
 }
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-// The guide C++20 makes implicit; clang before 17 (the fuzz build's clang 14) still needs it.
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 }  // namespace
 
@@ -110,7 +103,7 @@ void MembersProjection::Apply(const EventContext& e) {
   const std::string& org = e.org.value;
   const int64_t now = e.record.metadata.time_us;
   OrgData& d = OrgFor(org);
-  std::visit(Overloaded{
+  std::visit(domain::Overloaded{
                  [&](const domain::OrganizationCreated& ev) {
                    d.summary.name = ev.name;
                    d.summary.preset = ev.catalog.preset();

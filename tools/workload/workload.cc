@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/service/secrets.h"
+#include "domain/overloaded.h"
 #include "domain/presets.h"
 
 namespace roster::tools::workload {
@@ -12,14 +13,6 @@ using namespace domain;
 using api::service::CommandContext;
 using api::service::CommandOutcome;
 using api::service::Outcome;
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-// The guide C++20 makes implicit; clang before 17 (the fuzz build's clang 14) still needs it.
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 void Erase(std::vector<std::string>& v, const std::string& x) {
   v.erase(std::remove(v.begin(), v.end(), x), v.end());
