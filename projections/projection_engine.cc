@@ -309,8 +309,8 @@ void ProjectionEngine::LiveLoop() {
         slot->active->Flush(collect);
       }
       // In key order, each row lands next to the one before it in the table's memtable, and
-      // RocksDB's skip list then searches only the levels below where the two part: written
-      // in hash order, searching from the top was over half of this loop's CPU.
+      // RocksDB's skip list then searches only the levels below where the two part, instead
+      // of from the top for every row written in hash order.
       rows.Sort();
       BatchSink sink(batch, slot->active->table());
       for (size_t i = 0; i < rows.size(); ++i) {

@@ -114,14 +114,13 @@ Result<std::unique_ptr<ViewStore>> ViewStore::Open(const std::filesystem::path& 
   impl->cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   impl->cf_options.compression = rocksdb::kLZ4Compression;
   // Read-model rows arrive in random key order: in RocksDB's default 64 MiB memtable each
-  // insert walked a skip list far larger than the cache (5.6% of a 30 s command run's CPU in
-  // its search alone; 2.0% at 8 MiB, while flushing rose from 2.1% to 4.4%). Every table is a
-  // column family with a memtable of its own, so this also bounds their memory.
+  // insert walks a skip list far larger than the CPU cache; a smaller one trades that search
+  // for more frequent flushes. Every table is a column family with a memtable of its own, so
+  // this also bounds their memory.
   impl->cf_options.write_buffer_size = 8 << 20;
   // Every command first looks its id up among the stored outcomes, and almost never finds
   // it: a whole-key bloom filter in the memtable answers that miss without searching the
-  // skip list (point reads here fell from 5.4% to 1.2% of the command service's CPU under
-  // load; the SST files have their own filter above).
+  // skip list (the SST files have their own filter above).
   impl->cf_options.memtable_whole_key_filtering = true;
   impl->cf_options.memtable_prefix_bloom_size_ratio = 0.02;
   impl->db_options = rocksdb::Options(rocksdb::DBOptions(), impl->cf_options);
@@ -130,8 +129,7 @@ Result<std::unique_ptr<ViewStore>> ViewStore::Open(const std::filesystem::path& 
   impl->db_options.max_background_jobs = 2;
   impl->db_options.IncreaseParallelism(2);
   // The live loop, snapshots and command outcomes write here at once; RocksDB's default makes
-  // a writer waiting behind another spin on sched_yield, which on two cores was about 5% of
-  // the command phase's CPU.
+  // a writer waiting behind another spin on sched_yield, taking CPU from the other writers.
   impl->db_options.enable_write_thread_adaptive_yield = false;
 
   std::vector<std::string> names;

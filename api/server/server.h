@@ -34,8 +34,7 @@ namespace roster::api::server {
 struct ServerOptions {
   std::string listen = "127.0.0.1:7400";  // host:port; port 0 picks a free one (see port())
   // Network work is short (framing, checks, writes): half the cores, leaving the rest to the
-  // workers, the log writer and the live projections. On two cores one network thread gave
-  // 0.71-0.83 of the no-work ceiling's checks against 0.64-0.67 with two (three paired runs).
+  // workers, the log writer and the live projections (docs/tuning.md has the measurements).
   unsigned io_threads = std::max(1u, std::thread::hardware_concurrency() / 2);
   // Commands block on the log's group commit (an fsync): enough workers keep many in one sync.
   unsigned worker_threads = 64;  // for commands and queries: RocksDB work stays off I/O threads

@@ -37,8 +37,8 @@ rocksdb::WriteOptions MakeWriteOptions(const StoreOptions& options) {
 }  // namespace
 
 // Wakes the one caller waiting on it. std::binary_semaphore would do, but libstdc++'s waits
-// spin on sched_yield before sleeping: with 64 callers waiting for a synced write that was
-// about 5% of the CPU, and more context switches. This sleeps at once.
+// spin on sched_yield before sleeping, which costs CPU and context switches when many callers
+// wait for one synced write. This sleeps at once.
 class DoneSignal {
  public:
   void Wait() {

@@ -66,7 +66,7 @@ rocksdb::DBOptions MakeDbOptions(const StoreOptions& options) {
   db.max_total_wal_size = 256u << 20;
   // The log's writer and the read models' writers share this database. RocksDB's default makes
   // a writer waiting behind another group (often a synced one, milliseconds long) spin on
-  // sched_yield; on a machine with few cores that burned a fifth of the CPU under load.
+  // sched_yield, which on a machine with few cores takes the CPU the other writers need.
   db.enable_write_thread_adaptive_yield = false;
   if (options.env != nullptr) db.env = options.env;
   return db;

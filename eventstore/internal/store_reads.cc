@@ -37,7 +37,8 @@ Result<RecordView> ParseStored(std::string_view value, Position expected_positio
 
 Result<size_t> VisitAllRecords(const StoreCore& core, Position from, size_t max_count,
                                const RecordVisitor& visit) {
-  // RocksDB's per-thread perf counters cost about 5% of a scan and nothing here reads them.
+  // RocksDB's per-thread perf counters cost time on every step of a scan, and nothing here
+  // reads them.
   rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
   const Position last = core.board.last();
   from = std::max<Position>(from, 1);
@@ -51,8 +52,8 @@ Result<size_t> VisitAllRecords(const StoreCore& core, Position from, size_t max_
   rocksdb::ReadOptions read;
   read.iterate_upper_bound = &upper_slice;
   // Only small reads (a subscriber tailing the log) gain from caching. For batch scans
-  // (catch-up, replay) inserting every block into the LRU and evicting another costs ~10% of
-  // the scan, and would push out the recent blocks that live readers keep hitting.
+  // (catch-up, replay) inserting every block into the LRU and evicting another slows the scan,
+  // and would push out the recent blocks that live readers keep hitting.
   read.fill_cache = count < 256;
   read.adaptive_readahead = true;
   std::unique_ptr<rocksdb::Iterator> it(core.db->NewIterator(read, core.log));

@@ -1,6 +1,6 @@
-// SPEC.md section 3, rule 4 (invitations) and the invitation edge cases of issue 3,
-// acceptance 2: expiry, tokens, emails, double accepts, resend after revoke, existing members,
-// pending invitations, the per-org cap, and re-invitation after removal.
+// SPEC.md section 3, rule 4 (invitations) and the invitation edge cases: expiry, tokens, emails,
+// double accepts, resend after revoke, existing members, pending invitations, the per-org cap, and
+// re-invitation after removal.
 #include <gtest/gtest.h>
 
 #include "domain/testing/given.h"

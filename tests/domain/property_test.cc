@@ -1,4 +1,4 @@
-// Property test (issue 3, acceptance 3): random command sequences over several organizations
+// Property test: random command sequences over several organizations
 // never break the invariants of SPEC.md section 3, and folding the emitted events from scratch
 // gives the state that decided them.
 //

@@ -1,5 +1,5 @@
 // The event log's own durable append load, shared by the benchmarks that compare against it
-// (eventstore, and service: commands must reach 0.8x of it in the same run).
+// (eventstore, and service, which sets commands against it in the same run).
 #pragma once
 
 #include <memory>
