@@ -38,7 +38,8 @@ void SetUserAccess(wire::UserAccess::Builder out, const std::string& org, const 
   }
 }
 
-void SetAsOfHeader(wire::OrganizationAsOf::Builder out, const api::service::OrgAsOf& at) {
+void SetAsOfHeader(wire::OrganizationAsOf::Builder out,
+                   const api::service::OrganizationAsOfView& at) {
   const domain::OrganizationState& s = at.at.state;
   out.setOrg(s.org_id.value);
   out.setName(s.name);
@@ -47,7 +48,8 @@ void SetAsOfHeader(wire::OrganizationAsOf::Builder out, const api::service::OrgA
   out.setDeleted(s.status == domain::OrgStatus::kDeleted);
 }
 
-void SetOrganizationAsOf(wire::OrganizationAsOf::Builder out, const api::service::OrgAsOf& at) {
+void SetOrganizationAsOf(wire::OrganizationAsOf::Builder out,
+                         const api::service::OrganizationAsOfView& at) {
   SetAsOfHeader(out, at);
   auto members = out.initMembers(static_cast<unsigned>(at.members.size()));
   for (unsigned i = 0; i < members.size(); ++i) SetAsOfMember(members[i], at.members[i], at.at);

@@ -27,13 +27,15 @@ void SetUserAccess(wire::UserAccess::Builder out, const std::string& org, const 
                    const std::vector<std::pair<std::string, domain::ProjectAccess>>& projects);
 
 // Pieces of organizationAsOf: the header fields, one member, one pending invitation.
-void SetAsOfHeader(wire::OrganizationAsOf::Builder out, const api::service::OrgAsOf& at);
+void SetAsOfHeader(wire::OrganizationAsOf::Builder out,
+                   const api::service::OrganizationAsOfView& at);
 // A member of an organization as of a point; its join time from the replay.
 void SetAsOfMember(wire::Member::Builder out, const domain::Member& m,
                    const projections::AsOfState& at);
 void SetPending(wire::PendingInvitation::Builder out, const domain::Invitation& invitation);
 // The whole single answer: header, members, pending invitations, projects.
-void SetOrganizationAsOf(wire::OrganizationAsOf::Builder out, const api::service::OrgAsOf& at);
+void SetOrganizationAsOf(wire::OrganizationAsOf::Builder out,
+                         const api::service::OrganizationAsOfView& at);
 
 void SetHistoryEntry(wire::HistoryEntry::Builder out, const api::service::UserHistoryEntry& h);
 

@@ -42,6 +42,11 @@ std::optional<domain::InvitationStatus> StatusFilter(wire::InvitationStatus s) {
   }
 }
 
+std::optional<domain::ProjectId> ProjectIdOf(capnp::Text::Reader t) {
+  if (t.size() == 0) return std::nullopt;
+  return domain::ProjectId(Str(t));
+}
+
 std::optional<std::string> NonEmpty(capnp::Text::Reader t) {
   return t.size() == 0 ? std::nullopt : std::optional<std::string>(Str(t));
 }
@@ -55,7 +60,8 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
   switch (q.which()) {
     case wire::Query::LIST_MEMBERS: {
       auto r = q.getListMembers();
-      auto page = queries.ListMembers(Str(r.getOrg()), api::service::Viewer{Str(r.getViewer())},
+      auto page = queries.ListMembers(domain::OrgId(Str(r.getOrg())),
+                                      api::service::Viewer{Str(r.getViewer())},
                                       r.getIncludeFormer(), r.getCursor(), r.getLimit(), token);
       if (!page) return fail(page.error());
       auto out = response.initMembers();
@@ -65,7 +71,7 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
       return;
     }
     case wire::Query::ORGANIZATIONS_OF: {
-      auto orgs = queries.OrganizationsOf(Str(q.getOrganizationsOf()), token);
+      auto orgs = queries.OrganizationsOf(domain::UserId(Str(q.getOrganizationsOf())), token);
       if (!orgs) return fail(orgs.error());
       auto list = response.initOrganizations(static_cast<unsigned>(orgs->size()));
       for (unsigned i = 0; i < list.size(); ++i) {
@@ -81,9 +87,9 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
     }
     case wire::Query::LIST_INVITATIONS: {
       auto r = q.getListInvitations();
-      auto page =
-          queries.Invitations(Str(r.getOrg()), StatusFilter(r.getStatus()), r.getCursor(),
-                              r.getLimit(), token, api::service::Viewer{Str(r.getViewer())});
+      auto page = queries.Invitations(domain::OrgId(Str(r.getOrg())), StatusFilter(r.getStatus()),
+                                      r.getCursor(), r.getLimit(), token,
+                                      api::service::Viewer{Str(r.getViewer())});
       if (!page) return fail(page.error());
       auto out = response.initInvitations();
       auto list = out.initInvitations(static_cast<unsigned>(page->invitations.size()));
@@ -108,8 +114,9 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
     case wire::Query::PROJECT_ACCESS: {
       auto r = q.getProjectAccess();
       const std::string project = Str(r.getProjectId());
-      auto members = queries.ProjectAccess(Str(r.getOrg()), project, token,
-                                           api::service::Viewer{Str(r.getViewer())});
+      auto members =
+          queries.ProjectAccess(domain::OrgId(Str(r.getOrg())), domain::ProjectId(project), token,
+                                api::service::Viewer{Str(r.getViewer())});
       if (!members) return fail(members.error());
       SetProjectMembers(response.initProjectAccess(static_cast<unsigned>(members->size())),
                         *members, project);
@@ -117,8 +124,9 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
     }
     case wire::Query::USER_ACCESS: {
       auto r = q.getUserAccess();
-      auto view = queries.UserAccess(Str(r.getOrg()), Str(r.getUser()), token,
-                                     api::service::Viewer{Str(r.getViewer())});
+      auto view =
+          queries.UserAccess(domain::OrgId(Str(r.getOrg())), domain::UserId(Str(r.getUser())),
+                             token, api::service::Viewer{Str(r.getViewer())});
       if (!view) return fail(view.error());
       std::vector<std::pair<std::string, domain::ProjectAccess>> projects;
       for (const ProjectView& p : view->projects) projects.emplace_back(p.project_id, p.access);
@@ -127,8 +135,8 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
     }
     case wire::Query::CHECK: {
       auto r = q.getCheck();
-      auto result = queries.Check(Str(r.getOrg()), Str(r.getUser()), Str(r.getPermission()),
-                                  NonEmpty(r.getProjectId()), token);
+      auto result = queries.Check(domain::OrgId(Str(r.getOrg())), domain::UserId(Str(r.getUser())),
+                                  Str(r.getPermission()), ProjectIdOf(r.getProjectId()), token);
       if (!result) return fail(result.error());
       auto out = response.initCheck();
       out.setAllowed(result->allowed);
@@ -175,8 +183,9 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
     }
     case wire::Query::LOGINS: {
       auto r = q.getLogins();
-      auto page = queries.Logins(Str(r.getOrg()), Str(r.getUser()), r.getCursor(), r.getLimit(),
-                                 token, api::service::Viewer{Str(r.getViewer())});
+      auto page = queries.Logins(domain::OrgId(Str(r.getOrg())), domain::UserId(Str(r.getUser())),
+                                 r.getCursor(), r.getLimit(), token,
+                                 api::service::Viewer{Str(r.getViewer())});
       if (!page) return fail(page.error());
       auto out = response.initLogins();
       auto list = out.initLogins(static_cast<unsigned>(page->logins.size()));
@@ -193,7 +202,7 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
     }
     case wire::Query::ORGANIZATION_AS_OF: {
       auto r = q.getOrganizationAsOf();
-      auto at = queries.OrganizationAsOf(Str(r.getOrg()), Point(r), token,
+      auto at = queries.OrganizationAsOf(domain::OrgId(Str(r.getOrg())), Point(r), token,
                                          api::service::Viewer{Str(r.getViewer())});
       if (!at) return fail(at.error());
       SetOrganizationAsOf(response.initOrganizationAsOf(), *at);
@@ -201,7 +210,7 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
     }
     case wire::Query::USER_ACCESS_AS_OF: {
       auto r = q.getUserAccessAsOf();
-      auto access = queries.UserAccessAsOf(Str(r.getUser()), Point(r), token,
+      auto access = queries.UserAccessAsOf(domain::UserId(Str(r.getUser())), Point(r), token,
                                            api::service::Viewer{Str(r.getViewer())});
       if (!access) return fail(access.error());
       auto list = response.initUserAccessAsOf(static_cast<unsigned>(access->size()));
@@ -213,7 +222,7 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
     }
     case wire::Query::USER_HISTORY: {
       auto r = q.getUserHistory();
-      auto history = queries.UserHistory(Str(r.getUser()), Point(r), token,
+      auto history = queries.UserHistory(domain::UserId(Str(r.getUser())), Point(r), token,
                                          api::service::Viewer{Str(r.getViewer())});
       if (!history) return fail(history.error());
       auto list = response.initUserHistory(static_cast<unsigned>(history->size()));

@@ -60,7 +60,8 @@ void SendList(uint64_t id, PartSink& sink, const std::vector<Item>& items, Init 
 // organizationAsOf in parts: the header alone, then members, pending invitations and project
 // members in that order, kItemsPerPart per part. A project whose members do not fit continues
 // as the first project of the next part, under the same id.
-void SendOrganizationAsOf(uint64_t id, PartSink& sink, const api::service::OrgAsOf& at) {
+void SendOrganizationAsOf(uint64_t id, PartSink& sink,
+                          const api::service::OrganizationAsOfView& at) {
   size_t members = 0, pending = 0, project = 0, project_member = 0;
   auto done = [&] {
     return members == at.members.size() && pending == at.pending.size() &&
@@ -195,14 +196,16 @@ void Dispatcher::HandleStreamed(const Principal& principal, wire::Request::Reade
         return SendExport(id, sink, node_, q.getAuditExport());
       case wire::Query::ORGANIZATION_AS_OF: {
         auto r = q.getOrganizationAsOf();
-        auto at = queries.OrganizationAsOf(Str(r.getOrg()), Point(r), q.getConsistencyToken(),
+        auto at = queries.OrganizationAsOf(domain::OrgId(Str(r.getOrg())), Point(r),
+                                           q.getConsistencyToken(),
                                            api::service::Viewer{Str(r.getViewer())});
         if (!at) return SendError(id, sink, at.error());
         return SendOrganizationAsOf(id, sink, *at);
       }
       case wire::Query::USER_ACCESS_AS_OF: {
         auto r = q.getUserAccessAsOf();
-        auto access = queries.UserAccessAsOf(Str(r.getUser()), Point(r), q.getConsistencyToken(),
+        auto access = queries.UserAccessAsOf(domain::UserId(Str(r.getUser())), Point(r),
+                                             q.getConsistencyToken(),
                                              api::service::Viewer{Str(r.getViewer())});
         if (!access) return SendError(id, sink, access.error());
         return SendList(
@@ -214,8 +217,9 @@ void Dispatcher::HandleStreamed(const Principal& principal, wire::Request::Reade
       }
       case wire::Query::USER_HISTORY: {
         auto r = q.getUserHistory();
-        auto history = queries.UserHistory(Str(r.getUser()), Point(r), q.getConsistencyToken(),
-                                           api::service::Viewer{Str(r.getViewer())});
+        auto history =
+            queries.UserHistory(domain::UserId(Str(r.getUser())), Point(r), q.getConsistencyToken(),
+                                api::service::Viewer{Str(r.getViewer())});
         if (!history) return SendError(id, sink, history.error());
         return SendList(
             id, sink, *history,

@@ -18,15 +18,17 @@ std::string Describe(const projections::UserAccessAsOf& a) {
 
 }  // namespace
 
-Outcome<OrgAsOf> OrganizationAsOf(eventstore::EventLog& log,
-                                  const eventstore::codec::EventCodec& codec,
-                                  const std::string& org, const projections::AsOfPoint& point) {
-  auto replayed = projections::ReplayOrganization(log, codec, domain::OrgId(org), point);
+Result<OrganizationAsOfView> OrganizationAsOf(eventstore::EventLog& log,
+                                              const eventstore::codec::EventCodec& codec,
+                                              const domain::OrgId& org_id,
+                                              const projections::AsOfPoint& point) {
+  const std::string& org = org_id.value;
+  auto replayed = projections::ReplayOrganization(log, codec, org_id, point);
   if (!replayed) return std::unexpected(FromStoreError(replayed.error()));
   if (replayed->state.status == domain::OrgStatus::kNone) {
     return Fail("NOT_FOUND", "Organization " + org + " did not exist at that point.");
   }
-  OrgAsOf out;
+  OrganizationAsOfView out;
   out.at = std::move(*replayed);
   const domain::OrganizationState& s = out.at.state;
   for (const auto& [user, m] : s.members) out.members.push_back(m);
@@ -49,11 +51,11 @@ Outcome<OrgAsOf> OrganizationAsOf(eventstore::EventLog& log,
   return out;
 }
 
-Outcome<std::vector<UserHistoryEntry>> UserHistory(eventstore::EventLog& log,
-                                                   const eventstore::codec::EventCodec& codec,
-                                                   const std::string& user,
-                                                   const std::vector<std::string>& orgs,
-                                                   const projections::AsOfPoint& until) {
+Result<std::vector<UserHistoryEntry>> UserHistory(eventstore::EventLog& log,
+                                                  const eventstore::codec::EventCodec& codec,
+                                                  const std::string& user,
+                                                  const std::vector<std::string>& orgs,
+                                                  const projections::AsOfPoint& until) {
   std::vector<UserHistoryEntry> out;
   const domain::UserId uid(user);
   for (const std::string& org : orgs) {

@@ -14,7 +14,7 @@
 
 namespace roster::api::service {
 
-struct OrgAsOf {
+struct OrganizationAsOfView {
   projections::AsOfState at;
   std::vector<domain::Member> members;      // in join order
   std::vector<domain::Invitation> pending;  // pending and unexpired then
@@ -33,16 +33,17 @@ struct UserHistoryEntry {
 };
 
 // NOT_FOUND when the organization did not exist at that point.
-Outcome<OrgAsOf> OrganizationAsOf(eventstore::EventLog& log,
-                                  const eventstore::codec::EventCodec& codec,
-                                  const std::string& org, const projections::AsOfPoint& point);
+Result<OrganizationAsOfView> OrganizationAsOf(eventstore::EventLog& log,
+                                              const eventstore::codec::EventCodec& codec,
+                                              const domain::OrgId& org,
+                                              const projections::AsOfPoint& point);
 
 // Every event of `orgs` (those the user ever belonged to, or simply all) after which the
 // user's access differs, in log order, up to `until`.
-Outcome<std::vector<UserHistoryEntry>> UserHistory(eventstore::EventLog& log,
-                                                   const eventstore::codec::EventCodec& codec,
-                                                   const std::string& user,
-                                                   const std::vector<std::string>& orgs,
-                                                   const projections::AsOfPoint& until);
+Result<std::vector<UserHistoryEntry>> UserHistory(eventstore::EventLog& log,
+                                                  const eventstore::codec::EventCodec& codec,
+                                                  const std::string& user,
+                                                  const std::vector<std::string>& orgs,
+                                                  const projections::AsOfPoint& until);
 
 }  // namespace roster::api::service

@@ -53,7 +53,7 @@ CommandService::CommandService(eventstore::EventLog& log, projections::ViewStore
       outcomes_(std::move(outcomes)),
       cache_(options.cache_capacity) {}
 
-Outcome<std::unique_ptr<CommandService>> CommandService::Create(
+Result<std::unique_ptr<CommandService>> CommandService::Create(
     eventstore::EventLog& log, projections::ViewStore& views,
     const eventstore::codec::EventCodec& codec, const domain::Clock& clock,
     CommandServiceOptions options) {
@@ -65,7 +65,7 @@ Outcome<std::unique_ptr<CommandService>> CommandService::Create(
       new CommandService(log, views, codec, clock, options, *snapshots, *outcomes));
 }
 
-Outcome<void> CommandService::Load(const domain::OrgId& org, Aggregate& a) {
+Result<void> CommandService::Load(const domain::OrgId& org, Aggregate& a) {
   domain::OrganizationState state;
   StreamVersion version = eventstore::kNoStreamVersion;
   StreamVersion snapshot_version = eventstore::kNoStreamVersion;
@@ -126,7 +126,7 @@ void CommandService::MaybeSnapshot(const domain::OrgId& org, Aggregate& a) {
   if (views_.Write(batch)) a.snapshot_version = a.version;
 }
 
-Outcome<std::vector<domain::Event>> CommandService::ReadEvents(Position first, Position last) {
+Result<std::vector<domain::Event>> CommandService::ReadEvents(Position first, Position last) {
   std::vector<domain::Event> events;
   if (first == 0 || last < first) return events;
   auto records = log_.ReadAll(first, last - first + 1);
@@ -158,8 +158,8 @@ void CommandService::RecordOutcome(const domain::OrgId& org, const std::string& 
   (void)views_.Write(batch);
 }
 
-Outcome<std::optional<CommandOutcome>> CommandService::FindOutcome(const domain::OrgId& org,
-                                                                   const std::string& command_id) {
+Result<std::optional<CommandOutcome>> CommandService::FindOutcome(const domain::OrgId& org,
+                                                                  const std::string& command_id) {
   if (command_id.empty()) return std::optional<CommandOutcome>();
   auto reused = [&](const std::string& first_org) {
     CommandOutcome outcome;
@@ -212,8 +212,8 @@ Outcome<std::optional<CommandOutcome>> CommandService::FindOutcome(const domain:
   return std::optional<CommandOutcome>(std::move(outcome));
 }
 
-Outcome<CommandOutcome> CommandService::Execute(const domain::OrgId& org, domain::Command command,
-                                                const CommandContext& ctx) {
+Result<CommandOutcome> CommandService::Execute(const domain::OrgId& org, domain::Command command,
+                                               const CommandContext& ctx) {
   if (ctx.command_id.size() > kMaxCommandId || ctx.correlation_id.size() > kMaxCommandId) {
     return Fail("INVALID_ARGUMENT", "command and correlation ids are limited to 256 bytes");
   }
@@ -300,9 +300,9 @@ Outcome<CommandOutcome> CommandService::Execute(const domain::OrgId& org, domain
                               " kept changing while the command was decided; retry it");
 }
 
-Outcome<CommandOutcome> CommandService::ExecuteActivity(const domain::OrgId& org,
-                                                        domain::ActivityCommand command,
-                                                        const CommandContext& ctx) {
+Result<CommandOutcome> CommandService::ExecuteActivity(const domain::OrgId& org,
+                                                       domain::ActivityCommand command,
+                                                       const CommandContext& ctx) {
   if (ctx.command_id.size() > kMaxCommandId || ctx.correlation_id.size() > kMaxCommandId) {
     return Fail("INVALID_ARGUMENT", "command and correlation ids are limited to 256 bytes");
   }
@@ -356,7 +356,7 @@ Outcome<CommandOutcome> CommandService::ExecuteActivity(const domain::OrgId& org
   return outcome;
 }
 
-Outcome<domain::OrganizationState> CommandService::State(const domain::OrgId& org) {
+Result<domain::OrganizationState> CommandService::State(const domain::OrgId& org) {
   std::shared_ptr<Aggregate> a = cache_.Get(org);
   {
     std::lock_guard command_lock(a->command_mu);

@@ -54,19 +54,19 @@ struct CommandServiceOptions {
 
 class CommandService {
  public:
-  static Outcome<std::unique_ptr<CommandService>> Create(eventstore::EventLog& log,
-                                                         projections::ViewStore& views,
-                                                         const eventstore::codec::EventCodec& codec,
-                                                         const domain::Clock& clock,
-                                                         CommandServiceOptions options = {});
+  static Result<std::unique_ptr<CommandService>> Create(eventstore::EventLog& log,
+                                                        projections::ViewStore& views,
+                                                        const eventstore::codec::EventCodec& codec,
+                                                        const domain::Clock& clock,
+                                                        CommandServiceOptions options = {});
 
-  Outcome<CommandOutcome> Execute(const domain::OrgId& org, domain::Command command,
-                                  const CommandContext& context);
-  Outcome<CommandOutcome> ExecuteActivity(const domain::OrgId& org, domain::ActivityCommand command,
-                                          const CommandContext& context);
+  Result<CommandOutcome> Execute(const domain::OrgId& org, domain::Command command,
+                                 const CommandContext& context);
+  Result<CommandOutcome> ExecuteActivity(const domain::OrgId& org, domain::ActivityCommand command,
+                                         const CommandContext& context);
 
   // The organization's current state (loaded if needed): for as-of checks and tests.
-  Outcome<domain::OrganizationState> State(const domain::OrgId& org);
+  Result<domain::OrganizationState> State(const domain::OrgId& org);
   // Drops every cached aggregate (benchmarks measure cold loads with it).
   void DropCache() { cache_.Clear(); }
 
@@ -76,13 +76,13 @@ class CommandService {
                  CommandServiceOptions options, std::shared_ptr<projections::Table> snapshots,
                  std::shared_ptr<projections::Table> outcomes);
 
-  Outcome<void> Load(const domain::OrgId& org, Aggregate& a);
-  Outcome<std::optional<CommandOutcome>> FindOutcome(const domain::OrgId& org,
-                                                     const std::string& command_id);
+  Result<void> Load(const domain::OrgId& org, Aggregate& a);
+  Result<std::optional<CommandOutcome>> FindOutcome(const domain::OrgId& org,
+                                                    const std::string& command_id);
   void RecordOutcome(const domain::OrgId& org, const std::string& command_id,
                      const CommandOutcome& outcome);
-  Outcome<std::vector<domain::Event>> ReadEvents(eventstore::Position first,
-                                                 eventstore::Position last);
+  Result<std::vector<domain::Event>> ReadEvents(eventstore::Position first,
+                                                eventstore::Position last);
   void MaybeSnapshot(const domain::OrgId& org, Aggregate& a);
 
   eventstore::EventLog& log_;

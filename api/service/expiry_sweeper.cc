@@ -18,7 +18,7 @@ ExpirySweeper::ExpirySweeper(CommandService& commands, projections::ProjectionEn
 
 ExpirySweeper::~ExpirySweeper() { Stop(); }
 
-Outcome<size_t> ExpirySweeper::SweepOnce() {
+Result<size_t> ExpirySweeper::SweepOnce() {
   auto invitations =
       engine_.Active<projections::InvitationsProjection>(projections::InvitationsProjection::kName);
   if (!invitations) return Fail("UNAVAILABLE", "the invitations read model is being rebuilt");

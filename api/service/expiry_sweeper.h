@@ -34,7 +34,7 @@ class ExpirySweeper {
   void Start();
   void Stop();
   // One pass; returns how many invitations it expired.
-  Outcome<size_t> SweepOnce();
+  Result<size_t> SweepOnce();
 
  private:
   CommandService& commands_;

@@ -18,7 +18,7 @@ struct Failure {
 };
 
 template <class T>
-using Outcome = std::expected<T, Failure>;
+using Result = std::expected<T, Failure>;
 
 inline std::unexpected<Failure> Fail(std::string code, std::string message) {
   return std::unexpected(Failure{std::move(code), std::move(message)});

@@ -22,10 +22,10 @@ std::vector<projections::ProjectionFactory> Node::ProjectionFactories(
   };
 }
 
-Outcome<std::unique_ptr<Node>> Node::Open(const std::filesystem::path& dir,
-                                          const domain::Clock& clock,
-                                          std::shared_ptr<spdlog::logger> logger,
-                                          NodeOptions options) {
+Result<std::unique_ptr<Node>> Node::Open(const std::filesystem::path& dir,
+                                         const domain::Clock& clock,
+                                         std::shared_ptr<spdlog::logger> logger,
+                                         NodeOptions options) {
   std::unique_ptr<Node> node(new Node());
   auto log = eventstore::OpenRocksEventStore(dir / "log", options.store);
   if (!log) return std::unexpected(FromStoreError(log.error()));

@@ -29,10 +29,10 @@ struct NodeOptions {
 
 class Node {
  public:
-  static Outcome<std::unique_ptr<Node>> Open(const std::filesystem::path& dir,
-                                             const domain::Clock& clock,
-                                             std::shared_ptr<spdlog::logger> logger,
-                                             NodeOptions options = {});
+  static Result<std::unique_ptr<Node>> Open(const std::filesystem::path& dir,
+                                            const domain::Clock& clock,
+                                            std::shared_ptr<spdlog::logger> logger,
+                                            NodeOptions options = {});
   ~Node();  // stops the sweeper and projections, then closes the stores
 
   eventstore::EventLog& log() { return *log_; }

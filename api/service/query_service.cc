@@ -26,7 +26,7 @@ QueryService::QueryService(ProjectionEngine& engine, eventstore::EventLog& log,
     : engine_(engine), log_(log), codec_(codec), clock_(clock), options_(options) {}
 
 template <class P>
-Outcome<std::shared_ptr<P>> QueryService::Ready(std::string_view name, Position token) {
+Result<std::shared_ptr<P>> QueryService::Ready(std::string_view name, Position token) {
   if (token > 0) {
     if (auto reached = engine_.WaitFor(name, token, options_.token_wait); !reached) {
       return std::unexpected(FromStoreError(reached.error()));
@@ -40,9 +40,10 @@ Outcome<std::shared_ptr<P>> QueryService::Ready(std::string_view name, Position 
   return p;
 }
 
-Outcome<MemberPage> QueryService::ListMembers(const std::string& org, const Viewer& viewer,
-                                              bool include_former, Position cursor, size_t limit,
-                                              Position token) {
+Result<MemberPage> QueryService::ListMembers(const domain::OrgId& org_id, const Viewer& viewer,
+                                             bool include_former, Position cursor, size_t limit,
+                                             Position token) {
+  const std::string& org = org_id.value;
   auto members = Ready<MembersProjection>(MembersProjection::kName, token);
   if (!members) return std::unexpected(members.error());
   std::shared_lock lock((*members)->mutex());
@@ -72,18 +73,19 @@ Outcome<MemberPage> QueryService::ListMembers(const std::string& org, const View
   return (*members)->ListMembers(org, include_former, cursor, PageSize(limit, options_.max_page));
 }
 
-Outcome<std::vector<UserOrganization>> QueryService::OrganizationsOf(const std::string& user,
-                                                                     Position token) {
+Result<std::vector<UserOrganization>> QueryService::OrganizationsOf(const domain::UserId& user_id,
+                                                                    Position token) {
+  const std::string& user = user_id.value;
   auto members = Ready<MembersProjection>(MembersProjection::kName, token);
   if (!members) return std::unexpected(members.error());
   std::shared_lock lock((*members)->mutex());
   return (*members)->OrganizationsOf(user);
 }
 
-Outcome<void> QueryService::Require(const std::string& org, const Viewer& viewer,
-                                    domain::Permission permission,
-                                    const std::optional<std::string>& project,
-                                    std::string_view what, Position token) {
+Result<void> QueryService::Require(const std::string& org, const Viewer& viewer,
+                                   domain::Permission permission,
+                                   const std::optional<std::string>& project, std::string_view what,
+                                   Position token) {
   if (viewer.user_id.empty()) return {};
   auto access = Ready<AccessProjection>(AccessProjection::kName, token);
   if (!access) return std::unexpected(access.error());
@@ -98,10 +100,11 @@ Outcome<void> QueryService::Require(const std::string& org, const Viewer& viewer
                   std::string(domain::PermissionName(permission)) + "): " + check.reason);
 }
 
-Outcome<InvitationPage> QueryService::Invitations(const std::string& org,
-                                                  std::optional<domain::InvitationStatus> status,
-                                                  Position cursor, size_t limit, Position token,
-                                                  const Viewer& viewer) {
+Result<InvitationPage> QueryService::Invitations(const domain::OrgId& org_id,
+                                                 std::optional<domain::InvitationStatus> status,
+                                                 Position cursor, size_t limit, Position token,
+                                                 const Viewer& viewer) {
+  const std::string& org = org_id.value;
   if (auto ok = Require(org, viewer, domain::Permission::kMembersView, std::nullopt,
                         "list the invitations of " + org, token);
       !ok) {
@@ -115,10 +118,11 @@ Outcome<InvitationPage> QueryService::Invitations(const std::string& org,
              PageSize(limit, options_.max_page));
 }
 
-Outcome<std::vector<ProjectMemberAccess>> QueryService::ProjectAccess(const std::string& org,
-                                                                      const std::string& project,
-                                                                      Position token,
-                                                                      const Viewer& viewer) {
+Result<std::vector<ProjectMemberAccess>> QueryService::ProjectAccess(
+    const domain::OrgId& org_id, const domain::ProjectId& project_id, Position token,
+    const Viewer& viewer) {
+  const std::string& org = org_id.value;
+  const std::string& project = project_id.value;
   auto access = Ready<AccessProjection>(AccessProjection::kName, token);
   if (!access) return std::unexpected(access.error());
   std::optional<std::vector<ProjectMemberAccess>> members;
@@ -135,8 +139,11 @@ Outcome<std::vector<ProjectMemberAccess>> QueryService::ProjectAccess(const std:
   return std::move(*members);
 }
 
-Outcome<UserAccessView> QueryService::UserAccess(const std::string& org, const std::string& user,
-                                                 Position token, const Viewer& viewer) {
+Result<UserAccessView> QueryService::UserAccess(const domain::OrgId& org_id,
+                                                const domain::UserId& user_id, Position token,
+                                                const Viewer& viewer) {
+  const std::string& org = org_id.value;
+  const std::string& user = user_id.value;
   if (viewer.user_id != user) {
     if (auto ok = Require(org, viewer, domain::Permission::kMembersView, std::nullopt,
                           "see the access of " + user + " in " + org, token);
@@ -152,10 +159,15 @@ Outcome<UserAccessView> QueryService::UserAccess(const std::string& org, const s
   return std::move(*view);
 }
 
-Outcome<domain::CheckResult> QueryService::Check(const std::string& org, const std::string& user,
-                                                 const std::string& permission,
-                                                 const std::optional<std::string>& project,
-                                                 Position token) {
+Result<domain::CheckResult> QueryService::Check(const domain::OrgId& org_id,
+                                                const domain::UserId& user_id,
+                                                const std::string& permission,
+                                                const std::optional<domain::ProjectId>& project_id,
+                                                Position token) {
+  const std::string& org = org_id.value;
+  const std::string& user = user_id.value;
+  const std::optional<std::string> project =
+      project_id ? std::optional<std::string>(project_id->value) : std::nullopt;
   std::optional<domain::Permission> p = domain::ParsePermission(permission);
   if (!p) return Fail("INVALID_ARGUMENT", "Unknown permission '" + permission + "'.");
   auto access = Ready<AccessProjection>(AccessProjection::kName, token);
@@ -164,8 +176,8 @@ Outcome<domain::CheckResult> QueryService::Check(const std::string& org, const s
   return (*access)->Check(org, user, *p, project);
 }
 
-Outcome<ActivityPage> QueryService::Activity(const ActivityFilter& filter, size_t limit,
-                                             Position token, const Viewer& viewer) {
+Result<ActivityPage> QueryService::Activity(const ActivityFilter& filter, size_t limit,
+                                            Position token, const Viewer& viewer) {
   if (!viewer.user_id.empty()) {
     if (!filter.org) {
       return Fail("INVALID_ARGUMENT",
@@ -185,9 +197,11 @@ Outcome<ActivityPage> QueryService::Activity(const ActivityFilter& filter, size_
   return std::move(*page);
 }
 
-Outcome<LoginPage> QueryService::Logins(const std::string& org, const std::string& user,
-                                        Position cursor, size_t limit, Position token,
-                                        const Viewer& viewer) {
+Result<LoginPage> QueryService::Logins(const domain::OrgId& org_id, const domain::UserId& user_id,
+                                       Position cursor, size_t limit, Position token,
+                                       const Viewer& viewer) {
+  const std::string& org = org_id.value;
+  const std::string& user = user_id.value;
   if (viewer.user_id != user) {
     const std::string whose = user.empty() ? "everyone's" : user + "'s";
     if (auto ok = Require(org, viewer, domain::Permission::kMembersView, std::nullopt,
@@ -204,19 +218,21 @@ Outcome<LoginPage> QueryService::Logins(const std::string& org, const std::strin
   return std::move(*page);
 }
 
-Outcome<OrgAsOf> QueryService::OrganizationAsOf(const std::string& org, const AsOfPoint& point,
-                                                Position token, const Viewer& viewer) {
+Result<OrganizationAsOfView> QueryService::OrganizationAsOf(const domain::OrgId& org_id,
+                                                            const AsOfPoint& point, Position token,
+                                                            const Viewer& viewer) {
+  const std::string& org = org_id.value;
   if (auto ok = Require(org, viewer, domain::Permission::kAuditView, std::nullopt,
                         "replay the history of " + org, token);
       !ok) {
     return std::unexpected(ok.error());
   }
-  return api::service::OrganizationAsOf(log_, codec_, org, point);
+  return api::service::OrganizationAsOf(log_, codec_, org_id, point);
 }
 
-Outcome<std::vector<std::string>> QueryService::AuditableOrgsOf(const std::string& user,
-                                                                const Viewer& viewer,
-                                                                Position token) {
+Result<std::vector<std::string>> QueryService::AuditableOrgsOf(const std::string& user,
+                                                               const Viewer& viewer,
+                                                               Position token) {
   auto access = Ready<AccessProjection>(AccessProjection::kName, token);
   if (!access) return std::unexpected(access.error());
   std::shared_lock lock((*access)->mutex());
@@ -230,10 +246,11 @@ Outcome<std::vector<std::string>> QueryService::AuditableOrgsOf(const std::strin
   return orgs;
 }
 
-Outcome<std::vector<UserAccessAsOf>> QueryService::UserAccessAsOf(const std::string& user,
-                                                                  const AsOfPoint& point,
-                                                                  Position token,
-                                                                  const Viewer& viewer) {
+Result<std::vector<UserAccessAsOf>> QueryService::UserAccessAsOf(const domain::UserId& user_id,
+                                                                 const AsOfPoint& point,
+                                                                 Position token,
+                                                                 const Viewer& viewer) {
+  const std::string& user = user_id.value;
   auto orgs = AuditableOrgsOf(user, viewer, token);
   if (!orgs) return std::unexpected(orgs.error());
   std::vector<projections::UserAccessAsOf> out;
@@ -247,10 +264,11 @@ Outcome<std::vector<UserAccessAsOf>> QueryService::UserAccessAsOf(const std::str
   return out;
 }
 
-Outcome<std::vector<UserHistoryEntry>> QueryService::UserHistory(const std::string& user,
-                                                                 const AsOfPoint& until,
-                                                                 Position token,
-                                                                 const Viewer& viewer) {
+Result<std::vector<UserHistoryEntry>> QueryService::UserHistory(const domain::UserId& user_id,
+                                                                const AsOfPoint& until,
+                                                                Position token,
+                                                                const Viewer& viewer) {
+  const std::string& user = user_id.value;
   auto orgs = AuditableOrgsOf(user, viewer, token);
   if (!orgs) return std::unexpected(orgs.error());
   return api::service::UserHistory(log_, codec_, user, *orgs, until);

@@ -41,68 +41,70 @@ class QueryService {
                const eventstore::codec::EventCodec& codec, const domain::Clock& clock,
                QueryOptions options = {});
 
-  Outcome<projections::MemberPage> ListMembers(const std::string& org, const Viewer& viewer,
-                                               bool include_former, eventstore::Position cursor,
-                                               size_t limit, eventstore::Position token);
-  Outcome<std::vector<projections::UserOrganization>> OrganizationsOf(const std::string& user,
-                                                                      eventstore::Position token);
+  Result<projections::MemberPage> ListMembers(const domain::OrgId& org, const Viewer& viewer,
+                                              bool include_former, eventstore::Position cursor,
+                                              size_t limit, eventstore::Position token);
+  Result<std::vector<projections::UserOrganization>> OrganizationsOf(const domain::UserId& user,
+                                                                     eventstore::Position token);
   // A viewer needs members.view.
-  Outcome<projections::InvitationPage> Invitations(const std::string& org,
-                                                   std::optional<domain::InvitationStatus> status,
-                                                   eventstore::Position cursor, size_t limit,
-                                                   eventstore::Position token,
-                                                   const Viewer& viewer = {});
-  // A viewer needs projects.view in that project.
-  Outcome<std::vector<projections::ProjectMemberAccess>> ProjectAccess(const std::string& org,
-                                                                       const std::string& project,
-                                                                       eventstore::Position token,
-                                                                       const Viewer& viewer = {});
-  // A viewer may see their own access; anyone else's needs members.view.
-  Outcome<projections::UserAccessView> UserAccess(const std::string& org, const std::string& user,
+  Result<projections::InvitationPage> Invitations(const domain::OrgId& org,
+                                                  std::optional<domain::InvitationStatus> status,
+                                                  eventstore::Position cursor, size_t limit,
                                                   eventstore::Position token,
                                                   const Viewer& viewer = {});
-  Outcome<domain::CheckResult> Check(const std::string& org, const std::string& user,
-                                     const std::string& permission,
-                                     const std::optional<std::string>& project,
-                                     eventstore::Position token);
+  // A viewer needs projects.view in that project.
+  Result<std::vector<projections::ProjectMemberAccess>> ProjectAccess(
+      const domain::OrgId& org, const domain::ProjectId& project, eventstore::Position token,
+      const Viewer& viewer = {});
+  // A viewer may see their own access; anyone else's needs members.view.
+  Result<projections::UserAccessView> UserAccess(const domain::OrgId& org,
+                                                 const domain::UserId& user,
+                                                 eventstore::Position token,
+                                                 const Viewer& viewer = {});
+  Result<domain::CheckResult> Check(const domain::OrgId& org, const domain::UserId& user,
+                                    const std::string& permission,
+                                    const std::optional<domain::ProjectId>& project,
+                                    eventstore::Position token);
   // A viewer needs audit.view in the filter's organization, which must then be given.
-  Outcome<projections::ActivityPage> Activity(const projections::ActivityFilter& filter,
-                                              size_t limit, eventstore::Position token,
-                                              const Viewer& viewer = {});
+  Result<projections::ActivityPage> Activity(const projections::ActivityFilter& filter,
+                                             size_t limit, eventstore::Position token,
+                                             const Viewer& viewer = {});
   // A viewer may see their own logins; anyone else's (or everyone's) needs members.view.
-  Outcome<projections::LoginPage> Logins(const std::string& org, const std::string& user,
-                                         eventstore::Position cursor, size_t limit,
-                                         eventstore::Position token, const Viewer& viewer = {});
+  Result<projections::LoginPage> Logins(const domain::OrgId& org, const domain::UserId& user,
+                                        eventstore::Position cursor, size_t limit,
+                                        eventstore::Position token, const Viewer& viewer = {});
 
   // A viewer needs audit.view in the organization (now: the past is replayed, not the right).
-  Outcome<OrgAsOf> OrganizationAsOf(const std::string& org, const projections::AsOfPoint& point,
-                                    eventstore::Position token = 0, const Viewer& viewer = {});
+  Result<OrganizationAsOfView> OrganizationAsOf(const domain::OrgId& org,
+                                                const projections::AsOfPoint& point,
+                                                eventstore::Position token = 0,
+                                                const Viewer& viewer = {});
   // The user's organizations come from the access read model (hence the token); their
   // states at the point are replayed from the log. A viewer other than the user sees only the
   // organizations where they hold audit.view.
-  Outcome<std::vector<projections::UserAccessAsOf>> UserAccessAsOf(
-      const std::string& user, const projections::AsOfPoint& point, eventstore::Position token = 0,
-      const Viewer& viewer = {});
+  Result<std::vector<projections::UserAccessAsOf>> UserAccessAsOf(
+      const domain::UserId& user, const projections::AsOfPoint& point,
+      eventstore::Position token = 0, const Viewer& viewer = {});
   // Every change to one user's access across all organizations, in log order; a viewer other
   // than the user sees only the organizations where they hold audit.view.
-  Outcome<std::vector<UserHistoryEntry>> UserHistory(const std::string& user,
-                                                     const projections::AsOfPoint& until,
-                                                     eventstore::Position token = 0,
-                                                     const Viewer& viewer = {});
+  Result<std::vector<UserHistoryEntry>> UserHistory(const domain::UserId& user,
+                                                    const projections::AsOfPoint& until,
+                                                    eventstore::Position token = 0,
+                                                    const Viewer& viewer = {});
 
  private:
   template <class P>
-  Outcome<std::shared_ptr<P>> Ready(std::string_view name, eventstore::Position token);
+  Result<std::shared_ptr<P>> Ready(std::string_view name, eventstore::Position token);
   // PERMISSION_DENIED unless the viewer (when there is one) holds `permission` in the org, or
   // in the project when one is given. `what` completes "User u may not ...".
-  Outcome<void> Require(const std::string& org, const Viewer& viewer, domain::Permission permission,
-                        const std::optional<std::string>& project, std::string_view what,
-                        eventstore::Position token);
+  Result<void> Require(const std::string& org, const Viewer& viewer, domain::Permission permission,
+                       const std::optional<std::string>& project, std::string_view what,
+                       eventstore::Position token);
 
   // The organizations `user` ever belonged to that `viewer` may audit (all of them for the
   // user themself or the trusted backend).
-  Outcome<std::vector<std::string>> AuditableOrgsOf(const std::string& user, const Viewer& viewer,
-                                                    eventstore::Position token);
+  Result<std::vector<std::string>> AuditableOrgsOf(const std::string& user, const Viewer& viewer,
+                                                   eventstore::Position token);
 
   projections::ProjectionEngine& engine_;
   eventstore::EventLog& log_;

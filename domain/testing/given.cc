@@ -71,12 +71,12 @@ ProjectMemberAdded ProjectMember(std::string_view project, std::string_view user
   return ProjectMemberAdded{ProjectId(project), UserId(user), std::string(role)};
 }
 
-// ---- Outcome
+// ---- Verdict
 
-Outcome::Outcome(OrganizationState before, Decision decision)
+Verdict::Verdict(OrganizationState before, Decision decision)
     : before_(std::move(before)), decision_(std::move(decision)) {}
 
-const Outcome& Outcome::ThenEvents(const std::vector<Event>& expected,
+const Verdict& Verdict::ThenEvents(const std::vector<Event>& expected,
                                    std::source_location loc) const {
   if (!decision_ || *decision_ != expected) {
     Fail(loc, "expected events:\n" + Describe(expected) + "but the command was " + Got(decision_));
@@ -84,7 +84,7 @@ const Outcome& Outcome::ThenEvents(const std::vector<Event>& expected,
   return *this;
 }
 
-const Outcome& Outcome::ThenEventTypes(const std::vector<std::string_view>& types,
+const Verdict& Verdict::ThenEventTypes(const std::vector<std::string_view>& types,
                                        std::source_location loc) const {
   std::vector<std::string_view> got;
   if (decision_) {
@@ -98,14 +98,14 @@ const Outcome& Outcome::ThenEventTypes(const std::vector<std::string_view>& type
   return *this;
 }
 
-const Outcome& Outcome::ThenNoEvents(std::source_location loc) const { return ThenEvents({}, loc); }
+const Verdict& Verdict::ThenNoEvents(std::source_location loc) const { return ThenEvents({}, loc); }
 
-const Outcome& Outcome::ThenAccepted(std::source_location loc) const {
+const Verdict& Verdict::ThenAccepted(std::source_location loc) const {
   if (!decision_) Fail(loc, "expected acceptance but the command was " + Got(decision_));
   return *this;
 }
 
-const Outcome& Outcome::ThenRejected(ErrorCode code, std::source_location loc) const {
+const Verdict& Verdict::ThenRejected(ErrorCode code, std::source_location loc) const {
   if (decision_ || decision_.error().code != code) {
     Fail(loc, "expected rejection " + std::string(ErrorCodeName(code)) + " but the command was " +
                   Got(decision_));
@@ -113,17 +113,17 @@ const Outcome& Outcome::ThenRejected(ErrorCode code, std::source_location loc) c
   return *this;
 }
 
-const std::vector<Event>& Outcome::events() const {
+const std::vector<Event>& Verdict::events() const {
   static const std::vector<Event> kNone;
   return decision_ ? *decision_ : kNone;
 }
 
-const Rejection& Outcome::rejection() const {
+const Rejection& Verdict::rejection() const {
   static const Rejection kNone{ErrorCode::kInvalidArgument, ""};
   return decision_ ? kNone : decision_.error();
 }
 
-OrganizationState Outcome::StateAfter() const {
+OrganizationState Verdict::StateAfter() const {
   OrganizationState s = before_;
   for (const Event& e : events()) domain::Apply(s, e);
   return s;
@@ -135,8 +135,8 @@ Scenario::Scenario(std::vector<Event> history) : history_(std::move(history)) {
   for (const Event& e : history_) domain::Apply(state_, e);
 }
 
-Outcome Scenario::When(std::string_view actor, const Command& command, Time now) const {
-  return Outcome(state_, Decide(state_, UserId(actor), command, now));
+Verdict Scenario::When(std::string_view actor, const Command& command, Time now) const {
+  return Verdict(state_, Decide(state_, UserId(actor), command, now));
 }
 
 std::vector<Event> Scenario::Run(std::string_view actor, const Command& command, Time now,

@@ -45,19 +45,19 @@ ProjectMemberAdded ProjectMember(std::string_view project, std::string_view user
 
 class Scenario;
 
-class Outcome {
+class Verdict {
  public:
-  Outcome(OrganizationState before, Decision decision);
+  Verdict(OrganizationState before, Decision decision);
 
-  const Outcome& ThenEvents(const std::vector<Event>& expected,
+  const Verdict& ThenEvents(const std::vector<Event>& expected,
                             std::source_location loc = std::source_location::current()) const;
   // Accepted, and the events have exactly these type names in this order.
-  const Outcome& ThenEventTypes(const std::vector<std::string_view>& types,
+  const Verdict& ThenEventTypes(const std::vector<std::string_view>& types,
                                 std::source_location loc = std::source_location::current()) const;
   // Accepted with nothing to record.
-  const Outcome& ThenNoEvents(std::source_location loc = std::source_location::current()) const;
-  const Outcome& ThenAccepted(std::source_location loc = std::source_location::current()) const;
-  const Outcome& ThenRejected(ErrorCode code,
+  const Verdict& ThenNoEvents(std::source_location loc = std::source_location::current()) const;
+  const Verdict& ThenAccepted(std::source_location loc = std::source_location::current()) const;
+  const Verdict& ThenRejected(ErrorCode code,
                               std::source_location loc = std::source_location::current()) const;
 
   bool accepted() const { return decision_.has_value(); }
@@ -77,7 +77,7 @@ class Scenario {
  public:
   explicit Scenario(std::vector<Event> history);
 
-  Outcome When(std::string_view actor, const Command& command, Time now = kT0) const;
+  Verdict When(std::string_view actor, const Command& command, Time now = kT0) const;
   // Decides, requires acceptance (a test failure otherwise) and applies. Returns the events.
   std::vector<Event> Run(std::string_view actor, const Command& command, Time now = kT0,
                          std::source_location loc = std::source_location::current());

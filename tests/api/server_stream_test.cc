@@ -156,8 +156,8 @@ TEST_F(ServerStreamTest, OrganizationAsOfArrivesInPartsThatAddUpToTheOfflineAnsw
     auto merged = merged_message.getRoot<OrganizationAsOf>().asReader();
 
     // The offline answer (roster-admin as-of's function) on the same log.
-    auto offline =
-        api::service::OrganizationAsOf(node_->log(), node_->codec(), "big", {position, {}});
+    auto offline = api::service::OrganizationAsOf(node_->log(), node_->codec(),
+                                                  domain::OrgId("big"), {position, {}});
     ASSERT_TRUE(offline.has_value());
     EXPECT_EQ(merged.getPosition(), offline->at.position);
     ASSERT_EQ(merged.getMembers().size(), offline->members.size());
@@ -189,8 +189,8 @@ TEST_F(ServerStreamTest, OrganizationAsOfArrivesInPartsThatAddUpToTheOfflineAnsw
       // Each member's join time is the one the live membership view shows.
       std::map<std::string, int64_t> joined;
       for (eventstore::Position cursor = 0;;) {
-        auto page =
-            node_->queries().ListMembers("big", api::service::Viewer{}, false, cursor, 1000, 0);
+        auto page = node_->queries().ListMembers(domain::OrgId("big"), api::service::Viewer{},
+                                                 false, cursor, 1000, 0);
         ASSERT_TRUE(page.has_value());
         for (const auto& m : page->members) joined[m.user_id] = m.joined_at_us;
         if ((cursor = page->next_cursor) == 0) break;

@@ -43,7 +43,8 @@ TEST_F(AdminCommandsTest, AsOfBetweenChangesMatchesWhatTheLiveViewShowedThen) {
   eventstore::codec::EventCodec codec;
   for (const auto& [at, snapshot] : snapshots_) {
     for (const auto& [org, members] : snapshot) {
-      auto replayed = api::service::OrganizationAsOf(node_->log(), codec, org, {0, at});
+      auto replayed =
+          api::service::OrganizationAsOf(node_->log(), codec, domain::OrgId(org), {0, at});
       ASSERT_TRUE(replayed.has_value()) << replayed.error().message;
       std::map<std::string, std::string> got;
       for (const auto& m : replayed->members) got[m.user_id.value] = m.role;
@@ -74,10 +75,11 @@ TEST_F(AdminCommandsTest, AsOfByPositionAndUserAccessAgreeWithTheSnapshots) {
   size_t checked = 0;
   for (const auto& [at, snapshot] : snapshots_) {
     for (const auto& [org, members] : snapshot) {
-      auto by_time = api::service::OrganizationAsOf(node_->log(), codec, org, {0, at});
+      auto by_time =
+          api::service::OrganizationAsOf(node_->log(), codec, domain::OrgId(org), {0, at});
       ASSERT_TRUE(by_time.has_value()) << by_time.error().message;
       // The last record replayed for that org; later records of other orgs change nothing.
-      auto by_position = api::service::OrganizationAsOf(node_->log(), codec, org,
+      auto by_position = api::service::OrganizationAsOf(node_->log(), codec, domain::OrgId(org),
                                                         {by_time->at.position, std::nullopt});
       ASSERT_TRUE(by_position.has_value()) << by_position.error().message;
       std::map<std::string, std::string> got;
@@ -85,7 +87,7 @@ TEST_F(AdminCommandsTest, AsOfByPositionAndUserAccessAgreeWithTheSnapshots) {
       EXPECT_EQ(got, members) << org << " at position " << by_time->at.position;
       // One position earlier the org's last change before that point is not yet applied.
       if (by_time->at.position > 1) {
-        auto before = api::service::OrganizationAsOf(node_->log(), codec, org,
+        auto before = api::service::OrganizationAsOf(node_->log(), codec, domain::OrgId(org),
                                                      {by_time->at.position - 1, std::nullopt});
         if (before) {
           EXPECT_LT(before->at.position, by_time->at.position);
@@ -104,11 +106,12 @@ TEST_F(AdminCommandsTest, AsOfByPositionAndUserAccessAgreeWithTheSnapshots) {
 TEST_F(AdminCommandsTest, HistoryEqualsTheOnlineQuery) {
   // The owner of the first organization has a history in it from day one.
   const std::string org = workload_->org_ids().front();
-  auto members = node_->queries().ListMembers(org, api::service::Viewer{}, true, 0, 1000, 0);
+  auto members =
+      node_->queries().ListMembers(domain::OrgId(org), api::service::Viewer{}, true, 0, 1000, 0);
   ASSERT_TRUE(members.has_value());
   size_t checked = 0;
   for (const auto& m : members->members) {
-    auto online = node_->queries().UserHistory(m.user_id, {});
+    auto online = node_->queries().UserHistory(domain::UserId(m.user_id), {});
     ASSERT_TRUE(online.has_value());
     ASSERT_FALSE(online->empty());
     if (checked++ > 3) continue;

@@ -146,29 +146,33 @@ TEST_F(UpgradeTest, ReplaysToExactlyTheExpectedStateWithoutRewritingTheLog) {
   EXPECT_EQ(sent, 6u);
   EXPECT_EQ(node_->codec().CurrentRevision("invitation.sent"), 2);
 
-  auto acme = api::service::OrganizationAsOf(node_->log(), node_->codec(), "acme", {});
+  auto acme =
+      api::service::OrganizationAsOf(node_->log(), node_->codec(), domain::OrgId("acme"), {});
   ASSERT_TRUE(acme.has_value());
   EXPECT_EQ(Render(acme->at.state), kAcme);
-  auto globex = api::service::OrganizationAsOf(node_->log(), node_->codec(), "globex", {});
+  auto globex =
+      api::service::OrganizationAsOf(node_->log(), node_->codec(), domain::OrgId("globex"), {});
   ASSERT_TRUE(globex.has_value());
   EXPECT_EQ(Render(globex->at.state), kGlobex);
 
   // The rebuilt projection answers in its new shape.
-  auto invitations = node_->queries().Invitations("acme", std::nullopt, 0, 100, 0);
+  auto invitations = node_->queries().Invitations(domain::OrgId("acme"), std::nullopt, 0, 100, 0);
   ASSERT_TRUE(invitations.has_value());
   ASSERT_EQ(invitations->invitations.size(), 5u);
   for (const auto& inv : invitations->invitations) {
     EXPECT_EQ(inv.valid_for_us, domain::Days(7).count()) << inv.invitation_id;
   }
   EXPECT_EQ(invitations->invitations.back().status, domain::InvitationStatus::kPending);
-  auto members = node_->queries().ListMembers("acme", api::service::Viewer{}, false, 0, 100, 0);
+  auto members =
+      node_->queries().ListMembers(domain::OrgId("acme"), api::service::Viewer{}, false, 0, 100, 0);
   ASSERT_TRUE(members.has_value());
   ASSERT_EQ(members->members.size(), 2u);
   EXPECT_EQ(members->members[1].role, "Admin");
-  auto check = node_->queries().Check("acme", "erin", "projects.view", "p-web", 0);
+  auto check = node_->queries().Check(domain::OrgId("acme"), domain::UserId("erin"),
+                                      "projects.view", domain::ProjectId("p-web"), 0);
   ASSERT_TRUE(check.has_value());
   EXPECT_TRUE(check->allowed);
-  auto history = node_->queries().UserHistory("bob", {});
+  auto history = node_->queries().UserHistory(domain::UserId("bob"), {});
   ASSERT_TRUE(history.has_value());
   EXPECT_EQ(history->size(), 7u);
   Close();

@@ -51,7 +51,8 @@ class YearFixture : public NodeFixture {
   Snapshot Members() {
     Snapshot out;
     for (const std::string& org : workload_->org_ids()) {
-      auto page = node_->queries().ListMembers(org, api::service::Viewer{}, false, 0, 1000, 0);
+      auto page = node_->queries().ListMembers(domain::OrgId(org), api::service::Viewer{}, false, 0,
+                                               1000, 0);
       if (!page) continue;  // deleted by the workload
       for (const auto& m : page->members) out[org][m.user_id] = m.role;
     }

@@ -229,12 +229,13 @@ TEST_F(CommandServiceTest, ReadYourWritesWithTheConsistencyToken) {
     const std::string user = "rw" + std::to_string(i);
     auto joined = Join(user, "Editor");
     ASSERT_TRUE(joined.accepted());
-    auto page = node_->queries().ListMembers("acme", {}, false, 0, 1000, joined.position);
+    auto page =
+        node_->queries().ListMembers(domain::OrgId("acme"), {}, false, 0, 1000, joined.position);
     ASSERT_TRUE(page.has_value()) << page.error().message;
     EXPECT_EQ(page->members.back().user_id, user);
     auto changed = Exec("acme", "olive", ChangeRole{UserId(user), "Manager"});
-    auto check =
-        node_->queries().Check("acme", user, "members.invite", std::nullopt, changed.position);
+    auto check = node_->queries().Check(domain::OrgId("acme"), domain::UserId(user),
+                                        "members.invite", std::nullopt, changed.position);
     ASSERT_TRUE(check.has_value());
     EXPECT_TRUE(check->allowed) << check->reason;
   }

@@ -138,23 +138,23 @@ TEST_F(ProjectionsTest, ReadModelsAnswerWhatTheCommandsDid) {
   auto last = Exec("acme", "olive", InviteMember{"bo@acme.test", "", "Member", ""});
 
   auto& q = node_->queries();
-  auto members = q.ListMembers("acme", {}, false, 0, 10, last.position);
+  auto members = q.ListMembers(OrgId("acme"), {}, false, 0, 10, last.position);
   ASSERT_TRUE(members.has_value());
   ASSERT_EQ(members->members.size(), 2u);
   EXPECT_EQ(members->members[1].user_id, "ana");
   EXPECT_EQ(members->members[1].role, "Member");
 
-  auto orgs = q.OrganizationsOf("ana", 0);
+  auto orgs = q.OrganizationsOf(UserId("ana"), 0);
   ASSERT_TRUE(orgs.has_value());
   ASSERT_EQ(orgs->size(), 1u);
   EXPECT_EQ((*orgs)[0].org.name, "Acme");
 
-  auto pending = q.Invitations("acme", InvitationStatus::kPending, 0, 10, 0);
+  auto pending = q.Invitations(OrgId("acme"), InvitationStatus::kPending, 0, 10, 0);
   ASSERT_TRUE(pending.has_value());
   ASSERT_EQ(pending->invitations.size(), 1u);
   EXPECT_EQ(pending->invitations[0].email, "bo@acme.test");
 
-  auto access = q.ProjectAccess("acme", "web", 0);
+  auto access = q.ProjectAccess(OrgId("acme"), ProjectId("web"), 0);
   ASSERT_TRUE(access.has_value());
   ASSERT_EQ(access->size(), 2u);  // olive inherits Owner, the client is a direct Viewer
   EXPECT_EQ((*access)[0].user_id, "client");
@@ -162,11 +162,11 @@ TEST_F(ProjectionsTest, ReadModelsAnswerWhatTheCommandsDid) {
   EXPECT_EQ((*access)[1].user_id, "olive");
   EXPECT_EQ((*access)[1].access.source, AccessSource::kInherited);
 
-  auto check = q.Check("acme", "client", "resources.view", std::string("web"), 0);
+  auto check = q.Check(OrgId("acme"), UserId("client"), "resources.view", ProjectId("web"), 0);
   ASSERT_TRUE(check.has_value());
   EXPECT_TRUE(check->allowed);
   EXPECT_NE(check->reason.find("direct project role Viewer"), std::string::npos) << check->reason;
-  auto denied = q.Check("acme", "ana", "resources.view", std::string("web"), 0);
+  auto denied = q.Check(OrgId("acme"), UserId("ana"), "resources.view", ProjectId("web"), 0);
   ASSERT_TRUE(denied.has_value());
   EXPECT_FALSE(denied->allowed);
 
@@ -213,7 +213,7 @@ TEST_F(ProjectionsTest, ReadModelsAnswerWhatTheCommandsDid) {
   EXPECT_EQ(about_client->entries[1].before, "Viewer");
   EXPECT_EQ(about_client->entries[1].after, "removed (project_deleted)");
   EXPECT_EQ(about_client->entries[1].actor, "ana");
-  auto gone = q.ProjectAccess("acme", "web", deleted.position);
+  auto gone = q.ProjectAccess(OrgId("acme"), ProjectId("web"), deleted.position);
   EXPECT_FALSE(gone.has_value() && !gone->empty());
 }
 
@@ -251,7 +251,7 @@ TEST_F(ProjectionsTest, ExpirySweepRecordsEachExpiredInvitationExactlyOnceAcross
   ASSERT_TRUE(records.has_value());
   for (const auto& r : *records) expired += r.type == "invitation.expired";
   EXPECT_EQ(expired, 9u);
-  auto pending = node_->queries().Invitations("b", InvitationStatus::kExpired, 0, 10, 0);
+  auto pending = node_->queries().Invitations(OrgId("b"), InvitationStatus::kExpired, 0, 10, 0);
   ASSERT_TRUE(pending.has_value());
   EXPECT_EQ(pending->invitations.size(), 4u);
 }

@@ -87,7 +87,7 @@ int RunAsOf(const std::filesystem::path& dir, const std::string& org,
   auto log = OpenLogReadOnly(dir, io.err);
   if (!log) return 2;
   eventstore::codec::EventCodec codec;
-  auto at = api::service::OrganizationAsOf(*log, codec, org, point);
+  auto at = api::service::OrganizationAsOf(*log, codec, domain::OrgId(org), point);
   if (!at) {
     io.err << "roster-admin as-of: " << at.error().code << ": " << at.error().message << "\n";
     return 1;

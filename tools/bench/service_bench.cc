@@ -375,7 +375,7 @@ RebuildFigures Rebuild(const Flags& flags, const std::filesystem::path& dir,
     const auto t0 = Clock::now();
     size_t allowed = 0;
     for (const auto& [org, user, perm] : asks) {
-      auto r = queries.Check(org, user, perm, std::nullopt, 0);
+      auto r = queries.Check(domain::OrgId(org), domain::UserId(user), perm, std::nullopt, 0);
       allowed += r && r->allowed;
     }
     const double ns = std::chrono::duration<double, std::nano>(Clock::now() - t0).count();

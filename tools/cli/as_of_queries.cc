@@ -66,7 +66,7 @@ class JsonListPrinter {
 
 // organizationAsOf as tables: the header fields, then members (always shown), pending
 // invitations and project access (shown when there are any), each printed as parts arrive.
-class OrgAsOfPrinter {
+class OrganizationAsOfPrinter {
  public:
   void Part(api::wire::OrganizationAsOf::Reader part) {
     if (!header_) {
@@ -120,7 +120,7 @@ void RegisterAsOfOrg(CLI::App& as_of, Cli& cli) {
   sub->callback([o, &cli] {
     auto which = [](Query::Builder q) { return q.initOrganizationAsOf(); };
     if (!cli.json) {
-      OrgAsOfPrinter printer;
+      OrganizationAsOfPrinter printer;
       cli.exit_code = RunPointQuery(cli, *o, which, [&](api::client::Reply& part) {
         printer.Part(part.get().getOrganizationAsOf());
         return true;

@@ -12,7 +12,7 @@ namespace {
 using namespace domain;
 using api::service::CommandContext;
 using api::service::CommandOutcome;
-using api::service::Outcome;
+using api::service::Result;
 
 void Erase(std::vector<std::string>& v, const std::string& x) {
   v.erase(std::remove(v.begin(), v.end(), x), v.end());
@@ -43,7 +43,7 @@ std::string Workload::CommandId() {
          std::to_string(++commands_sent_);
 }
 
-Outcome<void> Workload::Setup() {
+Result<void> Workload::Setup() {
   for (const std::string& id : org_ids_) {
     OrgModel& m = orgs_.at(id);
     CreateOrganization create{
@@ -98,7 +98,7 @@ void Workload::Learn(OrgModel& m, const CommandOutcome& outcome, const std::stri
   }
 }
 
-Outcome<StepResult> Workload::Run(OrgModel& m, const std::string& actor, Command command) {
+Result<StepResult> Workload::Run(OrgModel& m, const std::string& actor, Command command) {
   const std::string name(CommandName(command));
   auto outcome = commands_.Execute(OrgId(m.id), std::move(command),
                                    CommandContext{UserId(actor), CommandId(), "", "workload"});
@@ -109,8 +109,8 @@ Outcome<StepResult> Workload::Run(OrgModel& m, const std::string& actor, Command
   return r;
 }
 
-Outcome<StepResult> Workload::RunActivity(OrgModel& m, const std::string& actor,
-                                          ActivityCommand command) {
+Result<StepResult> Workload::RunActivity(OrgModel& m, const std::string& actor,
+                                         ActivityCommand command) {
   const std::string name(CommandName(command));
   auto outcome = commands_.ExecuteActivity(
       OrgId(m.id), std::move(command), CommandContext{UserId(actor), CommandId(), "", "workload"});
@@ -120,13 +120,13 @@ Outcome<StepResult> Workload::RunActivity(OrgModel& m, const std::string& actor,
   return r;
 }
 
-Outcome<StepResult> Workload::Invite(OrgModel& m) {
+Result<StepResult> Workload::Invite(OrgModel& m) {
   const std::string user = m.id + "-u" + std::to_string(++m.next);
   return Run(m, m.owner,
              InviteMember{user + "@" + m.id + ".test", "User " + user, Pick(m.roles), ""});
 }
 
-Outcome<StepResult> Workload::Accept(OrgModel& m) {
+Result<StepResult> Workload::Accept(OrgModel& m) {
   if (m.pending.empty()) return Invite(m);
   const Pending p = Pick(m.pending);
   return Run(
@@ -134,14 +134,14 @@ Outcome<StepResult> Workload::Accept(OrgModel& m) {
       AcceptInvitation{InvitationId(p.id), api::service::HashSecretToken(p.token), p.email, ""});
 }
 
-Outcome<StepResult> Workload::ChangeSomeRole(OrgModel& m) {
+Result<StepResult> Workload::ChangeSomeRole(OrgModel& m) {
   if (m.members.size() < 2) return Invite(m);
   std::string target = Pick(m.members);
   if (target == m.owner) return Invite(m);
   return Run(m, m.owner, ChangeRole{UserId(target), Pick(m.roles)});
 }
 
-Outcome<StepResult> Workload::Doomed(OrgModel& m) {
+Result<StepResult> Workload::Doomed(OrgModel& m) {
   switch (std::uniform_int_distribution<int>(0, 4)(rng_)) {
     case 0:  // a stranger acts
       return Run(m, "stranger-" + std::to_string(m.next),
@@ -161,7 +161,7 @@ Outcome<StepResult> Workload::Doomed(OrgModel& m) {
   }
 }
 
-Outcome<StepResult> Workload::MembershipStep() {
+Result<StepResult> Workload::MembershipStep() {
   OrgModel& m = orgs_.at(Pick(org_ids_));
   const int dice = std::uniform_int_distribution<int>(0, 2)(rng_);
   if (dice == 0) return Invite(m);
@@ -169,7 +169,7 @@ Outcome<StepResult> Workload::MembershipStep() {
   return ChangeSomeRole(m);
 }
 
-Outcome<StepResult> Workload::Step() {
+Result<StepResult> Workload::Step() {
   OrgModel& m = orgs_.at(Pick(org_ids_));
   if (Chance(options_.doomed_share)) return Doomed(m);
   if (Chance(options_.activity_share)) {

@@ -38,11 +38,11 @@ class Workload {
   Workload(api::service::CommandService& commands, WorkloadOptions options);
 
   // Creates the organizations (presets in rotation). Idempotent per organization.
-  api::service::Outcome<void> Setup();
+  api::service::Result<void> Setup();
   // One random command.
-  api::service::Outcome<StepResult> Step();
+  api::service::Result<StepResult> Step();
   // One command of the benchmark mix only: InviteMember, AcceptInvitation, ChangeRole.
-  api::service::Outcome<StepResult> MembershipStep();
+  api::service::Result<StepResult> MembershipStep();
 
   const std::vector<std::string>& org_ids() const { return org_ids_; }
 
@@ -67,15 +67,15 @@ class Workload {
     uint64_t next = 0;  // for fresh user, project, key and resource ids
   };
 
-  api::service::Outcome<StepResult> Run(OrgModel& org, const std::string& actor,
-                                        domain::Command command);
-  api::service::Outcome<StepResult> RunActivity(OrgModel& org, const std::string& actor,
-                                                domain::ActivityCommand command);
+  api::service::Result<StepResult> Run(OrgModel& org, const std::string& actor,
+                                       domain::Command command);
+  api::service::Result<StepResult> RunActivity(OrgModel& org, const std::string& actor,
+                                               domain::ActivityCommand command);
   void Learn(OrgModel& org, const api::service::CommandOutcome& outcome, const std::string& token);
-  api::service::Outcome<StepResult> Invite(OrgModel& org);
-  api::service::Outcome<StepResult> Accept(OrgModel& org);
-  api::service::Outcome<StepResult> ChangeSomeRole(OrgModel& org);
-  api::service::Outcome<StepResult> Doomed(OrgModel& org);
+  api::service::Result<StepResult> Invite(OrgModel& org);
+  api::service::Result<StepResult> Accept(OrgModel& org);
+  api::service::Result<StepResult> ChangeSomeRole(OrgModel& org);
+  api::service::Result<StepResult> Doomed(OrgModel& org);
 
   template <class T>
   const T& Pick(const std::vector<T>& v) {
