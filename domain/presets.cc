@@ -7,6 +7,17 @@ namespace {
 
 using P = Permission;
 
+// The project roles of seeds 000, 002 and 003, whose pages show the same three.
+std::vector<ProjectRole> ViewerEditorAdminProjectRoles() {
+  return {
+      {"Viewer", {P::kProjectsView, P::kResourcesView}},
+      {"Editor", {P::kProjectsView, P::kResourcesView, P::kResourcesManage}},
+      {"Admin",
+       {P::kProjectsView, P::kProjectsManage, P::kProjectsMembersManage, P::kResourcesView,
+        P::kResourcesManage, P::kApiKeysView, P::kApiKeysManage, P::kUsageView}},
+  };
+}
+
 // Seed 000 (commerce): Owner does everything; Manager everything but deleting the org, its
 // settings and ownership; Editor manages products (resources) only; Billing manages billing only.
 RoleCatalog Commerce() {
@@ -19,14 +30,7 @@ RoleCatalog Commerce() {
           {"Editor", {P::kProjectsView, P::kResourcesManage, P::kResourcesView}, "Editor"},
           {"Billing", {P::kBillingManage, P::kBillingView, P::kUsageView}, ""},
       },
-      {
-          {"Viewer", {P::kProjectsView, P::kResourcesView}},
-          {"Editor", {P::kProjectsView, P::kResourcesView, P::kResourcesManage}},
-          {"Admin",
-           {P::kProjectsView, P::kProjectsManage, P::kProjectsMembersManage, P::kResourcesView,
-            P::kResourcesManage, P::kApiKeysView, P::kApiKeysManage, P::kUsageView}},
-      },
-      "Owner");
+      ViewerEditorAdminProjectRoles(), "Owner");
 }
 
 // Seed 001 (workspace): org roles Owner and Member; project access is per project with project
@@ -66,14 +70,7 @@ RoleCatalog Platform() {
           {"Billing", {P::kBillingManage, P::kBillingView, P::kUsageView}, ""},
           {"Viewer", {P::kProjectsView, P::kResourcesView}, "Viewer"},
       },
-      {
-          {"Viewer", {P::kProjectsView, P::kResourcesView}},
-          {"Editor", {P::kProjectsView, P::kResourcesView, P::kResourcesManage}},
-          {"Admin",
-           {P::kProjectsView, P::kProjectsManage, P::kProjectsMembersManage, P::kResourcesView,
-            P::kResourcesManage, P::kApiKeysView, P::kApiKeysManage, P::kUsageView}},
-      },
-      "Owner");
+      ViewerEditorAdminProjectRoles(), "Owner");
 }
 
 // Seed 003 (analytics): Admin (the owner role) manages everything; User has full platform
@@ -82,21 +79,13 @@ RoleCatalog Analytics() {
   const PermissionSet platform{P::kProjectsCreate, P::kProjectsView,  P::kResourcesManage,
                                P::kResourcesView,  P::kApiKeysManage, P::kApiKeysView,
                                P::kUsageView};
-  return RoleCatalog(
-      "analytics",
-      {
-          {"Admin", PermissionSet::All(), "Admin"},
-          {"User", platform.Union({P::kMembersView}), "Editor"},
-          {"Guest", platform, "Editor"},
-      },
-      {
-          {"Viewer", {P::kProjectsView, P::kResourcesView}},
-          {"Editor", {P::kProjectsView, P::kResourcesView, P::kResourcesManage}},
-          {"Admin",
-           {P::kProjectsView, P::kProjectsManage, P::kProjectsMembersManage, P::kResourcesView,
-            P::kResourcesManage, P::kApiKeysView, P::kApiKeysManage, P::kUsageView}},
-      },
-      "Admin");
+  return RoleCatalog("analytics",
+                     {
+                         {"Admin", PermissionSet::All(), "Admin"},
+                         {"User", platform.Union({P::kMembersView}), "Editor"},
+                         {"Guest", platform, "Editor"},
+                     },
+                     ViewerEditorAdminProjectRoles(), "Admin");
 }
 
 // Seed 004 (api): Administrator controls everything; Developer builds (projects, API keys,

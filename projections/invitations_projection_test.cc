@@ -226,26 +226,11 @@ TEST(InvitationsProjectionTest, ListPagesInSendOrderWithTheStatusAsOfNow) {
 }
 
 TEST(InvitationsProjectionTest, RowsLoadBackIntoTheSameAnswers) {
-  InvitationsProjection invitations;
-  Feed feed(invitations);
-  Rows rows;
-  History(feed, [&] { rows = Flushed(invitations, std::move(rows)); });
-  const auto answers = Answers(invitations);
-  EXPECT_GT(answers.size(), 30u);
-  EXPECT_EQ(Answers(*Loaded<InvitationsProjection>(rows)), answers);
+  testing::ExpectRowsLoadBack<InvitationsProjection>(History, Answers, 30u);
 }
 
 TEST(InvitationsProjectionTest, RebuildInBulkModeWritesTheSameRowsAndAnswers) {
-  InvitationsProjection live;
-  Feed live_feed(live);
-  History(live_feed);
-  InvitationsProjection rebuilt;
-  rebuilt.SetBulk(true);
-  Feed rebuilt_feed(rebuilt);
-  History(rebuilt_feed);
-  rebuilt.EndBulk();
-  EXPECT_EQ(testing::FlushedAll(rebuilt), Flushed(live));
-  EXPECT_EQ(Answers(rebuilt), Answers(live));
+  testing::ExpectBulkRebuildMatchesLive<InvitationsProjection>(History, Answers);
 }
 
 }  // namespace

@@ -258,27 +258,11 @@ TEST(MembersProjectionTest, FormerMembershipKeepsTheActivityItHad) {
 }
 
 TEST(MembersProjectionTest, RowsLoadBackIntoTheSameAnswers) {
-  MembersProjection members;
-  Feed feed(members);
-  // Flushed after each step, as live batches are: each flush rewrites only what changed.
-  Rows rows;
-  History(feed, [&] { rows = Flushed(members, std::move(rows)); });
-  const auto answers = Answers(members);
-  EXPECT_GT(answers.size(), 15u);
-  EXPECT_EQ(Answers(*Loaded<MembersProjection>(rows)), answers);
+  testing::ExpectRowsLoadBack<MembersProjection>(History, Answers, 15u);
 }
 
 TEST(MembersProjectionTest, RebuildInBulkModeWritesTheSameRowsAndAnswers) {
-  MembersProjection live;
-  Feed live_feed(live);
-  History(live_feed);
-  MembersProjection rebuilt;
-  rebuilt.SetBulk(true);
-  Feed rebuilt_feed(rebuilt);
-  History(rebuilt_feed);
-  rebuilt.EndBulk();
-  EXPECT_EQ(testing::FlushedAll(rebuilt), Flushed(live));
-  EXPECT_EQ(Answers(rebuilt), Answers(live));
+  testing::ExpectBulkRebuildMatchesLive<MembersProjection>(History, Answers);
 }
 
 }  // namespace

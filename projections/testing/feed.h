@@ -94,6 +94,36 @@ std::unique_ptr<P> Loaded(const Rows& rows) {
   return model;
 }
 
+// Feeds `history(feed, after_step)` to a model flushed after every step, as live batches are
+// (each flush rewrites only what changed), and checks that the rows load back into a fresh
+// model with the same answers (`answers(model)`, more than `min_answers` of them).
+template <class P, class HistoryFn, class AnswersFn>
+void ExpectRowsLoadBack(HistoryFn history, AnswersFn answers, size_t min_answers) {
+  P live;
+  Feed feed(live);
+  Rows rows;
+  history(feed, [&] { rows = Flushed(live, std::move(rows)); });
+  const auto expected = answers(live);
+  EXPECT_GT(expected.size(), min_answers);
+  EXPECT_EQ(answers(*Loaded<P>(rows)), expected);
+}
+
+// Feeds the same history to a live model and to one in bulk mode (a rebuild): the rebuild must
+// write the rows the live model holds and answer the same.
+template <class P, class HistoryFn, class AnswersFn>
+void ExpectBulkRebuildMatchesLive(HistoryFn history, AnswersFn answers) {
+  P live;
+  Feed live_feed(live);
+  history(live_feed, [] {});
+  P rebuilt;
+  rebuilt.SetBulk(true);
+  Feed rebuilt_feed(rebuilt);
+  history(rebuilt_feed, [] {});
+  rebuilt.EndBulk();
+  EXPECT_EQ(FlushedAll(rebuilt), Flushed(live));
+  EXPECT_EQ(answers(rebuilt), answers(live));
+}
+
 // A log and a view store in a temporary directory, for the models that keep positions in their
 // table and read the records back from the log at query time.
 class LogAndViews {
