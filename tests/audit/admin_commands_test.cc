@@ -47,7 +47,7 @@ TEST_F(AdminCommandsTest, AsOfBetweenChangesMatchesWhatTheLiveViewShowedThen) {
       ASSERT_TRUE(replayed.has_value()) << replayed.error().message;
       std::map<std::string, std::string> got;
       for (const auto& m : replayed->members) got[m.user_id.value] = m.role;
-      EXPECT_EQ(got, members) << org << " at " << tools::admin::IsoTime(at);
+      EXPECT_EQ(got, members) << org << " at " << api::audit_export::IsoTime(at);
     }
   }
   // The command prints the same members, one line each.

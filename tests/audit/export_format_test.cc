@@ -1,6 +1,6 @@
 // The export file's encodings: base64 and hex only in canonical form, JSON and CSV fields
 // that hold quotes, commas and newlines, and times.
-#include "tools/admin/export_format.h"
+#include "api/audit_export/export_format.h"
 
 #include <gtest/gtest.h>
 
@@ -8,8 +8,10 @@
 
 #include "tools/admin/admin_commands.h"
 
-namespace roster::tools::admin {
+namespace roster::api::audit_export {
 namespace {
+
+using tools::admin::ParseTime;
 
 TEST(ExportFormatTest, Base64RoundTripsAndRejectsNonCanonicalText) {
   for (std::string s : {std::string(), std::string("a"), std::string("ab"), std::string("abc"),
@@ -62,4 +64,4 @@ TEST(ExportFormatTest, Times) {
 }
 
 }  // namespace
-}  // namespace roster::tools::admin
+}  // namespace roster::api::audit_export

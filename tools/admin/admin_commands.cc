@@ -14,9 +14,11 @@
 #include "eventstore/record.h"
 #include "projections/describe_event.h"
 #include "tools/admin/open_data_dir.h"
+#include "tools/admin/verify_export.h"
 
 namespace roster::tools::admin {
 
+using api::audit_export::IsoTime;
 using eventstore::Position;
 
 namespace {
@@ -177,7 +179,7 @@ int RunHistory(const std::filesystem::path& dir, const std::string& user,
   return 0;
 }
 
-int RunExport(const std::filesystem::path& dir, const ExportOptions& options,
+int RunExport(const std::filesystem::path& dir, const api::audit_export::ExportOptions& options,
               const std::string& output, const Streams& io) {
   auto log = OpenLogReadOnly(dir, io.err);
   if (!log) return 2;
@@ -191,7 +193,8 @@ int RunExport(const std::filesystem::path& dir, const ExportOptions& options,
     }
   }
   const auto start = std::chrono::steady_clock::now();
-  auto summary = WriteExport(*log, codec, options, output == "-" ? io.out : file);
+  auto summary =
+      api::audit_export::WriteExport(*log, codec, options, output == "-" ? io.out : file);
   if (!summary) {
     io.err << "roster-admin export: " << summary.error().message << "\n";
     return 1;

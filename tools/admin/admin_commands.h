@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "api/audit_export/audit_export.h"
 #include "projections/as_of.h"
-#include "tools/admin/audit_export.h"
 
 namespace roster::tools::admin {
 
@@ -36,7 +36,7 @@ int RunAsOf(const std::filesystem::path& dir, const std::string& org,
 int RunHistory(const std::filesystem::path& dir, const std::string& user,
                const projections::AsOfPoint& until, const Streams& io);
 // `output` "-" writes to io.out.
-int RunExport(const std::filesystem::path& dir, const ExportOptions& options,
+int RunExport(const std::filesystem::path& dir, const api::audit_export::ExportOptions& options,
               const std::string& output, const Streams& io);
 int RunVerifyExport(const std::string& file, const Streams& io);
 int RunRebuild(const std::filesystem::path& dir, const std::vector<std::string>& names,

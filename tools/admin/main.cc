@@ -66,7 +66,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   exporter->add_option("-o,--output", output, "file to write, - for stdout")->capture_default_str();
   exporter->callback([&] {
-    ExportOptions options;
+    using roster::api::audit_export::ExportFormat;
+    roster::api::audit_export::ExportOptions options;
     options.format = format == "csv" ? ExportFormat::kCsv : ExportFormat::kJsonLines;
     if (!org.empty()) options.org = org;
     if (auto t = TimeOption(from, "--from")) options.from_us = *t;
