@@ -1,5 +1,7 @@
 #include "tools/cli/output.h"
 
+#include <kj/encoding.h>
+
 #include <algorithm>
 #include <ctime>
 #include <ostream>
@@ -86,15 +88,9 @@ std::string FormatTime(int64_t us) {
 }
 
 std::string Hex(const uint8_t* data, size_t size, size_t max_bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
   if (max_bytes != 0) size = std::min(size, max_bytes);
-  std::string out;
-  out.reserve(2 * size);
-  for (size_t i = 0; i < size; ++i) {
-    out += kDigits[data[i] >> 4];
-    out += kDigits[data[i] & 15];
-  }
-  return out;
+  const kj::String hex = kj::encodeHex(kj::arrayPtr(data, size));
+  return std::string(hex.cStr(), hex.size());
 }
 
 std::string OrDash(std::string_view s) { return s.empty() ? "-" : std::string(s); }
