@@ -2,7 +2,6 @@
 
 #include <kj/encoding.h>
 
-#include <chrono>
 #include <cstdio>
 
 namespace roster::api::audit_export {
@@ -341,30 +340,6 @@ std::optional<std::string> FromHex(std::string_view text) {
   std::string out(reinterpret_cast<const char*>(decoded.begin()), decoded.size());
   // Lower case only, as the exporter writes it: one text for one byte string.
   if (HexOf(out) != text) return std::nullopt;
-  return out;
-}
-
-std::string IsoTime(int64_t time_us) {
-  using namespace std::chrono;
-  const sys_time<microseconds> t{microseconds(time_us)};
-  const auto day = floor<days>(t);
-  const year_month_day ymd{day};
-  const hh_mm_ss<microseconds> tod{t - day};
-  const int year = static_cast<int>(ymd.year());
-  if (year < 0 || year > 9999) return std::to_string(time_us) + "us";
-  // By hand rather than snprintf: an export formats one of these per entry.
-  std::string out = "0000-00-00T00:00:00.000000Z";
-  auto put = [&out](size_t at, uint64_t value, int digits) {
-    for (int i = digits - 1; i >= 0; --i, value /= 10)
-      out[at + i] = static_cast<char>('0' + value % 10);
-  };
-  put(0, static_cast<uint64_t>(year), 4);
-  put(5, unsigned(ymd.month()), 2);
-  put(8, unsigned(ymd.day()), 2);
-  put(11, static_cast<uint64_t>(tod.hours().count()), 2);
-  put(14, static_cast<uint64_t>(tod.minutes().count()), 2);
-  put(17, static_cast<uint64_t>(tod.seconds().count()), 2);
-  put(20, static_cast<uint64_t>(tod.subseconds().count()), 6);
   return out;
 }
 

@@ -60,7 +60,5 @@ void AppendBase64(std::string_view bytes, std::string& out);
 std::optional<std::string> FromBase64(std::string_view text);
 std::string HexOf(std::string_view bytes);
 std::optional<std::string> FromHex(std::string_view text);
-// RFC 3339 UTC with microseconds, e.g. 2025-01-02T03:04:05.000006Z.
-std::string IsoTime(int64_t time_us);
 
 }  // namespace roster::api::audit_export

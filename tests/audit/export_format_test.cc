@@ -6,12 +6,13 @@
 
 #include <sstream>
 
-#include "tools/admin/admin_commands.h"
+#include "api/wire/time.h"
 
 namespace roster::api::audit_export {
 namespace {
 
-using tools::admin::ParseTime;
+using wire::FormatTime;
+using wire::ParseTime;
 
 TEST(ExportFormatTest, Base64RoundTripsAndRejectsNonCanonicalText) {
   for (std::string s : {std::string(), std::string("a"), std::string("ab"), std::string("abc"),
@@ -56,7 +57,7 @@ TEST(ExportFormatTest, BrokenLinesAreNamed) {
 }
 
 TEST(ExportFormatTest, Times) {
-  EXPECT_EQ(IsoTime(1'735'689'600'000'006), "2025-01-01T00:00:00.000006Z");
+  EXPECT_EQ(FormatTime(1'735'689'600'000'006), "2025-01-01T00:00:00.000006Z");
   EXPECT_EQ(ParseTime("2025-01-01"), 1'735'689'600'000'000);
   EXPECT_EQ(ParseTime("2025-01-01T01:02:03Z"), 1'735'689'600'000'000 + 3'723'000'000);
   EXPECT_FALSE(ParseTime("2025-13-01"));

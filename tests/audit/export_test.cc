@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "api/audit_export/audit_export.h"
+#include "api/wire/time.h"
 #include "eventstore/codec/streams.h"
 #include "tests/audit/year_fixture.h"
 #include "tools/admin/verify_export.h"
@@ -57,8 +58,8 @@ class ExportTest : public YearFixture {
   eventstore::codec::EventCodec codec_;
 };
 
-const int64_t kMarch = *tools::admin::ParseTime("2026-03-01");
-const int64_t kOctober = *tools::admin::ParseTime("2026-10-01");
+const int64_t kMarch = *api::wire::ParseTime("2026-03-01");
+const int64_t kOctober = *api::wire::ParseTime("2026-10-01");
 
 TEST_F(ExportTest, WholeYearRoundTripsInBothFormats) {
   for (ExportFormat format : {ExportFormat::kJsonLines, ExportFormat::kCsv}) {

@@ -45,7 +45,4 @@ int RunStats(const std::filesystem::path& dir, const Streams& io);
 int RunDump(const std::filesystem::path& dir, eventstore::Position from, size_t count,
             const Streams& io);
 
-// "2025-03-01", "2025-03-01T12:30:00Z" (also with fractional seconds) -> microseconds UTC.
-std::optional<int64_t> ParseTime(const std::string& text);
-
 }  // namespace roster::tools::admin

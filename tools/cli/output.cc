@@ -3,8 +3,9 @@
 #include <kj/encoding.h>
 
 #include <algorithm>
-#include <ctime>
 #include <ostream>
+
+#include "api/wire/time.h"
 
 namespace roster::tools::cli {
 namespace {
@@ -70,21 +71,8 @@ void PrintFields(std::ostream& out,
   }
 }
 
-std::string FormatTime(int64_t us) {
-  if (us == 0) return "-";
-  const time_t seconds = static_cast<time_t>(us / 1'000'000);
-  const int64_t micros = us % 1'000'000;
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buf[64];
-  const size_t n = std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  std::string text(buf, n);
-  if (micros != 0) {
-    char frac[16];
-    std::snprintf(frac, sizeof(frac), ".%06lld", static_cast<long long>(micros));
-    text += frac;
-  }
-  return text + "Z";
+std::string TimeOrDash(int64_t us) {
+  return us == 0 ? "-" : api::wire::FormatTime(us, api::wire::Subseconds::kWhenNonZero);
 }
 
 std::string Hex(const uint8_t* data, size_t size, size_t max_bytes) {
