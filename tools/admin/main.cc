@@ -43,8 +43,9 @@ int main(int argc, char** argv) {
                                    "an organization's members, roles, pending "
                                    "invitations and project access at a time/position");
   as_of->add_option("org", org, "organization id")->required();
-  as_of->add_option("--at", at,
-                    "a time (UTC): YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS[.ffffff]]Z or microseconds");
+  as_of->add_option(
+      "--at", at,
+      "a time (UTC), e.g. 2026-03-01 or 2026-03-01T12:30:00Z (all forms: docs/admin.md)");
   as_of->add_option("--position", position, "a log position")->check(roster::tools::NotNegative());
   as_of->add_flag("--json", io.json, "one JSON document, as `roster as-of org --json` prints");
   as_of->callback([&] { code = RunAsOf(data_dir, org, {position, TimeOption(at, "--at")}, io); });
