@@ -5,6 +5,7 @@
 #include <map>
 #include <tuple>
 
+#include "api/wire/time.h"
 #include "eventstore/codec/streams.h"
 #include "eventstore/hash_chain.h"
 #include "projections/activity_log_projection.h"
@@ -40,7 +41,7 @@ ExportLine EntryLine(const Record& r, const eventstore::codec::EventCodec& codec
   line.plain.reserve(20);
   line.Str("kind", "entry")
       .UNum("position", r.position)
-      .Plain("time", IsoTime(r.metadata.time_us))
+      .Plain("time", wire::FormatTime(r.metadata.time_us))
       .Num("time_us", r.metadata.time_us)
       .Str("org", owner ? owner->org.value : "")
       .Str("stream", r.stream)

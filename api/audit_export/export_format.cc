@@ -2,12 +2,31 @@
 
 #include <kj/encoding.h>
 
-#include <chrono>
+#include <algorithm>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 namespace roster::api::audit_export {
 namespace {
 
+// Text is written as UTF-8, so that every JSON reader (ReadExport's too) takes the file: a record
+// may hold other bytes (a command id, for one, may be any bytes), and those show as U+FFFD; the
+// `record` field keeps the exact bytes.
+std::string ValidUtf8(std::string text) {
+  if (std::all_of(text.begin(), text.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    return text;
+  }
+  // nlohmann both reads the file and decides here what is valid, so the two cannot disagree.
+  const std::string quoted = nlohmann::json(std::move(text))
+                                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return nlohmann::json::parse(quoted).get<std::string>();
+}
+
+// By hand rather than with nlohmann's dump(): an export formats one line per record, and a json
+// object per line (its allocations, and dump's UTF-8 decoding of every byte) would cost more
+// than the rest of the line's work. The bytes are what a JSON writer writes, except that \b and
+// \f are spelled \u0008 and \u000c: an export of a range stays byte for byte the same file.
 void JsonString(std::string_view s, std::string& out) {
   out += '"';
   // Copy runs of plain bytes at once; only quotes, backslashes and control bytes are escaped.
@@ -57,99 +76,51 @@ void CsvField(std::string_view s, std::string& out) {
   out += '"';
 }
 
-// Parses one flat JSON object: string, number, true/false/null values; nothing nested.
-bool ParseJsonObject(std::string_view s, std::map<std::string, std::string, std::less<>>& out) {
-  size_t i = 0;
-  auto ws = [&] {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r')) ++i;
-  };
-  auto str = [&](std::string& v) -> bool {
-    if (i >= s.size() || s[i] != '"') return false;
-    for (++i; i < s.size() && s[i] != '"'; ++i) {
-      if (s[i] != '\\') {
-        v += s[i];
-        continue;
-      }
-      if (++i >= s.size()) return false;
-      switch (s[i]) {
-        case '"':
-          v += '"';
-          break;
-        case '\\':
-          v += '\\';
-          break;
-        case '/':
-          v += '/';
-          break;
-        case 'n':
-          v += '\n';
-          break;
-        case 'r':
-          v += '\r';
-          break;
-        case 't':
-          v += '\t';
-          break;
-        case 'b':
-          v += '\b';
-          break;
-        case 'f':
-          v += '\f';
-          break;
-        case 'u': {
-          if (i + 4 >= s.size()) return false;
-          unsigned code = 0;
-          if (std::sscanf(std::string(s.substr(i + 1, 4)).c_str(), "%4x", &code) != 1) return false;
-          if (code >= 0x80) return false;  // the exporter escapes only control characters
-          v += static_cast<char>(code);
-          i += 4;
-          break;
-        }
-        default:
-          return false;
-      }
-    }
-    if (i >= s.size()) return false;
-    ++i;
+// Collects one line's fields, through nlohmann's SAX interface: string, number, true/false/null
+// values (null reads as empty), nothing nested. A repeated key fails the line, so that a second
+// value cannot hide the one verify-export checks.
+class FlatObject final : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  explicit FlatObject(std::map<std::string, std::string, std::less<>>& fields) : fields_(fields) {}
+
+  bool null() override { return Value({}); }
+  bool boolean(bool value) override { return Value(value ? "true" : "false"); }
+  bool number_integer(number_integer_t value) override { return Value(std::to_string(value)); }
+  bool number_unsigned(number_unsigned_t value) override { return Value(std::to_string(value)); }
+  // The text as written: the exporter writes no fractions, so verify-export then reports the
+  // field as it is in the file.
+  bool number_float(number_float_t, const string_t& text) override { return Value(text); }
+  bool string(string_t& value) override { return Value(std::move(value)); }
+  bool binary(binary_t&) override { return false; }
+  bool start_object(std::size_t) override { return depth_++ == 0; }
+  bool key(string_t& key) override {
+    key_ = std::move(key);
     return true;
-  };
-  ws();
-  if (i >= s.size() || s[i++] != '{') return false;
-  ws();
-  if (i < s.size() && s[i] == '}') return ++i, true;
-  while (true) {
-    ws();
-    std::string key, value;
-    if (!str(key)) return false;
-    ws();
-    if (i >= s.size() || s[i++] != ':') return false;
-    ws();
-    if (i < s.size() && s[i] == '"') {
-      if (!str(value)) return false;
-    } else {
-      const size_t start = i;
-      while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ' ') ++i;
-      value = std::string(s.substr(start, i - start));
-      if (value.empty()) return false;
-      if (value == "null") value.clear();
-    }
-    if (!out.emplace(std::move(key), std::move(value)).second) return false;  // duplicate key
-    ws();
-    if (i >= s.size()) return false;
-    if (s[i] == ',') {
-      ++i;
-      continue;
-    }
-    if (s[i++] != '}') return false;
-    ws();
-    return i == s.size();
   }
-}
+  bool end_object() override {
+    --depth_;
+    return true;
+  }
+  bool start_array(std::size_t) override { return false; }
+  bool end_array() override { return false; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::json::exception&) override {
+    return false;
+  }
+
+ private:
+  bool Value(std::string value) {
+    return depth_ == 1 && fields_.emplace(std::move(key_), std::move(value)).second;
+  }
+
+  std::map<std::string, std::string, std::less<>>& fields_;
+  int depth_ = 0;
+  std::string key_;
+};
 
 }  // namespace
 
 ExportLine& ExportLine::Str(std::string_view key, std::string value) {
-  fields.emplace_back(key, std::move(value));
+  fields.emplace_back(key, ValidUtf8(std::move(value)));
   numeric.push_back(false);
   plain.push_back(false);
   return *this;
@@ -246,7 +217,8 @@ std::optional<std::vector<ParsedLine>> ReadExport(std::istream& in, std::string*
       if (row.empty()) continue;
       ParsedLine p;
       p.line = line_no;
-      if (!ParseJsonObject(row, p.fields)) {
+      FlatObject object(p.fields);
+      if (!nlohmann::json::sax_parse(row.begin(), row.end(), &object)) {
         *error = "line " + std::to_string(line_no) + ": not a flat JSON object";
         return std::nullopt;
       }
@@ -341,30 +313,6 @@ std::optional<std::string> FromHex(std::string_view text) {
   std::string out(reinterpret_cast<const char*>(decoded.begin()), decoded.size());
   // Lower case only, as the exporter writes it: one text for one byte string.
   if (HexOf(out) != text) return std::nullopt;
-  return out;
-}
-
-std::string IsoTime(int64_t time_us) {
-  using namespace std::chrono;
-  const sys_time<microseconds> t{microseconds(time_us)};
-  const auto day = floor<days>(t);
-  const year_month_day ymd{day};
-  const hh_mm_ss<microseconds> tod{t - day};
-  const int year = static_cast<int>(ymd.year());
-  if (year < 0 || year > 9999) return std::to_string(time_us) + "us";
-  // By hand rather than snprintf: an export formats one of these per entry.
-  std::string out = "0000-00-00T00:00:00.000000Z";
-  auto put = [&out](size_t at, uint64_t value, int digits) {
-    for (int i = digits - 1; i >= 0; --i, value /= 10)
-      out[at + i] = static_cast<char>('0' + value % 10);
-  };
-  put(0, static_cast<uint64_t>(year), 4);
-  put(5, unsigned(ymd.month()), 2);
-  put(8, unsigned(ymd.day()), 2);
-  put(11, static_cast<uint64_t>(tod.hours().count()), 2);
-  put(14, static_cast<uint64_t>(tod.minutes().count()), 2);
-  put(17, static_cast<uint64_t>(tod.seconds().count()), 2);
-  put(20, static_cast<uint64_t>(tod.subseconds().count()), 6);
   return out;
 }
 

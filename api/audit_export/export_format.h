@@ -6,7 +6,8 @@
 // (per stream summary, filtered exports only) and `end` (last). An entry carries its record's
 // canonical bytes (`record`, base64: the body the hash covers, see docs/storage_format.md),
 // `prev_hash` and `hash` (hex), and readable fields derived from those bytes. Both formats hold
-// the same fields; a line reads back as a map from field name to text. Pure; thread-safe.
+// the same fields; a line reads back as a map from field name to text. Text fields are UTF-8
+// (other bytes show as U+FFFD; `record` keeps them). Pure; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +27,7 @@ enum class ExportFormat { kJsonLines, kCsv };
 struct ExportLine {
   std::vector<std::pair<std::string_view, std::string>> fields;
   std::vector<bool> numeric;  // parallel to fields (JSON only)
+  // Text: bytes that are not UTF-8 are replaced by U+FFFD.
   ExportLine& Str(std::string_view key, std::string value);
   ExportLine& Num(std::string_view key, int64_t value);
   ExportLine& UNum(std::string_view key, uint64_t value);
@@ -60,7 +62,5 @@ void AppendBase64(std::string_view bytes, std::string& out);
 std::optional<std::string> FromBase64(std::string_view text);
 std::string HexOf(std::string_view bytes);
 std::optional<std::string> FromHex(std::string_view text);
-// RFC 3339 UTC with microseconds, e.g. 2025-01-02T03:04:05.000006Z.
-std::string IsoTime(int64_t time_us);
 
 }  // namespace roster::api::audit_export

@@ -1,6 +1,8 @@
 #include "api/wire/json.h"
 
 #include <capnp/compat/json.h>
+#include <kj/debug.h>
+#include <kj/encoding.h>
 
 namespace roster::api::wire {
 namespace {
@@ -11,24 +13,13 @@ class HexDataHandler final : public capnp::JsonCodec::Handler<capnp::Data> {
  public:
   void encode(const capnp::JsonCodec&, capnp::Data::Reader input,
               capnp::JsonValue::Builder output) const override {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string hex;
-    hex.reserve(input.size() * 2);
-    for (uint8_t b : input) {
-      hex.push_back(kDigits[b >> 4]);
-      hex.push_back(kDigits[b & 0xf]);
-    }
-    output.setString(hex);
+    output.setString(kj::encodeHex(input));
   }
   capnp::Orphan<capnp::Data> decode(const capnp::JsonCodec&, capnp::JsonValue::Reader input,
                                     capnp::Orphanage orphanage) const override {
-    auto text = input.getString();
-    auto orphan = orphanage.newOrphan<capnp::Data>(text.size() / 2);
-    auto bytes = orphan.get();
-    for (size_t i = 0; i < bytes.size(); ++i) {
-      bytes[i] = static_cast<uint8_t>(std::stoi(std::string(text.begin() + 2 * i, 2), nullptr, 16));
-    }
-    return orphan;
+    auto bytes = kj::decodeHex(input.getString());
+    KJ_REQUIRE(!bytes.hadErrors, "a Data field is not hex", input.getString());
+    return orphanage.newOrphanCopy(capnp::Data::Reader(bytes));
   }
 };
 

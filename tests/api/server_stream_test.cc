@@ -4,7 +4,7 @@
 #include <kj/string.h>
 
 #include "tests/api/stream_fixture.h"
-#include "tools/admin/audit_export.h"
+#include "tools/admin/verify_export.h"
 #include "tools/workload/workload.h"
 
 namespace roster::tests {

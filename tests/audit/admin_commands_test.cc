@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "api/service/audit_queries.h"
+#include "api/wire/time.h"
 #include "eventstore/testing/raw_rocks.h"
 #include "tests/audit/year_fixture.h"
 
@@ -48,7 +49,7 @@ TEST_F(AdminCommandsTest, AsOfBetweenChangesMatchesWhatTheLiveViewShowedThen) {
       ASSERT_TRUE(replayed.has_value()) << replayed.error().message;
       std::map<std::string, std::string> got;
       for (const auto& m : replayed->members) got[m.user_id.value] = m.role;
-      EXPECT_EQ(got, members) << org << " at " << tools::admin::IsoTime(at);
+      EXPECT_EQ(got, members) << org << " at " << api::wire::FormatTime(at);
     }
   }
   // The command prints the same members, one line each.

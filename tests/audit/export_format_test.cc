@@ -1,15 +1,18 @@
 // The export file's encodings: base64 and hex only in canonical form, JSON and CSV fields
 // that hold quotes, commas and newlines, and times.
-#include "tools/admin/export_format.h"
+#include "api/audit_export/export_format.h"
 
 #include <gtest/gtest.h>
 
 #include <sstream>
 
-#include "tools/admin/admin_commands.h"
+#include "api/wire/time.h"
 
-namespace roster::tools::admin {
+namespace roster::api::audit_export {
 namespace {
+
+using wire::FormatTime;
+using wire::ParseTime;
 
 TEST(ExportFormatTest, Base64RoundTripsAndRejectsNonCanonicalText) {
   for (std::string s : {std::string(), std::string("a"), std::string("ab"), std::string("abc"),
@@ -54,7 +57,7 @@ TEST(ExportFormatTest, BrokenLinesAreNamed) {
 }
 
 TEST(ExportFormatTest, Times) {
-  EXPECT_EQ(IsoTime(1'735'689'600'000'006), "2025-01-01T00:00:00.000006Z");
+  EXPECT_EQ(FormatTime(1'735'689'600'000'006), "2025-01-01T00:00:00.000006Z");
   EXPECT_EQ(ParseTime("2025-01-01"), 1'735'689'600'000'000);
   EXPECT_EQ(ParseTime("2025-01-01T01:02:03Z"), 1'735'689'600'000'000 + 3'723'000'000);
   EXPECT_FALSE(ParseTime("2025-13-01"));
@@ -62,4 +65,4 @@ TEST(ExportFormatTest, Times) {
 }
 
 }  // namespace
-}  // namespace roster::tools::admin
+}  // namespace roster::api::audit_export

@@ -6,14 +6,17 @@
 #include <algorithm>
 #include <fstream>
 
+#include "api/audit_export/audit_export.h"
+#include "api/wire/time.h"
 #include "eventstore/codec/streams.h"
 #include "tests/audit/year_fixture.h"
+#include "tools/admin/verify_export.h"
 
 namespace roster::tests {
 namespace {
 
-using tools::admin::ExportFormat;
-using tools::admin::ExportOptions;
+using api::audit_export::ExportFormat;
+using api::audit_export::ExportOptions;
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;
@@ -32,7 +35,7 @@ class ExportTest : public YearFixture {
  protected:
   std::string Export(const ExportOptions& options) {
     std::ostringstream out;
-    auto summary = tools::admin::WriteExport(node_->log(), codec_, options, out);
+    auto summary = api::audit_export::WriteExport(node_->log(), codec_, options, out);
     EXPECT_TRUE(summary.has_value()) << (summary ? "" : summary.error().message);
     return out.str();
   }
@@ -55,8 +58,8 @@ class ExportTest : public YearFixture {
   eventstore::codec::EventCodec codec_;
 };
 
-const int64_t kMarch = *tools::admin::ParseTime("2026-03-01");
-const int64_t kOctober = *tools::admin::ParseTime("2026-10-01");
+const int64_t kMarch = *api::wire::ParseTime("2026-03-01");
+const int64_t kOctober = *api::wire::ParseTime("2026-10-01");
 
 TEST_F(ExportTest, WholeYearRoundTripsInBothFormats) {
   for (ExportFormat format : {ExportFormat::kJsonLines, ExportFormat::kCsv}) {
@@ -72,7 +75,7 @@ TEST_F(ExportTest, WholeYearRoundTripsInBothFormats) {
     // The head is the log's own chain head.
     auto verified = node_->log().Verify(1, last_);
     EXPECT_EQ(report.head_hash,
-              tools::admin::HexOf(
+              api::audit_export::HexOf(
                   std::string_view(reinterpret_cast<const char*>(verified->last_hash.data()), 32)));
   }
 }
@@ -128,7 +131,7 @@ size_t FieldStart(const std::string& line, ExportFormat format, const std::strin
     return at + key.size() + 4;
   }
   EXPECT_EQ(line.find('"'), std::string::npos) << line;
-  const auto& columns = tools::admin::CsvColumns();
+  const auto& columns = api::audit_export::CsvColumns();
   const size_t column = std::find(columns.begin(), columns.end(), key) - columns.begin();
   size_t at = 0;
   for (size_t c = 0; c < column; ++c) at = line.find(',', at) + 1;

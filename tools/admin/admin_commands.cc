@@ -10,10 +10,12 @@
 #include "api/dispatch/fill.h"
 #include "api/service/audit_queries.h"
 #include "api/wire/json.h"
+#include "api/wire/time.h"
 #include "eventstore/codec/streams.h"
 #include "eventstore/record.h"
 #include "projections/describe_event.h"
 #include "tools/admin/open_data_dir.h"
+#include "tools/admin/verify_export.h"
 
 namespace roster::tools::admin {
 
@@ -23,36 +25,12 @@ namespace {
 
 std::string When(const projections::AsOfPoint& p) {
   std::string out;
-  if (p.time_us) out = IsoTime(*p.time_us);
+  if (p.time_us) out = api::wire::FormatTime(*p.time_us);
   if (p.position) out += (out.empty() ? "position " : ", position ") + std::to_string(p.position);
   return out.empty() ? "now" : out;
 }
 
 }  // namespace
-
-std::optional<int64_t> ParseTime(const std::string& text) {
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0;
-  double s = 0;
-  int used = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%n", &y, &mo, &d, &used) != 3) return std::nullopt;
-  std::string rest = text.substr(used);
-  if (!rest.empty()) {
-    int used2 = 0;
-    if (std::sscanf(rest.c_str(), "T%2d:%2d%n", &h, &mi, &used2) != 2) return std::nullopt;
-    rest = rest.substr(used2);
-    if (!rest.empty() && rest[0] == ':') {
-      int used3 = 0;
-      if (std::sscanf(rest.c_str(), ":%lf%n", &s, &used3) != 1) return std::nullopt;
-      rest = rest.substr(used3);
-    }
-    if (rest != "Z" && !rest.empty()) return std::nullopt;
-  }
-  using namespace std::chrono;
-  const year_month_day ymd{year(y), month(mo), day(d)};
-  if (!ymd.ok() || h > 23 || mi > 59 || s < 0 || s >= 61) return std::nullopt;
-  const auto t = sys_days(ymd).time_since_epoch() + hours(h) + minutes(mi);
-  return duration_cast<microseconds>(t).count() + static_cast<int64_t>(s * 1e6 + 0.5);
-}
 
 int RunVerify(const std::filesystem::path& dir, const Streams& io) {
   auto log = OpenLogReadOnly(dir, io.err);
@@ -102,8 +80,8 @@ int RunAsOf(const std::filesystem::path& dir, const std::string& org,
   const domain::OrganizationState& s = at->at.state;
   io.out << "organization " << org << " \"" << s.name << "\" as of " << When(point)
          << (s.status == domain::OrgStatus::kDeleted ? " (deleted)" : "") << "\n";
-  io.out << "last change: position " << at->at.position << " at " << IsoTime(at->at.time_us)
-         << "\n";
+  io.out << "last change: position " << at->at.position << " at "
+         << api::wire::FormatTime(at->at.time_us) << "\n";
   io.out << "members (" << at->members.size() << "):\n";
   for (const domain::Member& m : at->members) {
     io.out << "  " << m.user_id.value << "  " << m.email.value() << "  role=" << m.role
@@ -118,7 +96,7 @@ int RunAsOf(const std::filesystem::path& dir, const std::string& org,
   io.out << "pending invitations (" << at->pending.size() << "):\n";
   for (const domain::Invitation& inv : at->pending) {
     io.out << "  " << inv.id.value << "  " << inv.email.value() << "  role=" << inv.role
-           << "  expires " << IsoTime(domain::ToMicros(inv.expires_at)) << "\n";
+           << "  expires " << api::wire::FormatTime(domain::ToMicros(inv.expires_at)) << "\n";
   }
   io.out << "projects (" << at->projects.size() << "):\n";
   for (const auto& [project, access] : at->projects) {
@@ -171,13 +149,14 @@ int RunHistory(const std::filesystem::path& dir, const std::string& user,
   }
   io.out << "access history of " << user << " (" << history->size() << " changes):\n";
   for (const auto& h : *history) {
-    io.out << "  #" << h.position << "  " << IsoTime(h.time_us) << "  " << h.org_id << "  "
-           << h.action << "  by " << h.actor << ": " << h.before << " -> " << h.after << "\n";
+    io.out << "  #" << h.position << "  " << api::wire::FormatTime(h.time_us) << "  " << h.org_id
+           << "  " << h.action << "  by " << h.actor << ": " << h.before << " -> " << h.after
+           << "\n";
   }
   return 0;
 }
 
-int RunExport(const std::filesystem::path& dir, const ExportOptions& options,
+int RunExport(const std::filesystem::path& dir, const api::audit_export::ExportOptions& options,
               const std::string& output, const Streams& io) {
   auto log = OpenLogReadOnly(dir, io.err);
   if (!log) return 2;
@@ -191,7 +170,8 @@ int RunExport(const std::filesystem::path& dir, const ExportOptions& options,
     }
   }
   const auto start = std::chrono::steady_clock::now();
-  auto summary = WriteExport(*log, codec, options, output == "-" ? io.out : file);
+  auto summary =
+      api::audit_export::WriteExport(*log, codec, options, output == "-" ? io.out : file);
   if (!summary) {
     io.err << "roster-admin export: " << summary.error().message << "\n";
     return 1;
@@ -233,8 +213,8 @@ int RunDump(const std::filesystem::path& dir, Position from, size_t count, const
     return 1;
   }
   for (const auto& r : *records) {
-    io.out << "#" << r.position << " " << IsoTime(r.metadata.time_us) << " " << r.stream << " v"
-           << r.stream_version << " " << r.type << " rev " << r.revision
+    io.out << "#" << r.position << " " << api::wire::FormatTime(r.metadata.time_us) << " "
+           << r.stream << " v" << r.stream_version << " " << r.type << " rev " << r.revision
            << " actor=" << r.metadata.actor << " command=" << r.metadata.command_id
            << " correlation=" << r.metadata.correlation_id << " source=" << r.metadata.source
            << " hash=" << eventstore::HashHex(r.hash).substr(0, 16) << "\n";

@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "api/audit_export/audit_export.h"
 #include "projections/as_of.h"
-#include "tools/admin/audit_export.h"
 
 namespace roster::tools::admin {
 
@@ -36,7 +36,7 @@ int RunAsOf(const std::filesystem::path& dir, const std::string& org,
 int RunHistory(const std::filesystem::path& dir, const std::string& user,
                const projections::AsOfPoint& until, const Streams& io);
 // `output` "-" writes to io.out.
-int RunExport(const std::filesystem::path& dir, const ExportOptions& options,
+int RunExport(const std::filesystem::path& dir, const api::audit_export::ExportOptions& options,
               const std::string& output, const Streams& io);
 int RunVerifyExport(const std::string& file, const Streams& io);
 int RunRebuild(const std::filesystem::path& dir, const std::vector<std::string>& names,
@@ -44,8 +44,5 @@ int RunRebuild(const std::filesystem::path& dir, const std::vector<std::string>&
 int RunStats(const std::filesystem::path& dir, const Streams& io);
 int RunDump(const std::filesystem::path& dir, eventstore::Position from, size_t count,
             const Streams& io);
-
-// "2025-03-01", "2025-03-01T12:30:00Z" (also with fractional seconds) -> microseconds UTC.
-std::optional<int64_t> ParseTime(const std::string& text);
 
 }  // namespace roster::tools::admin

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "api/wire/time.h"
 #include "tools/admin/admin_commands.h"
 #include "tools/cli_checks.h"
 
@@ -15,9 +16,9 @@ using namespace roster::tools::admin;
 
 std::optional<int64_t> TimeOption(const std::string& text, const char* name) {
   if (text.empty()) return std::nullopt;
-  auto t = ParseTime(text);
-  if (!t) throw CLI::ValidationError(name, "expected YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]Z");
-  return t;
+  auto t = roster::api::wire::ParseTime(text);
+  if (!t) throw CLI::ValidationError(name, t.error());
+  return *t;
 }
 
 }  // namespace
@@ -42,7 +43,9 @@ int main(int argc, char** argv) {
                                    "an organization's members, roles, pending "
                                    "invitations and project access at a time/position");
   as_of->add_option("org", org, "organization id")->required();
-  as_of->add_option("--at", at, "a time (UTC): YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]Z");
+  as_of->add_option(
+      "--at", at,
+      "a time (UTC), e.g. 2026-03-01 or 2026-03-01T12:30:00Z (all forms: docs/admin.md)");
   as_of->add_option("--position", position, "a log position")->check(roster::tools::NotNegative());
   as_of->add_flag("--json", io.json, "one JSON document, as `roster as-of org --json` prints");
   as_of->callback([&] { code = RunAsOf(data_dir, org, {position, TimeOption(at, "--at")}, io); });
@@ -66,7 +69,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   exporter->add_option("-o,--output", output, "file to write, - for stdout")->capture_default_str();
   exporter->callback([&] {
-    ExportOptions options;
+    using roster::api::audit_export::ExportFormat;
+    roster::api::audit_export::ExportOptions options;
     options.format = format == "csv" ? ExportFormat::kCsv : ExportFormat::kJsonLines;
     if (!org.empty()) options.org = org;
     if (auto t = TimeOption(from, "--from")) options.from_us = *t;

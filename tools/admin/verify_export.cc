@@ -1,11 +1,21 @@
 // verify-export: checks an export file on its own (no database). What an ok report proves is
 // written down in docs/audit_export.md; every check here is one sentence there.
+#include "tools/admin/verify_export.h"
+
 #include <map>
 
+#include "api/audit_export/audit_export.h"
 #include "eventstore/hash_chain.h"
-#include "tools/admin/audit_export.h"
 
 namespace roster::tools::admin {
+
+using api::audit_export::ExportEntryLine;
+using api::audit_export::ExportLine;
+using api::audit_export::FromBase64;
+using api::audit_export::FromHex;
+using api::audit_export::ParsedLine;
+using api::audit_export::ReadExport;
+
 namespace {
 
 struct Checker {

@@ -10,12 +10,12 @@
 #include <streambuf>
 #include <thread>
 
+#include "api/audit_export/audit_export.h"
 #include "domain/events.h"
 #include "eventstore/codec/codec.h"
 #include "eventstore/codec/streams.h"
 #include "eventstore/testing/store_helpers.h"
 #include "eventstore/testing/temp_dir.h"
-#include "tools/admin/audit_export.h"
 #include "tools/bench/bench.h"
 
 namespace roster::tools::bench {
@@ -129,7 +129,8 @@ void Run(const Flags& flags) {
     std::ostream out(&sink);
     const auto begin = Clock::now();
     const std::clock_t cpu_begin = std::clock();
-    auto summary = admin::WriteExport(*store, codec, admin::ExportOptions{}, out);
+    auto summary =
+        api::audit_export::WriteExport(*store, codec, api::audit_export::ExportOptions{}, out);
     const double s = std::chrono::duration<double>(Clock::now() - begin).count();
     const double cpu = static_cast<double>(std::clock() - cpu_begin) / CLOCKS_PER_SEC;
     if (summary && cpu > 0) export_cpu_best = std::max(export_cpu_best, summary->entries / cpu);

@@ -74,18 +74,18 @@ class OrganizationAsOfPrinter {
       PrintFields(std::cout,
                   {{"org", std::string(part.getOrg().cStr()) + " (" + part.getName().cStr() + ")"},
                    {"as of", "position " + std::to_string(part.getPosition()) + ", " +
-                                 FormatTime(part.getTimeUs())},
+                                 TimeOrDash(part.getTimeUs())},
                    {"deleted", part.getDeleted() ? "yes" : "no"}});
     }
     for (auto m : part.getMembers()) {
       members_.Add({m.getUserId().cStr(), m.getEmail().cStr(), m.getRole().cStr(),
-                    m.getStatus().cStr(), FormatTime(m.getJoinedAtUs())});
+                    m.getStatus().cStr(), TimeOrDash(m.getJoinedAtUs())});
     }
     if (members_.has_rows()) Flush(members_);
     if (part.getPending().size() > 0 || part.getProjects().size() > 0) EndMembers();
     for (auto p : part.getPending()) {
       pending_.Add({p.getInvitationId().cStr(), p.getEmail().cStr(), p.getRole().cStr(),
-                    FormatTime(p.getExpiresAtUs())});
+                    TimeOrDash(p.getExpiresAtUs())});
     }
     if (pending_.has_rows()) Flush(pending_);
     for (auto p : part.getProjects()) {
@@ -191,7 +191,7 @@ void RegisterHistory(CLI::App& app, Cli& cli) {
             return true;
           }
           for (auto h : list) {
-            table.Add({std::to_string(h.getPosition()), FormatTime(h.getTimeUs()),
+            table.Add({std::to_string(h.getPosition()), TimeOrDash(h.getTimeUs()),
                        h.getOrg().cStr(), h.getAction().cStr(), OrDash(h.getActor().cStr()),
                        OrDash(h.getBefore().cStr()), OrDash(h.getAfter().cStr())});
           }

@@ -1,11 +1,11 @@
 #include "tools/cli/cli.h"
 
-#include <charconv>
 #include <fstream>
 #include <iostream>
 #include <random>
 #include <sstream>
 
+#include "api/wire/time.h"
 #include "tools/cli/output.h"
 
 namespace roster::tools::cli {
@@ -186,28 +186,9 @@ void AddConsistencyOption(CLI::App& sub, uint64_t& token) {
 }
 
 int64_t ParseTimeUs(const std::string& text) {
-  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
-    int64_t us = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), us);
-    if (error != std::errc() || end != text.data() + text.size()) {
-      throw CLI::ValidationError("time", "'" + text + "' microseconds is beyond the year 294,000");
-    }
-    return us;
-  }
-  std::tm tm{};
-  const char* rest = nullptr;
-  for (const char* format :
-       {"%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"}) {
-    tm = std::tm{};
-    rest = strptime(text.c_str(), format, &tm);
-    if (rest != nullptr) break;
-  }
-  if (rest == nullptr || !(*rest == '\0' || std::string_view(rest) == "Z")) {
-    throw CLI::ValidationError("time", "'" + text +
-                                           "' is neither microseconds since the epoch nor a UTC "
-                                           "date/time like 2026-01-31T12:00:00Z");
-  }
-  return static_cast<int64_t>(timegm(&tm)) * 1'000'000;
+  auto us = api::wire::ParseTime(text);
+  if (!us) throw CLI::ValidationError("time", us.error());
+  return *us;
 }
 
 }  // namespace roster::tools::cli

@@ -68,8 +68,8 @@ std::string RandomCommandId();
 void AddConsistencyOption(CLI::App& sub, uint64_t& token);
 using tools::NotNegative;
 
-// Parses a point in time: microseconds since the epoch, or an ISO 8601 UTC date/time such as
-// 2026-01-31, 2026-01-31T12:00:00Z. Throws CLI::ValidationError otherwise.
+// A point in time in any form api::wire::ParseTime reads (microseconds since the epoch, or a UTC
+// date/time such as 2026-01-31, 2026-01-31T12:00:00Z). Throws CLI::ValidationError otherwise.
 int64_t ParseTimeUs(const std::string& text);
 
 // Registration of the subcommand groups (one file each).

@@ -62,7 +62,7 @@ void RegisterActivity(CLI::App& app, Cli& cli) {
             if (e.getProject().size() > 0 && e.getProject() != e.getSubject()) {
               subject += " @" + std::string(e.getProject().cStr());
             }
-            table.Add({std::to_string(e.getPosition()), FormatTime(e.getTimeUs()),
+            table.Add({std::to_string(e.getPosition()), TimeOrDash(e.getTimeUs()),
                        e.getOrg().cStr(), OrDash(e.getActor().cStr()), e.getAction().cStr(),
                        OrDash(subject), OrDash(e.getBefore().cStr()), OrDash(e.getAfter().cStr())});
           }
@@ -107,7 +107,7 @@ void RegisterLogins(CLI::App& app, Cli& cli) {
           }
           Table table({"POS", "TIME", "USER", "IP", "USER AGENT"});
           for (auto l : page.getLogins()) {
-            table.Add({std::to_string(l.getPosition()), FormatTime(l.getTimeUs()),
+            table.Add({std::to_string(l.getPosition()), TimeOrDash(l.getTimeUs()),
                        l.getUserId().cStr(), OrDash(l.getIp().cStr()),
                        OrDash(l.getUserAgent().cStr())});
           }

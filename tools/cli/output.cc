@@ -1,8 +1,11 @@
 #include "tools/cli/output.h"
 
+#include <kj/encoding.h>
+
 #include <algorithm>
-#include <ctime>
 #include <ostream>
+
+#include "api/wire/time.h"
 
 namespace roster::tools::cli {
 namespace {
@@ -68,33 +71,14 @@ void PrintFields(std::ostream& out,
   }
 }
 
-std::string FormatTime(int64_t us) {
-  if (us == 0) return "-";
-  const time_t seconds = static_cast<time_t>(us / 1'000'000);
-  const int64_t micros = us % 1'000'000;
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buf[64];
-  const size_t n = std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  std::string text(buf, n);
-  if (micros != 0) {
-    char frac[16];
-    std::snprintf(frac, sizeof(frac), ".%06lld", static_cast<long long>(micros));
-    text += frac;
-  }
-  return text + "Z";
+std::string TimeOrDash(int64_t us) {
+  return us == 0 ? "-" : api::wire::FormatTime(us, api::wire::Subseconds::kWhenNonZero);
 }
 
 std::string Hex(const uint8_t* data, size_t size, size_t max_bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
   if (max_bytes != 0) size = std::min(size, max_bytes);
-  std::string out;
-  out.reserve(2 * size);
-  for (size_t i = 0; i < size; ++i) {
-    out += kDigits[data[i] >> 4];
-    out += kDigits[data[i] & 15];
-  }
-  return out;
+  const kj::String hex = kj::encodeHex(kj::arrayPtr(data, size));
+  return std::string(hex.cStr(), hex.size());
 }
 
 std::string OrDash(std::string_view s) { return s.empty() ? "-" : std::string(s); }

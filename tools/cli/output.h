@@ -47,8 +47,9 @@ class StreamedTable {
 // Key/value lines ("name:  value"), aligned, for single results.
 void PrintFields(std::ostream& out, const std::vector<std::pair<std::string, std::string>>& fields);
 
-// "2026-01-31T12:00:00.123456Z" for microseconds since the epoch; "-" for 0.
-std::string FormatTime(int64_t us);
+// A time as api/wire/time.h writes it, without a zero fraction ("2026-01-31T12:00:00Z",
+// "2026-01-31T12:00:00.123456Z"); "-" for 0, which the protocol sends for "never".
+std::string TimeOrDash(int64_t us);
 // Lower-case hex of the first `max_bytes` bytes (all when 0).
 std::string Hex(const uint8_t* data, size_t size, size_t max_bytes = 0);
 // An empty string shown as "-", so columns never collapse.

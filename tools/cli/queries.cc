@@ -57,8 +57,8 @@ void RegisterMembers(CLI::App& app, Cli& cli) {
           Table table({"USER", "EMAIL", "NAME", "ROLE", "STATUS", "JOINED", "LAST ACTIVE"});
           for (auto m : page.getMembers()) {
             table.Add({m.getUserId().cStr(), m.getEmail().cStr(), OrDash(m.getDisplayName().cStr()),
-                       m.getRole().cStr(), m.getStatus().cStr(), FormatTime(m.getJoinedAtUs()),
-                       FormatTime(m.getLastActiveUs())});
+                       m.getRole().cStr(), m.getStatus().cStr(), TimeOrDash(m.getJoinedAtUs()),
+                       TimeOrDash(m.getLastActiveUs())});
           }
           table.Print(std::cout);
           PrintNextCursor(page.getNextCursor());
@@ -91,8 +91,8 @@ void RegisterOrgsOf(CLI::App& app, Cli& cli) {
           Table table({"ORG", "NAME", "ROLE", "MEMBERSHIP", "JOINED", "LAST ACTIVE"});
           for (auto u : orgs) {
             table.Add({u.getOrg().cStr(), u.getName().cStr(), u.getRole().cStr(),
-                       u.getMembershipId().cStr(), FormatTime(u.getJoinedAtUs()),
-                       FormatTime(u.getLastActiveUs())});
+                       u.getMembershipId().cStr(), TimeOrDash(u.getJoinedAtUs()),
+                       TimeOrDash(u.getLastActiveUs())});
           }
           table.Print(std::cout);
           return int{kOk};
@@ -141,8 +141,8 @@ void RegisterInvitations(CLI::App& app, Cli& cli) {
               {"INVITATION", "EMAIL", "ROLE", "STATUS", "INVITER", "SENT", "EXPIRES", "RESENT"});
           for (auto i : page.getInvitations()) {
             table.Add({i.getInvitationId().cStr(), i.getEmail().cStr(), i.getRole().cStr(),
-                       i.getStatus().cStr(), i.getInviter().cStr(), FormatTime(i.getSentAtUs()),
-                       FormatTime(i.getExpiresAtUs()), std::to_string(i.getResendCount())});
+                       i.getStatus().cStr(), i.getInviter().cStr(), TimeOrDash(i.getSentAtUs()),
+                       TimeOrDash(i.getExpiresAtUs()), std::to_string(i.getResendCount())});
           }
           table.Print(std::cout);
           PrintNextCursor(page.getNextCursor());

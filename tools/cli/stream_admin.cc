@@ -43,7 +43,7 @@ void RegisterTail(CLI::App& app, Cli& cli) {
       if (cli.json) {
         std::cout << ToJson(r) << "\n";
       } else {
-        std::cout << r.getPosition() << "  " << FormatTime(r.getTimeUs()) << "  "
+        std::cout << r.getPosition() << "  " << TimeOrDash(r.getTimeUs()) << "  "
                   << r.getStream().cStr() << "#" << r.getStreamVersion() << "  "
                   << r.getType().cStr() << "/v" << r.getRevision()
                   << "  actor=" << OrDash(r.getActor().cStr())

@@ -1,29 +1,17 @@
-// roster-admin's side of the audit export: the writer (api/audit_export, shared with rosterd's
-// export query) under its roster::admin names, and verify-export, which checks a file without the
-// database (verify_export.cc). The file format is in export_format.h; what a verification
-// proves is in docs/audit_export.md. Thread-safety: functions borrow the log and codec for the
-// call.
+// verify-export: checks an audit export file on its own, without the database
+// (verify_export.cc). The file format is api/audit_export/export_format.h, written by
+// api/audit_export (shared with rosterd's export query); what a verification proves is in
+// docs/audit_export.md. Thread-safety: the function borrows the codec for the call.
 #pragma once
 
 #include <cstdint>
 #include <istream>
-#include <optional>
-#include <ostream>
 #include <string>
 
-#include "api/audit_export/audit_export.h"
 #include "eventstore/codec/codec.h"
 #include "eventstore/event_log.h"
-#include "tools/admin/export_format.h"
 
 namespace roster::tools::admin {
-
-using api::audit_export::ExportEntryLine;
-using api::audit_export::ExportOptions;
-using api::audit_export::ExportSink;
-using api::audit_export::ExportSummary;
-using api::audit_export::FirstPositionAtOrAfter;
-using api::audit_export::WriteExport;
 
 struct VerifyExportReport {
   bool ok = false;
