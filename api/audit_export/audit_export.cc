@@ -38,7 +38,6 @@ ExportLine EntryLine(const Record& r, const eventstore::codec::EventCodec& codec
   ExportLine line;
   line.fields.reserve(20);
   line.numeric.reserve(20);
-  line.plain.reserve(20);
   line.Str("kind", "entry")
       .UNum("position", r.position)
       .Plain("time", wire::FormatTime(r.metadata.time_us))

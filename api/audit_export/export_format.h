@@ -31,9 +31,8 @@ struct ExportLine {
   ExportLine& Str(std::string_view key, std::string value);
   ExportLine& Num(std::string_view key, int64_t value);
   ExportLine& UNum(std::string_view key, uint64_t value);
-  // A string that needs no escaping (hex, base64, times): written as is, between quotes.
+  // Text known to be ASCII (hex, base64, times): kept as is, without the UTF-8 check.
   ExportLine& Plain(std::string_view key, std::string value);
-  std::vector<bool> plain;  // parallel to fields
 };
 
 // Every column of the CSV form, in order (the first CSV line names them).

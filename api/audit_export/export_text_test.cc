@@ -43,12 +43,12 @@ TEST(ExportTextTest, TextThatIsNotUtf8ReadsBackAsTheLineHoldsIt) {
   }
 }
 
-TEST(ExportTextTest, ControlCharactersAreEscapedAsUnicode) {
+TEST(ExportTextTest, ControlCharactersAreEscapedAndReadBack) {
   ExportLine line;
   line.Str("source", "\b\f\x1f\"\\\n");
   std::string text;
   WriteLine(ExportFormat::kJsonLines, line, text);
-  EXPECT_EQ(text, "{\"source\":\"\\u0008\\u000c\\u001f\\\"\\\\\\n\"}\n");
+  EXPECT_EQ(text, "{\"source\":\"\\b\\f\\u001f\\\"\\\\\\n\"}\n");
   EXPECT_EQ(*ReadBack(ExportFormat::kJsonLines, line)[0].Get("source"), "\b\f\x1f\"\\\n");
 }
 

@@ -54,7 +54,7 @@ class JsonListPrinter {
   template <typename List>
   void Add(List list) {
     for (auto item : list) {
-      std::cout << (count_++ ? "," : "[") << ToJson(item);
+      std::cout << (count_++ ? "," : "[") << api::wire::ToJson(item);
     }
     std::cout.flush();
   }
@@ -138,7 +138,8 @@ void RegisterAsOfOrg(CLI::App& as_of, Cli& cli) {
     for (const auto& part : parts) readers.push_back(part.get().getOrganizationAsOf());
     capnp::MallocMessageBuilder merged;
     api::client::MergeOrganizationAsOf(readers, merged.initRoot<api::wire::OrganizationAsOf>());
-    std::cout << ToJson(merged.getRoot<api::wire::OrganizationAsOf>().asReader()) << "\n";
+    std::cout << api::wire::ToJson(merged.getRoot<api::wire::OrganizationAsOf>().asReader())
+              << "\n";
   });
 }
 

@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 
@@ -66,7 +67,10 @@ int PrintErrorAnswer(const Cli& cli, api::wire::Response::Reader response) {
   auto error = response.getError();
   // The documented shape {"id":..,"error":{..}}, without the `more` flag every response has.
   if (cli.json) {
-    std::cout << "{\"id\":\"" << response.getId() << "\",\"error\":" << ToJson(error) << "}\n";
+    nlohmann::ordered_json answer;
+    answer["id"] = std::to_string(response.getId());
+    answer["error"] = nlohmann::ordered_json::parse(api::wire::ToJson(error));
+    std::cout << answer.dump() << "\n";
   }
   std::cerr << "error: " << error.getCode().cStr() << ": " << error.getMessage().cStr() << "\n";
   return IsAuthFailure(error.getCode().cStr()) ? int{kUnreachable} : int{kRejected};
@@ -146,7 +150,7 @@ int RunCommand(Cli& cli, const CommandOptions& options,
   }
   auto result = response.getCommand();
   if (cli.json) {
-    std::cout << ToJson(result) << "\n";
+    std::cout << api::wire::ToJson(result) << "\n";
   } else if (result.getAccepted()) {
     std::vector<std::pair<std::string, std::string>> fields = {
         {"command", command_id + (result.getDuplicate() ? " (a retry: the first outcome)" : "")},

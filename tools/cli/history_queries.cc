@@ -53,7 +53,7 @@ void RegisterActivity(CLI::App& app, Cli& cli) {
         [&](Response::Reader response) {
           auto page = response.getActivity();
           if (cli.json) {
-            std::cout << ToJson(page) << "\n";
+            std::cout << api::wire::ToJson(page) << "\n";
             return int{kOk};
           }
           Table table({"POS", "TIME", "ORG", "ACTOR", "ACTION", "SUBJECT", "BEFORE", "AFTER"});
@@ -102,7 +102,7 @@ void RegisterLogins(CLI::App& app, Cli& cli) {
         [&](Response::Reader response) {
           auto page = response.getLogins();
           if (cli.json) {
-            std::cout << ToJson(page) << "\n";
+            std::cout << api::wire::ToJson(page) << "\n";
             return int{kOk};
           }
           Table table({"POS", "TIME", "USER", "IP", "USER AGENT"});
@@ -126,7 +126,7 @@ void RegisterStatus(CLI::App& app, Cli& cli) {
         [&](Response::Reader response) {
           auto status = response.getStatus();
           if (cli.json) {
-            std::cout << ToJson(status) << "\n";
+            std::cout << api::wire::ToJson(status) << "\n";
             return int{kOk};
           }
           PrintFields(std::cout, {{"server", status.getServerVersion().cStr()},

@@ -56,6 +56,5 @@ std::string Hex(const uint8_t* data, size_t size, size_t max_bytes = 0);
 std::string OrDash(std::string_view s);
 
 // One Cap'n Proto struct as a single line of JSON (api/wire/json.h).
-using api::wire::ToJson;
 
 }  // namespace roster::tools::cli

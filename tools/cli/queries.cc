@@ -51,7 +51,7 @@ void RegisterMembers(CLI::App& app, Cli& cli) {
         [&](Response::Reader response) {
           auto page = response.getMembers();
           if (cli.json) {
-            std::cout << ToJson(page) << "\n";
+            std::cout << api::wire::ToJson(page) << "\n";
             return int{kOk};
           }
           Table table({"USER", "EMAIL", "NAME", "ROLE", "STATUS", "JOINED", "LAST ACTIVE"});
@@ -84,7 +84,7 @@ void RegisterOrgsOf(CLI::App& app, Cli& cli) {
           if (cli.json) {
             std::cout << "[";
             for (unsigned i = 0; i < orgs.size(); ++i)
-              std::cout << (i ? "," : "") << ToJson(orgs[i]);
+              std::cout << (i ? "," : "") << api::wire::ToJson(orgs[i]);
             std::cout << "]\n";
             return int{kOk};
           }
@@ -134,7 +134,7 @@ void RegisterInvitations(CLI::App& app, Cli& cli) {
         [&](Response::Reader response) {
           auto page = response.getInvitations();
           if (cli.json) {
-            std::cout << ToJson(page) << "\n";
+            std::cout << api::wire::ToJson(page) << "\n";
             return int{kOk};
           }
           Table table(
@@ -195,7 +195,7 @@ void RegisterAccess(CLI::App& app, Cli& cli) {
           if (cli.json) {
             std::cout << "[";
             for (unsigned i = 0; i < list.size(); ++i)
-              std::cout << (i ? "," : "") << ToJson(list[i]);
+              std::cout << (i ? "," : "") << api::wire::ToJson(list[i]);
             std::cout << "]\n";
             return int{kOk};
           }
@@ -228,7 +228,7 @@ void RegisterAccess(CLI::App& app, Cli& cli) {
         },
         [&](Response::Reader response) {
           if (cli.json) {
-            std::cout << ToJson(response.getUserAccess()) << "\n";
+            std::cout << api::wire::ToJson(response.getUserAccess()) << "\n";
           } else {
             PrintUserAccess(response.getUserAccess());
           }
@@ -263,7 +263,7 @@ void RegisterCheck(CLI::App& app, Cli& cli) {
         [&](Response::Reader response) {
           auto check = response.getCheck();
           if (cli.json) {
-            std::cout << ToJson(check) << "\n";
+            std::cout << api::wire::ToJson(check) << "\n";
           } else {
             PrintFields(std::cout, {{"allowed", check.getAllowed() ? "yes" : "no"},
                                     {"role", OrDash(check.getRole().cStr())},

@@ -1,6 +1,7 @@
 // Following the log (tail) and the administrative requests (token issue|revoke|list,
 // admin rebuild|verify). The subscription needs an admin or auditor token; the rest admin.
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "tools/cli/query_util.h"
 
@@ -41,7 +42,7 @@ void RegisterTail(CLI::App& app, Cli& cli) {
     uint64_t seen = 0;
     auto followed = connection->Subscribe(o->after, o->window, [&](api::wire::Record::Reader r) {
       if (cli.json) {
-        std::cout << ToJson(r) << "\n";
+        std::cout << api::wire::ToJson(r) << "\n";
       } else {
         std::cout << r.getPosition() << "  " << TimeOrDash(r.getTimeUs()) << "  "
                   << r.getStream().cStr() << "#" << r.getStreamVersion() << "  "
@@ -88,7 +89,7 @@ void RegisterTokens(CLI::App& app, Cli& cli) {
         [&](Response::Reader response) {
           auto t = response.getToken();
           if (cli.json)
-            std::cout << ToJson(t) << "\n";
+            std::cout << api::wire::ToJson(t) << "\n";
           else
             PrintFields(std::cout, {{"name", t.getName().cStr()},
                                     {"scope", t.getScope().cStr()},
@@ -104,7 +105,7 @@ void RegisterTokens(CLI::App& app, Cli& cli) {
         cli, [&](Admin::Builder a) { a.setRevokeToken(*revoke); },
         [&](Response::Reader) {
           if (cli.json)
-            std::cout << "{\"revoked\":true}\n";
+            std::cout << nlohmann::json{{"revoked", true}}.dump() << "\n";
           else
             std::cout << "revoked " << *revoke << "\n";
           return int{kOk};
@@ -119,7 +120,7 @@ void RegisterTokens(CLI::App& app, Cli& cli) {
           if (cli.json) {
             std::cout << "[";
             for (unsigned i = 0; i < list.size(); ++i)
-              std::cout << (i ? "," : "") << ToJson(list[i]);
+              std::cout << (i ? "," : "") << api::wire::ToJson(list[i]);
             std::cout << "]\n";
             return int{kOk};
           }
@@ -147,7 +148,7 @@ void RegisterAdmin(CLI::App& app, Cli& cli) {
         },
         [&](Response::Reader) {
           if (cli.json)
-            std::cout << "{\"rebuilding\":true}\n";
+            std::cout << nlohmann::json{{"rebuilding", true}}.dump() << "\n";
           else
             std::cout << "rebuild started; follow it with `roster status`\n";
           return int{kOk};
@@ -161,7 +162,7 @@ void RegisterAdmin(CLI::App& app, Cli& cli) {
         [&](Response::Reader response) {
           auto v = response.getVerify();
           if (cli.json) {
-            std::cout << ToJson(v) << "\n";
+            std::cout << api::wire::ToJson(v) << "\n";
           } else {
             std::vector<std::pair<std::string, std::string>> fields = {
                 {"ok", v.getOk() ? "yes" : "no"},
