@@ -55,6 +55,5 @@ std::string Hex(const uint8_t* data, size_t size, size_t max_bytes = 0);
 // An empty string shown as "-", so columns never collapse.
 std::string OrDash(std::string_view s);
 
-// One Cap'n Proto struct as a single line of JSON (api/wire/json.h).
 
 }  // namespace roster::tools::cli
