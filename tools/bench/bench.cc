@@ -8,22 +8,13 @@
 #include <cstdio>
 #include <latch>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 namespace roster::tools::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) continue;  // figures never need control chars
-    out += c;
-  }
-  return out + "\"";
-}
 
 std::string FormatNumber(double value) {
   char buffer[64];
@@ -54,23 +45,21 @@ void Report::AddText(std::string key, std::string value, std::string note) {
 
 void Report::Print(bool json) const {
   if (json) {
-    std::string out = "{" + JsonString("bench") + ": " + JsonString(name_);
+    nlohmann::ordered_json out;
+    out["bench"] = name_;
     for (const Row& row : rows_) {
-      out += ", " + JsonString(row.key) + ": ";
+      nlohmann::ordered_json& field = out[row.key];
       if (!row.numeric) {
-        out += JsonString(row.text);
-      } else if (std::isfinite(row.value)) {
-        // Counts exactly (six significant digits turned 1,000,143 events into 1.00014e+06),
-        // other figures to ten digits.
-        char buffer[64];
-        const bool count = row.value == std::floor(row.value) && std::fabs(row.value) < 9e15;
-        std::snprintf(buffer, sizeof buffer, count ? "%.0f" : "%.10g", row.value);
-        out += buffer;
+        field = row.text;
+      } else if (!std::isfinite(row.value)) {
+        field = nullptr;
+      } else if (row.value == std::floor(row.value) && std::fabs(row.value) < 9e15) {
+        field = static_cast<int64_t>(row.value);  // counts exactly
       } else {
-        out += "null";
+        field = row.value;
       }
     }
-    std::printf("%s}\n", out.c_str());
+    std::printf("%s\n", out.dump().c_str());
     return;
   }
   size_t key_width = 0, value_width = 0;

@@ -55,5 +55,4 @@ std::string Hex(const uint8_t* data, size_t size, size_t max_bytes = 0);
 // An empty string shown as "-", so columns never collapse.
 std::string OrDash(std::string_view s);
 
-
 }  // namespace roster::tools::cli
