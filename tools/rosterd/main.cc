@@ -13,6 +13,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "api/dispatch/dispatcher.h"
@@ -118,6 +119,7 @@ struct Settings {
   std::array<int64_t, std::size(kNumberSettings)> numbers;
   std::string data_dir = "./var/roster";
   std::string log_level = "info";
+  std::string port_file;
   bool sync = api::service::NodeOptions{}.store.sync;
 
   Settings() {
@@ -143,7 +145,8 @@ std::expected<void, std::string> ApplyConfig(const std::string& file, CLI::App& 
                                                {"listen", &s.server.listen},
                                                {"tls_cert", &s.server.tls_cert_file},
                                                {"tls_key", &s.server.tls_key_file},
-                                               {"log_level", &s.log_level}};
+                                               {"log_level", &s.log_level},
+                                               {"port_file", &s.port_file}};
   for (const auto& [key, node] : table) {
     const std::string name(key.str());
     const std::string flag = FlagOf(name);
@@ -178,6 +181,22 @@ std::expected<void, std::string> ApplyConfig(const std::string& file, CLI::App& 
   return {};
 }
 
+// The bound port for whoever started rosterd on port 0: written under a temporary name and
+// renamed, so that a reader never sees a partly written file.
+std::expected<void, std::string> WritePortFile(const std::filesystem::path& path, uint16_t port) {
+  const std::filesystem::path temporary = path.string() + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << port << "\n";
+    out.close();
+    if (!out) return std::unexpected("cannot write " + temporary.string());
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) return std::unexpected("cannot rename " + temporary.string() + ": " + ec.message());
+  return {};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -191,6 +210,8 @@ int main(int argc, char** argv) {
                  "PEM certificate chain: enables TLS with --tls-key");
   app.add_option("--tls-key", s.server.tls_key_file, "PEM private key");
   app.add_option("--log-level", s.log_level, "trace, debug, info, warn, error");
+  app.add_option("--port-file", s.port_file,
+                 "write the bound port here once listening (for port 0)");
   for (size_t i = 0; i < std::size(kNumberSettings); ++i) {
     const NumberSetting& n = kNumberSettings[i];
     app.add_option(FlagOf(n.key), s.numbers[i], n.help)->check(CLI::Range(int64_t{1}, n.max));
@@ -225,6 +246,15 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   std::error_code ec;
+  // A port file left by an earlier run names a port nobody listens on: whoever waits for the
+  // file must find only this run's.
+  if (!s.port_file.empty()) {
+    std::filesystem::remove(s.port_file, ec);
+    if (ec) {
+      logger->error("cannot remove the old port file {}: {}", s.port_file, ec.message());
+      return 1;
+    }
+  }
   std::filesystem::create_directories(s.data_dir, ec);
   if (ec) {
     logger->error("cannot create {}: {}", s.data_dir, ec.message());
@@ -259,9 +289,16 @@ int main(int argc, char** argv) {
     logger->error("{}", server.error());
     return 1;
   }
-  // The bound address on stdout, for scripts and tests that listen on port 0.
+  // The bound port on stdout for a person reading along; programs that start rosterd on port 0
+  // wait for --port-file instead of parsing this line.
   std::printf("rosterd: listening on port %u, data in %s\n", (*server)->port(), s.data_dir.c_str());
   std::fflush(stdout);
+  if (!s.port_file.empty()) {
+    if (auto written = WritePortFile(s.port_file, (*server)->port()); !written) {
+      logger->error("{}", written.error());
+      return 1;
+    }
+  }
 
   int signal = 0;
   sigwait(&signals, &signal);
