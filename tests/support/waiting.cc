@@ -60,4 +60,37 @@ bool BlockingCall::WaitUntilBlocked(std::chrono::milliseconds timeout) {
       timeout);
 }
 
+void Gate::Arm() {
+  std::lock_guard lock(mu_);
+  armed_ = !open_;
+}
+
+void Gate::Pass() {
+  std::unique_lock lock(mu_);
+  if (!armed_) return;
+  armed_ = false;
+  held_ = true;
+  cv_.notify_all();
+  cv_.wait(lock, [this] { return !held_; });
+}
+
+bool Gate::WaitHeld(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  return cv_.wait_for(lock, timeout, [this] { return held_; });
+}
+
+void Gate::Release() {
+  std::lock_guard lock(mu_);
+  held_ = false;
+  cv_.notify_all();
+}
+
+void Gate::Open() {
+  std::lock_guard lock(mu_);
+  open_ = true;
+  armed_ = false;
+  held_ = false;
+  cv_.notify_all();
+}
+
 }  // namespace roster::tests

@@ -1,5 +1,6 @@
 // Waiting in tests for something observable to happen, instead of sleeping for a while and
-// hoping it has: a predicate polled until it holds, or another thread seen blocked in a call.
+// hoping it has: a predicate polled until it holds, another thread seen blocked in a call, or
+// another thread held at a known point.
 //
 // The timeouts are generous on purpose: they only bound how long a failing test takes, and must
 // never be what decides a test on a slow or loaded machine.
@@ -9,7 +10,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <thread>
 
 namespace roster::tests {
@@ -41,6 +44,31 @@ class BlockingCall {
   std::atomic<pid_t> tid_{0};
   std::atomic<bool> returned_{false};
   std::thread thread_;
+};
+
+// A point in another thread's path where the test can hold it: that thread calls Pass() there
+// (from a hook such as a commit listener). Once armed, the next Pass() blocks until Release(),
+// and WaitHeld() tells the test it has got there; meanwhile the test knows exactly where that
+// thread is. Thread-safe. Open() before the gate goes, so that nothing stays held.
+class Gate {
+ public:
+  // Holds the next thread that passes.
+  void Arm();
+  // The held point; returns at once unless armed.
+  void Pass();
+  // Waits until a thread is held; false when none came within `timeout`.
+  bool WaitHeld(std::chrono::milliseconds timeout = kGenerousTimeout);
+  // Lets the held thread go on. Arm() again to hold the next one.
+  void Release();
+  // Disarms and releases, for good.
+  void Open();
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool armed_ = false;
+  bool held_ = false;
+  bool open_ = false;
 };
 
 }  // namespace roster::tests
