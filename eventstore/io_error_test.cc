@@ -3,12 +3,14 @@
 // writes with kStoreFailed, and reads keep working.
 #include <gtest/gtest.h>
 
+#include <latch>
 #include <thread>
 
 #include "eventstore/rocks_event_store.h"
 #include "eventstore/testing/fault_env.h"
 #include "eventstore/testing/store_helpers.h"
 #include "eventstore/testing/temp_dir.h"
+#include "tests/support/waiting.h"
 
 namespace roster::eventstore {
 namespace {
@@ -57,27 +59,35 @@ TEST_F(IoErrorTest, AFailedWriteFailsTheAppendAndStopsTheStore) {
 }
 
 TEST_F(IoErrorTest, EveryAppendOfTheFailedGroupFailsAndReopeningRecovers) {
-  // The next sync (the blocker's) succeeds slowly; the one after, which commits everything
-  // queued behind the blocker, fails.
-  faults_.DelaySyncs(250ms);
+  // The next sync (the blocker's) succeeds, and the writer is held after it (commit listeners
+  // run on the writer thread) until every thread below has started appending; the sync after,
+  // which commits everything queued behind the blocker, fails.
+  tests::Gate writer_gate;
+  const uint64_t listener = store_->AddCommitListener([&](Position) { writer_gate.Pass(); });
   faults_.FailFromSyncAfter(2);
+  writer_gate.Arm();
   std::thread blocker([&] {
     ASSERT_TRUE(store_->Append(Request("blocker", ExpectedVersion::Any(), {Event("t")})));
   });
-  std::this_thread::sleep_for(30ms);
+  ASSERT_TRUE(writer_gate.WaitHeld());
   constexpr int kThreads = 6;
   std::vector<Result<AppendResult>> results(kThreads);
+  std::latch entered(kThreads);
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
+      entered.count_down();
       results[t] = store_->Append(
           Request(testing::Numbered("g", t), ExpectedVersion::Any(), {Event("t"), Event("t")}));
     });
   }
+  entered.wait();
+  writer_gate.Release();
   for (auto& thread : threads) thread.join();
   blocker.join();
-  // All of them queued into the failing group and got kIoError; on a badly overloaded machine
-  // a straggler may come after it and get kStoreFailed instead.
+  store_->RemoveCommitListener(listener);
+  // All of them queued into the failing group and got kIoError; a thread still on its way into
+  // the queue when the writer went on comes after it and gets kStoreFailed instead.
   int io_errors = 0;
   for (const auto& r : results) {
     ASSERT_FALSE(r);
@@ -95,7 +105,6 @@ TEST_F(IoErrorTest, EveryAppendOfTheFailedGroupFailsAndReopeningRecovers) {
   // After a restart on a healthy disk the store opens, its chain verifies, and the failed
   // group is either wholly there (its bytes reached the WAL before the sync failed) or absent.
   store_.reset();
-  faults_.DelaySyncs(0ms);
   faults_.FailWrites(false);
   auto reopened = OpenOrDie(tmp_.path());
   const Position last = reopened->LastPosition();

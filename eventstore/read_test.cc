@@ -7,6 +7,7 @@
 #include "eventstore/rocks_event_store.h"
 #include "eventstore/testing/store_helpers.h"
 #include "eventstore/testing/temp_dir.h"
+#include "tests/support/waiting.h"
 
 namespace roster::eventstore {
 namespace {
@@ -126,23 +127,28 @@ TEST_F(ReadTest, WaitForPositionReturnsAtOnceTimesOutOrWakesOnAppend) {
   EXPECT_EQ(*store_->WaitForPosition(101, 50ms), 100u);  // timed out: the last position
   EXPECT_GE(std::chrono::steady_clock::now() - start, 45ms);
 
-  std::thread appender([&] {
-    std::this_thread::sleep_for(30ms);
-    ASSERT_TRUE(store_->Append(Request("s", ExpectedVersion::Any(), {Event("t")})));
+  // Woken by the append, the wait ends with the new position long before its timeout.
+  Result<Position> woken;
+  std::chrono::steady_clock::duration took{};
+  tests::BlockingCall waiter([&] {
+    const auto waited = std::chrono::steady_clock::now();
+    woken = store_->WaitForPosition(101, tests::kGenerousTimeout);
+    took = std::chrono::steady_clock::now() - waited;
   });
-  const auto waited = std::chrono::steady_clock::now();
-  EXPECT_EQ(*store_->WaitForPosition(101, 10s), 101u);
-  EXPECT_LT(std::chrono::steady_clock::now() - waited, 5s);
-  appender.join();
+  ASSERT_TRUE(waiter.WaitUntilBlocked());
+  ASSERT_TRUE(store_->Append(Request("s", ExpectedVersion::Any(), {Event("t")})));
+  waiter.Join();
+  EXPECT_EQ(*woken, 101u);
+  EXPECT_LT(took, tests::kGenerousTimeout) << "not woken by the append";
 }
 
 TEST_F(ReadTest, CloseWakesWaitersAndFailsLaterCalls) {
-  std::thread closer([&] {
-    std::this_thread::sleep_for(30ms);
-    store_->Close();
-  });
-  auto waited = store_->WaitForPosition(1000, 10s);
-  closer.join();
+  Result<Position> waited;
+  tests::BlockingCall waiter(
+      [&] { waited = store_->WaitForPosition(1000, tests::kGenerousTimeout); });
+  ASSERT_TRUE(waiter.WaitUntilBlocked());
+  store_->Close();
+  waiter.Join();
   ASSERT_FALSE(waited);
   EXPECT_EQ(waited.error().code, ErrorCode::kClosed);
   EXPECT_EQ(store_->ReadAll(1, 1).error().code, ErrorCode::kClosed);

@@ -7,6 +7,7 @@
 #include "eventstore/rocks_event_store.h"
 #include "eventstore/testing/store_helpers.h"
 #include "eventstore/testing/temp_dir.h"
+#include "tests/support/waiting.h"
 
 namespace roster::eventstore {
 namespace {
@@ -45,9 +46,9 @@ TEST_F(SubscriptionTest, CatchesUpThenDeliversLiveAppendsOnceInOrder) {
   const Position total = 100 + kWriters * kEach * kPerAppend;
   std::vector<Record> seen;
   while (seen.size() < total) {
-    auto batch = sub->Next(64, 5s);
+    auto batch = sub->Next(64, tests::kGenerousTimeout);
     ASSERT_TRUE(batch) << batch.error().message;
-    ASSERT_FALSE(batch->empty()) << "no record within 5 s at position " << sub->position();
+    ASSERT_FALSE(batch->empty()) << "no record in time at position " << sub->position();
     EXPECT_LE(batch->size(), 64u);
     seen.insert(seen.end(), batch->begin(), batch->end());
   }
@@ -77,26 +78,28 @@ TEST_F(SubscriptionTest, NextTimesOutWithNothingNew) {
 
 TEST_F(SubscriptionTest, AnAppendWakesABlockedNext) {
   auto sub = *store_->Subscribe(0);
-  std::thread appender([&] {
-    std::this_thread::sleep_for(30ms);
-    AppendN(1, "s");
+  Result<std::vector<Record>> batch;
+  std::chrono::steady_clock::duration took{};
+  tests::BlockingCall reader([&] {
+    const auto start = std::chrono::steady_clock::now();
+    batch = sub->Next(10, tests::kGenerousTimeout);
+    took = std::chrono::steady_clock::now() - start;
   });
-  const auto start = std::chrono::steady_clock::now();
-  auto batch = sub->Next(10, 20s);
-  appender.join();
+  ASSERT_TRUE(reader.WaitUntilBlocked());
+  AppendN(1, "s");
+  reader.Join();
   ASSERT_TRUE(batch);
   ASSERT_EQ(batch->size(), 1u);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+  EXPECT_LT(took, tests::kGenerousTimeout) << "not woken by the append";
 }
 
 TEST_F(SubscriptionTest, AnUnlimitedTimeoutStillWakesOnAppend) {
   auto sub = *store_->Subscribe(0);
-  std::thread appender([&] {
-    std::this_thread::sleep_for(30ms);
-    AppendN(1, "s");
-  });
-  auto batch = sub->Next(10, std::chrono::milliseconds::max());
-  appender.join();
+  Result<std::vector<Record>> batch;
+  tests::BlockingCall reader([&] { batch = sub->Next(10, std::chrono::milliseconds::max()); });
+  ASSERT_TRUE(reader.WaitUntilBlocked());
+  AppendN(1, "s");
+  reader.Join();
   ASSERT_TRUE(batch);
   EXPECT_EQ(batch->size(), 1u);
   EXPECT_EQ(*store_->WaitForPosition(1, std::chrono::milliseconds::max()), 1u);
@@ -104,12 +107,11 @@ TEST_F(SubscriptionTest, AnUnlimitedTimeoutStillWakesOnAppend) {
 
 TEST_F(SubscriptionTest, CloseWakesABlockedNext) {
   auto sub = *store_->Subscribe(0);
-  std::thread closer([&] {
-    std::this_thread::sleep_for(30ms);
-    sub->Close();
-  });
-  auto batch = sub->Next(10, 20s);
-  closer.join();
+  Result<std::vector<Record>> batch;
+  tests::BlockingCall reader([&] { batch = sub->Next(10, tests::kGenerousTimeout); });
+  ASSERT_TRUE(reader.WaitUntilBlocked());
+  sub->Close();
+  reader.Join();
   ASSERT_FALSE(batch);
   EXPECT_EQ(batch.error().code, ErrorCode::kClosed);
   EXPECT_EQ(sub->Next(10, 0ms).error().code, ErrorCode::kClosed);
@@ -117,12 +119,11 @@ TEST_F(SubscriptionTest, CloseWakesABlockedNext) {
 
 TEST_F(SubscriptionTest, ClosingTheStoreWakesSubscriptions) {
   auto sub = *store_->Subscribe(0);
-  std::thread closer([&] {
-    std::this_thread::sleep_for(30ms);
-    store_->Close();
-  });
-  auto batch = sub->Next(10, 20s);
-  closer.join();
+  Result<std::vector<Record>> batch;
+  tests::BlockingCall reader([&] { batch = sub->Next(10, tests::kGenerousTimeout); });
+  ASSERT_TRUE(reader.WaitUntilBlocked());
+  store_->Close();
+  reader.Join();
   ASSERT_FALSE(batch);
   EXPECT_EQ(batch.error().code, ErrorCode::kClosed);
 }

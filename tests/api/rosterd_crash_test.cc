@@ -20,8 +20,9 @@
 #include <vector>
 
 #include "eventstore/testing/temp_dir.h"
-#include "tests/api/rosterd_process.h"
 #include "tests/api/server_fixture.h"
+#include "tests/support/rosterd_process.h"
+#include "tests/support/waiting.h"
 
 namespace roster::tests {
 namespace {
@@ -325,7 +326,7 @@ TEST(RosterdCrashTest, KilledUnderLoadKeepsEveryAcknowledgedCommandExactlyOnce) 
 
   for (int kill = 0; kill < iterations; ++kill) {
     Rosterd server(data);
-    ASSERT_NE(server.port(), 0) << "start " << kill << ": " << server.output()
+    ASSERT_NE(server.port(), 0) << "start " << kill << ": " << server.error() << "\n"
                                 << server.StderrTail();
     const auto options = OptionsFor(server, data);
     {
@@ -342,11 +343,9 @@ TEST(RosterdCrashTest, KilledUnderLoadKeepsEveryAcknowledgedCommandExactlyOnce) 
         writer->Run(options, stop, acknowledged);
       });
     }
-    // Kill once commands are flowing, at a random moment (up to a quarter second later).
-    for (int i = 0; i < 500 && acknowledged < 50; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    const bool flowing = acknowledged >= 50;
+    // Kill once commands are flowing, at a random moment (up to a quarter second later). That
+    // sleep is the test: the kill must land at an unplanned point of the load.
+    const bool flowing = Eventually([&] { return acknowledged >= 50; });
     if (flowing) std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 250));
     server.Signal(SIGKILL);
     EXPECT_EQ(server.Wait(std::chrono::seconds(10)), 128 + SIGKILL);
@@ -359,7 +358,7 @@ TEST(RosterdCrashTest, KilledUnderLoadKeepsEveryAcknowledgedCommandExactlyOnce) 
   }
 
   Rosterd last(data);
-  ASSERT_NE(last.port(), 0) << last.output() << last.StderrTail();
+  ASSERT_NE(last.port(), 0) << last.error() << "\n" << last.StderrTail();
   const auto options = OptionsFor(last, data);
   // Every command cut off by the last kill is resent and answered; nothing new is sent. (A
   // writer retries its resend, as a backend would, if the connection fails.)
@@ -426,7 +425,7 @@ TEST(RosterdCrashTest, KilledUnderLoadKeepsEveryAcknowledgedCommandExactlyOnce) 
   ASSERT_EQ(rebuild.status, 0) << rebuild.out;
 
   Rosterd rebuilt(data);
-  ASSERT_NE(rebuilt.port(), 0) << rebuilt.output() << rebuilt.StderrTail();
+  ASSERT_NE(rebuilt.port(), 0) << rebuilt.error() << "\n" << rebuilt.StderrTail();
   auto again = api::client::Client::Connect(OptionsFor(rebuilt, data));
   ASSERT_TRUE(again.has_value()) << again.error().message;
   EXPECT_EQ(LastPosition(**again), token);

@@ -12,8 +12,9 @@
 #include <thread>
 
 #include "eventstore/testing/temp_dir.h"
-#include "tests/api/rosterd_process.h"
 #include "tests/api/server_fixture.h"
+#include "tests/support/rosterd_process.h"
+#include "tests/support/waiting.h"
 
 namespace roster::tests {
 namespace {
@@ -40,7 +41,7 @@ TEST(RosterdTest, TheConfigFileSetsTheLimits) {
     f << "max_subscriptions = 1\nmax_credits = 50\nlog_level = \"warn\"\n";
   }
   Rosterd server(tmp.path() / "data", {"--config", config.string()});
-  ASSERT_NE(server.port(), 0) << server.output();
+  ASSERT_NE(server.port(), 0) << server.error() << "\n" << server.StderrTail();
   api::client::ClientOptions options;
   options.server = "127.0.0.1:" + std::to_string(server.port());
   options.token = ReadToken(tmp.path() / "data");
@@ -106,7 +107,7 @@ TEST(RosterdTest, OutOfRangeSettingsAreRefusedAtStart) {
 TEST(RosterdTest, ThreadsAreNamedForWhatTheyDo) {
   eventstore::testing::TempDir tmp("rosterd-threads");
   Rosterd server(tmp.path() / "data", {"--io-threads", "2", "--worker-threads", "3"});
-  ASSERT_NE(server.port(), 0) << server.output();
+  ASSERT_NE(server.port(), 0) << server.error() << "\n" << server.StderrTail();
   const auto tasks = std::filesystem::path("/proc") / std::to_string(server.pid()) / "task";
   // Each thread names itself once it runs, which may be just after the port is announced.
   auto read_names = [&] {
@@ -128,11 +129,11 @@ TEST(RosterdTest, ThreadsAreNamedForWhatTheyDo) {
     }
     return true;
   };
-  std::multiset<std::string> names = read_names();
-  for (int i = 0; i < 100 && !as_expected(names); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::multiset<std::string> names;
+  Eventually([&] {
     names = read_names();
-  }
+    return as_expected(names);
+  });
   std::string all;
   for (const auto& n : names) all += n + " ";
   for (const auto& [name, count] : expected)
@@ -142,7 +143,7 @@ TEST(RosterdTest, ThreadsAreNamedForWhatTheyDo) {
 TEST(RosterdTest, CapnpToolSpeaksTheProtocol) {
   eventstore::testing::TempDir dir("rosterd-capnp");
   Rosterd server(dir.path() / "data");
-  ASSERT_NE(server.port(), 0) << server.output();
+  ASSERT_NE(server.port(), 0) << server.error() << "\n" << server.StderrTail();
   EXPECT_NE(server.output().find("admin.token"), std::string::npos) << server.output();
   const std::string token = ReadToken(dir.path() / "data");
   ASSERT_FALSE(token.empty());
@@ -188,7 +189,7 @@ TEST(RosterdTest, SigtermUnderLoadKeepsEveryAcknowledgedCommand) {
   std::vector<std::pair<std::string, uint64_t>> acked;  // org, position
   {
     Rosterd server(data);
-    ASSERT_NE(server.port(), 0) << server.output();
+    ASSERT_NE(server.port(), 0) << server.error() << "\n" << server.StderrTail();
     api::client::ClientOptions options;
     options.server = "127.0.0.1:" + std::to_string(server.port());
     options.token = ReadToken(data);
@@ -221,13 +222,10 @@ TEST(RosterdTest, SigtermUnderLoadKeepsEveryAcknowledgedCommand) {
       });
     }
     // Mid-load: once a good number of commands are acknowledged and more are in flight.
-    for (int i = 0; i < 1000; ++i) {
-      {
-        std::lock_guard lock(mu);
-        if (running == kClients && acked.size() >= kAtLeastAcked) break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    Eventually([&] {
+      std::lock_guard lock(mu);
+      return running == kClients && acked.size() >= kAtLeastAcked;
+    });
     server.Signal(SIGTERM);
     EXPECT_EQ(server.Wait(std::chrono::seconds(20)), 0);
     for (auto& th : threads) th.join();
@@ -237,7 +235,7 @@ TEST(RosterdTest, SigtermUnderLoadKeepsEveryAcknowledgedCommand) {
   for (const auto& [org, position] : acked) max_position = std::max(max_position, position);
 
   Rosterd again(data);
-  ASSERT_NE(again.port(), 0) << again.output();
+  ASSERT_NE(again.port(), 0) << again.error() << "\n" << again.StderrTail();
   EXPECT_EQ(again.output().find("admin.token"), std::string::npos);  // not a first start
   api::client::ClientOptions options;
   options.server = "127.0.0.1:" + std::to_string(again.port());

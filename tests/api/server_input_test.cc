@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "tests/api/server_fixture.h"
+#include "tests/support/waiting.h"
 
 namespace roster::tests {
 namespace {
@@ -18,9 +19,11 @@ class ServerInputTest : public ServerFixture {
     options_.hello_deadline = std::chrono::milliseconds(1000);
   }
 
-  // An authenticated raw connection.
+  // An authenticated raw connection. Its receive timeout only bounds how long a failing test
+  // waits for an answer that does not come.
   std::unique_ptr<RawConnection> Authenticated() {
-    auto raw = std::make_unique<RawConnection>(server_->port());
+    auto raw = std::make_unique<RawConnection>(server_->port(),
+                                               static_cast<int>(kGenerousTimeout.count()));
     EXPECT_TRUE(raw->connected());
     EXPECT_TRUE(raw->Send(Hello(admin_token_)));
     auto hello = raw->Read();
@@ -31,13 +34,15 @@ class ServerInputTest : public ServerFixture {
     return raw;
   }
 
-  // The next response is an error with `code`.
-  static void ExpectError(RawConnection& raw, const std::string& code) {
+  // The next response is an error with `code` (and a message saying `says`, when given).
+  static void ExpectError(RawConnection& raw, const std::string& code,
+                          const std::string& says = "") {
     auto m = raw.Read();
     ASSERT_TRUE(m.has_value()) << "no response (timed out: " << raw.timed_out() << ")";
     ASSERT_TRUE(m->get().isError());
-    EXPECT_EQ(m->get().getError().getCode().cStr(), code)
-        << m->get().getError().getMessage().cStr();
+    const std::string message = m->get().getError().getMessage().cStr();
+    EXPECT_EQ(m->get().getError().getCode().cStr(), code) << message;
+    EXPECT_NE(message.find(says), std::string::npos) << message;
   }
 
   static std::string Le32(uint32_t v) {
@@ -67,9 +72,7 @@ TEST_F(ServerInputTest, TruncatedFrameThenClose) {
   }
   ExpectServing();
   // The half frame did not linger as a connection.
-  for (int i = 0; i < 100 && server_->connections() > 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  Eventually([&] { return server_->connections() == 0; });
   EXPECT_EQ(server_->connections(), 0u);
 }
 
@@ -162,16 +165,15 @@ TEST_F(ServerInputTest, SlowSenderHitsTheFrameDeadline) {
   const std::string frame = StatusQuery(2);
   const auto start = Clock::now();
   ASSERT_TRUE(raw->Send(frame.substr(0, 12)));
-  ExpectError(*raw, "TIMEOUT");
+  // The frame deadline, not the idle timeout or another: the answer says which fired.
+  ExpectError(*raw, "TIMEOUT", "a request was not completed in time");
   EXPECT_TRUE(raw->Closed());
-  const auto took = Clock::now() - start;
-  EXPECT_GE(took, std::chrono::milliseconds(250));
-  EXPECT_LT(took, std::chrono::milliseconds(3000));
+  EXPECT_GE(Clock::now() - start, std::chrono::milliseconds(250));
   ExpectServing();
 }
 
 TEST_F(ServerInputTest, NoHelloHitsTheHelloDeadline) {
-  RawConnection raw(server_->port());
+  RawConnection raw(server_->port(), static_cast<int>(kGenerousTimeout.count()));
   const auto start = Clock::now();
   ExpectError(raw, "TIMEOUT");
   EXPECT_TRUE(raw.Closed());
@@ -182,11 +184,9 @@ TEST_F(ServerInputTest, NoHelloHitsTheHelloDeadline) {
 TEST_F(ServerInputTest, IdleConnectionIsClosed) {
   auto raw = Authenticated();
   const auto start = Clock::now();
-  ExpectError(*raw, "TIMEOUT");
+  ExpectError(*raw, "TIMEOUT", "idle");
   EXPECT_TRUE(raw->Closed());
-  const auto took = Clock::now() - start;
-  EXPECT_GE(took, std::chrono::milliseconds(550));
-  EXPECT_LT(took, std::chrono::milliseconds(3000));
+  EXPECT_GE(Clock::now() - start, std::chrono::milliseconds(550));
   ExpectServing();
 }
 

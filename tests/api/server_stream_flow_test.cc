@@ -2,11 +2,12 @@
 // its outbound limit (other clients are served meanwhile) and gets the whole file when it reads
 // again; streams are limited server-wide and freed when their client goes; stopping the server
 // ends a stalled stream instead of waiting on it, and so does the client's cancel.
+#include <algorithm>
 #include <map>
 #include <set>
-#include <thread>
 
 #include "tests/api/stream_fixture.h"
+#include "tests/support/waiting.h"
 
 namespace roster::tests {
 namespace {
@@ -23,10 +24,13 @@ class SlowReaderTest : public StreamFixture {
     options_.max_outbound_bytes = kOutboundLimit;
     options_.worker_threads = 4;  // two streams at most
     options_.stop_timeout = std::chrono::milliseconds(2000);
+    // Only what a test does ends a stall: never the write timeout of a slow machine's run.
+    options_.write_timeout = std::chrono::minutes(10);
   }
   // A connection that asks for the whole export and then reads nothing.
   std::unique_ptr<RawConnection> StalledExport(uint64_t id) {
-    auto raw = std::make_unique<RawConnection>(server_->port(), 10000, kReceiveBuffer);
+    auto raw = std::make_unique<RawConnection>(
+        server_->port(), static_cast<int>(kGenerousTimeout.count()), kReceiveBuffer);
     EXPECT_TRUE(raw->connected());
     EXPECT_TRUE(raw->Send(Hello(auditor_token_)));
     auto hello = raw->Read();
@@ -37,23 +41,27 @@ class SlowReaderTest : public StreamFixture {
     })));
     return raw;
   }
-  // The whole export, retried (for up to 5 s) while every place is taken.
+  // The whole export, retried while every place is taken (a place is freed once the server
+  // has seen its stream end).
   std::expected<api::client::ExportResult, api::client::ClientError> ExportOnceAPlaceIsFree(
       api::client::Client& c, std::string* text) {
     std::expected<api::client::ExportResult, api::client::ClientError> result;
-    for (int attempt = 0; attempt < 50; ++attempt) {
+    Eventually([&] {
       text->clear();
       result = ApiExport(c, {}, text);
-      if (result || result.error().code != "UNAVAILABLE") break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+      return result || result.error().code != "UNAVAILABLE";
+    });
     return result;
   }
-  // The server answers a status query and an as-of on a fresh connection, quickly.
-  void ExpectServedQuickly() {
-    const auto start = Clock::now();
-    auto c = Connect(service_token_);
-    ASSERT_NE(c, nullptr);
+  // The server answers a status query and an as-of on a fresh connection while a stall lasts:
+  // one that waited on the stalled client would not answer at all, so the client waits
+  // generously rather than timing the answers.
+  void ExpectServedMeanwhile() {
+    auto options = ClientFor(service_token_);
+    options.timeout = kGenerousTimeout;
+    auto connected = api::client::Client::Connect(options);
+    ASSERT_TRUE(connected.has_value()) << connected.error().message;
+    auto& c = *connected;
     auto status = c->Call([](Request::Builder r) { r.initQuery().setStatus(); });
     ASSERT_TRUE(status.has_value()) << status.error().message;
     EXPECT_TRUE(status->get().isStatus());
@@ -61,7 +69,12 @@ class SlowReaderTest : public StreamFixture {
         c->Call([](Request::Builder r) { r.initQuery().initOrganizationAsOf().setOrg("acme"); });
     ASSERT_TRUE(as_of.has_value()) << as_of.error().message;
     EXPECT_TRUE(as_of->get().isOrganizationAsOf());
-    EXPECT_LT(Clock::now() - start, std::chrono::seconds(2));
+  }
+  // Waits until a stream's producer has filled a connection's outbound queue to the limit: it
+  // waits for room from then on.
+  void WaitUntilAStreamStalls() {
+    ASSERT_TRUE(Eventually([&] { return server_->outbound_peak_bytes() >= kOutboundLimit; }))
+        << "no stream filled its connection's outbound queue";
   }
 };
 
@@ -73,8 +86,8 @@ TEST_F(SlowReaderTest, AStalledExportHoldsTheServerToItsOutboundLimitThenArrives
   ASSERT_GT(expected.size(), 16u << 20);
 
   auto raw = StalledExport(7);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  ExpectServedQuickly();
+  WaitUntilAStreamStalls();
+  ExpectServedMeanwhile();
   const size_t bound = kOutboundLimit + 2 * kPartBytes + (64 << 10);
   EXPECT_LE(server_->outbound_peak_bytes(), bound);
 
@@ -103,14 +116,19 @@ TEST_F(SlowReaderTest, StreamsAreLimitedAndFreedWhenTheirClientGoes) {
   AppendLogins("acme", 30000);
   auto first = StalledExport(1);
   auto second = StalledExport(2);
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  // Both streams wait for their readers: a third is refused, other requests are served.
+  // Both streams have begun (each has sent a part) and wait for their readers: a third is
+  // refused, other requests are served.
+  for (RawConnection* raw : {first.get(), second.get()}) {
+    auto part = raw->Read();
+    ASSERT_TRUE(part.has_value());
+    ASSERT_TRUE(part->get().isAuditExport());
+  }
   auto c = Connect(auditor_token_);
   std::string text;
   auto refused = ApiExport(*c, {}, &text);
   ASSERT_FALSE(refused.has_value());
   EXPECT_EQ(refused.error().code, "UNAVAILABLE");
-  ExpectServedQuickly();
+  ExpectServedMeanwhile();
   // The stalled clients go away: their producers stop and free their places.
   first->Close();
   second->Close();
@@ -129,7 +147,14 @@ TEST_F(SlowReaderTest, ACancelStopsAStreamAndFreesItsPlace) {
     r.setId(2);
     r.initQuery().initAuditExport();
   })));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Both streams have begun once a part of each has come.
+  std::map<uint64_t, size_t> parts;
+  while (parts.size() < 2) {
+    auto message = raw->Read();
+    ASSERT_TRUE(message.has_value()) << "the connection ended early";
+    ASSERT_TRUE(message->get().isAuditExport());
+    ++parts[message->get().getId()];
+  }
   for (uint64_t id : {1, 2}) {
     ASSERT_TRUE(raw->Send(Encode([&](Request::Builder r) {
       r.setId(10 + id);
@@ -148,7 +173,6 @@ TEST_F(SlowReaderTest, ACancelStopsAStreamAndFreesItsPlace) {
   EXPECT_TRUE(text == expected);
   // What the cancelling client reads: parts, then for each stream the cancel's answer and the
   // stream's end (CANCELLED), nothing of a stream after its end; an unknown id is NOT_FOUND.
-  std::map<uint64_t, size_t> parts;
   std::set<uint64_t> ended, cancelled;
   std::string not_found;
   while (ended.size() < 2 || cancelled.size() < 2 || not_found.empty()) {
@@ -191,12 +215,13 @@ TEST_F(SlowReaderTest, StoppingTheServerEndsAStalledStream) {
   CreateWorkspace("acme", "olive");
   AppendLogins("acme", 30000);
   auto raw = StalledExport(3);
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  WaitUntilAStreamStalls();
   const auto start = Clock::now();
   server_->Stop();
   // The stream's producer was waiting for room; stopping released it (else the worker pool
-  // would never join). The client's write stays stuck until the stop timeout forces it.
-  EXPECT_LT(Clock::now() - start, std::chrono::seconds(8));
+  // would never join). The client's write stays stuck until the stop timeout (2 s) forces it,
+  // well before the write timeout (10 minutes) could.
+  EXPECT_LT(Clock::now() - start, kGenerousTimeout);
   // What the client still reads is never a complete export.
   while (auto message = raw->Read()) {
     auto response = message->get();
@@ -227,13 +252,15 @@ TEST_F(WriteTimeoutTest, AClientThatStopsReadingIsClosedAfterTheWriteTimeout) {
   c.reset();
   auto raw = StalledExport(9);
   const auto start = Clock::now();
-  // Well before any other deadline (hello, frame: 10 s; idle: 300 s) could close it.
-  while (server_->connections() > 0 && Clock::now() - start < std::chrono::seconds(5)) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  EXPECT_EQ(server_->connections(), 0u) << "still open after 5 s";
+  Eventually([&] { return server_->connections() == 0; });
+  EXPECT_EQ(server_->connections(), 0u) << "still open";
   EXPECT_GE(Clock::now() - start, std::chrono::milliseconds(800));
-  ExpectServedQuickly();
+  // Closed by the write timeout, not by another deadline (hello, frame: 10 s; idle: 300 s).
+  const auto lines = sink_->Lines();
+  EXPECT_TRUE(std::any_of(lines.begin(), lines.end(), [](const std::string& line) {
+    return line.find("closed: the client stopped reading") != std::string::npos;
+  })) << "not closed by the write timeout";
+  ExpectServedMeanwhile();
 }
 
 class StreamsPerConnectionTest : public StreamFixture {};
@@ -241,7 +268,7 @@ class StreamsPerConnectionTest : public StreamFixture {};
 TEST_F(StreamsPerConnectionTest, AFifthStreamOnOneConnectionIsRefusedTheFourRunToTheEnd) {
   CreateWorkspace("acme", "olive");
   AppendLogins("acme", 5000);
-  RawConnection raw(server_->port(), 10000);
+  RawConnection raw(server_->port(), static_cast<int>(kGenerousTimeout.count()));
   ASSERT_TRUE(raw.Send(Hello(auditor_token_)));
   ASSERT_TRUE(raw.Read().has_value());
   // Five exports in one write: the server takes them in one go, so the first four are in

@@ -1,29 +1,20 @@
 #include "tests/e2e/e2e_fixture.h"
 
-#include <arpa/inet.h>
 #include <capnp/compat/json.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
-#include <thread>
 
-extern char** environ;
+#include "tests/support/child_process.h"
 
 namespace roster::tests::e2e {
 namespace {
-
-using namespace std::chrono_literals;
 
 std::string ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -32,50 +23,8 @@ std::string ReadFile(const std::filesystem::path& path) {
   return buf.str();
 }
 
-// A port nobody listens on right now: bind to port 0 and let the kernel choose.
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    return 0;
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-// Starts `argv` with stdout and stderr going to files; returns the pid (-1 on failure).
-int Spawn(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
-          const std::filesystem::path& out, const std::filesystem::path& err) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  std::vector<std::string> env_storage;
-  for (char** e = environ; *e != nullptr; ++e) {
-    const std::string entry = *e;
-    // The CLI must not pick up the developer's own server or token.
-    if (entry.starts_with("ROSTER_SERVER=") || entry.starts_with("ROSTER_TOKEN")) continue;
-    env_storage.push_back(entry);
-  }
-  for (const auto& e : extra_env) env_storage.push_back(e);
-  std::vector<char*> env;
-  for (auto& e : env_storage) env.push_back(e.data());
-  env.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), env.data());
-  posix_spawn_file_actions_destroy(&actions);
-  return rc == 0 ? pid : -1;
-}
+// The CLI must not pick up the developer's own server or token.
+const std::vector<std::string> kDeveloperSettings = {"ROSTER_SERVER=", "ROSTER_TOKEN"};
 
 class HexData final : public capnp::JsonCodec::Handler<capnp::Data> {
  public:
@@ -110,53 +59,33 @@ void DecodeJson(const std::string& text, capnp::DynamicStruct::Builder root) {
 
 void RosterdTest::SetUp() {
   const std::filesystem::path data = dir_.path() / "data";
-  port_ = FreePort();
-  ASSERT_NE(port_, 0);
-  pid_ = Spawn({std::string(ROSTER_BIN_DIR) + "/rosterd", "--data-dir", data.string(), "--listen",
-                address()},
-               {}, dir_.path() / "rosterd.out", dir_.path() / "rosterd.err");
-  ASSERT_GT(pid_, 0) << "cannot start rosterd";
-  // Ready when the admin token exists and a hello with it succeeds.
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      FAIL() << "rosterd exited early:\n" << ReadFile(dir_.path() / "rosterd.err");
-    }
-    if (std::filesystem::exists(data / "admin.token")) {
-      std::string token = ReadFile(data / "admin.token");
-      while (!token.empty() && (token.back() == '\n' || token.back() == ' ')) token.pop_back();
-      api::client::ClientOptions options;
-      options.server = address();
-      options.token = token;
-      options.timeout = 2000ms;
-      if (api::client::Client::Connect(options)) {
-        admin_token_ = token;
-        return;
-      }
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-  FAIL() << "rosterd did not become ready:\n" << ReadFile(dir_.path() / "rosterd.err");
+  RosterdOptions options;
+  options.data_dir = data;
+  options.stdout_path = dir_.path() / "rosterd.out";
+  options.stderr_path = dir_.path() / "rosterd.err";
+  options.drop_env_prefixes = kDeveloperSettings;
+  rosterd_ = std::make_unique<Rosterd>(options);
+  ASSERT_NE(rosterd_->port(), 0) << rosterd_->error() << "\n"
+                                 << ReadFile(dir_.path() / "rosterd.err");
+  // Ready: it listens, and a hello with the admin token it wrote succeeds.
+  std::string token = ReadFile(data / "admin.token");
+  while (!token.empty() && (token.back() == '\n' || token.back() == ' ')) token.pop_back();
+  api::client::ClientOptions client;
+  client.server = address();
+  client.token = token;
+  auto hello = api::client::Client::Connect(client);
+  ASSERT_TRUE(hello.has_value()) << hello.error().code << ": " << hello.error().message << "\n"
+                                 << ReadFile(dir_.path() / "rosterd.err");
+  admin_token_ = token;
 }
 
 void RosterdTest::TearDown() {
-  if (pid_ <= 0) return;
-  kill(pid_, SIGTERM);
-  for (int i = 0; i < 500; ++i) {  // 10 s for a graceful stop
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-          << "rosterd did not stop cleanly:\n"
-          << ReadFile(dir_.path() / "rosterd.err");
-      return;
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-  ADD_FAILURE() << "rosterd ignored SIGTERM";
-  kill(pid_, SIGKILL);
-  waitpid(pid_, nullptr, 0);
+  if (!rosterd_ || rosterd_->port() == 0) return;
+  status_client_.reset();
+  const std::optional<int> status = rosterd_->Stop(std::chrono::seconds(30));
+  ASSERT_TRUE(status.has_value()) << "rosterd ignored SIGTERM";
+  EXPECT_EQ(*status, 0) << "rosterd did not stop cleanly:\n"
+                        << ReadFile(dir_.path() / "rosterd.err");
 }
 
 CliRun RosterdTest::Roster(const std::vector<std::string>& args,
@@ -191,19 +120,21 @@ CliRun RosterdTest::RunProgram(const std::vector<std::string>& argv,
                                const std::vector<std::string>& env) {
   static int run = 0;
   ++run;
-  const auto out = dir_.path() / ("cli-" + std::to_string(run) + ".out");
-  const auto err = dir_.path() / ("cli-" + std::to_string(run) + ".err");
+  ChildOptions options;
+  options.argv = argv;
+  options.stdout_path = dir_.path() / ("cli-" + std::to_string(run) + ".out");
+  options.stderr_path = dir_.path() / ("cli-" + std::to_string(run) + ".err");
+  options.drop_env_prefixes = kDeveloperSettings;
+  options.extra_env = env;
   CliRun result;
-  const int pid = Spawn(argv, env, out, err);
-  if (pid <= 0) {
-    ADD_FAILURE() << "cannot start " << argv.front();
+  auto child = ChildProcess::Start(options);
+  if (!child) {
+    ADD_FAILURE() << "cannot start " << argv.front() << ": " << child.error();
     return result;
   }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = ReadFile(out);
-  result.err = ReadFile(err);
+  result.exit_code = child->Wait();
+  result.out = ReadFile(options.stdout_path);
+  result.err = ReadFile(options.stderr_path);
   return result;
 }
 

@@ -1,5 +1,5 @@
-// End-to-end test support: a real rosterd child on a free loopback port with a fresh data
-// directory, the roster CLI run as a user would run it, and client library connections.
+// End-to-end test support: a real rosterd child on a loopback port of its choosing with a fresh
+// data directory, the roster CLI run as a user would run it, and client library connections.
 //
 // Every test gets its own server (CTest runs each test case in its own process); the data
 // directory and the server go with the fixture. Binaries come from ROSTER_BIN_DIR.
@@ -15,6 +15,7 @@
 
 #include "api/client/client.h"
 #include "eventstore/testing/temp_dir.h"
+#include "tests/support/rosterd_process.h"
 
 namespace roster::tests::e2e {
 
@@ -78,7 +79,7 @@ class RosterdTest : public ::testing::Test {
   // The log's last position (status query over a client connection).
   uint64_t LastPosition();
 
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::string address() const { return rosterd_->address(); }
   const std::string& admin_token() const { return admin_token_; }
   std::string token_file() const { return (dir_.path() / "data" / "admin.token").string(); }
 
@@ -87,8 +88,7 @@ class RosterdTest : public ::testing::Test {
  private:
   CliRun RunProgram(const std::vector<std::string>& argv, const std::vector<std::string>& env);
 
-  int port_ = 0;
-  int pid_ = -1;
+  std::unique_ptr<Rosterd> rosterd_;
   std::string admin_token_;
   std::unique_ptr<api::client::Client> status_client_;
 };

@@ -9,16 +9,8 @@
 // The log for the subscription is written first, in process through a Node (the realistic
 // workload of tools/workload, without fsync), so that rosterd starts on it with its read
 // models already caught up.
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -31,12 +23,11 @@
 #include "api/client/client.h"
 #include "api/service/node.h"
 #include "eventstore/testing/temp_dir.h"
+#include "tests/support/rosterd_process.h"
 #include "tools/bench/async_load.h"
 #include "tools/bench/bench.h"
 #include "tools/bench/loopback_ceiling.h"
 #include "tools/workload/workload.h"
-
-extern char** environ;
 
 namespace roster::tools::bench {
 namespace {
@@ -127,76 +118,46 @@ void Populate(const std::filesystem::path& data, uint64_t records) {
     throw std::runtime_error("read models did not catch up: " + caught_up.error().message);
 }
 
-int FreePort();
-
-// rosterd as a child process; stopped with SIGTERM when this goes.
+// rosterd as a child process (tests/support/rosterd_process.h: it picks its own port and dies
+// with this program); stopped with SIGTERM when this goes.
 class Server {
  public:
   Server(const std::string& binary, const std::filesystem::path& data,
-         const std::filesystem::path& log) {
-    port_ = FreePort();
-    const std::string listen = "127.0.0.1:" + std::to_string(port_);
-    std::vector<std::string> argv = {binary, "--data-dir",  data.string(), "--listen",
-                                     listen, "--log-level", "warn"};
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    const int rc = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) throw std::runtime_error("cannot start " + binary);
-    const auto deadline = Clock::now() + 120s;  // opening a big log may take a while
-    while (Clock::now() < deadline) {
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
-        pid_ = -1;
-        throw std::runtime_error("rosterd exited; see " + log.string());
-      }
-      std::ifstream in(data / "admin.token");
-      std::stringstream buf;
-      buf << in.rdbuf();
-      token_ = buf.str();
-      while (!token_.empty() && (token_.back() == '\n' || token_.back() == ' ')) token_.pop_back();
-      if (!token_.empty() && Connect(2000ms)) return;
-      std::this_thread::sleep_for(50ms);
+         const std::filesystem::path& log)
+      : rosterd_([&] {
+          tests::RosterdOptions options;
+          options.data_dir = data;
+          options.binary = binary;
+          options.extra_args = {"--log-level", "warn"};
+          options.stdout_path = log;
+          options.stderr_path = log;
+          options.start_timeout = 120s;  // opening a big log may take a while
+          return options;
+        }()) {
+    if (rosterd_.port() == 0) {
+      throw std::runtime_error(rosterd_.error() + "; see " + log.string());
     }
-    throw std::runtime_error("rosterd did not become ready; see " + log.string());
+    token_ = tests::ReadToken(data);
+    if (token_.empty() || !Connect()) {
+      throw std::runtime_error("rosterd does not answer a hello; see " + log.string());
+    }
   }
-  ~Server() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    waitpid(pid_, nullptr, 0);
-  }
+  ~Server() { rosterd_.Stop(std::chrono::minutes(10)); }
   std::unique_ptr<api::client::Client> Connect(std::chrono::milliseconds timeout = 30000ms) const {
     api::client::ClientOptions options;
-    options.server = "127.0.0.1:" + std::to_string(port_);
+    options.server = rosterd_.address();
     options.token = token_;
     options.timeout = timeout;
     options.client_name = "roster-bench";
     auto c = api::client::Client::Connect(options);
     return c ? std::move(*c) : nullptr;
   }
-  AsyncTarget Target() const { return AsyncTarget{static_cast<uint16_t>(port_), token_}; }
+  AsyncTarget Target() const { return AsyncTarget{rosterd_.port(), token_}; }
 
  private:
-  int port_ = 0;
-  pid_t pid_ = -1;
+  tests::Rosterd rosterd_;
   std::string token_;
 };
-
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // One connection's share of the command mix: its own organizations, each cycling through
 // invite -> accept -> change role for a fresh user.

@@ -9,10 +9,11 @@
 #include <toml++/toml.h>
 
 #include <CLI/CLI.hpp>
-#include <algorithm>
+#include <array>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "api/dispatch/dispatcher.h"
@@ -32,60 +33,98 @@ class SystemClock final : public domain::Clock {
   }
 };
 
-struct Settings {
-  std::string data_dir = "./var/roster";
-  std::string listen = "127.0.0.1:7400";
-  std::string tls_cert;
-  std::string tls_key;
-  std::string log_level = "info";
-  int64_t max_message_bytes = 1 << 20;
-  int64_t max_connections = 1024;
-  int64_t max_in_flight = 64;
-  int64_t frame_deadline_ms = 10000;
-  int64_t idle_timeout_ms = 300000;
-  int64_t io_threads = api::server::ServerOptions{}.io_threads;  // half the cores (server.h)
-  int64_t worker_threads = 64;
-  int64_t max_outbound_bytes = 8 << 20;
-  int64_t max_subscriptions = 16;
-  int64_t max_credits = 10000;
-  int64_t max_streams_per_connection = 4;
-  int64_t max_streams = 16;
-  int64_t hello_deadline_ms = 10000;
-  int64_t write_timeout_ms = 30000;
-  bool sync = true;
-};
+using api::server::ServerOptions;
 
-// Every integer setting: its TOML key (the flag is --key with dashes), where it goes, the
-// largest value accepted (the smallest is 1) and its help. Out of range, in the file or on the
-// command line, rosterd refuses to start (exit 2) rather than, say, try to start 2^32 threads.
+// Every integer setting: its TOML key (the flag is --key with dashes), the largest value
+// accepted (the smallest is 1), its help, and the ServerOptions field it reads its default from
+// and is written to. Out of range, in the file or on the command line, rosterd refuses to start
+// (exit 2) rather than, say, try to start 2^32 threads.
 struct NumberSetting {
   const char* key;
-  int64_t Settings::*field;
   int64_t max;
   const char* help;
+  int64_t (*get)(const ServerOptions&);
+  void (*set)(ServerOptions&, int64_t);
 };
+
+// A field as the int64_t a flag or a TOML key carries: a count, or a duration in milliseconds.
+template <auto kField>
+int64_t GetField(const ServerOptions& options) {
+  const auto& value = options.*kField;
+  if constexpr (requires { value.count(); }) {
+    return static_cast<int64_t>(value.count());
+  } else {
+    return static_cast<int64_t>(value);
+  }
+}
+// Only called with values checked against the setting's range, which every field's type holds.
+template <auto kField>
+void SetField(ServerOptions& options, int64_t value) {
+  auto& field = options.*kField;
+  field = std::remove_reference_t<decltype(field)>(value);
+}
+template <auto kField>
+constexpr NumberSetting Number(const char* key, int64_t max, const char* help) {
+  return {key, max, help, &GetField<kField>, &SetField<kField>};
+}
+
+int64_t GetMessageBytes(const ServerOptions& options) {
+  return static_cast<int64_t>(options.limits.max_message_bytes);
+}
+// The Cap'n Proto traversal limit follows the largest message, with room for its pointers.
+void SetMessageBytes(ServerOptions& options, int64_t value) {
+  options.limits.max_message_bytes = static_cast<size_t>(value);
+  options.limits.traversal_limit_words = static_cast<uint64_t>(value) / 8 + 1024;
+}
+
 constexpr int64_t kDay = 24 * 3600 * 1000;  // ms
 constexpr NumberSetting kNumberSettings[] = {
-    {"max_message_bytes", &Settings::max_message_bytes, 1 << 30, "largest request accepted"},
-    {"max_connections", &Settings::max_connections, 1 << 20, "connections beyond are refused"},
-    {"max_in_flight", &Settings::max_in_flight, 1 << 16, "requests in progress per connection"},
-    {"frame_deadline_ms", &Settings::frame_deadline_ms, kDay,
-     "a started request must arrive within"},
-    {"idle_timeout_ms", &Settings::idle_timeout_ms, 7 * kDay, "an idle connection is closed after"},
-    {"io_threads", &Settings::io_threads, 256, "network threads (default: half the cores)"},
-    {"worker_threads", &Settings::worker_threads, 4096, "threads for commands and queries"},
-    {"max_outbound_bytes", &Settings::max_outbound_bytes, int64_t{1} << 32,
-     "answers queued per connection before it stops being read"},
-    {"max_subscriptions", &Settings::max_subscriptions, 1 << 16, "subscriptions per connection"},
-    {"max_credits", &Settings::max_credits, UINT32_MAX,
-     "records a subscriber may have outstanding"},
-    {"max_streams_per_connection", &Settings::max_streams_per_connection, 1 << 16,
-     "streamed answers in progress per connection"},
-    {"max_streams", &Settings::max_streams, 1 << 16,
-     "streamed answers in progress in all (at most half the worker threads)"},
-    {"hello_deadline_ms", &Settings::hello_deadline_ms, kDay, "connect (and TLS) to hello within"},
-    {"write_timeout_ms", &Settings::write_timeout_ms, kDay,
-     "a client that does not take an answer for this long is disconnected"},
+    {"max_message_bytes", 1 << 30, "largest request accepted", &GetMessageBytes, &SetMessageBytes},
+    Number<&ServerOptions::max_connections>("max_connections", 1 << 20,
+                                            "connections beyond are refused"),
+    Number<&ServerOptions::max_in_flight>("max_in_flight", 1 << 16,
+                                          "requests in progress per connection"),
+    Number<&ServerOptions::frame_deadline>("frame_deadline_ms", kDay,
+                                           "a started request must arrive within"),
+    Number<&ServerOptions::idle_timeout>("idle_timeout_ms", 7 * kDay,
+                                         "an idle connection is closed after"),
+    Number<&ServerOptions::io_threads>("io_threads", 256,
+                                       "network threads (default: half the cores)"),
+    Number<&ServerOptions::worker_threads>("worker_threads", 4096,
+                                           "threads for commands and queries"),
+    Number<&ServerOptions::max_outbound_bytes>(
+        "max_outbound_bytes", int64_t{1} << 32,
+        "answers queued per connection before it stops being read"),
+    Number<&ServerOptions::max_subscriptions>("max_subscriptions", 1 << 16,
+                                              "subscriptions per connection"),
+    Number<&ServerOptions::max_credits>("max_credits", UINT32_MAX,
+                                        "records a subscriber may have outstanding"),
+    Number<&ServerOptions::max_streams_per_connection>(
+        "max_streams_per_connection", 1 << 16, "streamed answers in progress per connection"),
+    Number<&ServerOptions::max_streams>(
+        "max_streams", 1 << 16,
+        "streamed answers in progress in all (at most half the worker threads)"),
+    Number<&ServerOptions::hello_deadline>("hello_deadline_ms", kDay,
+                                           "connect (and TLS) to hello within"),
+    Number<&ServerOptions::write_timeout>(
+        "write_timeout_ms", kDay,
+        "a client that does not take an answer for this long is disconnected"),
+};
+
+// What rosterd is told. The server's settings live in `server`, so their defaults are
+// ServerOptions' own; the integers are parsed into `numbers` first (flags and TOML carry
+// int64_t) and written into `server` once both have been read.
+struct Settings {
+  ServerOptions server;
+  std::array<int64_t, std::size(kNumberSettings)> numbers;
+  std::string data_dir = "./var/roster";
+  std::string log_level = "info";
+  std::string port_file;
+  bool sync = api::service::NodeOptions{}.store.sync;
+
+  Settings() {
+    for (size_t i = 0; i < numbers.size(); ++i) numbers[i] = kNumberSettings[i].get(server);
+  }
 };
 
 std::string FlagOf(std::string_view key) {
@@ -103,16 +142,21 @@ std::expected<void, std::string> ApplyConfig(const std::string& file, CLI::App& 
     return std::unexpected(file + ": " + std::string(e.description()));
   }
   std::map<std::string, std::string*> texts = {{"data_dir", &s.data_dir},
-                                               {"listen", &s.listen},
-                                               {"tls_cert", &s.tls_cert},
-                                               {"tls_key", &s.tls_key},
-                                               {"log_level", &s.log_level}};
+                                               {"listen", &s.server.listen},
+                                               {"tls_cert", &s.server.tls_cert_file},
+                                               {"tls_key", &s.server.tls_key_file},
+                                               {"log_level", &s.log_level},
+                                               {"port_file", &s.port_file}};
   for (const auto& [key, node] : table) {
     const std::string name(key.str());
     const std::string flag = FlagOf(name);
     const NumberSetting* number = nullptr;
-    for (const NumberSetting& n : kNumberSettings) {
-      if (name == n.key) number = &n;
+    int64_t* number_value = nullptr;
+    for (size_t i = 0; i < std::size(kNumberSettings); ++i) {
+      if (name == kNumberSettings[i].key) {
+        number = &kNumberSettings[i];
+        number_value = &s.numbers[i];
+      }
     }
     const bool given = app.get_option_no_throw(flag) && app.get_option(flag)->count() > 0;
     if (auto t = texts.find(name); t != texts.end()) {
@@ -125,7 +169,7 @@ std::expected<void, std::string> ApplyConfig(const std::string& file, CLI::App& 
         return std::unexpected(file + ": " + name + " must be an integer from 1 to " +
                                std::to_string(number->max));
       }
-      if (!given) s.*number->field = *v;
+      if (!given) *number_value = *v;
     } else if (name == "sync") {
       auto v = node.value<bool>();
       if (!v) return std::unexpected(file + ": sync must be true or false");
@@ -137,6 +181,22 @@ std::expected<void, std::string> ApplyConfig(const std::string& file, CLI::App& 
   return {};
 }
 
+// The bound port for whoever started rosterd on port 0: written under a temporary name and
+// renamed, so that a reader never sees a partly written file.
+std::expected<void, std::string> WritePortFile(const std::filesystem::path& path, uint16_t port) {
+  const std::filesystem::path temporary = path.string() + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << port << "\n";
+    out.close();
+    if (!out) return std::unexpected("cannot write " + temporary.string());
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) return std::unexpected("cannot rename " + temporary.string() + ": " + ec.message());
+  return {};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -145,12 +205,16 @@ int main(int argc, char** argv) {
   CLI::App app{"rosterd: the Roster membership and access server"};
   app.add_option("--config", config, "TOML file with the settings below (flags win)");
   app.add_option("--data-dir", s.data_dir, "data directory (created when missing)");
-  app.add_option("--listen", s.listen, "host:port to listen on (port 0: any free port)");
-  app.add_option("--tls-cert", s.tls_cert, "PEM certificate chain: enables TLS with --tls-key");
-  app.add_option("--tls-key", s.tls_key, "PEM private key");
+  app.add_option("--listen", s.server.listen, "host:port to listen on (port 0: any free port)");
+  app.add_option("--tls-cert", s.server.tls_cert_file,
+                 "PEM certificate chain: enables TLS with --tls-key");
+  app.add_option("--tls-key", s.server.tls_key_file, "PEM private key");
   app.add_option("--log-level", s.log_level, "trace, debug, info, warn, error");
-  for (const NumberSetting& n : kNumberSettings) {
-    app.add_option(FlagOf(n.key), s.*n.field, n.help)->check(CLI::Range(int64_t{1}, n.max));
+  app.add_option("--port-file", s.port_file,
+                 "write the bound port here once listening (for port 0)");
+  for (size_t i = 0; i < std::size(kNumberSettings); ++i) {
+    const NumberSetting& n = kNumberSettings[i];
+    app.add_option(FlagOf(n.key), s.numbers[i], n.help)->check(CLI::Range(int64_t{1}, n.max));
   }
   app.add_flag("--sync,!--no-sync", s.sync, "fsync each commit (default on)");
   // Exit 2 on a usage error, as for a bad config file.
@@ -166,6 +230,9 @@ int main(int argc, char** argv) {
                  s.log_level.c_str());
     return 2;
   }
+  for (size_t i = 0; i < std::size(kNumberSettings); ++i) {
+    kNumberSettings[i].set(s.server, s.numbers[i]);
+  }
 
   auto logger = spdlog::stderr_color_mt("rosterd");
   logger->set_level(spdlog::level::from_str(s.log_level));
@@ -179,6 +246,15 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   std::error_code ec;
+  // A port file left by an earlier run names a port nobody listens on: whoever waits for the
+  // file must find only this run's.
+  if (!s.port_file.empty()) {
+    std::filesystem::remove(s.port_file, ec);
+    if (ec) {
+      logger->error("cannot remove the old port file {}: {}", s.port_file, ec.message());
+      return 1;
+    }
+  }
   std::filesystem::create_directories(s.data_dir, ec);
   if (ec) {
     logger->error("cannot create {}: {}", s.data_dir, ec.message());
@@ -206,34 +282,23 @@ int main(int argc, char** argv) {
   const std::string version = "rosterd " ROSTER_VERSION;
   api::dispatch::Dispatcher dispatcher(**node, **tokens, version);
 
-  api::server::ServerOptions options;
-  options.listen = s.listen;
-  options.tls_cert_file = s.tls_cert;
-  options.tls_key_file = s.tls_key;
-  options.limits.max_message_bytes = static_cast<size_t>(s.max_message_bytes);
-  options.limits.traversal_limit_words = static_cast<uint64_t>(s.max_message_bytes) / 8 + 1024;
-  options.max_connections = static_cast<size_t>(s.max_connections);
-  options.max_in_flight = static_cast<size_t>(s.max_in_flight);
-  options.frame_deadline = std::chrono::milliseconds(s.frame_deadline_ms);
-  options.idle_timeout = std::chrono::milliseconds(s.idle_timeout_ms);
-  options.io_threads = static_cast<unsigned>(s.io_threads);
-  options.worker_threads = static_cast<unsigned>(s.worker_threads);
-  options.max_outbound_bytes = static_cast<size_t>(s.max_outbound_bytes);
-  options.max_subscriptions = static_cast<size_t>(s.max_subscriptions);
-  options.max_credits = static_cast<uint32_t>(std::min<int64_t>(s.max_credits, UINT32_MAX));
-  options.max_streams_per_connection = static_cast<size_t>(s.max_streams_per_connection);
-  options.max_streams = static_cast<size_t>(s.max_streams);
-  options.hello_deadline = std::chrono::milliseconds(s.hello_deadline_ms);
-  options.write_timeout = std::chrono::milliseconds(s.write_timeout_ms);
+  api::server::ServerOptions& options = s.server;
   options.server_version = version;
   auto server = api::server::Server::Start(dispatcher, **tokens, (*node)->log(), logger, options);
   if (!server) {
     logger->error("{}", server.error());
     return 1;
   }
-  // The bound address on stdout, for scripts and tests that listen on port 0.
+  // The bound port on stdout for a person reading along; programs that start rosterd on port 0
+  // wait for --port-file instead of parsing this line.
   std::printf("rosterd: listening on port %u, data in %s\n", (*server)->port(), s.data_dir.c_str());
   std::fflush(stdout);
+  if (!s.port_file.empty()) {
+    if (auto written = WritePortFile(s.port_file, (*server)->port()); !written) {
+      logger->error("{}", written.error());
+      return 1;
+    }
+  }
 
   int signal = 0;
   sigwait(&signals, &signal);
