@@ -143,14 +143,6 @@ std::expected<AnyCommand, std::string> ToDomain(const std::string& org, const st
   return std::unexpected("unknown command");
 }
 
-bool ValidOrgId(std::string_view org) {
-  if (org.empty() || org.size() > 128) return false;
-  for (char c : org) {
-    if (c <= ' ' || c > '~') return false;
-  }
-  return true;
-}
-
 void FillResult(const api::service::CommandOutcome& outcome, const std::string& org,
                 const eventstore::codec::EventCodec& codec, wire::CommandResult::Builder out) {
   out.setAccepted(outcome.accepted());
@@ -196,7 +188,7 @@ void FillResult(const api::service::CommandOutcome& outcome, const std::string& 
 void Dispatcher::HandleCommand(const Principal& principal, wire::Command::Reader c,
                                wire::Response::Builder response) {
   const std::string org = Str(c.getOrg());
-  if (!ValidOrgId(org)) {
+  if (!IsValidId(org)) {
     SetError(response, "INVALID_ARGUMENT",
              "an organization id is 1 to 128 printable characters without spaces");
     return;

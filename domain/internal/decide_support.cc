@@ -45,19 +45,14 @@ std::optional<Rejection> RequireCovers(const OrganizationState& state, const Mem
 }
 
 std::optional<Rejection> ValidateId(std::string_view kind, std::string_view value) {
-  constexpr size_t kMaxId = 128;
-  if (value.empty() || value.size() > kMaxId) {
-    return Rejection{ErrorCode::kInvalidArgument,
-                     std::string(kind) + " must be 1 to 128 characters long."};
+  if (IsValidId(value)) return std::nullopt;
+  if (value.empty() || value.size() > kMaxIdLength) {
+    return Rejection{
+        ErrorCode::kInvalidArgument,
+        std::string(kind) + " must be 1 to " + std::to_string(kMaxIdLength) + " characters long."};
   }
-  for (char ch : value) {
-    if (ch <= ' ' || ch > '~') {
-      return Rejection{
-          ErrorCode::kInvalidArgument,
-          std::string(kind) + " may only use printable ASCII characters without spaces."};
-    }
-  }
-  return std::nullopt;
+  return Rejection{ErrorCode::kInvalidArgument,
+                   std::string(kind) + " may only use printable ASCII characters without spaces."};
 }
 
 std::optional<Rejection> ValidateText(std::string_view kind, std::string_view value, size_t max) {

@@ -21,7 +21,8 @@ std::expected<const Member*, Rejection> RequirePermission(const OrganizationStat
 std::optional<Rejection> RequireCovers(const OrganizationState& state, const Member& actor,
                                        const Role& target, std::string_view what);
 
-// Identifiers chosen by callers: 1..128 printable ASCII characters, no spaces.
+// Identifiers chosen by callers must pass IsValidId (domain/ids.h); the rejection says which
+// part of the rule `value` breaks.
 std::optional<Rejection> ValidateId(std::string_view kind, std::string_view value);
 // Human-readable names: 1..max bytes, no control characters.
 std::optional<Rejection> ValidateName(std::string_view kind, std::string_view value,
