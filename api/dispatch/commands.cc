@@ -1,14 +1,14 @@
 // Commands: protocol -> domain command -> command service -> protocol result.
 #include "api/dispatch/dispatcher.h"
 #include "api/service/secrets.h"
+#include "eventstore/codec/text.h"
 #include "projections/describe_event.h"
 
 namespace roster::api::dispatch {
 namespace {
 
 using namespace domain;
-
-std::string Str(capnp::Text::Reader t) { return std::string(t.cStr(), t.size()); }
+using eventstore::codec::Str;
 
 std::optional<int32_t> NonZero(int32_t v) {
   return v == 0 ? std::nullopt : std::optional<int32_t>(v);

@@ -102,6 +102,18 @@ TEST(CodecTest, DecodesUnalignedPayload) {
   EXPECT_EQ(std::get<ProjectCreated>(*decoded).name, "Project");
 }
 
+// Text is read by its size, not up to its first NUL: ids and names come back whole.
+TEST(CodecTest, TextWithEmbeddedNulRoundTrips) {
+  EventCodec codec;
+  const std::string id("p\0q", 3);
+  const std::string name("a\0b\0", 4);
+  auto encoded = codec.Encode(ProjectCreated{ProjectId(id), name});
+  auto decoded = codec.Decode(encoded.type, encoded.revision, encoded.payload);
+  ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
+  EXPECT_EQ(std::get<ProjectCreated>(*decoded).project_id.value, id);
+  EXPECT_EQ(std::get<ProjectCreated>(*decoded).name, name);
+}
+
 TEST(CodecTest, RejectsUnknownTypeAndNewerRevision) {
   EventCodec codec;
   auto encoded = codec.Encode(ApiKeyRevoked{ApiKeyId("k")});

@@ -16,6 +16,7 @@
 #include "domain/events.h"
 #include "eventstore/codec/codec.h"
 #include "eventstore/codec/events.capnp.h"
+#include "eventstore/codec/text.h"
 
 namespace roster::eventstore::codec {
 
@@ -23,7 +24,6 @@ struct CodecFailure : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-inline std::string Str(capnp::Text::Reader t) { return std::string(t.cStr(), t.size()); }
 inline capnp::Text::Reader Txt(const std::string& s) {
   return capnp::Text::Reader(s.data(), s.size());
 }
