@@ -2,10 +2,6 @@
 
 #include <capnp/message.h>
 #include <capnp/serialize.h>
-#include <kj/exception.h>
-
-#include <cstring>
-#include <memory>
 
 #include "eventstore/codec/state.capnp.h"
 #include "eventstore/codec/wire_convert.h"
@@ -150,23 +146,14 @@ OrganizationState ReadState(wire::OrganizationSnapshot::Reader r) {
 }  // namespace
 
 std::expected<OrganizationState, CodecError> DecodeState(std::string_view bytes) {
-  if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0) {
-    return std::unexpected(CodecError{"snapshot is not a whole number of Cap'n Proto words"});
-  }
-  const size_t words = bytes.size() / sizeof(capnp::word);
-  std::unique_ptr<capnp::word[]> aligned(new capnp::word[words]);
-  std::memcpy(aligned.get(), bytes.data(), bytes.size());
-  try {
-    capnp::ReaderOptions options;
-    options.traversalLimitInWords = 1ull << 32;  // large organizations make large snapshots
-    capnp::FlatArrayMessageReader reader(kj::arrayPtr(aligned.get(), words), options);
-    return ReadState(reader.getRoot<wire::OrganizationSnapshot>());
-  } catch (const kj::Exception& e) {
-    return std::unexpected(
-        CodecError{std::string("malformed snapshot: ") + e.getDescription().cStr()});
-  } catch (const CodecFailure& e) {
-    return std::unexpected(CodecError{e.what()});
-  }
+  capnp::ReaderOptions options;
+  options.traversalLimitInWords = 1ull << 32;  // large organizations make large snapshots
+  return WithMessage(
+      bytes, "snapshot",
+      [](capnp::MessageReader& reader) -> std::expected<OrganizationState, CodecError> {
+        return ReadState(reader.getRoot<wire::OrganizationSnapshot>());
+      },
+      options);
 }
 
 }  // namespace roster::eventstore::codec

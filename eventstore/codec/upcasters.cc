@@ -21,7 +21,7 @@ domain::InvitationSent ReadRev1(wire::InvitationSent::Reader r) {
 void RegisterBuiltinUpcasters(EventCodec& codec) {
   codec.RegisterUpcaster(std::string(domain::InvitationSent::kType), 1,
                          [](std::string_view payload) -> DecodeResult {
-                           return WithMessage(payload, [](capnp::MessageReader& reader) {
+                           return WithMessage(payload, "payload", [](capnp::MessageReader& reader) {
                              return DecodeResult(ReadRev1(reader.getRoot<wire::InvitationSent>()));
                            });
                          });

@@ -8,10 +8,10 @@
 #include <capnp/serialize.h>
 #include <kj/exception.h>
 
-#include <cstring>
-#include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <type_traits>
 
 #include "domain/events.h"
 #include "eventstore/codec/codec.h"
@@ -92,27 +92,30 @@ ROSTER_WIRE(MemberActive)
 
 #undef ROSTER_WIRE
 
-// Runs `read` over the Cap'n Proto message in `payload` (copied when misaligned), turning every
-// failure (a malformed message, a value the domain cannot hold) into a CodecError.
+// `bytes` as Cap'n Proto words: in place when word-aligned, otherwise copied into `copy`, which
+// must outlive the result (Cap'n Proto reads aligned words; a payload sits wherever the store's
+// buffer put it). `bytes` must hold a whole number of words.
+kj::ArrayPtr<const capnp::word> AlignedWords(std::string_view bytes, kj::Array<capnp::word>& copy);
+
+// Runs `read` (capnp::MessageReader& -> std::expected<T, CodecError>) over the Cap'n Proto
+// message in `bytes` and returns its result; `what` names the bytes in errors ("payload",
+// "snapshot"). Cap'n Proto's readers throw kj::Exception on a malformed message: this is where
+// the codec catches it, once, and turns it into a CodecError.
 template <class Fn>
-std::expected<domain::Event, CodecError> WithMessage(std::string_view payload, Fn&& read) {
-  if (payload.size() % sizeof(capnp::word) != 0 || payload.empty()) {
-    return std::unexpected(CodecError{"payload is not a whole number of Cap'n Proto words"});
+std::invoke_result_t<Fn, capnp::MessageReader&> WithMessage(
+    std::string_view bytes, std::string_view what, Fn&& read,
+    const capnp::ReaderOptions& options = capnp::ReaderOptions()) {
+  if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0) {
+    return std::unexpected(
+        CodecError{std::string(what) + " is not a whole number of Cap'n Proto words"});
   }
-  const size_t words = payload.size() / sizeof(capnp::word);
-  std::unique_ptr<capnp::word[]> copy;
-  const capnp::word* data = reinterpret_cast<const capnp::word*>(payload.data());
-  if (reinterpret_cast<uintptr_t>(payload.data()) % alignof(capnp::word) != 0) {
-    copy.reset(new capnp::word[words]);
-    std::memcpy(copy.get(), payload.data(), payload.size());
-    data = copy.get();
-  }
+  kj::Array<capnp::word> copy;
   try {
-    capnp::FlatArrayMessageReader reader(kj::arrayPtr(data, words));
+    capnp::FlatArrayMessageReader reader(AlignedWords(bytes, copy), options);
     return read(reader);
   } catch (const kj::Exception& e) {
     return std::unexpected(
-        CodecError{std::string("malformed payload: ") + e.getDescription().cStr()});
+        CodecError{"malformed " + std::string(what) + ": " + e.getDescription().cStr()});
   } catch (const CodecFailure& e) {
     return std::unexpected(CodecError{e.what()});
   }
