@@ -15,8 +15,8 @@ namespace {
 
 template <class E>
 DecodeResult ReadCurrent(std::string_view payload) {
-  return WithMessage(payload, "payload", [](capnp::MessageReader& reader) -> DecodeResult {
-    return domain::Event(Read(reader.getRoot<typename WireOf<E>::type>()));
+  return WithMessage(payload, "payload", [](capnp::MessageReader& reader) {
+    return AsEvent(Read(reader.getRoot<typename WireOf<E>::type>()));
   });
 }
 

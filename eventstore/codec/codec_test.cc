@@ -158,6 +158,23 @@ TEST(CodecTest, UnknownPermissionNameIsAnError) {
   EXPECT_NE(decoded.error().message.find("world.domination"), std::string::npos);
 }
 
+// A reason this binary does not know (written by a newer one) is refused, not guessed.
+TEST(CodecTest, UnknownProjectRemovalReasonIsAnError) {
+  EventCodec codec;
+  capnp::MallocMessageBuilder message;
+  auto b = message.initRoot<wire::ProjectMemberRemoved>();
+  b.setProjectId("p");
+  b.setUserId("u");
+  b.setRole("Viewer");
+  b.setReason(static_cast<wire::ProjectRemovalReason>(99));
+  auto words = capnp::messageToFlatArray(message);
+  std::string payload(reinterpret_cast<const char*>(words.asBytes().begin()),
+                      words.asBytes().size());
+  auto decoded = codec.Decode(std::string(ProjectMemberRemoved::kType), 1, payload);
+  ASSERT_FALSE(decoded.has_value());
+  EXPECT_EQ(decoded.error().message, "unknown project removal reason");
+}
+
 TEST(CodecTest, OldRevisionGoesThroughItsUpcaster) {
   EventCodec codec;
   auto missing = codec.Decode("project.created", 0, "");

@@ -88,13 +88,17 @@ std::string EncodeState(const OrganizationState& s) {
 
 namespace {
 
-OrganizationState ReadState(wire::OrganizationSnapshot::Reader r) {
+Decoded<OrganizationState> ReadState(wire::OrganizationSnapshot::Reader r) {
   OrganizationState s;
   s.org_id = OrgId(Str(r.getOrgId()));
   s.name = Str(r.getName());
-  if (r.getStatus() > static_cast<uint8_t>(OrgStatus::kDeleted)) throw CodecFailure("bad status");
+  if (r.getStatus() > static_cast<uint8_t>(OrgStatus::kDeleted)) {
+    return std::unexpected(CodecError{"bad status"});
+  }
   s.status = static_cast<OrgStatus>(r.getStatus());
-  s.catalog = ReadCatalog(r.getCatalog());
+  auto catalog = ReadCatalog(r.getCatalog());
+  if (!catalog) return std::unexpected(catalog.error());
+  s.catalog = std::move(*catalog);
   s.settings = ReadSettings(r.getSettings());
   for (auto w : r.getMembers()) {
     Member m{MembershipId(Str(w.getMembershipId())),
@@ -107,7 +111,7 @@ OrganizationState ReadState(wire::OrganizationSnapshot::Reader r) {
   }
   for (auto w : r.getInvitations()) {
     if (w.getStatus() > static_cast<uint8_t>(InvitationStatus::kExpired)) {
-      throw CodecFailure("bad invitation status");
+      return std::unexpected(CodecError{"bad invitation status"});
     }
     Invitation inv{InvitationId(Str(w.getId())),
                    Email::FromNormalized(Str(w.getEmail())),
@@ -150,7 +154,7 @@ std::expected<OrganizationState, CodecError> DecodeState(std::string_view bytes)
   options.traversalLimitInWords = 1ull << 32;  // large organizations make large snapshots
   return WithMessage(
       bytes, "snapshot",
-      [](capnp::MessageReader& reader) -> std::expected<OrganizationState, CodecError> {
+      [](capnp::MessageReader& reader) {
         return ReadState(reader.getRoot<wire::OrganizationSnapshot>());
       },
       options);

@@ -1,14 +1,14 @@
 // Field-by-field conversion between domain events and their events.capnp structs. Private to
-// the codec target. One Write/Read pair per struct; Read throws CodecFailure on values that
-// cannot be represented in the domain (an unknown permission name), which Decode turns into a
-// CodecError.
+// the codec target. One Write/Read pair per struct; Read returns a CodecError for a value the
+// domain cannot hold (an unknown permission name), and lets Cap'n Proto's kj::Exception for a
+// malformed message through to WithMessage, the one place that catches it.
 #pragma once
 
 #include <capnp/message.h>
 #include <capnp/serialize.h>
 #include <kj/exception.h>
 
-#include <stdexcept>
+#include <expected>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -20,9 +20,16 @@
 
 namespace roster::eventstore::codec {
 
-struct CodecFailure : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+// What a reader returns: the domain value, or why the bytes cannot be one.
+template <class T>
+using Decoded = std::expected<T, CodecError>;
+
+// One event type's reading as the Event variant that Decode returns.
+template <class E>
+DecodeResult AsEvent(Decoded<E> decoded) {
+  if (!decoded) return std::unexpected(std::move(decoded.error()));
+  return domain::Event(std::move(*decoded));
+}
 
 inline capnp::Text::Reader Txt(const std::string& s) {
   return capnp::Text::Reader(s.data(), s.size());
@@ -45,7 +52,7 @@ struct RevisionOf {
     using type = wire::name;                                \
   };                                                        \
   void Write(wire::name::Builder b, const domain::name& e); \
-  domain::name Read(wire::name::Reader r);
+  Decoded<domain::name> Read(wire::name::Reader r);
 
 ROSTER_WIRE(OrganizationCreated)
 ROSTER_WIRE(OrganizationRenamed)
@@ -61,8 +68,8 @@ struct RevisionOf<domain::InvitationSent> {
   static constexpr uint16_t value = 2;
 };
 void Write(wire::MemberInvitedV2::Builder b, const domain::InvitationSent& e);
-domain::InvitationSent Read(wire::MemberInvitedV2::Reader r);
-domain::InvitationSent ReadRev1(wire::InvitationSent::Reader r);
+Decoded<domain::InvitationSent> Read(wire::MemberInvitedV2::Reader r);
+Decoded<domain::InvitationSent> ReadRev1(wire::InvitationSent::Reader r);
 ROSTER_WIRE(InvitationResent)
 ROSTER_WIRE(InvitationRevoked)
 ROSTER_WIRE(InvitationAccepted)
@@ -116,19 +123,17 @@ std::invoke_result_t<Fn, capnp::MessageReader&> WithMessage(
   } catch (const kj::Exception& e) {
     return std::unexpected(
         CodecError{"malformed " + std::string(what) + ": " + e.getDescription().cStr()});
-  } catch (const CodecFailure& e) {
-    return std::unexpected(CodecError{e.what()});
   }
 }
 
 // Shared pieces.
 void WriteRole(wire::Role::Builder b, const domain::Role& role);
-domain::Role ReadRole(wire::Role::Reader r);
+Decoded<domain::Role> ReadRole(wire::Role::Reader r);
 void WriteSettings(wire::OrgSettings::Builder b, const domain::OrgSettings& s);
 void WriteCatalog(wire::RoleCatalog::Builder b, const domain::RoleCatalog& catalog);
-domain::RoleCatalog ReadCatalog(wire::RoleCatalog::Reader r);
+Decoded<domain::RoleCatalog> ReadCatalog(wire::RoleCatalog::Reader r);
 domain::OrgSettings ReadSettings(wire::OrgSettings::Reader r);
-domain::PermissionSet ReadPermissions(capnp::List<capnp::Text>::Reader r);
+Decoded<domain::PermissionSet> ReadPermissions(capnp::List<capnp::Text>::Reader r);
 
 // Writes `set` by stable names into the `permissions` field of a Role or ProjectRole builder.
 template <class Builder>
