@@ -27,8 +27,10 @@ std::expected<PermissionSet, std::string> Permissions(capnp::List<capnp::Text>::
 // The domain command a protocol command asks for; activity commands come back separately.
 using AnyCommand = std::variant<Command, ActivityCommand>;
 
-std::expected<AnyCommand, std::string> ToDomain(const std::string& org, const std::string& actor,
-                                                wire::Command::Reader c) {
+// INVALID_ARGUMENT for a request that names no valid command, INTERNAL when a secret cannot
+// be hashed.
+api::service::Outcome<AnyCommand> ToDomain(const std::string& org, const std::string& actor,
+                                           wire::Command::Reader c) {
   switch (c.which()) {
     case wire::Command::CREATE_ORGANIZATION: {
       auto r = c.getCreateOrganization();
@@ -58,8 +60,13 @@ std::expected<AnyCommand, std::string> ToDomain(const std::string& org, const st
     case wire::Command::ACCEPT_INVITATION: {
       auto r = c.getAcceptInvitation();
       const std::string token = Str(r.getToken());
-      return Command(AcceptInvitation{InvitationId(Str(r.getInvitationId())),
-                                      token.empty() ? "" : api::service::HashSecretToken(token),
+      std::string token_hash;
+      if (!token.empty()) {
+        auto hashed = api::service::HashSecretToken(token);
+        if (!hashed) return std::unexpected(hashed.error());
+        token_hash = std::move(*hashed);
+      }
+      return Command(AcceptInvitation{InvitationId(Str(r.getInvitationId())), std::move(token_hash),
                                       Str(r.getVerifiedEmail()), Str(r.getDisplayName())});
     }
     case wire::Command::EXPIRE_INVITATIONS:
@@ -81,7 +88,7 @@ std::expected<AnyCommand, std::string> ToDomain(const std::string& org, const st
       const bool define = c.which() == wire::Command::DEFINE_ROLE;
       auto r = define ? c.getDefineRole() : c.getUpdateRole();
       auto permissions = Permissions(r.getPermissions());
-      if (!permissions) return std::unexpected(permissions.error());
+      if (!permissions) return api::service::Fail("INVALID_ARGUMENT", permissions.error());
       if (define)
         return Command(DefineRole{Str(r.getName()), *permissions, Str(r.getProjectRole())});
       return Command(UpdateRole{Str(r.getName()), *permissions, Str(r.getProjectRole())});
@@ -140,7 +147,7 @@ std::expected<AnyCommand, std::string> ToDomain(const std::string& org, const st
     case wire::Command::RECORD_ACTIVITY:
       return ActivityCommand(RecordActivity{});
   }
-  return std::unexpected("unknown command");
+  return api::service::Fail("INVALID_ARGUMENT", "unknown command");
 }
 
 void FillResult(const api::service::CommandOutcome& outcome, const std::string& org,
@@ -202,7 +209,7 @@ void Dispatcher::HandleCommand(const Principal& principal, wire::Command::Reader
   const std::string actor = Str(c.getActor());
   auto command = ToDomain(org, actor, c);
   if (!command) {
-    SetError(response, "INVALID_ARGUMENT", command.error());
+    SetError(response, command.error().code, command.error().message);
     return;
   }
   const api::service::CommandContext ctx{UserId(actor), Str(c.getCommandId()),
