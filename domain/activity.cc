@@ -10,11 +10,11 @@ void See(ActivityState& s, const UserId& user, Time at) {
   if (!inserted && it->second < at) it->second = at;
 }
 
-std::optional<Rejection> RequireKnownUser(const OrganizationState& org, const UserId& actor) {
-  if (auto r = internal::RequireLive(org)) return r;
-  if (org.FindMember(actor) != nullptr || org.direct_projects.contains(actor)) return std::nullopt;
-  return Rejection{ErrorCode::kNotFound, "User " + actor.value + " has no access to organization " +
-                                             org.org_id.value + "; nothing to record."};
+internal::Check RequireKnownUser(const OrganizationState& org, const UserId& actor) {
+  if (auto ok = internal::RequireLive(org); !ok) return ok;
+  if (org.FindMember(actor) != nullptr || org.direct_projects.contains(actor)) return {};
+  return Reject(ErrorCode::kNotFound, "User " + actor.value + " has no access to organization " +
+                                          org.org_id.value + "; nothing to record.");
 }
 
 }  // namespace
@@ -27,11 +27,13 @@ void ApplyActivity(ActivityState& state, const Event& event) {
 Decision DecideActivity(const OrganizationState& org, const ActivityState& activity,
                         const UserId& actor, const ActivityCommand& command, Time now,
                         const ActivityPolicy& policy) {
-  if (auto r = RequireKnownUser(org, actor)) return std::unexpected(*r);
+  if (auto ok = RequireKnownUser(org, actor); !ok) return std::unexpected(ok.error());
   if (const auto* login = std::get_if<RecordLogin>(&command)) {
-    if (auto r = internal::ValidateText("IP address", login->ip, 64)) return std::unexpected(*r);
-    if (auto r = internal::ValidateText("User agent", login->user_agent, 512)) {
-      return std::unexpected(*r);
+    if (auto ok = internal::ValidateText("IP address", login->ip, 64); !ok) {
+      return std::unexpected(ok.error());
+    }
+    if (auto ok = internal::ValidateText("User agent", login->user_agent, 512); !ok) {
+      return std::unexpected(ok.error());
     }
     return std::vector<Event>{MemberLoggedIn{actor, now, login->ip, login->user_agent}};
   }

@@ -7,11 +7,25 @@
 #pragma once
 
 #include <compare>
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <string_view>
 
 namespace roster::domain {
+
+inline constexpr size_t kMaxIdLength = 128;
+
+// The rule for identifiers chosen by callers: 1 to kMaxIdLength printable ASCII characters, no
+// spaces. Public so that the API, which names a stream after an org id before any command is
+// decided, refuses exactly the ids the domain would.
+constexpr bool IsValidId(std::string_view value) {
+  if (value.empty() || value.size() > kMaxIdLength) return false;
+  for (char ch : value) {
+    if (ch <= ' ' || ch > '~') return false;
+  }
+  return true;
+}
 
 template <class Tag>
 struct Id {

@@ -14,10 +14,11 @@ std::string HashedBody(const Record& record) {
   return body;
 }
 
-Hash ChainHash(std::string_view prev, std::string_view body) {
+Result<Hash> ChainHash(std::string_view prev, std::string_view body) {
   // One digest context per thread: exports and verify-export hash one record after another.
-  thread_local internal::Sha256 sha;
-  return sha.Of(prev, body);
+  thread_local Result<internal::Sha256> sha = internal::Sha256::Create();
+  if (!sha) return std::unexpected(sha.error());
+  return sha->Of(prev, body);
 }
 
 std::expected<Record, std::string> ParseStoredRecord(std::string_view value) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "eventstore/error.h"
 #include "eventstore/record.h"
 
 namespace roster::eventstore {
@@ -16,7 +17,9 @@ namespace roster::eventstore {
 std::string HashedBody(const Record& record);
 
 // SHA-256(prev || body): the hash the log stores for a record whose predecessor hashed to prev.
-Hash ChainHash(std::string_view prev, std::string_view body);
+// kIoError when OpenSSL cannot compute it (no SHA-256 in its configuration): that says nothing
+// about the record, so callers must not report it as a mismatch.
+Result<Hash> ChainHash(std::string_view prev, std::string_view body);
 
 // A stored record value (body, then prev_hash, then hash) decoded and checked for layout; the
 // error says what is malformed. The hash itself is not checked: compare with ChainHash.

@@ -223,8 +223,10 @@ Result<std::unique_ptr<RocksEventStore>> OpenRocksEventStore(const fs::path& dir
   (*core)->board.Publish(end->position);
   std::unique_ptr<internal::AppendWriter> writer;
   if (!options.read_only) {
-    writer =
-        std::make_unique<internal::AppendWriter>(**core, end->position, end->hash, end->time_us);
+    auto sha = internal::Sha256::Create();
+    if (!sha) return std::unexpected(std::move(sha.error()));
+    writer = std::make_unique<internal::AppendWriter>(**core, end->position, end->hash,
+                                                      end->time_us, std::move(*sha));
   }
   return std::unique_ptr<RocksEventStore>(new RocksEventStore(std::move(*core), std::move(writer)));
 }

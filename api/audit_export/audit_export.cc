@@ -114,7 +114,9 @@ eventstore::Result<ExportSummary> WriteExport(eventstore::EventLog& log,
     for (size_t i = begin; i < end; ++i) {
       const Record& r = *chosen[i];
       const std::string body = eventstore::HashedBody(r);
-      if (eventstore::ChainHash(eventstore::AsBytes(r.prev_hash), body) != r.hash) {
+      const auto computed = eventstore::ChainHash(eventstore::AsBytes(r.prev_hash), body);
+      if (!computed) return std::unexpected(computed.error());
+      if (*computed != r.hash) {
         return std::unexpected(Error{ErrorCode::kCorruption,
                                      "the record at position " + std::to_string(r.position) +
                                          " does not match its hash; run `roster-admin verify`",

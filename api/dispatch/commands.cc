@@ -1,14 +1,14 @@
 // Commands: protocol -> domain command -> command service -> protocol result.
 #include "api/dispatch/dispatcher.h"
 #include "api/service/secrets.h"
+#include "eventstore/codec/text.h"
 #include "projections/describe_event.h"
 
 namespace roster::api::dispatch {
 namespace {
 
 using namespace domain;
-
-std::string Str(capnp::Text::Reader t) { return std::string(t.cStr(), t.size()); }
+using eventstore::codec::Str;
 
 std::optional<int32_t> NonZero(int32_t v) {
   return v == 0 ? std::nullopt : std::optional<int32_t>(v);
@@ -27,8 +27,10 @@ std::expected<PermissionSet, std::string> Permissions(capnp::List<capnp::Text>::
 // The domain command a protocol command asks for; activity commands come back separately.
 using AnyCommand = std::variant<Command, ActivityCommand>;
 
-std::expected<AnyCommand, std::string> ToDomain(const std::string& org, const std::string& actor,
-                                                wire::Command::Reader c) {
+// INVALID_ARGUMENT for a request that names no valid command, INTERNAL when a secret cannot
+// be hashed.
+api::service::Outcome<AnyCommand> ToDomain(const std::string& org, const std::string& actor,
+                                           wire::Command::Reader c) {
   switch (c.which()) {
     case wire::Command::CREATE_ORGANIZATION: {
       auto r = c.getCreateOrganization();
@@ -58,8 +60,13 @@ std::expected<AnyCommand, std::string> ToDomain(const std::string& org, const st
     case wire::Command::ACCEPT_INVITATION: {
       auto r = c.getAcceptInvitation();
       const std::string token = Str(r.getToken());
-      return Command(AcceptInvitation{InvitationId(Str(r.getInvitationId())),
-                                      token.empty() ? "" : api::service::HashSecretToken(token),
+      std::string token_hash;
+      if (!token.empty()) {
+        auto hashed = api::service::HashSecretToken(token);
+        if (!hashed) return std::unexpected(hashed.error());
+        token_hash = std::move(*hashed);
+      }
+      return Command(AcceptInvitation{InvitationId(Str(r.getInvitationId())), std::move(token_hash),
                                       Str(r.getVerifiedEmail()), Str(r.getDisplayName())});
     }
     case wire::Command::EXPIRE_INVITATIONS:
@@ -81,7 +88,7 @@ std::expected<AnyCommand, std::string> ToDomain(const std::string& org, const st
       const bool define = c.which() == wire::Command::DEFINE_ROLE;
       auto r = define ? c.getDefineRole() : c.getUpdateRole();
       auto permissions = Permissions(r.getPermissions());
-      if (!permissions) return std::unexpected(permissions.error());
+      if (!permissions) return api::service::Fail("INVALID_ARGUMENT", permissions.error());
       if (define)
         return Command(DefineRole{Str(r.getName()), *permissions, Str(r.getProjectRole())});
       return Command(UpdateRole{Str(r.getName()), *permissions, Str(r.getProjectRole())});
@@ -140,15 +147,7 @@ std::expected<AnyCommand, std::string> ToDomain(const std::string& org, const st
     case wire::Command::RECORD_ACTIVITY:
       return ActivityCommand(RecordActivity{});
   }
-  return std::unexpected("unknown command");
-}
-
-bool ValidOrgId(std::string_view org) {
-  if (org.empty() || org.size() > 128) return false;
-  for (char c : org) {
-    if (c <= ' ' || c > '~') return false;
-  }
-  return true;
+  return api::service::Fail("INVALID_ARGUMENT", "unknown command");
 }
 
 void FillResult(const api::service::CommandOutcome& outcome, const std::string& org,
@@ -196,7 +195,7 @@ void FillResult(const api::service::CommandOutcome& outcome, const std::string& 
 void Dispatcher::HandleCommand(const Principal& principal, wire::Command::Reader c,
                                wire::Response::Builder response) {
   const std::string org = Str(c.getOrg());
-  if (!ValidOrgId(org)) {
+  if (!IsValidId(org)) {
     SetError(response, "INVALID_ARGUMENT",
              "an organization id is 1 to 128 printable characters without spaces");
     return;
@@ -210,7 +209,7 @@ void Dispatcher::HandleCommand(const Principal& principal, wire::Command::Reader
   const std::string actor = Str(c.getActor());
   auto command = ToDomain(org, actor, c);
   if (!command) {
-    SetError(response, "INVALID_ARGUMENT", command.error());
+    SetError(response, command.error().code, command.error().message);
     return;
   }
   const api::service::CommandContext ctx{UserId(actor), Str(c.getCommandId()),

@@ -2,8 +2,6 @@
 
 namespace roster::api::dispatch {
 
-std::string Str(capnp::Text::Reader t) { return std::string(t.cStr(), t.size()); }
-
 projections::AsOfPoint Point(wire::AsOf::Reader r) {
   projections::AsOfPoint p;
   p.position = r.getPosition();

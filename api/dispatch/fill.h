@@ -9,12 +9,13 @@
 
 #include "api/service/audit_queries.h"
 #include "api/wire/roster.capnp.h"
+#include "eventstore/codec/text.h"
 #include "projections/access_projection.h"
 #include "projections/as_of.h"
 
 namespace roster::api::dispatch {
 
-std::string Str(capnp::Text::Reader t);
+using eventstore::codec::Str;
 // The point of an as-of or history query: 0 means no limit.
 projections::AsOfPoint Point(wire::AsOf::Reader r);
 

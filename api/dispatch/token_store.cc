@@ -98,7 +98,10 @@ std::expected<std::unique_ptr<TokenStore>, std::string> TokenStore::Open(
 }
 
 std::optional<Principal> TokenStore::Authenticate(std::string_view token) const {
-  const std::string presented = HashSecretToken(token);
+  // A token that cannot be hashed cannot be checked: it authenticates no one.
+  const auto hashed = HashSecretToken(token);
+  if (!hashed) return std::nullopt;
+  const std::string& presented = *hashed;
   std::lock_guard lock(mu_);
   std::optional<Principal> found;
   // Every entry is compared, each in constant time: timing says nothing about which matched.
@@ -114,13 +117,17 @@ std::expected<std::string, std::string> TokenStore::Issue(const std::string& nam
   if (!ValidName(name)) {
     return std::unexpected("a token name is 1 to 64 letters, digits, '-', '_' or '.'");
   }
-  std::string token = "rst_" + api::service::NewSecretToken();
+  auto secret = api::service::NewSecretToken();
+  if (!secret) return std::unexpected("cannot create a token: " + secret.error().message);
+  std::string token = "rst_" + *secret;
+  auto hash = HashSecretToken(token);
+  if (!hash) return std::unexpected("cannot create a token: " + hash.error().message);
   bool replaced = false;
   {
     std::lock_guard writing(save_mu_);
     std::vector<Entry> next = Entries();
     replaced = std::erase_if(next, [&](const Entry& e) { return e.name == name; }) > 0;
-    next.push_back(Entry{name, scope, HashSecretToken(token)});
+    next.push_back(Entry{name, scope, std::move(*hash)});
     if (auto saved = Replace(std::move(next)); !saved) return std::unexpected(saved.error());
   }
   if (replaced) Invalidated(name);

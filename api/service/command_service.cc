@@ -20,14 +20,18 @@ constexpr size_t kReadBatch = 1024;
 // Stored outcomes of commands that appended nothing (appended ones are found in the log).
 enum class OutcomeKind : uint8_t { kRejected = 0, kNoChange = 1 };
 
-// Fills the secret of InviteMember / ResendInvitation; returns the token to hand out once.
-std::string FillToken(domain::Command& command) {
+// Fills the secret of InviteMember / ResendInvitation; returns the token to hand out once
+// (empty when the command takes none).
+Outcome<std::string> FillToken(domain::Command& command) {
   std::string* hash = nullptr;
   if (auto* c = std::get_if<domain::InviteMember>(&command)) hash = &c->token_hash;
   if (auto* c = std::get_if<domain::ResendInvitation>(&command)) hash = &c->token_hash;
-  if (hash == nullptr || !hash->empty()) return {};
-  std::string token = NewSecretToken();
-  *hash = HashSecretToken(token);
+  if (hash == nullptr || !hash->empty()) return std::string();
+  auto token = NewSecretToken();
+  if (!token) return token;
+  auto token_hash = HashSecretToken(*token);
+  if (!token_hash) return std::unexpected(token_hash.error());
+  *hash = std::move(*token_hash);
   return token;
 }
 
@@ -232,8 +236,10 @@ Result<CommandOutcome> CommandService::Execute(const domain::OrgId& org, domain:
   if (!previous) return std::unexpected(previous.error());
   if (*previous) return std::move(**previous);
 
+  auto token = FillToken(command);
+  if (!token) return std::unexpected(token.error());
   CommandOutcome outcome;
-  outcome.invitation_token = FillToken(command);
+  outcome.invitation_token = std::move(*token);
   const std::string stream = eventstore::codec::OrgStream(org);
   for (int attempt = 0; attempt <= options_.max_conflict_retries; ++attempt) {
     const domain::Time now = clock_.Now();

@@ -6,11 +6,11 @@ namespace {
 
 bool PastExpiry(const Invitation& inv, Time now) { return now >= inv.expires_at; }
 
-std::optional<Rejection> RequireHash(std::string_view token_hash) {
+Check RequireHash(std::string_view token_hash) {
   if (token_hash.empty()) {
-    return Rejection{ErrorCode::kInvalidArgument, "An invitation token is required."};
+    return Reject(ErrorCode::kInvalidArgument, "An invitation token is required.");
   }
-  return std::nullopt;
+  return {};
 }
 
 // A pending invitation that can still be resent or revoked.
@@ -51,11 +51,15 @@ Decision Handle(const OrganizationState& s, const UserId& actor, const InviteMem
   if (!m) return std::unexpected(m.error());
   auto email = Email::Parse(c.email);
   if (!email) return std::unexpected(email.error());
-  if (auto r = ValidateText("Display name", c.display_name, 200)) return std::unexpected(*r);
+  if (auto ok = ValidateText("Display name", c.display_name, 200); !ok) {
+    return std::unexpected(ok.error());
+  }
   const Role* role = s.catalog.FindRole(c.role);
   if (role == nullptr) return Reject(ErrorCode::kNotFound, "Role '" + c.role + "' does not exist.");
-  if (auto r = RequireCovers(s, **m, *role, "invite someone as")) return std::unexpected(*r);
-  if (auto r = RequireHash(c.token_hash)) return std::unexpected(*r);
+  if (auto ok = RequireCovers(s, **m, *role, "invite someone as"); !ok) {
+    return std::unexpected(ok.error());
+  }
+  if (auto ok = RequireHash(c.token_hash); !ok) return std::unexpected(ok.error());
   if (s.member_by_email.contains(*email)) {
     return Reject(ErrorCode::kAlreadyMember,
                   email->value() + " is already an active member of the organization.");
@@ -90,10 +94,11 @@ Decision Handle(const OrganizationState& s, const UserId& actor, const ResendInv
   auto inv = FindOpenInvitation(s, c.invitation_id, now);
   if (!inv) return std::unexpected(inv.error());
   if (const Role* role = s.catalog.FindRole((*inv)->role)) {
-    if (auto r = RequireCovers(s, **m, *role, "resend an invitation as"))
-      return std::unexpected(*r);
+    if (auto ok = RequireCovers(s, **m, *role, "resend an invitation as"); !ok) {
+      return std::unexpected(ok.error());
+    }
   }
-  if (auto r = RequireHash(c.token_hash)) return std::unexpected(*r);
+  if (auto ok = RequireHash(c.token_hash); !ok) return std::unexpected(ok.error());
   return std::vector<Event>{InvitationResent{(*inv)->id, (*inv)->email, c.token_hash, now,
                                              ExpiryFrom(s, now), (*inv)->resend_count + 1}};
 }
@@ -105,8 +110,9 @@ Decision Handle(const OrganizationState& s, const UserId& actor, const RevokeInv
   auto inv = FindOpenInvitation(s, c.invitation_id, now);
   if (!inv) return std::unexpected(inv.error());
   if (const Role* role = s.catalog.FindRole((*inv)->role)) {
-    if (auto r = RequireCovers(s, **m, *role, "revoke an invitation as"))
-      return std::unexpected(*r);
+    if (auto ok = RequireCovers(s, **m, *role, "revoke an invitation as"); !ok) {
+      return std::unexpected(ok.error());
+    }
   }
   return std::vector<Event>{InvitationRevoked{(*inv)->id, (*inv)->email, (*inv)->role}};
 }
@@ -114,8 +120,8 @@ Decision Handle(const OrganizationState& s, const UserId& actor, const RevokeInv
 // The actor is the invitee; they need no membership (rule 1's other exception).
 Decision Handle(const OrganizationState& s, const UserId& actor, const AcceptInvitation& c,
                 Time now) {
-  if (auto r = RequireLive(s)) return std::unexpected(*r);
-  if (auto r = ValidateId("User id", actor.value)) return std::unexpected(*r);
+  if (auto ok = RequireLive(s); !ok) return std::unexpected(ok.error());
+  if (auto ok = ValidateId("User id", actor.value); !ok) return std::unexpected(ok.error());
   auto it = s.invitations.find(c.invitation_id);
   if (it == s.invitations.end()) {
     return Reject(ErrorCode::kNotFound, "Invitation " + c.invitation_id.value + " does not exist.");
@@ -152,7 +158,9 @@ Decision Handle(const OrganizationState& s, const UserId& actor, const AcceptInv
                   "User " + actor.value + " (" + inv.email.value() +
                       ") is already an active member of the organization.");
   }
-  if (auto r = ValidateText("Display name", c.display_name, 200)) return std::unexpected(*r);
+  if (auto ok = ValidateText("Display name", c.display_name, 200); !ok) {
+    return std::unexpected(ok.error());
+  }
   const std::string& display = c.display_name.empty() ? inv.display_name : c.display_name;
   MembershipId membership("m" + std::to_string(s.memberships_created + 1));
   return std::vector<Event>{InvitationAccepted{inv.id, inv.email, actor, membership},
@@ -161,7 +169,7 @@ Decision Handle(const OrganizationState& s, const UserId& actor, const AcceptInv
 
 // Time-determined facts only, so any caller may run the sweep (the server runs it on a timer).
 Decision Handle(const OrganizationState& s, const UserId&, const ExpireInvitations&, Time now) {
-  if (auto r = RequireLive(s)) return std::unexpected(*r);
+  if (auto ok = RequireLive(s); !ok) return std::unexpected(ok.error());
   std::vector<Event> events;
   for (const auto& [expires_at, id] : s.pending_by_expiry) {
     if (expires_at > now) break;

@@ -4,16 +4,15 @@
 namespace roster::domain::internal {
 namespace {
 
-std::optional<Rejection> RequireNotLastOwner(const OrganizationState& s, const Member& target,
-                                             std::string_view what) {
+Check RequireNotLastOwner(const OrganizationState& s, const Member& target, std::string_view what) {
   if (s.catalog.IsOwnerRole(target.role) && s.owner_count() <= 1) {
-    return Rejection{ErrorCode::kLastOwner,
-                     target.user_id.value + " is the last " + s.catalog.owner_role() +
-                         " and an organization must always have one, so they cannot " +
-                         std::string(what) + ". Make someone else " + s.catalog.owner_role() +
-                         " first."};
+    return Reject(ErrorCode::kLastOwner,
+                  target.user_id.value + " is the last " + s.catalog.owner_role() +
+                      " and an organization must always have one, so they cannot " +
+                      std::string(what) + ". Make someone else " + s.catalog.owner_role() +
+                      " first.");
   }
-  return std::nullopt;
+  return {};
 }
 
 // Who inherits a departing member's resources: the actor when they are an owner (and not the
@@ -71,13 +70,17 @@ Decision Handle(const OrganizationState& s, const UserId& actor, const ChangeRol
   }
   const Role* to = s.catalog.FindRole(c.role);
   if (to == nullptr) return Reject(ErrorCode::kNotFound, "Role '" + c.role + "' does not exist.");
-  if (auto r = RequireCovers(s, **m, *to, "grant")) return std::unexpected(*r);
+  if (auto ok = RequireCovers(s, **m, *to, "grant"); !ok) return std::unexpected(ok.error());
   if (const Role* from = s.catalog.FindRole(target->role)) {
-    if (auto r = RequireCovers(s, **m, *from, "change someone from")) return std::unexpected(*r);
+    if (auto ok = RequireCovers(s, **m, *from, "change someone from"); !ok) {
+      return std::unexpected(ok.error());
+    }
   }
   if (to->name == target->role) return std::vector<Event>{};
   if (!s.catalog.IsOwnerRole(to->name)) {
-    if (auto r = RequireNotLastOwner(s, *target, "be demoted")) return std::unexpected(*r);
+    if (auto ok = RequireNotLastOwner(s, *target, "be demoted"); !ok) {
+      return std::unexpected(ok.error());
+    }
   }
   return std::vector<Event>{
       MemberRoleChanged{target->membership_id, target->user_id, target->role, to->name}};
@@ -92,22 +95,26 @@ Decision Handle(const OrganizationState& s, const UserId& actor, const RemoveMem
                   "User " + c.user.value + " is not an active member of the organization.");
   }
   if (const Role* role = s.catalog.FindRole(target->role)) {
-    if (auto r = RequireCovers(s, **m, *role, "remove a member with")) return std::unexpected(*r);
+    if (auto ok = RequireCovers(s, **m, *role, "remove a member with"); !ok) {
+      return std::unexpected(ok.error());
+    }
   }
-  if (auto r = RequireNotLastOwner(s, *target, "be removed")) return std::unexpected(*r);
+  if (auto ok = RequireNotLastOwner(s, *target, "be removed"); !ok) {
+    return std::unexpected(ok.error());
+  }
   std::vector<Event> events;
   AppendDeparture(s, actor, *target, /*removed=*/true, events);
   return events;
 }
 
 Decision Handle(const OrganizationState& s, const UserId& actor, const LeaveOrganization&, Time) {
-  if (auto r = RequireLive(s)) return std::unexpected(*r);
+  if (auto ok = RequireLive(s); !ok) return std::unexpected(ok.error());
   const Member* self = s.FindMember(actor);
   if (self == nullptr) {
     return Reject(ErrorCode::kNotFound,
                   "User " + actor.value + " is not an active member of the organization.");
   }
-  if (auto r = RequireNotLastOwner(s, *self, "leave")) return std::unexpected(*r);
+  if (auto ok = RequireNotLastOwner(s, *self, "leave"); !ok) return std::unexpected(ok.error());
   std::vector<Event> events;
   AppendDeparture(s, actor, *self, /*removed=*/false, events);
   return events;

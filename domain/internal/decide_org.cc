@@ -8,22 +8,24 @@ namespace {
 constexpr int32_t kMaxTtlDays = 30;
 constexpr int32_t kMaxPendingCap = 10000;
 
-std::optional<Rejection> ValidateSettings(const OrgSettings& s) {
+Check ValidateSettings(const OrgSettings& s) {
   if (s.invitation_ttl_days < 1 || s.invitation_ttl_days > kMaxTtlDays) {
-    return Rejection{ErrorCode::kInvalidArgument,
-                     "The invitation lifetime must be between 1 and 30 days."};
+    return Reject(ErrorCode::kInvalidArgument,
+                  "The invitation lifetime must be between 1 and 30 days.");
   }
   if (s.max_pending_invitations < 1 || s.max_pending_invitations > kMaxPendingCap) {
-    return Rejection{ErrorCode::kInvalidArgument,
-                     "The pending invitation limit must be between 1 and 10000."};
+    return Reject(ErrorCode::kInvalidArgument,
+                  "The pending invitation limit must be between 1 and 10000.");
   }
-  return std::nullopt;
+  return {};
 }
 
 }  // namespace
 
 Decision Handle(const OrganizationState& s, const UserId&, const CreateOrganization& c, Time) {
-  if (auto r = ValidateId("Organization id", c.org_id.value)) return std::unexpected(*r);
+  if (auto ok = ValidateId("Organization id", c.org_id.value); !ok) {
+    return std::unexpected(ok.error());
+  }
   if (s.status == OrgStatus::kActive) {
     return Reject(ErrorCode::kConflict, "Organization " + c.org_id.value + " already exists.");
   }
@@ -33,21 +35,23 @@ Decision Handle(const OrganizationState& s, const UserId&, const CreateOrganizat
                                               " belonged to a deleted organization; ids are not "
                                               "reused so that its history stays unambiguous.");
   }
-  if (auto r = ValidateName("Organization name", c.name)) return std::unexpected(*r);
+  if (auto ok = ValidateName("Organization name", c.name); !ok) return std::unexpected(ok.error());
   std::optional<RoleCatalog> catalog = PresetCatalog(c.preset);
   if (!catalog) {
     return Reject(ErrorCode::kInvalidArgument,
                   "Unknown role catalog preset '" + c.preset +
                       "'; use one of commerce, workspace, platform, analytics, api.");
   }
-  if (auto r = ValidateId("Owner user id", c.owner.value)) return std::unexpected(*r);
+  if (auto ok = ValidateId("Owner user id", c.owner.value); !ok) return std::unexpected(ok.error());
   auto email = Email::Parse(c.owner_email);
   if (!email) return std::unexpected(email.error());
-  if (auto r = ValidateText("Display name", c.owner_display_name, 200)) return std::unexpected(*r);
+  if (auto ok = ValidateText("Display name", c.owner_display_name, 200); !ok) {
+    return std::unexpected(ok.error());
+  }
   OrgSettings settings;
   if (c.invitation_ttl_days) settings.invitation_ttl_days = *c.invitation_ttl_days;
   if (c.max_pending_invitations) settings.max_pending_invitations = *c.max_pending_invitations;
-  if (auto r = ValidateSettings(settings)) return std::unexpected(*r);
+  if (auto ok = ValidateSettings(settings); !ok) return std::unexpected(ok.error());
 
   const std::string owner_role = catalog->owner_role();
   std::vector<Event> events;
@@ -61,7 +65,7 @@ Decision Handle(const OrganizationState& s, const UserId& actor, const RenameOrg
                 Time) {
   auto m = RequirePermission(s, actor, Permission::kOrgSettingsManage);
   if (!m) return std::unexpected(m.error());
-  if (auto r = ValidateName("Organization name", c.name)) return std::unexpected(*r);
+  if (auto ok = ValidateName("Organization name", c.name); !ok) return std::unexpected(ok.error());
   if (c.name == s.name) return std::vector<Event>{};
   return std::vector<Event>{OrganizationRenamed{s.name, c.name}};
 }
@@ -72,7 +76,7 @@ Decision Handle(const OrganizationState& s, const UserId& actor, const ChangeSet
   OrgSettings after = s.settings;
   if (c.invitation_ttl_days) after.invitation_ttl_days = *c.invitation_ttl_days;
   if (c.max_pending_invitations) after.max_pending_invitations = *c.max_pending_invitations;
-  if (auto r = ValidateSettings(after)) return std::unexpected(*r);
+  if (auto ok = ValidateSettings(after); !ok) return std::unexpected(ok.error());
   if (after == s.settings) return std::vector<Event>{};
   return std::vector<Event>{OrganizationSettingsChanged{s.settings, after}};
 }

@@ -19,7 +19,7 @@ std::expected<ProjectActor, Rejection> RequireProjectPermission(const Organizati
                                                                 const UserId& actor,
                                                                 const ProjectId& id,
                                                                 Permission permission) {
-  if (auto r = RequireLive(s)) return std::unexpected(*r);
+  if (auto ok = RequireLive(s); !ok) return std::unexpected(ok.error());
   const Project* p = s.FindProject(id);
   if (p == nullptr) return Reject(ErrorCode::kNotFound, "Project " + id.value + " does not exist.");
   const PermissionSet authority = ProjectAuthority(s, *p, actor);
@@ -31,13 +31,11 @@ std::expected<ProjectActor, Rejection> RequireProjectPermission(const Organizati
   return ProjectActor{p, authority};
 }
 
-std::optional<Rejection> RequireProjectCovers(const ProjectActor& a, const ProjectRole& role,
-                                              std::string_view what) {
-  if (role.permissions.IsSubsetOf(a.authority)) return std::nullopt;
-  return Rejection{ErrorCode::kEscalation,
-                   "You cannot " + std::string(what) + " the project role " + role.name +
-                       ": it holds permissions you do not (" +
-                       role.permissions.Minus(a.authority).ToString() + ")."};
+Check RequireProjectCovers(const ProjectActor& a, const ProjectRole& role, std::string_view what) {
+  if (role.permissions.IsSubsetOf(a.authority)) return {};
+  return Reject(ErrorCode::kEscalation, "You cannot " + std::string(what) + " the project role " +
+                                            role.name + ": it holds permissions you do not (" +
+                                            role.permissions.Minus(a.authority).ToString() + ").");
 }
 
 }  // namespace
@@ -45,8 +43,10 @@ std::optional<Rejection> RequireProjectCovers(const ProjectActor& a, const Proje
 Decision Handle(const OrganizationState& s, const UserId& actor, const CreateProject& c, Time) {
   auto m = RequirePermission(s, actor, Permission::kProjectsCreate);
   if (!m) return std::unexpected(m.error());
-  if (auto r = ValidateId("Project id", c.project_id.value)) return std::unexpected(*r);
-  if (auto r = ValidateName("Project name", c.name)) return std::unexpected(*r);
+  if (auto ok = ValidateId("Project id", c.project_id.value); !ok) {
+    return std::unexpected(ok.error());
+  }
+  if (auto ok = ValidateName("Project name", c.name); !ok) return std::unexpected(ok.error());
   if (auto it = s.projects.find(c.project_id); it != s.projects.end()) {
     return Reject(ErrorCode::kConflict,
                   it->second.deleted ? "Project id " + c.project_id.value +
@@ -59,7 +59,7 @@ Decision Handle(const OrganizationState& s, const UserId& actor, const CreatePro
 Decision Handle(const OrganizationState& s, const UserId& actor, const RenameProject& c, Time) {
   auto a = RequireProjectPermission(s, actor, c.project_id, Permission::kProjectsManage);
   if (!a) return std::unexpected(a.error());
-  if (auto r = ValidateName("Project name", c.name)) return std::unexpected(*r);
+  if (auto ok = ValidateName("Project name", c.name); !ok) return std::unexpected(ok.error());
   if (a->project->name == c.name) return std::vector<Event>{};
   return std::vector<Event>{ProjectRenamed{c.project_id, a->project->name, c.name}};
 }
@@ -84,12 +84,12 @@ Decision Handle(const OrganizationState& s, const UserId& actor, const DeletePro
 Decision Handle(const OrganizationState& s, const UserId& actor, const AddProjectMember& c, Time) {
   auto a = RequireProjectPermission(s, actor, c.project_id, Permission::kProjectsMembersManage);
   if (!a) return std::unexpected(a.error());
-  if (auto r = ValidateId("User id", c.user.value)) return std::unexpected(*r);
+  if (auto ok = ValidateId("User id", c.user.value); !ok) return std::unexpected(ok.error());
   const ProjectRole* role = s.catalog.FindProjectRole(c.role);
   if (role == nullptr) {
     return Reject(ErrorCode::kNotFound, "Project role '" + c.role + "' does not exist.");
   }
-  if (auto r = RequireProjectCovers(*a, *role, "grant")) return std::unexpected(*r);
+  if (auto ok = RequireProjectCovers(*a, *role, "grant"); !ok) return std::unexpected(ok.error());
   if (auto it = a->project->direct_members.find(c.user); it != a->project->direct_members.end()) {
     return Reject(ErrorCode::kConflict, "User " + c.user.value + " is already in project " +
                                             c.project_id.value + " as " + it->second +
@@ -112,9 +112,11 @@ Decision Handle(const OrganizationState& s, const UserId& actor, const ChangePro
   if (to == nullptr) {
     return Reject(ErrorCode::kNotFound, "Project role '" + c.role + "' does not exist.");
   }
-  if (auto r = RequireProjectCovers(*a, *to, "grant")) return std::unexpected(*r);
+  if (auto ok = RequireProjectCovers(*a, *to, "grant"); !ok) return std::unexpected(ok.error());
   if (const ProjectRole* from = s.catalog.FindProjectRole(it->second)) {
-    if (auto r = RequireProjectCovers(*a, *from, "change someone from")) return std::unexpected(*r);
+    if (auto ok = RequireProjectCovers(*a, *from, "change someone from"); !ok) {
+      return std::unexpected(ok.error());
+    }
   }
   if (to->name == it->second) return std::vector<Event>{};
   return std::vector<Event>{ProjectMemberRoleChanged{c.project_id, c.user, it->second, to->name}};
@@ -123,7 +125,7 @@ Decision Handle(const OrganizationState& s, const UserId& actor, const ChangePro
 // Anyone may leave a project; removing someone else needs projects.members.manage.
 Decision Handle(const OrganizationState& s, const UserId& actor, const RemoveProjectMember& c,
                 Time) {
-  if (auto r = RequireLive(s)) return std::unexpected(*r);
+  if (auto ok = RequireLive(s); !ok) return std::unexpected(ok.error());
   const Project* p = s.FindProject(c.project_id);
   if (p == nullptr) {
     return Reject(ErrorCode::kNotFound, "Project " + c.project_id.value + " does not exist.");
@@ -138,8 +140,8 @@ Decision Handle(const OrganizationState& s, const UserId& actor, const RemovePro
     auto a = RequireProjectPermission(s, actor, c.project_id, Permission::kProjectsMembersManage);
     if (!a) return std::unexpected(a.error());
     if (const ProjectRole* from = s.catalog.FindProjectRole(it->second)) {
-      if (auto r = RequireProjectCovers(*a, *from, "remove someone with")) {
-        return std::unexpected(*r);
+      if (auto ok = RequireProjectCovers(*a, *from, "remove someone with"); !ok) {
+        return std::unexpected(ok.error());
       }
     }
   }

@@ -13,7 +13,7 @@ Decision Handle(const OrganizationState& s, const UserId& actor, const DefineRol
   if (const Role* existing = s.catalog.FindRole(c.name)) {
     return Reject(ErrorCode::kConflict, "A role named " + existing->name + " already exists.");
   }
-  if (auto r = RequireCovers(s, **m, role, "define")) return std::unexpected(*r);
+  if (auto ok = RequireCovers(s, **m, role, "define"); !ok) return std::unexpected(ok.error());
   return std::vector<Event>{RoleDefined{std::move(role)}};
 }
 
@@ -32,8 +32,8 @@ Decision Handle(const OrganizationState& s, const UserId& actor, const UpdateRol
   if (auto r = s.catalog.ValidateRole(after)) return std::unexpected(*r);
   if (const ProjectRole* pr = s.catalog.FindProjectRole(c.project_role))
     after.project_role = pr->name;
-  if (auto r = RequireCovers(s, **m, *before, "change")) return std::unexpected(*r);
-  if (auto r = RequireCovers(s, **m, after, "grant")) return std::unexpected(*r);
+  if (auto ok = RequireCovers(s, **m, *before, "change"); !ok) return std::unexpected(ok.error());
+  if (auto ok = RequireCovers(s, **m, after, "grant"); !ok) return std::unexpected(ok.error());
   if (after == *before) return std::vector<Event>{};
   return std::vector<Event>{RoleUpdated{*before, std::move(after)}};
 }
@@ -46,7 +46,7 @@ Decision Handle(const OrganizationState& s, const UserId& actor, const DeleteRol
   if (s.catalog.IsOwnerRole(role->name)) {
     return Reject(ErrorCode::kConflict, "The owner role " + role->name + " cannot be deleted.");
   }
-  if (auto r = RequireCovers(s, **m, *role, "delete")) return std::unexpected(*r);
+  if (auto ok = RequireCovers(s, **m, *role, "delete"); !ok) return std::unexpected(ok.error());
   if (auto it = s.role_holders.find(LowerAscii(role->name)); it != s.role_holders.end()) {
     return Reject(ErrorCode::kConflict,
                   "Role " + role->name + " is still held by " + std::to_string(it->second) +

@@ -2,22 +2,22 @@
 
 namespace roster::domain::internal {
 
-std::optional<Rejection> RequireLive(const OrganizationState& state) {
+Check RequireLive(const OrganizationState& state) {
   if (state.status == OrgStatus::kNone) {
-    return Rejection{ErrorCode::kNotFound, "The organization does not exist."};
+    return Reject(ErrorCode::kNotFound, "The organization does not exist.");
   }
   if (state.status == OrgStatus::kDeleted) {
-    return Rejection{ErrorCode::kOrgDeleted,
-                     "Organization " + state.org_id.value +
-                         " was deleted; its history is kept but nothing can change it."};
+    return Reject(ErrorCode::kOrgDeleted,
+                  "Organization " + state.org_id.value +
+                      " was deleted; its history is kept but nothing can change it.");
   }
-  return std::nullopt;
+  return {};
 }
 
 std::expected<const Member*, Rejection> RequirePermission(const OrganizationState& state,
                                                           const UserId& actor,
                                                           Permission permission) {
-  if (auto r = RequireLive(state)) return std::unexpected(*r);
+  if (auto ok = RequireLive(state); !ok) return std::unexpected(ok.error());
   const Member* m = state.FindMember(actor);
   if (m == nullptr) {
     return Reject(ErrorCode::kPermissionDenied, "User " + actor.value +
@@ -32,51 +32,46 @@ std::expected<const Member*, Rejection> RequirePermission(const OrganizationStat
   return m;
 }
 
-std::optional<Rejection> RequireCovers(const OrganizationState& state, const Member& actor,
-                                       const Role& target, std::string_view what) {
+Check RequireCovers(const OrganizationState& state, const Member& actor, const Role& target,
+                    std::string_view what) {
   const Role* actor_role = state.catalog.FindRole(actor.role);
-  if (actor_role != nullptr && state.catalog.Covers(*actor_role, target)) return std::nullopt;
+  if (actor_role != nullptr && state.catalog.Covers(*actor_role, target)) return {};
   std::string missing;
   if (actor_role != nullptr) missing = target.permissions.Minus(actor_role->permissions).ToString();
   std::string msg = "A " + actor.role + " cannot " + std::string(what) + " the role " +
                     target.name + ": it holds more than the " + actor.role + " role";
   msg += missing.empty() ? " (its project role grants more)." : " (" + missing + ").";
-  return Rejection{ErrorCode::kEscalation, std::move(msg)};
+  return Reject(ErrorCode::kEscalation, std::move(msg));
 }
 
-std::optional<Rejection> ValidateId(std::string_view kind, std::string_view value) {
-  constexpr size_t kMaxId = 128;
-  if (value.empty() || value.size() > kMaxId) {
-    return Rejection{ErrorCode::kInvalidArgument,
-                     std::string(kind) + " must be 1 to 128 characters long."};
+Check ValidateId(std::string_view kind, std::string_view value) {
+  if (IsValidId(value)) return {};
+  if (value.empty() || value.size() > kMaxIdLength) {
+    return Reject(
+        ErrorCode::kInvalidArgument,
+        std::string(kind) + " must be 1 to " + std::to_string(kMaxIdLength) + " characters long.");
   }
-  for (char ch : value) {
-    if (ch <= ' ' || ch > '~') {
-      return Rejection{
-          ErrorCode::kInvalidArgument,
-          std::string(kind) + " may only use printable ASCII characters without spaces."};
-    }
-  }
-  return std::nullopt;
+  return Reject(ErrorCode::kInvalidArgument,
+                std::string(kind) + " may only use printable ASCII characters without spaces.");
 }
 
-std::optional<Rejection> ValidateText(std::string_view kind, std::string_view value, size_t max) {
+Check ValidateText(std::string_view kind, std::string_view value, size_t max) {
   if (value.size() > max) {
-    return Rejection{ErrorCode::kInvalidArgument,
-                     std::string(kind) + " is longer than " + std::to_string(max) + " bytes."};
+    return Reject(ErrorCode::kInvalidArgument,
+                  std::string(kind) + " is longer than " + std::to_string(max) + " bytes.");
   }
   for (char ch : value) {
     if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) {
-      return Rejection{ErrorCode::kInvalidArgument,
-                       std::string(kind) + " contains a control character."};
+      return Reject(ErrorCode::kInvalidArgument,
+                    std::string(kind) + " contains a control character.");
     }
   }
-  return std::nullopt;
+  return {};
 }
 
-std::optional<Rejection> ValidateName(std::string_view kind, std::string_view value, size_t max) {
+Check ValidateName(std::string_view kind, std::string_view value, size_t max) {
   if (value.empty() || value.find_first_not_of(' ') == std::string_view::npos) {
-    return Rejection{ErrorCode::kInvalidArgument, std::string(kind) + " must not be empty."};
+    return Reject(ErrorCode::kInvalidArgument, std::string(kind) + " must not be empty.");
   }
   return ValidateText(kind, value, max);
 }

@@ -9,8 +9,13 @@
 
 namespace roster::domain::internal {
 
+// What the Require* and Validate* checks return: success, or the rejection that ends the
+// command. A handler passes a failure on with
+//   if (auto ok = RequireLive(s); !ok) return std::unexpected(ok.error());
+using Check = std::expected<void, Rejection>;
+
 // The organization exists and is not deleted.
-std::optional<Rejection> RequireLive(const OrganizationState& state);
+Check RequireLive(const OrganizationState& state);
 
 // Rule 1: the actor is an active member whose role grants `permission`. Returns the member.
 std::expected<const Member*, Rejection> RequirePermission(const OrganizationState& state,
@@ -18,16 +23,16 @@ std::expected<const Member*, Rejection> RequirePermission(const OrganizationStat
                                                           Permission permission);
 
 // Rule 2: the actor's role covers `target` (a role the actor grants or takes away).
-std::optional<Rejection> RequireCovers(const OrganizationState& state, const Member& actor,
-                                       const Role& target, std::string_view what);
+Check RequireCovers(const OrganizationState& state, const Member& actor, const Role& target,
+                    std::string_view what);
 
-// Identifiers chosen by callers: 1..128 printable ASCII characters, no spaces.
-std::optional<Rejection> ValidateId(std::string_view kind, std::string_view value);
+// Identifiers chosen by callers must pass IsValidId (domain/ids.h); the rejection says which
+// part of the rule `value` breaks.
+Check ValidateId(std::string_view kind, std::string_view value);
 // Human-readable names: 1..max bytes, no control characters.
-std::optional<Rejection> ValidateName(std::string_view kind, std::string_view value,
-                                      size_t max = 200);
+Check ValidateName(std::string_view kind, std::string_view value, size_t max = 200);
 // Optional free text (display names, user agents): at most max bytes, no control characters.
-std::optional<Rejection> ValidateText(std::string_view kind, std::string_view value, size_t max);
+Check ValidateText(std::string_view kind, std::string_view value, size_t max);
 
 // The most privileged non-owner org role (most permissions; the first on a tie), or null.
 const Role* MostPrivilegedNonOwnerRole(const RoleCatalog& catalog);

@@ -4,8 +4,8 @@
 #include <capnp/serialize.h>
 #include <kj/exception.h>
 
+#include <cstdint>
 #include <cstring>
-#include <memory>
 
 #include "eventstore/codec/upcasters.h"
 #include "eventstore/codec/wire_convert.h"
@@ -15,12 +15,22 @@ namespace {
 
 template <class E>
 DecodeResult ReadCurrent(std::string_view payload) {
-  return WithMessage(payload, [](capnp::MessageReader& reader) -> DecodeResult {
-    return domain::Event(Read(reader.getRoot<typename WireOf<E>::type>()));
+  return WithMessage(payload, "payload", [](capnp::MessageReader& reader) {
+    return AsEvent(Read(reader.getRoot<typename WireOf<E>::type>()));
   });
 }
 
 }  // namespace
+
+kj::ArrayPtr<const capnp::word> AlignedWords(std::string_view bytes, kj::Array<capnp::word>& copy) {
+  const size_t words = bytes.size() / sizeof(capnp::word);
+  if (reinterpret_cast<uintptr_t>(bytes.data()) % alignof(capnp::word) == 0) {
+    return kj::arrayPtr(reinterpret_cast<const capnp::word*>(bytes.data()), words);
+  }
+  copy = kj::heapArray<capnp::word>(words);
+  std::memcpy(copy.begin(), bytes.data(), words * sizeof(capnp::word));
+  return copy.asPtr();
+}
 
 EventCodec::EventCodec() {
   [this]<size_t... I>(std::index_sequence<I...>) {

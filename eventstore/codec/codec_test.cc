@@ -102,6 +102,18 @@ TEST(CodecTest, DecodesUnalignedPayload) {
   EXPECT_EQ(std::get<ProjectCreated>(*decoded).name, "Project");
 }
 
+// Text is read by its size, not up to its first NUL: ids and names come back whole.
+TEST(CodecTest, TextWithEmbeddedNulRoundTrips) {
+  EventCodec codec;
+  const std::string id("p\0q", 3);
+  const std::string name("a\0b\0", 4);
+  auto encoded = codec.Encode(ProjectCreated{ProjectId(id), name});
+  auto decoded = codec.Decode(encoded.type, encoded.revision, encoded.payload);
+  ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
+  EXPECT_EQ(std::get<ProjectCreated>(*decoded).project_id.value, id);
+  EXPECT_EQ(std::get<ProjectCreated>(*decoded).name, name);
+}
+
 TEST(CodecTest, RejectsUnknownTypeAndNewerRevision) {
   EventCodec codec;
   auto encoded = codec.Encode(ApiKeyRevoked{ApiKeyId("k")});
@@ -144,6 +156,23 @@ TEST(CodecTest, UnknownPermissionNameIsAnError) {
   auto decoded = codec.Decode("role.defined", 1, payload);
   ASSERT_FALSE(decoded.has_value());
   EXPECT_NE(decoded.error().message.find("world.domination"), std::string::npos);
+}
+
+// A reason this binary does not know (written by a newer one) is refused, not guessed.
+TEST(CodecTest, UnknownProjectRemovalReasonIsAnError) {
+  EventCodec codec;
+  capnp::MallocMessageBuilder message;
+  auto b = message.initRoot<wire::ProjectMemberRemoved>();
+  b.setProjectId("p");
+  b.setUserId("u");
+  b.setRole("Viewer");
+  b.setReason(static_cast<wire::ProjectRemovalReason>(99));
+  auto words = capnp::messageToFlatArray(message);
+  std::string payload(reinterpret_cast<const char*>(words.asBytes().begin()),
+                      words.asBytes().size());
+  auto decoded = codec.Decode(std::string(ProjectMemberRemoved::kType), 1, payload);
+  ASSERT_FALSE(decoded.has_value());
+  EXPECT_EQ(decoded.error().message, "unknown project removal reason");
 }
 
 TEST(CodecTest, OldRevisionGoesThroughItsUpcaster) {

@@ -2,10 +2,6 @@
 
 #include <capnp/message.h>
 #include <capnp/serialize.h>
-#include <kj/exception.h>
-
-#include <cstring>
-#include <memory>
 
 #include "eventstore/codec/state.capnp.h"
 #include "eventstore/codec/wire_convert.h"
@@ -92,13 +88,17 @@ std::string EncodeState(const OrganizationState& s) {
 
 namespace {
 
-OrganizationState ReadState(wire::OrganizationSnapshot::Reader r) {
+Decoded<OrganizationState> ReadState(wire::OrganizationSnapshot::Reader r) {
   OrganizationState s;
   s.org_id = OrgId(Str(r.getOrgId()));
   s.name = Str(r.getName());
-  if (r.getStatus() > static_cast<uint8_t>(OrgStatus::kDeleted)) throw CodecFailure("bad status");
+  if (r.getStatus() > static_cast<uint8_t>(OrgStatus::kDeleted)) {
+    return std::unexpected(CodecError{"bad status"});
+  }
   s.status = static_cast<OrgStatus>(r.getStatus());
-  s.catalog = ReadCatalog(r.getCatalog());
+  auto catalog = ReadCatalog(r.getCatalog());
+  if (!catalog) return std::unexpected(catalog.error());
+  s.catalog = std::move(*catalog);
   s.settings = ReadSettings(r.getSettings());
   for (auto w : r.getMembers()) {
     Member m{MembershipId(Str(w.getMembershipId())),
@@ -111,7 +111,7 @@ OrganizationState ReadState(wire::OrganizationSnapshot::Reader r) {
   }
   for (auto w : r.getInvitations()) {
     if (w.getStatus() > static_cast<uint8_t>(InvitationStatus::kExpired)) {
-      throw CodecFailure("bad invitation status");
+      return std::unexpected(CodecError{"bad invitation status"});
     }
     Invitation inv{InvitationId(Str(w.getId())),
                    Email::FromNormalized(Str(w.getEmail())),
@@ -150,23 +150,14 @@ OrganizationState ReadState(wire::OrganizationSnapshot::Reader r) {
 }  // namespace
 
 std::expected<OrganizationState, CodecError> DecodeState(std::string_view bytes) {
-  if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0) {
-    return std::unexpected(CodecError{"snapshot is not a whole number of Cap'n Proto words"});
-  }
-  const size_t words = bytes.size() / sizeof(capnp::word);
-  std::unique_ptr<capnp::word[]> aligned(new capnp::word[words]);
-  std::memcpy(aligned.get(), bytes.data(), bytes.size());
-  try {
-    capnp::ReaderOptions options;
-    options.traversalLimitInWords = 1ull << 32;  // large organizations make large snapshots
-    capnp::FlatArrayMessageReader reader(kj::arrayPtr(aligned.get(), words), options);
-    return ReadState(reader.getRoot<wire::OrganizationSnapshot>());
-  } catch (const kj::Exception& e) {
-    return std::unexpected(
-        CodecError{std::string("malformed snapshot: ") + e.getDescription().cStr()});
-  } catch (const CodecFailure& e) {
-    return std::unexpected(CodecError{e.what()});
-  }
+  capnp::ReaderOptions options;
+  options.traversalLimitInWords = 1ull << 32;  // large organizations make large snapshots
+  return WithMessage(
+      bytes, "snapshot",
+      [](capnp::MessageReader& reader) {
+        return ReadState(reader.getRoot<wire::OrganizationSnapshot>());
+      },
+      options);
 }
 
 }  // namespace roster::eventstore::codec

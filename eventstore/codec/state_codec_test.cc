@@ -1,13 +1,22 @@
 #include "eventstore/codec/state_codec.h"
 
+#include <capnp/message.h>
+#include <capnp/serialize.h>
 #include <gtest/gtest.h>
 
 #include "domain/decide.h"
+#include "eventstore/codec/state.capnp.h"
 
 namespace roster::eventstore::codec {
 namespace {
 
 using namespace domain;
+
+std::string Bytes(capnp::MallocMessageBuilder& message) {
+  auto words = capnp::messageToFlatArray(message);
+  return std::string(reinterpret_cast<const char*>(words.asBytes().begin()),
+                     words.asBytes().size());
+}
 
 class StateCodecTest : public ::testing::Test {
  protected:
@@ -58,12 +67,50 @@ TEST_F(StateCodecTest, EmptyStateRoundTrips) {
   EXPECT_EQ(*decoded, state_);
 }
 
+// Snapshots come from a table row's buffer, at any address: a misaligned one decodes too.
+TEST_F(StateCodecTest, MisalignedSnapshotDecodes) {
+  Run("owner",
+      CreateOrganization{OrgId("acme"), "Acme", "api", UserId("owner"), "o@acme.io", "", {}, {}});
+  const std::string shifted = "x" + EncodeState(state_);
+  auto decoded = DecodeState(std::string_view(shifted).substr(1));
+  ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
+  EXPECT_EQ(*decoded, state_);
+}
+
 TEST_F(StateCodecTest, CorruptSnapshotIsAnError) {
   Run("owner",
       CreateOrganization{OrgId("acme"), "Acme", "api", UserId("owner"), "o@acme.io", "", {}, {}});
   std::string bytes = EncodeState(state_);
   EXPECT_FALSE(DecodeState(bytes.substr(0, 5)).has_value());
   EXPECT_FALSE(DecodeState(std::string(bytes.size(), '\xff')).has_value());
+}
+
+// Well-formed Cap'n Proto holding values the domain cannot: errors that name the value.
+TEST(StateCodecValues, UnknownStatusOrPermissionIsAnError) {
+  {
+    capnp::MallocMessageBuilder message;
+    message.initRoot<wire::OrganizationSnapshot>().setStatus(9);
+    auto decoded = DecodeState(Bytes(message));
+    ASSERT_FALSE(decoded.has_value());
+    EXPECT_EQ(decoded.error().message, "bad status");
+  }
+  {
+    capnp::MallocMessageBuilder message;
+    auto b = message.initRoot<wire::OrganizationSnapshot>();
+    b.initInvitations(1)[0].setStatus(9);
+    auto decoded = DecodeState(Bytes(message));
+    ASSERT_FALSE(decoded.has_value());
+    EXPECT_EQ(decoded.error().message, "bad invitation status");
+  }
+  {
+    capnp::MallocMessageBuilder message;
+    auto role = message.initRoot<wire::OrganizationSnapshot>().initCatalog().initRoles(1)[0];
+    role.setName("Hacker");
+    role.initPermissions(1).set(0, "world.domination");
+    auto decoded = DecodeState(Bytes(message));
+    ASSERT_FALSE(decoded.has_value());
+    EXPECT_EQ(decoded.error().message, "unknown permission 'world.domination'");
+  }
 }
 
 }  // namespace

@@ -7,22 +7,22 @@ namespace roster::eventstore::codec {
 
 // invitation.sent revision 1: an absolute deadline (`expiresAt`) instead of the granted
 // lifetime. The deadline is exactly what the domain event holds, so nothing is guessed.
-domain::InvitationSent ReadRev1(wire::InvitationSent::Reader r) {
-  return {domain::InvitationId(Str(r.getInvitationId())),
-          domain::Email::FromNormalized(Str(r.getEmail())),
-          Str(r.getDisplayName()),
-          Str(r.getRole()),
-          domain::UserId(Str(r.getInviter())),
-          Str(r.getTokenHash()),
-          domain::FromMicros(r.getSentAt()),
-          domain::FromMicros(r.getExpiresAt())};
+Decoded<domain::InvitationSent> ReadRev1(wire::InvitationSent::Reader r) {
+  return domain::InvitationSent{domain::InvitationId(Str(r.getInvitationId())),
+                                domain::Email::FromNormalized(Str(r.getEmail())),
+                                Str(r.getDisplayName()),
+                                Str(r.getRole()),
+                                domain::UserId(Str(r.getInviter())),
+                                Str(r.getTokenHash()),
+                                domain::FromMicros(r.getSentAt()),
+                                domain::FromMicros(r.getExpiresAt())};
 }
 
 void RegisterBuiltinUpcasters(EventCodec& codec) {
   codec.RegisterUpcaster(std::string(domain::InvitationSent::kType), 1,
                          [](std::string_view payload) -> DecodeResult {
-                           return WithMessage(payload, [](capnp::MessageReader& reader) {
-                             return DecodeResult(ReadRev1(reader.getRoot<wire::InvitationSent>()));
+                           return WithMessage(payload, "payload", [](capnp::MessageReader& reader) {
+                             return AsEvent(ReadRev1(reader.getRoot<wire::InvitationSent>()));
                            });
                          });
 }

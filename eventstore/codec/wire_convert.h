@@ -1,29 +1,36 @@
 // Field-by-field conversion between domain events and their events.capnp structs. Private to
-// the codec target. One Write/Read pair per struct; Read throws CodecFailure on values that
-// cannot be represented in the domain (an unknown permission name), which Decode turns into a
-// CodecError.
+// the codec target. One Write/Read pair per struct; Read returns a CodecError for a value the
+// domain cannot hold (an unknown permission name), and lets Cap'n Proto's kj::Exception for a
+// malformed message through to WithMessage, the one place that catches it.
 #pragma once
 
 #include <capnp/message.h>
 #include <capnp/serialize.h>
 #include <kj/exception.h>
 
-#include <cstring>
-#include <memory>
-#include <stdexcept>
+#include <expected>
 #include <string>
+#include <string_view>
+#include <type_traits>
 
 #include "domain/events.h"
 #include "eventstore/codec/codec.h"
 #include "eventstore/codec/events.capnp.h"
+#include "eventstore/codec/text.h"
 
 namespace roster::eventstore::codec {
 
-struct CodecFailure : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+// What a reader returns: the domain value, or why the bytes cannot be one.
+template <class T>
+using Decoded = std::expected<T, CodecError>;
 
-inline std::string Str(capnp::Text::Reader t) { return std::string(t.cStr(), t.size()); }
+// One event type's reading as the Event variant that Decode returns.
+template <class E>
+DecodeResult AsEvent(Decoded<E> decoded) {
+  if (!decoded) return std::unexpected(std::move(decoded.error()));
+  return domain::Event(std::move(*decoded));
+}
+
 inline capnp::Text::Reader Txt(const std::string& s) {
   return capnp::Text::Reader(s.data(), s.size());
 }
@@ -45,7 +52,7 @@ struct RevisionOf {
     using type = wire::name;                                \
   };                                                        \
   void Write(wire::name::Builder b, const domain::name& e); \
-  domain::name Read(wire::name::Reader r);
+  Decoded<domain::name> Read(wire::name::Reader r);
 
 ROSTER_WIRE(OrganizationCreated)
 ROSTER_WIRE(OrganizationRenamed)
@@ -61,8 +68,8 @@ struct RevisionOf<domain::InvitationSent> {
   static constexpr uint16_t value = 2;
 };
 void Write(wire::MemberInvitedV2::Builder b, const domain::InvitationSent& e);
-domain::InvitationSent Read(wire::MemberInvitedV2::Reader r);
-domain::InvitationSent ReadRev1(wire::InvitationSent::Reader r);
+Decoded<domain::InvitationSent> Read(wire::MemberInvitedV2::Reader r);
+Decoded<domain::InvitationSent> ReadRev1(wire::InvitationSent::Reader r);
 ROSTER_WIRE(InvitationResent)
 ROSTER_WIRE(InvitationRevoked)
 ROSTER_WIRE(InvitationAccepted)
@@ -92,40 +99,41 @@ ROSTER_WIRE(MemberActive)
 
 #undef ROSTER_WIRE
 
-// Runs `read` over the Cap'n Proto message in `payload` (copied when misaligned), turning every
-// failure (a malformed message, a value the domain cannot hold) into a CodecError.
+// `bytes` as Cap'n Proto words: in place when word-aligned, otherwise copied into `copy`, which
+// must outlive the result (Cap'n Proto reads aligned words; a payload sits wherever the store's
+// buffer put it). `bytes` must hold a whole number of words.
+kj::ArrayPtr<const capnp::word> AlignedWords(std::string_view bytes, kj::Array<capnp::word>& copy);
+
+// Runs `read` (capnp::MessageReader& -> std::expected<T, CodecError>) over the Cap'n Proto
+// message in `bytes` and returns its result; `what` names the bytes in errors ("payload",
+// "snapshot"). Cap'n Proto's readers throw kj::Exception on a malformed message: this is where
+// the codec catches it, once, and turns it into a CodecError.
 template <class Fn>
-std::expected<domain::Event, CodecError> WithMessage(std::string_view payload, Fn&& read) {
-  if (payload.size() % sizeof(capnp::word) != 0 || payload.empty()) {
-    return std::unexpected(CodecError{"payload is not a whole number of Cap'n Proto words"});
+std::invoke_result_t<Fn, capnp::MessageReader&> WithMessage(
+    std::string_view bytes, std::string_view what, Fn&& read,
+    const capnp::ReaderOptions& options = capnp::ReaderOptions()) {
+  if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0) {
+    return std::unexpected(
+        CodecError{std::string(what) + " is not a whole number of Cap'n Proto words"});
   }
-  const size_t words = payload.size() / sizeof(capnp::word);
-  std::unique_ptr<capnp::word[]> copy;
-  const capnp::word* data = reinterpret_cast<const capnp::word*>(payload.data());
-  if (reinterpret_cast<uintptr_t>(payload.data()) % alignof(capnp::word) != 0) {
-    copy.reset(new capnp::word[words]);
-    std::memcpy(copy.get(), payload.data(), payload.size());
-    data = copy.get();
-  }
+  kj::Array<capnp::word> copy;
   try {
-    capnp::FlatArrayMessageReader reader(kj::arrayPtr(data, words));
+    capnp::FlatArrayMessageReader reader(AlignedWords(bytes, copy), options);
     return read(reader);
   } catch (const kj::Exception& e) {
     return std::unexpected(
-        CodecError{std::string("malformed payload: ") + e.getDescription().cStr()});
-  } catch (const CodecFailure& e) {
-    return std::unexpected(CodecError{e.what()});
+        CodecError{"malformed " + std::string(what) + ": " + e.getDescription().cStr()});
   }
 }
 
 // Shared pieces.
 void WriteRole(wire::Role::Builder b, const domain::Role& role);
-domain::Role ReadRole(wire::Role::Reader r);
+Decoded<domain::Role> ReadRole(wire::Role::Reader r);
 void WriteSettings(wire::OrgSettings::Builder b, const domain::OrgSettings& s);
 void WriteCatalog(wire::RoleCatalog::Builder b, const domain::RoleCatalog& catalog);
-domain::RoleCatalog ReadCatalog(wire::RoleCatalog::Reader r);
+Decoded<domain::RoleCatalog> ReadCatalog(wire::RoleCatalog::Reader r);
 domain::OrgSettings ReadSettings(wire::OrgSettings::Reader r);
-domain::PermissionSet ReadPermissions(capnp::List<capnp::Text>::Reader r);
+Decoded<domain::PermissionSet> ReadPermissions(capnp::List<capnp::Text>::Reader r);
 
 // Writes `set` by stable names into the `permissions` field of a Role or ProjectRole builder.
 template <class Builder>

@@ -7,11 +7,11 @@ using domain::Email;
 using domain::FromMicros;
 using domain::ToMicros;
 
-domain::PermissionSet ReadPermissions(capnp::List<capnp::Text>::Reader r) {
+Decoded<domain::PermissionSet> ReadPermissions(capnp::List<capnp::Text>::Reader r) {
   domain::PermissionSet set;
   for (auto name : r) {
     auto p = domain::ParsePermission(std::string_view(name.cStr(), name.size()));
-    if (!p) throw CodecFailure("unknown permission '" + Str(name) + "'");
+    if (!p) return std::unexpected(CodecError{"unknown permission '" + Str(name) + "'"});
     set = set.Union({*p});
   }
   return set;
@@ -23,9 +23,10 @@ void WriteRole(wire::Role::Builder b, const domain::Role& role) {
   b.setProjectRole(Txt(role.project_role));
 }
 
-domain::Role ReadRole(wire::Role::Reader r) {
-  return domain::Role{Str(r.getName()), ReadPermissions(r.getPermissions()),
-                      Str(r.getProjectRole())};
+Decoded<domain::Role> ReadRole(wire::Role::Reader r) {
+  auto permissions = ReadPermissions(r.getPermissions());
+  if (!permissions) return std::unexpected(permissions.error());
+  return domain::Role{Str(r.getName()), *permissions, Str(r.getProjectRole())};
 }
 
 void WriteSettings(wire::OrgSettings::Builder b, const domain::OrgSettings& s) {
@@ -50,13 +51,18 @@ void WriteCatalog(wire::RoleCatalog::Builder c, const domain::RoleCatalog& catal
   }
 }
 
-domain::RoleCatalog ReadCatalog(wire::RoleCatalog::Reader c) {
+Decoded<domain::RoleCatalog> ReadCatalog(wire::RoleCatalog::Reader c) {
   std::vector<domain::Role> roles;
-  for (auto role : c.getRoles()) roles.push_back(ReadRole(role));
+  for (auto wire_role : c.getRoles()) {
+    auto role = ReadRole(wire_role);
+    if (!role) return std::unexpected(role.error());
+    roles.push_back(std::move(*role));
+  }
   std::vector<domain::ProjectRole> project_roles;
   for (auto pr : c.getProjectRoles()) {
-    project_roles.push_back(
-        domain::ProjectRole{Str(pr.getName()), ReadPermissions(pr.getPermissions())});
+    auto permissions = ReadPermissions(pr.getPermissions());
+    if (!permissions) return std::unexpected(permissions.error());
+    project_roles.push_back(domain::ProjectRole{Str(pr.getName()), *permissions});
   }
   return domain::RoleCatalog(Str(c.getPreset()), std::move(roles), std::move(project_roles),
                              Str(c.getOwnerRole()));
@@ -70,9 +76,11 @@ void Write(wire::OrganizationCreated::Builder b, const domain::OrganizationCreat
   b.setCreator(Txt(e.creator.value));
 }
 
-domain::OrganizationCreated Read(wire::OrganizationCreated::Reader r) {
+Decoded<domain::OrganizationCreated> Read(wire::OrganizationCreated::Reader r) {
+  auto catalog = ReadCatalog(r.getCatalog());
+  if (!catalog) return std::unexpected(catalog.error());
   return domain::OrganizationCreated{domain::OrgId(Str(r.getOrgId())), Str(r.getName()),
-                                     ReadCatalog(r.getCatalog()), ReadSettings(r.getSettings()),
+                                     std::move(*catalog), ReadSettings(r.getSettings()),
                                      domain::UserId(Str(r.getCreator()))};
 }
 
@@ -80,8 +88,8 @@ void Write(wire::OrganizationRenamed::Builder b, const domain::OrganizationRenam
   b.setOldName(Txt(e.old_name));
   b.setNewName(Txt(e.new_name));
 }
-domain::OrganizationRenamed Read(wire::OrganizationRenamed::Reader r) {
-  return {Str(r.getOldName()), Str(r.getNewName())};
+Decoded<domain::OrganizationRenamed> Read(wire::OrganizationRenamed::Reader r) {
+  return domain::OrganizationRenamed{Str(r.getOldName()), Str(r.getNewName())};
 }
 
 void Write(wire::OrganizationSettingsChanged::Builder b,
@@ -89,14 +97,17 @@ void Write(wire::OrganizationSettingsChanged::Builder b,
   WriteSettings(b.initBefore(), e.before);
   WriteSettings(b.initAfter(), e.after);
 }
-domain::OrganizationSettingsChanged Read(wire::OrganizationSettingsChanged::Reader r) {
-  return {ReadSettings(r.getBefore()), ReadSettings(r.getAfter())};
+Decoded<domain::OrganizationSettingsChanged> Read(wire::OrganizationSettingsChanged::Reader r) {
+  return domain::OrganizationSettingsChanged{ReadSettings(r.getBefore()),
+                                             ReadSettings(r.getAfter())};
 }
 
 void Write(wire::OrganizationDeleted::Builder b, const domain::OrganizationDeleted& e) {
   b.setName(Txt(e.name));
 }
-domain::OrganizationDeleted Read(wire::OrganizationDeleted::Reader r) { return {Str(r.getName())}; }
+Decoded<domain::OrganizationDeleted> Read(wire::OrganizationDeleted::Reader r) {
+  return domain::OrganizationDeleted{Str(r.getName())};
+}
 
 void Write(wire::MemberInvitedV2::Builder b, const domain::InvitationSent& e) {
   b.setInvitationId(Txt(e.invitation_id.value));
@@ -108,16 +119,16 @@ void Write(wire::MemberInvitedV2::Builder b, const domain::InvitationSent& e) {
   b.setSentAt(ToMicros(e.sent_at));
   b.setValidFor((e.expires_at - e.sent_at).count());
 }
-domain::InvitationSent Read(wire::MemberInvitedV2::Reader r) {
+Decoded<domain::InvitationSent> Read(wire::MemberInvitedV2::Reader r) {
   const domain::Time sent_at = FromMicros(r.getSentAt());
-  return {domain::InvitationId(Str(r.getInvitationId())),
-          Email::FromNormalized(Str(r.getEmail())),
-          Str(r.getDisplayName()),
-          Str(r.getRole()),
-          domain::UserId(Str(r.getInviter())),
-          Str(r.getTokenHash()),
-          sent_at,
-          sent_at + domain::Duration(r.getValidFor())};
+  return domain::InvitationSent{domain::InvitationId(Str(r.getInvitationId())),
+                                Email::FromNormalized(Str(r.getEmail())),
+                                Str(r.getDisplayName()),
+                                Str(r.getRole()),
+                                domain::UserId(Str(r.getInviter())),
+                                Str(r.getTokenHash()),
+                                sent_at,
+                                sent_at + domain::Duration(r.getValidFor())};
 }
 
 void Write(wire::InvitationResent::Builder b, const domain::InvitationResent& e) {
@@ -128,13 +139,13 @@ void Write(wire::InvitationResent::Builder b, const domain::InvitationResent& e)
   b.setExpiresAt(ToMicros(e.expires_at));
   b.setResendCount(e.resend_count);
 }
-domain::InvitationResent Read(wire::InvitationResent::Reader r) {
-  return {domain::InvitationId(Str(r.getInvitationId())),
-          Email::FromNormalized(Str(r.getEmail())),
-          Str(r.getTokenHash()),
-          FromMicros(r.getSentAt()),
-          FromMicros(r.getExpiresAt()),
-          r.getResendCount()};
+Decoded<domain::InvitationResent> Read(wire::InvitationResent::Reader r) {
+  return domain::InvitationResent{domain::InvitationId(Str(r.getInvitationId())),
+                                  Email::FromNormalized(Str(r.getEmail())),
+                                  Str(r.getTokenHash()),
+                                  FromMicros(r.getSentAt()),
+                                  FromMicros(r.getExpiresAt()),
+                                  r.getResendCount()};
 }
 
 void Write(wire::InvitationRevoked::Builder b, const domain::InvitationRevoked& e) {
@@ -142,9 +153,9 @@ void Write(wire::InvitationRevoked::Builder b, const domain::InvitationRevoked& 
   b.setEmail(Txt(e.email.value()));
   b.setRole(Txt(e.role));
 }
-domain::InvitationRevoked Read(wire::InvitationRevoked::Reader r) {
-  return {domain::InvitationId(Str(r.getInvitationId())), Email::FromNormalized(Str(r.getEmail())),
-          Str(r.getRole())};
+Decoded<domain::InvitationRevoked> Read(wire::InvitationRevoked::Reader r) {
+  return domain::InvitationRevoked{domain::InvitationId(Str(r.getInvitationId())),
+                                   Email::FromNormalized(Str(r.getEmail())), Str(r.getRole())};
 }
 
 void Write(wire::InvitationAccepted::Builder b, const domain::InvitationAccepted& e) {
@@ -153,9 +164,10 @@ void Write(wire::InvitationAccepted::Builder b, const domain::InvitationAccepted
   b.setUserId(Txt(e.user_id.value));
   b.setMembershipId(Txt(e.membership_id.value));
 }
-domain::InvitationAccepted Read(wire::InvitationAccepted::Reader r) {
-  return {domain::InvitationId(Str(r.getInvitationId())), Email::FromNormalized(Str(r.getEmail())),
-          domain::UserId(Str(r.getUserId())), domain::MembershipId(Str(r.getMembershipId()))};
+Decoded<domain::InvitationAccepted> Read(wire::InvitationAccepted::Reader r) {
+  return domain::InvitationAccepted{
+      domain::InvitationId(Str(r.getInvitationId())), Email::FromNormalized(Str(r.getEmail())),
+      domain::UserId(Str(r.getUserId())), domain::MembershipId(Str(r.getMembershipId()))};
 }
 
 void Write(wire::InvitationExpired::Builder b, const domain::InvitationExpired& e) {
@@ -163,9 +175,10 @@ void Write(wire::InvitationExpired::Builder b, const domain::InvitationExpired& 
   b.setEmail(Txt(e.email.value()));
   b.setExpiredAt(ToMicros(e.expired_at));
 }
-domain::InvitationExpired Read(wire::InvitationExpired::Reader r) {
-  return {domain::InvitationId(Str(r.getInvitationId())), Email::FromNormalized(Str(r.getEmail())),
-          FromMicros(r.getExpiredAt())};
+Decoded<domain::InvitationExpired> Read(wire::InvitationExpired::Reader r) {
+  return domain::InvitationExpired{domain::InvitationId(Str(r.getInvitationId())),
+                                   Email::FromNormalized(Str(r.getEmail())),
+                                   FromMicros(r.getExpiredAt())};
 }
 
 void Write(wire::MemberJoined::Builder b, const domain::MemberJoined& e) {
@@ -176,13 +189,13 @@ void Write(wire::MemberJoined::Builder b, const domain::MemberJoined& e) {
   b.setRole(Txt(e.role));
   b.setInvitationId(Txt(e.invitation_id.value));
 }
-domain::MemberJoined Read(wire::MemberJoined::Reader r) {
-  return {domain::MembershipId(Str(r.getMembershipId())),
-          domain::UserId(Str(r.getUserId())),
-          Email::FromNormalized(Str(r.getEmail())),
-          Str(r.getDisplayName()),
-          Str(r.getRole()),
-          domain::InvitationId(Str(r.getInvitationId()))};
+Decoded<domain::MemberJoined> Read(wire::MemberJoined::Reader r) {
+  return domain::MemberJoined{domain::MembershipId(Str(r.getMembershipId())),
+                              domain::UserId(Str(r.getUserId())),
+                              Email::FromNormalized(Str(r.getEmail())),
+                              Str(r.getDisplayName()),
+                              Str(r.getRole()),
+                              domain::InvitationId(Str(r.getInvitationId()))};
 }
 
 void Write(wire::MemberRoleChanged::Builder b, const domain::MemberRoleChanged& e) {
@@ -191,9 +204,10 @@ void Write(wire::MemberRoleChanged::Builder b, const domain::MemberRoleChanged& 
   b.setFromRole(Txt(e.from_role));
   b.setToRole(Txt(e.to_role));
 }
-domain::MemberRoleChanged Read(wire::MemberRoleChanged::Reader r) {
-  return {domain::MembershipId(Str(r.getMembershipId())), domain::UserId(Str(r.getUserId())),
-          Str(r.getFromRole()), Str(r.getToRole())};
+Decoded<domain::MemberRoleChanged> Read(wire::MemberRoleChanged::Reader r) {
+  return domain::MemberRoleChanged{domain::MembershipId(Str(r.getMembershipId())),
+                                   domain::UserId(Str(r.getUserId())), Str(r.getFromRole()),
+                                   Str(r.getToRole())};
 }
 
 void Write(wire::MemberRemoved::Builder b, const domain::MemberRemoved& e) {
@@ -202,9 +216,10 @@ void Write(wire::MemberRemoved::Builder b, const domain::MemberRemoved& e) {
   b.setEmail(Txt(e.email.value()));
   b.setRole(Txt(e.role));
 }
-domain::MemberRemoved Read(wire::MemberRemoved::Reader r) {
-  return {domain::MembershipId(Str(r.getMembershipId())), domain::UserId(Str(r.getUserId())),
-          Email::FromNormalized(Str(r.getEmail())), Str(r.getRole())};
+Decoded<domain::MemberRemoved> Read(wire::MemberRemoved::Reader r) {
+  return domain::MemberRemoved{domain::MembershipId(Str(r.getMembershipId())),
+                               domain::UserId(Str(r.getUserId())),
+                               Email::FromNormalized(Str(r.getEmail())), Str(r.getRole())};
 }
 
 void Write(wire::MemberLeft::Builder b, const domain::MemberLeft& e) {
@@ -213,9 +228,10 @@ void Write(wire::MemberLeft::Builder b, const domain::MemberLeft& e) {
   b.setEmail(Txt(e.email.value()));
   b.setRole(Txt(e.role));
 }
-domain::MemberLeft Read(wire::MemberLeft::Reader r) {
-  return {domain::MembershipId(Str(r.getMembershipId())), domain::UserId(Str(r.getUserId())),
-          Email::FromNormalized(Str(r.getEmail())), Str(r.getRole())};
+Decoded<domain::MemberLeft> Read(wire::MemberLeft::Reader r) {
+  return domain::MemberLeft{domain::MembershipId(Str(r.getMembershipId())),
+                            domain::UserId(Str(r.getUserId())),
+                            Email::FromNormalized(Str(r.getEmail())), Str(r.getRole())};
 }
 
 void Write(wire::OwnershipTransferred::Builder b, const domain::OwnershipTransferred& e) {
@@ -224,27 +240,40 @@ void Write(wire::OwnershipTransferred::Builder b, const domain::OwnershipTransfe
   b.setFromNewRole(Txt(e.from_new_role));
   b.setToPreviousRole(Txt(e.to_previous_role));
 }
-domain::OwnershipTransferred Read(wire::OwnershipTransferred::Reader r) {
-  return {domain::UserId(Str(r.getFromUser())), domain::UserId(Str(r.getToUser())),
-          Str(r.getFromNewRole()), Str(r.getToPreviousRole())};
+Decoded<domain::OwnershipTransferred> Read(wire::OwnershipTransferred::Reader r) {
+  return domain::OwnershipTransferred{domain::UserId(Str(r.getFromUser())),
+                                      domain::UserId(Str(r.getToUser())), Str(r.getFromNewRole()),
+                                      Str(r.getToPreviousRole())};
 }
 
 void Write(wire::RoleDefined::Builder b, const domain::RoleDefined& e) {
   WriteRole(b.initRole(), e.role);
 }
-domain::RoleDefined Read(wire::RoleDefined::Reader r) { return {ReadRole(r.getRole())}; }
+Decoded<domain::RoleDefined> Read(wire::RoleDefined::Reader r) {
+  auto role = ReadRole(r.getRole());
+  if (!role) return std::unexpected(role.error());
+  return domain::RoleDefined{std::move(*role)};
+}
 
 void Write(wire::RoleUpdated::Builder b, const domain::RoleUpdated& e) {
   WriteRole(b.initBefore(), e.before);
   WriteRole(b.initAfter(), e.after);
 }
-domain::RoleUpdated Read(wire::RoleUpdated::Reader r) {
-  return {ReadRole(r.getBefore()), ReadRole(r.getAfter())};
+Decoded<domain::RoleUpdated> Read(wire::RoleUpdated::Reader r) {
+  auto before = ReadRole(r.getBefore());
+  if (!before) return std::unexpected(before.error());
+  auto after = ReadRole(r.getAfter());
+  if (!after) return std::unexpected(after.error());
+  return domain::RoleUpdated{std::move(*before), std::move(*after)};
 }
 
 void Write(wire::RoleDeleted::Builder b, const domain::RoleDeleted& e) {
   WriteRole(b.initRole(), e.role);
 }
-domain::RoleDeleted Read(wire::RoleDeleted::Reader r) { return {ReadRole(r.getRole())}; }
+Decoded<domain::RoleDeleted> Read(wire::RoleDeleted::Reader r) {
+  auto role = ReadRole(r.getRole());
+  if (!role) return std::unexpected(role.error());
+  return domain::RoleDeleted{std::move(*role)};
+}
 
 }  // namespace roster::eventstore::codec

@@ -10,8 +10,8 @@ void Write(wire::ProjectCreated::Builder b, const domain::ProjectCreated& e) {
   b.setProjectId(Txt(e.project_id.value));
   b.setName(Txt(e.name));
 }
-domain::ProjectCreated Read(wire::ProjectCreated::Reader r) {
-  return {domain::ProjectId(Str(r.getProjectId())), Str(r.getName())};
+Decoded<domain::ProjectCreated> Read(wire::ProjectCreated::Reader r) {
+  return domain::ProjectCreated{domain::ProjectId(Str(r.getProjectId())), Str(r.getName())};
 }
 
 void Write(wire::ProjectRenamed::Builder b, const domain::ProjectRenamed& e) {
@@ -19,16 +19,17 @@ void Write(wire::ProjectRenamed::Builder b, const domain::ProjectRenamed& e) {
   b.setOldName(Txt(e.old_name));
   b.setNewName(Txt(e.new_name));
 }
-domain::ProjectRenamed Read(wire::ProjectRenamed::Reader r) {
-  return {domain::ProjectId(Str(r.getProjectId())), Str(r.getOldName()), Str(r.getNewName())};
+Decoded<domain::ProjectRenamed> Read(wire::ProjectRenamed::Reader r) {
+  return domain::ProjectRenamed{domain::ProjectId(Str(r.getProjectId())), Str(r.getOldName()),
+                                Str(r.getNewName())};
 }
 
 void Write(wire::ProjectDeleted::Builder b, const domain::ProjectDeleted& e) {
   b.setProjectId(Txt(e.project_id.value));
   b.setName(Txt(e.name));
 }
-domain::ProjectDeleted Read(wire::ProjectDeleted::Reader r) {
-  return {domain::ProjectId(Str(r.getProjectId())), Str(r.getName())};
+Decoded<domain::ProjectDeleted> Read(wire::ProjectDeleted::Reader r) {
+  return domain::ProjectDeleted{domain::ProjectId(Str(r.getProjectId())), Str(r.getName())};
 }
 
 void Write(wire::ProjectMemberAdded::Builder b, const domain::ProjectMemberAdded& e) {
@@ -36,9 +37,9 @@ void Write(wire::ProjectMemberAdded::Builder b, const domain::ProjectMemberAdded
   b.setUserId(Txt(e.user_id.value));
   b.setRole(Txt(e.role));
 }
-domain::ProjectMemberAdded Read(wire::ProjectMemberAdded::Reader r) {
-  return {domain::ProjectId(Str(r.getProjectId())), domain::UserId(Str(r.getUserId())),
-          Str(r.getRole())};
+Decoded<domain::ProjectMemberAdded> Read(wire::ProjectMemberAdded::Reader r) {
+  return domain::ProjectMemberAdded{domain::ProjectId(Str(r.getProjectId())),
+                                    domain::UserId(Str(r.getUserId())), Str(r.getRole())};
 }
 
 void Write(wire::ProjectMemberRoleChanged::Builder b, const domain::ProjectMemberRoleChanged& e) {
@@ -47,9 +48,10 @@ void Write(wire::ProjectMemberRoleChanged::Builder b, const domain::ProjectMembe
   b.setFromRole(Txt(e.from_role));
   b.setToRole(Txt(e.to_role));
 }
-domain::ProjectMemberRoleChanged Read(wire::ProjectMemberRoleChanged::Reader r) {
-  return {domain::ProjectId(Str(r.getProjectId())), domain::UserId(Str(r.getUserId())),
-          Str(r.getFromRole()), Str(r.getToRole())};
+Decoded<domain::ProjectMemberRoleChanged> Read(wire::ProjectMemberRoleChanged::Reader r) {
+  return domain::ProjectMemberRoleChanged{domain::ProjectId(Str(r.getProjectId())),
+                                          domain::UserId(Str(r.getUserId())), Str(r.getFromRole()),
+                                          Str(r.getToRole())};
 }
 
 void Write(wire::ProjectMemberRemoved::Builder b, const domain::ProjectMemberRemoved& e) {
@@ -71,7 +73,7 @@ void Write(wire::ProjectMemberRemoved::Builder b, const domain::ProjectMemberRem
       break;
   }
 }
-domain::ProjectMemberRemoved Read(wire::ProjectMemberRemoved::Reader r) {
+Decoded<domain::ProjectMemberRemoved> Read(wire::ProjectMemberRemoved::Reader r) {
   domain::ProjectRemovalReason reason = domain::ProjectRemovalReason::kDirect;
   switch (r.getReason()) {
     case wire::ProjectRemovalReason::DIRECT:
@@ -87,10 +89,10 @@ domain::ProjectMemberRemoved Read(wire::ProjectMemberRemoved::Reader r) {
       reason = domain::ProjectRemovalReason::kProjectDeleted;
       break;
     default:
-      throw CodecFailure("unknown project removal reason");
+      return std::unexpected(CodecError{"unknown project removal reason"});
   }
-  return {domain::ProjectId(Str(r.getProjectId())), domain::UserId(Str(r.getUserId())),
-          Str(r.getRole()), reason};
+  return domain::ProjectMemberRemoved{domain::ProjectId(Str(r.getProjectId())),
+                                      domain::UserId(Str(r.getUserId())), Str(r.getRole()), reason};
 }
 
 void Write(wire::ApiKeyCreated::Builder b, const domain::ApiKeyCreated& e) {
@@ -99,16 +101,17 @@ void Write(wire::ApiKeyCreated::Builder b, const domain::ApiKeyCreated& e) {
   b.setCreator(Txt(e.creator.value));
   b.setProjectId(Txt(e.project_id.value));
 }
-domain::ApiKeyCreated Read(wire::ApiKeyCreated::Reader r) {
-  return {domain::ApiKeyId(Str(r.getApiKeyId())), Str(r.getName()),
-          domain::UserId(Str(r.getCreator())), domain::ProjectId(Str(r.getProjectId()))};
+Decoded<domain::ApiKeyCreated> Read(wire::ApiKeyCreated::Reader r) {
+  return domain::ApiKeyCreated{domain::ApiKeyId(Str(r.getApiKeyId())), Str(r.getName()),
+                               domain::UserId(Str(r.getCreator())),
+                               domain::ProjectId(Str(r.getProjectId()))};
 }
 
 void Write(wire::ApiKeyRevoked::Builder b, const domain::ApiKeyRevoked& e) {
   b.setApiKeyId(Txt(e.api_key_id.value));
 }
-domain::ApiKeyRevoked Read(wire::ApiKeyRevoked::Reader r) {
-  return {domain::ApiKeyId(Str(r.getApiKeyId()))};
+Decoded<domain::ApiKeyRevoked> Read(wire::ApiKeyRevoked::Reader r) {
+  return domain::ApiKeyRevoked{domain::ApiKeyId(Str(r.getApiKeyId()))};
 }
 
 void Write(wire::ApiKeyRotationRecommended::Builder b, const domain::ApiKeyRotationRecommended& e) {
@@ -116,9 +119,9 @@ void Write(wire::ApiKeyRotationRecommended::Builder b, const domain::ApiKeyRotat
   b.setCreator(Txt(e.creator.value));
   b.setReason(Txt(e.reason));
 }
-domain::ApiKeyRotationRecommended Read(wire::ApiKeyRotationRecommended::Reader r) {
-  return {domain::ApiKeyId(Str(r.getApiKeyId())), domain::UserId(Str(r.getCreator())),
-          Str(r.getReason())};
+Decoded<domain::ApiKeyRotationRecommended> Read(wire::ApiKeyRotationRecommended::Reader r) {
+  return domain::ApiKeyRotationRecommended{domain::ApiKeyId(Str(r.getApiKeyId())),
+                                           domain::UserId(Str(r.getCreator())), Str(r.getReason())};
 }
 
 void Write(wire::ResourceRegistered::Builder b, const domain::ResourceRegistered& e) {
@@ -128,9 +131,10 @@ void Write(wire::ResourceRegistered::Builder b, const domain::ResourceRegistered
   b.setOwner(Txt(e.owner.value));
   b.setProjectId(Txt(e.project_id.value));
 }
-domain::ResourceRegistered Read(wire::ResourceRegistered::Reader r) {
-  return {domain::ResourceId(Str(r.getResourceId())), Str(r.getKind()), Str(r.getName()),
-          domain::UserId(Str(r.getOwner())), domain::ProjectId(Str(r.getProjectId()))};
+Decoded<domain::ResourceRegistered> Read(wire::ResourceRegistered::Reader r) {
+  return domain::ResourceRegistered{domain::ResourceId(Str(r.getResourceId())), Str(r.getKind()),
+                                    Str(r.getName()), domain::UserId(Str(r.getOwner())),
+                                    domain::ProjectId(Str(r.getProjectId()))};
 }
 
 void Write(wire::ResourceReassigned::Builder b, const domain::ResourceReassigned& e) {
@@ -139,16 +143,17 @@ void Write(wire::ResourceReassigned::Builder b, const domain::ResourceReassigned
   b.setToOwner(Txt(e.to_owner.value));
   b.setReason(Txt(e.reason));
 }
-domain::ResourceReassigned Read(wire::ResourceReassigned::Reader r) {
-  return {domain::ResourceId(Str(r.getResourceId())), domain::UserId(Str(r.getFromOwner())),
-          domain::UserId(Str(r.getToOwner())), Str(r.getReason())};
+Decoded<domain::ResourceReassigned> Read(wire::ResourceReassigned::Reader r) {
+  return domain::ResourceReassigned{domain::ResourceId(Str(r.getResourceId())),
+                                    domain::UserId(Str(r.getFromOwner())),
+                                    domain::UserId(Str(r.getToOwner())), Str(r.getReason())};
 }
 
 void Write(wire::ResourceDeleted::Builder b, const domain::ResourceDeleted& e) {
   b.setResourceId(Txt(e.resource_id.value));
 }
-domain::ResourceDeleted Read(wire::ResourceDeleted::Reader r) {
-  return {domain::ResourceId(Str(r.getResourceId()))};
+Decoded<domain::ResourceDeleted> Read(wire::ResourceDeleted::Reader r) {
+  return domain::ResourceDeleted{domain::ResourceId(Str(r.getResourceId()))};
 }
 
 void Write(wire::MemberLoggedIn::Builder b, const domain::MemberLoggedIn& e) {
@@ -157,17 +162,17 @@ void Write(wire::MemberLoggedIn::Builder b, const domain::MemberLoggedIn& e) {
   b.setIp(Txt(e.ip));
   b.setUserAgent(Txt(e.user_agent));
 }
-domain::MemberLoggedIn Read(wire::MemberLoggedIn::Reader r) {
-  return {domain::UserId(Str(r.getUserId())), FromMicros(r.getAt()), Str(r.getIp()),
-          Str(r.getUserAgent())};
+Decoded<domain::MemberLoggedIn> Read(wire::MemberLoggedIn::Reader r) {
+  return domain::MemberLoggedIn{domain::UserId(Str(r.getUserId())), FromMicros(r.getAt()),
+                                Str(r.getIp()), Str(r.getUserAgent())};
 }
 
 void Write(wire::MemberActive::Builder b, const domain::MemberActive& e) {
   b.setUserId(Txt(e.user_id.value));
   b.setAt(ToMicros(e.at));
 }
-domain::MemberActive Read(wire::MemberActive::Reader r) {
-  return {domain::UserId(Str(r.getUserId())), FromMicros(r.getAt())};
+Decoded<domain::MemberActive> Read(wire::MemberActive::Reader r) {
+  return domain::MemberActive{domain::UserId(Str(r.getUserId())), FromMicros(r.getAt())};
 }
 
 }  // namespace roster::eventstore::codec

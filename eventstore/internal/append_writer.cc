@@ -73,12 +73,13 @@ struct AppendWriter::Pending {
 };
 
 AppendWriter::AppendWriter(StoreCore& core, Position last_position, const Hash& last_hash,
-                           int64_t last_time_us)
+                           int64_t last_time_us, Sha256 sha)
     : core_(core),
       write_options_(MakeWriteOptions(core.options)),
       next_position_(last_position + 1),
       last_hash_(last_hash),
       last_time_us_(last_time_us),
+      sha_(std::move(sha)),
       thread_([this] { Run(); }) {}
 
 AppendWriter::~AppendWriter() { Stop(); }
@@ -169,30 +170,26 @@ void AppendWriter::CommitGroup(const std::vector<Pending*>& group) {
   for (Pending* pending : group) {
     if (failed_.load(std::memory_order_relaxed)) {
       pending->result = std::unexpected(StoreFailedError());
-    } else {
-      Decide(*pending);
+    } else if (auto decided = Decide(*pending); !decided) {
+      pending->result = std::unexpected(decided.error());
+      FailGroup(group, decided.error());
     }
   }
   group_commands_.clear();  // its views point into requests about to be released
 
   CommitLinger::Nanos write_time{0};
-  if (next_position_ > first_position) {
+  // After a failure while deciding, the batch is incomplete: it must not be written.
+  if (next_position_ > first_position && !failed_.load(std::memory_order_relaxed)) {
     const auto write_start = std::chrono::steady_clock::now();
     const rocksdb::Status status = core_.db->Write(write_options_, &batch_);
     write_time = std::chrono::steady_clock::now() - write_start;
     if (!status.ok()) {
-      const Error error{
-          ErrorCode::kIoError,
-          ErrorFromStatus(status, "committing positions " + std::to_string(first_position) + ".." +
-                                      std::to_string(next_position_ - 1))
-              .message,
-          std::nullopt};
-      failure_ = error.message;
-      failed_.store(true, std::memory_order_release);
-      heads_.clear();  // they include the lost group
-      for (Pending* pending : group) {
-        if (pending->rides_on_write) pending->result = std::unexpected(error);
-      }
+      FailGroup(group, Error{ErrorCode::kIoError,
+                             ErrorFromStatus(status, "committing positions " +
+                                                         std::to_string(first_position) + ".." +
+                                                         std::to_string(next_position_ - 1))
+                                 .message,
+                             std::nullopt});
     } else {
       for (const Pending* pending : group) {
         if (pending->rides_on_write && !pending->result->duplicate) {
@@ -214,14 +211,23 @@ void AppendWriter::CommitGroup(const std::vector<Pending*>& group) {
   for (Pending* pending : group) pending->done.Notify();
 }
 
-void AppendWriter::Decide(Pending& pending) {
+void AppendWriter::FailGroup(const std::vector<Pending*>& group, const Error& error) {
+  failure_ = error.message;
+  failed_.store(true, std::memory_order_release);
+  heads_.clear();  // they include the lost group
+  for (Pending* pending : group) {
+    if (pending->rides_on_write) pending->result = std::unexpected(error);
+  }
+}
+
+Result<void> AppendWriter::Decide(Pending& pending) {
   const AppendRequest& r = pending.request;
-  if (!r.metadata.command_id.empty() && DecideDuplicate(pending)) return;
+  if (!r.metadata.command_id.empty() && DecideDuplicate(pending)) return {};
 
   auto slot = HeadSlot(r.stream);
   if (!slot) {
     pending.result = std::unexpected(std::move(slot.error()));
-    return;
+    return {};
   }
   const StreamVersion head = **slot;
   if (!r.expected.Matches(head)) {
@@ -230,10 +236,11 @@ void AppendWriter::Decide(Pending& pending) {
                           "stream " + r.stream + " is at " + VersionText(head) +
                               ", the append expected " + VersionText(r.expected.value()),
                           head);
-    return;
+    return {};
   }
-  Accept(pending, head);
+  if (auto accepted = Accept(pending, head); !accepted) return accepted;
   **slot = pending.result->last_version;
+  return {};
 }
 
 // True when the command id was seen (the outcome is then set); false to decide it afresh.
@@ -278,7 +285,7 @@ bool AppendWriter::DecideDuplicate(Pending& pending) {
   return duplicate(entry->result);
 }
 
-void AppendWriter::Accept(Pending& pending, StreamVersion head) {
+Result<void> AppendWriter::Accept(Pending& pending, StreamVersion head) {
   const AppendRequest& r = pending.request;
   AppendResult result;
   result.first_position = next_position_;
@@ -294,7 +301,13 @@ void AppendWriter::Accept(Pending& pending, StreamVersion head) {
     internal::PatchBody(body, r.stream.size(), next_position_, version);
     internal::PatchTime(body, internal::BodyTimeOffset(r.stream, r.events[i], r.metadata),
                         last_time_us_);
-    const Hash hash = sha_.Of(AsBytes(last_hash_), body);
+    const Result<Hash> hashed = sha_.Of(AsBytes(last_hash_), body);
+    if (!hashed) {
+      return Fail(ErrorCode::kIoError, "hashing the record at position " +
+                                           std::to_string(next_position_) + ": " +
+                                           hashed.error().message);
+    }
+    const Hash& hash = *hashed;
     body.append(AsBytes(last_hash_));
     body.append(AsBytes(hash));
     key_.assign(internal::PositionKey(next_position_));
@@ -316,6 +329,7 @@ void AppendWriter::Accept(Pending& pending, StreamVersion head) {
   }
   pending.rides_on_write = true;
   pending.result = result;
+  return {};
 }
 
 Result<StreamVersion*> AppendWriter::HeadSlot(std::string_view stream) {

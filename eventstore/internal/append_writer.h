@@ -9,8 +9,9 @@
 // the log and wake the callers, so no reader sees a record before it is durable. A request
 // rejected inside a group (wrong expected version, reused command id) affects no other.
 //
-// A failed write fails that group's accepted requests with kIoError and stops the writer
-// accepting more (kStoreFailed, carrying the original message); reads are unaffected.
+// A failed write, or a record hash OpenSSL fails to compute, fails that group's accepted
+// requests with kIoError and stops the writer accepting more (kStoreFailed, carrying the
+// original message); reads are unaffected.
 //
 // Thread-safe. Borrows the StoreCore, which must outlive it; Stop() (or the destructor) returns
 // once every queued request has been answered.
@@ -40,8 +41,8 @@ namespace roster::eventstore::internal {
 class AppendWriter {
  public:
   // `last_time_us`: the time of the last record; later records never carry an earlier one.
-  AppendWriter(StoreCore& core, Position last_position, const Hash& last_hash,
-               int64_t last_time_us);
+  AppendWriter(StoreCore& core, Position last_position, const Hash& last_hash, int64_t last_time_us,
+               Sha256 sha);
   ~AppendWriter();
   AppendWriter(const AppendWriter&) = delete;
   AppendWriter& operator=(const AppendWriter&) = delete;
@@ -61,9 +62,14 @@ class AppendWriter {
   void Run();
   bool TakeGroup(std::vector<Pending*>& group);
   void CommitGroup(const std::vector<Pending*>& group);
-  void Decide(Pending& pending);
+  // Sets the request's outcome. An error means the group cannot be committed at all (a record
+  // hash could not be computed), not that the request was refused.
+  Result<void> Decide(Pending& pending);
   bool DecideDuplicate(Pending& pending);
-  void Accept(Pending& pending, StreamVersion head);
+  Result<void> Accept(Pending& pending, StreamVersion head);
+  // Stops the writer accepting appends after `error` and fails the group's requests that were
+  // to ride on its write.
+  void FailGroup(const std::vector<Pending*>& group, const Error& error);
   Result<StreamVersion*> HeadSlot(std::string_view stream);
   Error StoreFailedError() const;
 

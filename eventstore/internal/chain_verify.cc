@@ -60,7 +60,8 @@ Result<VerifyReport> VerifySegment(const StoreCore& core, Position from, Positio
   read.readahead_size = 2 << 20;
   std::unique_ptr<rocksdb::Iterator> it(core.db->NewIterator(read, core.log));
 
-  Sha256 sha;
+  auto sha = Sha256::Create();
+  if (!sha) return std::unexpected(std::move(sha.error()));
   Position expected = report.from;
   uint64_t unreported = 0;
   for (it->Seek(lower); it->Valid(); it->Next(), ++expected) {
@@ -84,7 +85,9 @@ Result<VerifyReport> VerifySegment(const StoreCore& core, Position from, Positio
           report, position,
           "broken link: its prev_hash is not the hash of record " + std::to_string(position - 1));
     }
-    const Hash computed = sha.Of(view->prev_hash, view->body);
+    const Result<Hash> hashed = sha->Of(view->prev_hash, view->body);
+    if (!hashed) return std::unexpected(hashed.error());
+    const Hash& computed = *hashed;
     if (view->hash != AsBytes(computed)) {
       return Bad(report, position,
                  "hash mismatch: its bytes were altered (stored " +

@@ -2,18 +2,20 @@
 
 #include <openssl/evp.h>
 
-#include <cstdio>
-#include <cstdlib>
+#include <utility>
 
 namespace roster::eventstore::internal {
 
-Sha256::Sha256() : md_(EVP_MD_fetch(nullptr, "SHA256", nullptr)), ctx_(EVP_MD_CTX_new()) {
-  // Without SHA-256 the store cannot chain a single record; this is a broken installation,
-  // not a condition a caller could handle.
-  if (md_ == nullptr || ctx_ == nullptr) {
-    std::fprintf(stderr, "roster: OpenSSL has no SHA-256 digest available\n");
-    std::abort();
+Result<Sha256> Sha256::Create() {
+  EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  if (md == nullptr || ctx == nullptr) {
+    EVP_MD_CTX_free(ctx);
+    EVP_MD_free(md);
+    return Fail(ErrorCode::kIoError,
+                "OpenSSL has no SHA-256 digest available, so the hash chain cannot be computed");
   }
+  return Sha256(md, ctx);
 }
 
 Sha256::~Sha256() {
@@ -21,17 +23,27 @@ Sha256::~Sha256() {
   EVP_MD_free(md_);
 }
 
-Hash Sha256::Of(std::string_view a, std::string_view b) {
+Sha256::Sha256(Sha256&& other) noexcept
+    : md_(std::exchange(other.md_, nullptr)), ctx_(std::exchange(other.ctx_, nullptr)) {}
+
+Sha256& Sha256::operator=(Sha256&& other) noexcept {
+  if (this != &other) {
+    EVP_MD_CTX_free(ctx_);
+    EVP_MD_free(md_);
+    md_ = std::exchange(other.md_, nullptr);
+    ctx_ = std::exchange(other.ctx_, nullptr);
+  }
+  return *this;
+}
+
+Result<Hash> Sha256::Of(std::string_view a, std::string_view b) {
   Hash out{};
   unsigned int size = 0;
   const bool ok = EVP_DigestInit_ex(ctx_, md_, nullptr) == 1 &&
                   EVP_DigestUpdate(ctx_, a.data(), a.size()) == 1 &&
                   EVP_DigestUpdate(ctx_, b.data(), b.size()) == 1 &&
                   EVP_DigestFinal_ex(ctx_, out.data(), &size) == 1 && size == out.size();
-  if (!ok) {
-    std::fprintf(stderr, "roster: OpenSSL SHA-256 failed\n");
-    std::abort();
-  }
+  if (!ok) return Fail(ErrorCode::kIoError, "OpenSSL failed to compute a SHA-256 digest");
   return out;
 }
 

@@ -62,11 +62,11 @@ class StreamFixture : public ServerFixture {
     auto invited = Exec(org, inviter, domain::InviteMember{user + "@example.test", "", role, ""});
     ASSERT_TRUE(invited.accepted()) << invited.rejection->message;
     const auto& sent = std::get<domain::InvitationSent>(invited.events.back());
-    auto accepted =
-        Exec(org, user,
-             domain::AcceptInvitation{sent.invitation_id,
-                                      api::service::HashSecretToken(invited.invitation_token),
-                                      user + "@example.test", ""});
+    auto accepted = Exec(
+        org, user,
+        domain::AcceptInvitation{sent.invitation_id,
+                                 api::service::HashSecretToken(invited.invitation_token).value(),
+                                 user + "@example.test", ""});
     ASSERT_TRUE(accepted.accepted()) << accepted.rejection->message;
   }
 

@@ -129,9 +129,9 @@ Result<StepResult> Workload::Invite(OrgModel& m) {
 Result<StepResult> Workload::Accept(OrgModel& m) {
   if (m.pending.empty()) return Invite(m);
   const Pending p = Pick(m.pending);
-  return Run(
-      m, p.user,
-      AcceptInvitation{InvitationId(p.id), api::service::HashSecretToken(p.token), p.email, ""});
+  auto token_hash = api::service::HashSecretToken(p.token);
+  if (!token_hash) return std::unexpected(token_hash.error());
+  return Run(m, p.user, AcceptInvitation{InvitationId(p.id), *token_hash, p.email, ""});
 }
 
 Result<StepResult> Workload::ChangeSomeRole(OrgModel& m) {
