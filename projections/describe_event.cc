@@ -17,129 +17,140 @@ std::string RoleText(const Role& r) {
          (r.project_role.empty() ? "" : " project:" + r.project_role);
 }
 
+// The facts of an event; also_subject is set by the one event that has a second user.
+EventFacts Facts(std::string subject, std::string project, std::string before, std::string after) {
+  return EventFacts{.subject = std::move(subject),
+                    .project = std::move(project),
+                    .before = std::move(before),
+                    .after = std::move(after),
+                    .also_subject = {}};
+}
+
 }  // namespace
 
 bool DescribeEvent(const Event& event, const std::string& org, EventFacts* f) {
   return std::visit(
       Overloaded{
           [&](const OrganizationCreated& e) {
-            *f = {org, "", "", e.name + " (" + e.catalog.preset() + ")"};
+            *f = Facts(org, "", "", e.name + " (" + e.catalog.preset() + ")");
             return true;
           },
           [&](const OrganizationRenamed& e) {
-            *f = {org, "", e.old_name, e.new_name};
+            *f = Facts(org, "", e.old_name, e.new_name);
             return true;
           },
           [&](const OrganizationSettingsChanged& e) {
-            *f = {org, "", Settings(e.before), Settings(e.after)};
+            *f = Facts(org, "", Settings(e.before), Settings(e.after));
             return true;
           },
           [&](const OrganizationDeleted& e) {
-            *f = {org, "", e.name, "deleted"};
+            *f = Facts(org, "", e.name, "deleted");
             return true;
           },
           [&](const InvitationSent& e) {
-            *f = {e.email.value(), "", "", e.role};
+            *f = Facts(e.email.value(), "", "", e.role);
             return true;
           },
           [&](const InvitationResent& e) {
-            *f = {e.email.value(), "", "", "resent #" + std::to_string(e.resend_count)};
+            *f = Facts(e.email.value(), "", "", "resent #" + std::to_string(e.resend_count));
             return true;
           },
           [&](const InvitationRevoked& e) {
-            *f = {e.email.value(), "", e.role, "revoked"};
+            *f = Facts(e.email.value(), "", e.role, "revoked");
             return true;
           },
           [&](const InvitationAccepted& e) {
-            *f = {e.email.value(), "", "pending", "accepted by " + e.user_id.value};
+            *f = Facts(e.email.value(), "", "pending", "accepted by " + e.user_id.value);
             return true;
           },
           [&](const InvitationExpired& e) {
-            *f = {e.email.value(), "", "pending", "expired"};
+            *f = Facts(e.email.value(), "", "pending", "expired");
             return true;
           },
           [&](const MemberJoined& e) {
-            *f = {e.user_id.value, "", "", e.role};
+            *f = Facts(e.user_id.value, "", "", e.role);
             return true;
           },
           [&](const MemberRoleChanged& e) {
-            *f = {e.user_id.value, "", e.from_role, e.to_role};
+            *f = Facts(e.user_id.value, "", e.from_role, e.to_role);
             return true;
           },
           [&](const MemberRemoved& e) {
-            *f = {e.user_id.value, "", e.role, ""};
+            *f = Facts(e.user_id.value, "", e.role, "");
             return true;
           },
           [&](const MemberLeft& e) {
-            *f = {e.user_id.value, "", e.role, ""};
+            *f = Facts(e.user_id.value, "", e.role, "");
             return true;
           },
           [&](const OwnershipTransferred& e) {
-            *f = {e.to_user.value, "", e.to_previous_role,
-                  "owner (from " + e.from_user.value + ", now " + e.from_new_role + ")",
-                  e.from_user.value};
+            *f = Facts(e.to_user.value, "", e.to_previous_role,
+                       "owner (from " + e.from_user.value + ", now " + e.from_new_role + ")");
+            f->also_subject = e.from_user.value;
             return true;
           },
           [&](const RoleDefined& e) {
-            *f = {e.role.name, "", "", RoleText(e.role)};
+            *f = Facts(e.role.name, "", "", RoleText(e.role));
             return true;
           },
           [&](const RoleUpdated& e) {
-            *f = {e.after.name, "", RoleText(e.before), RoleText(e.after)};
+            *f = Facts(e.after.name, "", RoleText(e.before), RoleText(e.after));
             return true;
           },
           [&](const RoleDeleted& e) {
-            *f = {e.role.name, "", RoleText(e.role), ""};
+            *f = Facts(e.role.name, "", RoleText(e.role), "");
             return true;
           },
           [&](const ProjectCreated& e) {
-            *f = {e.project_id.value, e.project_id.value, "", e.name};
+            *f = Facts(e.project_id.value, e.project_id.value, "", e.name);
             return true;
           },
           [&](const ProjectRenamed& e) {
-            *f = {e.project_id.value, e.project_id.value, e.old_name, e.new_name};
+            *f = Facts(e.project_id.value, e.project_id.value, e.old_name, e.new_name);
             return true;
           },
           [&](const ProjectDeleted& e) {
-            *f = {e.project_id.value, e.project_id.value, e.name, "deleted"};
+            *f = Facts(e.project_id.value, e.project_id.value, e.name, "deleted");
             return true;
           },
           [&](const ProjectMemberAdded& e) {
-            *f = {e.user_id.value, e.project_id.value, "", e.role};
+            *f = Facts(e.user_id.value, e.project_id.value, "", e.role);
             return true;
           },
           [&](const ProjectMemberRoleChanged& e) {
-            *f = {e.user_id.value, e.project_id.value, e.from_role, e.to_role};
+            *f = Facts(e.user_id.value, e.project_id.value, e.from_role, e.to_role);
             return true;
           },
           [&](const ProjectMemberRemoved& e) {
-            *f = {e.user_id.value, e.project_id.value, e.role,
-                  std::string("removed (") + std::string(ProjectRemovalReasonName(e.reason)) + ")"};
+            *f = Facts(
+                e.user_id.value, e.project_id.value, e.role,
+                std::string("removed (") + std::string(ProjectRemovalReasonName(e.reason)) + ")");
             return true;
           },
           [&](const ApiKeyCreated& e) {
-            *f = {e.api_key_id.value, e.project_id.value, "", e.name + " by " + e.creator.value};
+            *f = Facts(e.api_key_id.value, e.project_id.value, "",
+                       e.name + " by " + e.creator.value);
             return true;
           },
           [&](const ApiKeyRevoked& e) {
-            *f = {e.api_key_id.value, "", "active", "revoked"};
+            *f = Facts(e.api_key_id.value, "", "active", "revoked");
             return true;
           },
           [&](const ApiKeyRotationRecommended& e) {
-            *f = {e.api_key_id.value, "", "active", "rotation recommended (" + e.reason + ")"};
+            *f = Facts(e.api_key_id.value, "", "active", "rotation recommended (" + e.reason + ")");
             return true;
           },
           [&](const ResourceRegistered& e) {
-            *f = {e.resource_id.value, e.project_id.value, "",
-                  e.kind + " '" + e.name + "' owned by " + e.owner.value};
+            *f = Facts(e.resource_id.value, e.project_id.value, "",
+                       e.kind + " '" + e.name + "' owned by " + e.owner.value);
             return true;
           },
           [&](const ResourceReassigned& e) {
-            *f = {e.resource_id.value, "", e.from_owner.value, e.to_owner.value};
+            *f = Facts(e.resource_id.value, "", e.from_owner.value, e.to_owner.value);
             return true;
           },
           [&](const ResourceDeleted& e) {
-            *f = {e.resource_id.value, "", "registered", "deleted"};
+            *f = Facts(e.resource_id.value, "", "registered", "deleted");
             return true;
           },
           [&](const MemberLoggedIn&) { return false; },

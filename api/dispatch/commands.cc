@@ -29,8 +29,8 @@ using AnyCommand = std::variant<Command, ActivityCommand>;
 
 // INVALID_ARGUMENT for a request that names no valid command, INTERNAL when a secret cannot
 // be hashed.
-api::service::Outcome<AnyCommand> ToDomain(const std::string& org, const std::string& actor,
-                                           wire::Command::Reader c) {
+api::service::Result<AnyCommand> ToDomain(const std::string& org, const std::string& actor,
+                                          wire::Command::Reader c) {
   switch (c.which()) {
     case wire::Command::CREATE_ORGANIZATION: {
       auto r = c.getCreateOrganization();

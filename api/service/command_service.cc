@@ -22,7 +22,7 @@ enum class OutcomeKind : uint8_t { kRejected = 0, kNoChange = 1 };
 
 // Fills the secret of InviteMember / ResendInvitation; returns the token to hand out once
 // (empty when the command takes none).
-Outcome<std::string> FillToken(domain::Command& command) {
+Result<std::string> FillToken(domain::Command& command) {
   std::string* hash = nullptr;
   if (auto* c = std::get_if<domain::InviteMember>(&command)) hash = &c->token_hash;
   if (auto* c = std::get_if<domain::ResendInvitation>(&command)) hash = &c->token_hash;

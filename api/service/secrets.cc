@@ -10,7 +10,7 @@
 
 namespace roster::api::service {
 
-Outcome<std::string> NewSecretToken() {
+Result<std::string> NewSecretToken() {
   std::array<kj::byte, 32> bytes{};
   // The kernel's CSPRNG, which OpenSSL's own generator seeds from too, for one short system
   // call where OpenSSL 3's RAND_bytes sets its generator up again on every call. For up to 256
@@ -28,7 +28,7 @@ Outcome<std::string> NewSecretToken() {
   return out;
 }
 
-Outcome<std::string> HashSecretToken(std::string_view token) {
+Result<std::string> HashSecretToken(std::string_view token) {
   // Fetched once: OpenSSL 3 looks the provider up on every use of EVP_sha256().
   static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   std::array<kj::byte, EVP_MAX_MD_SIZE> digest{};

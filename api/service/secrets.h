@@ -13,7 +13,7 @@
 
 namespace roster::api::service {
 
-Outcome<std::string> NewSecretToken();
-Outcome<std::string> HashSecretToken(std::string_view token);
+Result<std::string> NewSecretToken();
+Result<std::string> HashSecretToken(std::string_view token);
 
 }  // namespace roster::api::service
