@@ -69,6 +69,11 @@ Result<std::unique_ptr<CommandService>> CommandService::Create(
       new CommandService(log, views, codec, clock, options, *snapshots, *outcomes));
 }
 
+Result<void> CommandService::EnsureLoaded(const domain::OrgId& org, Aggregate& a) {
+  if (a.loaded) return {};
+  return Load(org, a);
+}
+
 Result<void> CommandService::Load(const domain::OrgId& org, Aggregate& a) {
   domain::OrganizationState state;
   StreamVersion version = eventstore::kNoStreamVersion;
@@ -229,9 +234,7 @@ Result<CommandOutcome> CommandService::Execute(const domain::OrgId& org, domain:
   }
   std::shared_ptr<Aggregate> a = cache_.Get(org);
   std::lock_guard command_lock(a->command_mu);
-  if (!a->loaded) {
-    if (auto loaded = Load(org, *a); !loaded) return std::unexpected(loaded.error());
-  }
+  if (auto loaded = EnsureLoaded(org, *a); !loaded) return std::unexpected(loaded.error());
   auto previous = FindOutcome(org, ctx.command_id);
   if (!previous) return std::unexpected(previous.error());
   if (*previous) return std::move(**previous);
@@ -315,9 +318,7 @@ Result<CommandOutcome> CommandService::ExecuteActivity(const domain::OrgId& org,
   std::shared_ptr<Aggregate> a = cache_.Get(org);
   if (!a->loaded) {
     std::lock_guard command_lock(a->command_mu);
-    if (!a->loaded) {
-      if (auto loaded = Load(org, *a); !loaded) return std::unexpected(loaded.error());
-    }
+    if (auto loaded = EnsureLoaded(org, *a); !loaded) return std::unexpected(loaded.error());
   }
   auto previous = FindOutcome(org, ctx.command_id);
   if (!previous) return std::unexpected(previous.error());
@@ -366,9 +367,7 @@ Result<domain::OrganizationState> CommandService::State(const domain::OrgId& org
   std::shared_ptr<Aggregate> a = cache_.Get(org);
   {
     std::lock_guard command_lock(a->command_mu);
-    if (!a->loaded) {
-      if (auto loaded = Load(org, *a); !loaded) return std::unexpected(loaded.error());
-    }
+    if (auto loaded = EnsureLoaded(org, *a); !loaded) return std::unexpected(loaded.error());
   }
   std::shared_lock lock(a->state_mu);
   return a->state;

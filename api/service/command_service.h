@@ -77,6 +77,8 @@ class CommandService {
                  std::shared_ptr<projections::Table> outcomes);
 
   Result<void> Load(const domain::OrgId& org, Aggregate& a);
+  // Load, unless another command loaded it first. Caller holds a.command_mu.
+  Result<void> EnsureLoaded(const domain::OrgId& org, Aggregate& a);
   Result<std::optional<CommandOutcome>> FindOutcome(const domain::OrgId& org,
                                                     const std::string& command_id);
   void RecordOutcome(const domain::OrgId& org, const std::string& command_id,

@@ -35,6 +35,22 @@ Check RequireActiveMember(const OrganizationState& s, const UserId& user, std::s
                                           ": not an active member of the organization.");
 }
 
+// An existing resource the actor may manage: rule 5 in its project (or the org when it has none
+// or its project was deleted).
+std::expected<const Resource*, Rejection> RequireResourceToManage(const OrganizationState& s,
+                                                                  const UserId& actor,
+                                                                  const ResourceId& id) {
+  if (auto ok = RequireLive(s); !ok) return std::unexpected(ok.error());
+  auto it = s.resources.find(id);
+  if (it == s.resources.end()) {
+    return Reject(ErrorCode::kNotFound, "Resource " + id.value + " does not exist.");
+  }
+  auto allowed =
+      RequireScopedPermission(s, actor, it->second.project_id, Permission::kResourcesManage, true);
+  if (!allowed) return std::unexpected(allowed.error());
+  return &it->second;
+}
+
 }  // namespace
 
 Decision Handle(const OrganizationState& s, const UserId& actor, const CreateApiKey& c, Time) {
@@ -82,31 +98,19 @@ Decision Handle(const OrganizationState& s, const UserId& actor, const RegisterR
 }
 
 Decision Handle(const OrganizationState& s, const UserId& actor, const ReassignResource& c, Time) {
-  if (auto ok = RequireLive(s); !ok) return std::unexpected(ok.error());
-  auto it = s.resources.find(c.resource_id);
-  if (it == s.resources.end()) {
-    return Reject(ErrorCode::kNotFound, "Resource " + c.resource_id.value + " does not exist.");
-  }
-  auto allowed =
-      RequireScopedPermission(s, actor, it->second.project_id, Permission::kResourcesManage, true);
-  if (!allowed) return std::unexpected(allowed.error());
+  auto resource = RequireResourceToManage(s, actor, c.resource_id);
+  if (!resource) return std::unexpected(resource.error());
   if (auto ok = RequireActiveMember(s, c.to_owner, "a resource owner"); !ok) {
     return std::unexpected(ok.error());
   }
-  if (it->second.owner == c.to_owner) return std::vector<Event>{};
+  if ((*resource)->owner == c.to_owner) return std::vector<Event>{};
   return std::vector<Event>{
-      ResourceReassigned{c.resource_id, it->second.owner, c.to_owner, "manual"}};
+      ResourceReassigned{c.resource_id, (*resource)->owner, c.to_owner, "manual"}};
 }
 
 Decision Handle(const OrganizationState& s, const UserId& actor, const DeleteResource& c, Time) {
-  if (auto ok = RequireLive(s); !ok) return std::unexpected(ok.error());
-  auto it = s.resources.find(c.resource_id);
-  if (it == s.resources.end()) {
-    return Reject(ErrorCode::kNotFound, "Resource " + c.resource_id.value + " does not exist.");
-  }
-  auto allowed =
-      RequireScopedPermission(s, actor, it->second.project_id, Permission::kResourcesManage, true);
-  if (!allowed) return std::unexpected(allowed.error());
+  auto resource = RequireResourceToManage(s, actor, c.resource_id);
+  if (!resource) return std::unexpected(resource.error());
   return std::vector<Event>{ResourceDeleted{c.resource_id}};
 }
 

@@ -40,6 +40,21 @@ std::expected<const Invitation*, Rejection> FindOpenInvitation(const Organizatio
   return &inv;
 }
 
+// Rules 1 and 2 for acting on an open invitation: the actor may invite, and their role covers
+// the role the invitation grants. `what` completes "cannot <what> <role>".
+std::expected<const Invitation*, Rejection> RequireOpenInvitationToManage(
+    const OrganizationState& s, const UserId& actor, const InvitationId& id, Time now,
+    std::string_view what) {
+  auto m = RequirePermission(s, actor, Permission::kMembersInvite);
+  if (!m) return std::unexpected(m.error());
+  auto inv = FindOpenInvitation(s, id, now);
+  if (!inv) return std::unexpected(inv.error());
+  if (const Role* role = s.catalog.FindRole((*inv)->role)) {
+    if (auto ok = RequireCovers(s, **m, *role, what); !ok) return std::unexpected(ok.error());
+  }
+  return inv;
+}
+
 Time ExpiryFrom(const OrganizationState& s, Time now) {
   return now + Days(s.settings.invitation_ttl_days);
 }
@@ -89,15 +104,9 @@ Decision Handle(const OrganizationState& s, const UserId& actor, const InviteMem
 
 Decision Handle(const OrganizationState& s, const UserId& actor, const ResendInvitation& c,
                 Time now) {
-  auto m = RequirePermission(s, actor, Permission::kMembersInvite);
-  if (!m) return std::unexpected(m.error());
-  auto inv = FindOpenInvitation(s, c.invitation_id, now);
+  auto inv =
+      RequireOpenInvitationToManage(s, actor, c.invitation_id, now, "resend an invitation as");
   if (!inv) return std::unexpected(inv.error());
-  if (const Role* role = s.catalog.FindRole((*inv)->role)) {
-    if (auto ok = RequireCovers(s, **m, *role, "resend an invitation as"); !ok) {
-      return std::unexpected(ok.error());
-    }
-  }
   if (auto ok = RequireHash(c.token_hash); !ok) return std::unexpected(ok.error());
   return std::vector<Event>{InvitationResent{(*inv)->id, (*inv)->email, c.token_hash, now,
                                              ExpiryFrom(s, now), (*inv)->resend_count + 1}};
@@ -105,15 +114,9 @@ Decision Handle(const OrganizationState& s, const UserId& actor, const ResendInv
 
 Decision Handle(const OrganizationState& s, const UserId& actor, const RevokeInvitation& c,
                 Time now) {
-  auto m = RequirePermission(s, actor, Permission::kMembersInvite);
-  if (!m) return std::unexpected(m.error());
-  auto inv = FindOpenInvitation(s, c.invitation_id, now);
+  auto inv =
+      RequireOpenInvitationToManage(s, actor, c.invitation_id, now, "revoke an invitation as");
   if (!inv) return std::unexpected(inv.error());
-  if (const Role* role = s.catalog.FindRole((*inv)->role)) {
-    if (auto ok = RequireCovers(s, **m, *role, "revoke an invitation as"); !ok) {
-      return std::unexpected(ok.error());
-    }
-  }
   return std::vector<Event>{InvitationRevoked{(*inv)->id, (*inv)->email, (*inv)->role}};
 }
 
