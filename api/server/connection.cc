@@ -1,10 +1,10 @@
-#include "api/server/connection.h"
+#include "api/server/internal/connection.h"
 
 #include <kj/exception.h>
 
 #include <cstring>
 
-namespace roster::api::server {
+namespace roster::api::server::internal {
 namespace {
 
 namespace asio = api::net::asio;
@@ -459,4 +459,4 @@ void Connection::Rearm() {
   if (Deadline(&what) < watchdog_until_) Wake(watchdog_wake_);
 }
 
-}  // namespace roster::api::server
+}  // namespace roster::api::server::internal

@@ -9,14 +9,14 @@
 #include <thread>
 #include <unordered_map>
 
-#include "api/server/connection.h"
+#include "api/server/internal/connection.h"
 
 namespace roster::api::server {
 
 namespace asio = api::net::asio;
 using api::net::Await;
 using api::net::error_code;
-using server::Connection;
+using internal::Connection;
 
 class Server::Impl {
  public:
@@ -40,7 +40,7 @@ class Server::Impl {
   // Waits until no connection is left or the deadline passes; true when none is left.
   bool WaitForNone(std::chrono::steady_clock::time_point deadline);
 
-  server::Shared shared_;
+  internal::Shared shared_;
   asio::io_context io_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   api::net::tcp::acceptor acceptor_;
@@ -154,7 +154,7 @@ asio::awaitable<void> Server::Impl::Listen() {
       Refuse(api::net::tcp::socket(std::move(socket)));
       continue;
     }
-    server::Strand strand = socket.get_executor();
+    internal::Strand strand = socket.get_executor();
     auto connection =
         std::make_shared<Connection>(shared_, api::net::tcp::socket(std::move(socket)), strand);
     {

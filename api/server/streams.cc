@@ -7,9 +7,9 @@
 // closes the connection.
 #include <kj/exception.h>
 
-#include "api/server/connection.h"
+#include "api/server/internal/connection.h"
 
-namespace roster::api::server {
+namespace roster::api::server::internal {
 namespace {
 
 namespace asio = api::net::asio;
@@ -173,4 +173,4 @@ void Connection::CancelStreams(bool shutting_down) {
   stalled_.clear();
 }
 
-}  // namespace roster::api::server
+}  // namespace roster::api::server::internal

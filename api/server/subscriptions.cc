@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <cstring>
 
-#include "api/server/connection.h"
+#include "api/server/internal/connection.h"
 
-namespace roster::api::server {
+namespace roster::api::server::internal {
 namespace {
 
 namespace asio = api::net::asio;
@@ -199,4 +199,4 @@ void Connection::Fetched(uint64_t subscription_id, uint64_t generation, eventsto
   Pump(subscription_id);
 }
 
-}  // namespace roster::api::server
+}  // namespace roster::api::server::internal

@@ -7,10 +7,13 @@
 #include <cstdint>
 #include <cstring>
 
-#include "eventstore/codec/upcasters.h"
-#include "eventstore/codec/wire_convert.h"
+#include "eventstore/codec/internal/upcasters.h"
+#include "eventstore/codec/internal/wire_convert.h"
 
 namespace roster::eventstore::codec {
+
+using namespace internal;
+
 namespace {
 
 template <class E>
@@ -22,6 +25,8 @@ DecodeResult ReadCurrent(std::string_view payload) {
 
 }  // namespace
 
+namespace internal {
+
 kj::ArrayPtr<const capnp::word> AlignedWords(std::string_view bytes, kj::Array<capnp::word>& copy) {
   const size_t words = bytes.size() / sizeof(capnp::word);
   if (reinterpret_cast<uintptr_t>(bytes.data()) % alignof(capnp::word) == 0) {
@@ -31,6 +36,8 @@ kj::ArrayPtr<const capnp::word> AlignedWords(std::string_view bytes, kj::Array<c
   std::memcpy(copy.begin(), bytes.data(), words * sizeof(capnp::word));
   return copy.asPtr();
 }
+
+}  // namespace internal
 
 EventCodec::EventCodec() {
   [this]<size_t... I>(std::index_sequence<I...>) {

@@ -3,12 +3,13 @@
 #include <capnp/message.h>
 #include <capnp/serialize.h>
 
+#include "eventstore/codec/internal/wire_convert.h"
 #include "eventstore/codec/state.capnp.h"
-#include "eventstore/codec/wire_convert.h"
 
 namespace roster::eventstore::codec {
 
 using namespace domain;
+using namespace internal;
 
 std::string EncodeState(const OrganizationState& s) {
   capnp::MallocMessageBuilder message(1024);

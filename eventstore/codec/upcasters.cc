@@ -1,9 +1,9 @@
-#include "eventstore/codec/upcasters.h"
+#include "eventstore/codec/internal/upcasters.h"
 
 #include "eventstore/codec/codec.h"
-#include "eventstore/codec/wire_convert.h"
+#include "eventstore/codec/internal/wire_convert.h"
 
-namespace roster::eventstore::codec {
+namespace roster::eventstore::codec::internal {
 
 // invitation.sent revision 1: an absolute deadline (`expiresAt`) instead of the granted
 // lifetime. The deadline is exactly what the domain event holds, so nothing is guessed.
@@ -27,4 +27,4 @@ void RegisterBuiltinUpcasters(EventCodec& codec) {
                          });
 }
 
-}  // namespace roster::eventstore::codec
+}  // namespace roster::eventstore::codec::internal

@@ -1,7 +1,7 @@
 // Wire conversions for organization, catalog, invitation and membership events.
-#include "eventstore/codec/wire_convert.h"
+#include "eventstore/codec/internal/wire_convert.h"
 
-namespace roster::eventstore::codec {
+namespace roster::eventstore::codec::internal {
 
 using domain::Email;
 using domain::FromMicros;
@@ -276,4 +276,4 @@ Decoded<domain::RoleDeleted> Read(wire::RoleDeleted::Reader r) {
   return domain::RoleDeleted{std::move(*role)};
 }
 
-}  // namespace roster::eventstore::codec
+}  // namespace roster::eventstore::codec::internal

@@ -1,7 +1,7 @@
 // Wire conversions for project, API key, resource and activity events.
-#include "eventstore/codec/wire_convert.h"
+#include "eventstore/codec/internal/wire_convert.h"
 
-namespace roster::eventstore::codec {
+namespace roster::eventstore::codec::internal {
 
 using domain::FromMicros;
 using domain::ToMicros;
@@ -175,4 +175,4 @@ Decoded<domain::MemberActive> Read(wire::MemberActive::Reader r) {
   return domain::MemberActive{domain::UserId(Str(r.getUserId())), FromMicros(r.getAt())};
 }
 
-}  // namespace roster::eventstore::codec
+}  // namespace roster::eventstore::codec::internal

@@ -18,7 +18,7 @@
 #include "eventstore/codec/events.capnp.h"
 #include "eventstore/codec/text.h"
 
-namespace roster::eventstore::codec {
+namespace roster::eventstore::codec::internal {
 
 // What a reader returns: the domain value, or why the bytes cannot be one.
 template <class T>
@@ -146,4 +146,4 @@ void SetPermissions(Builder b, domain::PermissionSet set) {
   }
 }
 
-}  // namespace roster::eventstore::codec
+}  // namespace roster::eventstore::codec::internal

@@ -29,7 +29,7 @@
 #include "api/wire/framing.h"
 #include "eventstore/event_log.h"
 
-namespace roster::api::server {
+namespace roster::api::server::internal {
 
 using Strand = api::net::asio::strand<api::net::asio::io_context::executor_type>;
 using SteadyClock = std::chrono::steady_clock;
@@ -204,4 +204,4 @@ class Connection : public std::enable_shared_from_this<Connection> {
   SteadyClock::time_point watchdog_until_ = SteadyClock::time_point::min();  // what it sleeps to
 };
 
-}  // namespace roster::api::server
+}  // namespace roster::api::server::internal

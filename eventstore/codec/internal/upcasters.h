@@ -6,6 +6,10 @@
 namespace roster::eventstore::codec {
 
 class EventCodec;
+
+namespace internal {
+
 void RegisterBuiltinUpcasters(EventCodec& codec);
 
+}  // namespace internal
 }  // namespace roster::eventstore::codec
