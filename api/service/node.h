@@ -20,7 +20,8 @@ namespace roster::api::service {
 
 struct NodeOptions {
   eventstore::StoreOptions store;
-  projections::EngineOptions engine;  // logger filled from Open's logger when empty
+  projections::ViewStoreOptions views;  // its read_only follows store.read_only
+  projections::EngineOptions engine;    // logger filled from Open's logger when empty
   CommandServiceOptions commands;
   QueryOptions queries;
   bool run_sweeper = true;
