@@ -42,6 +42,7 @@ Result<std::unique_ptr<Node>> Node::Open(const std::filesystem::path& dir,
   if (auto started = node->engine_->Start(); !started) {
     return std::unexpected(FromStoreError(started.error()));
   }
+  if (!options.commands.logger) options.commands.logger = logger;
   auto commands =
       CommandService::Create(*node->log_, *node->views_, node->codec_, clock, options.commands);
   if (!commands) return std::unexpected(commands.error());

@@ -22,7 +22,7 @@ struct NodeOptions {
   eventstore::StoreOptions store;
   projections::ViewStoreOptions views;  // its read_only follows store.read_only
   projections::EngineOptions engine;    // logger filled from Open's logger when empty
-  CommandServiceOptions commands;
+  CommandServiceOptions commands;       // logger filled from Open's logger when empty
   QueryOptions queries;
   bool run_sweeper = true;
   std::chrono::milliseconds sweep_interval{60000};

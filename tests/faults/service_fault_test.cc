@@ -5,6 +5,7 @@
 // command is in the log (its resend is a duplicate at the same position), every failed one
 // resent with its command id takes effect exactly once, and the read models equal a rebuild.
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
 
 #include <map>
 #include <thread>
@@ -28,6 +29,16 @@ class ServiceFaultTest : public NodeFaultFixture, public ::testing::WithParamInt
   ServiceFaultTest() {
     sync_ = true;  // a failing sync is one of the faults
     log_faults_.OnlyFilesNamed(".log");
+    logger_ = std::make_shared<spdlog::logger>("node", lines_);
+  }
+
+  // How many logged lines contain `part`.
+  size_t Logged(std::string_view part) {
+    size_t n = 0;
+    for (const std::string& line : lines_->last_formatted()) {
+      if (line.find(part) != std::string::npos) ++n;
+    }
+    return n;
   }
 
   api::service::Result<api::service::CommandOutcome> Invite(const Sent& s) {
@@ -45,6 +56,9 @@ class ServiceFaultTest : public NodeFaultFixture, public ::testing::WithParamInt
     }
     return emails;
   }
+
+  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> lines_ =
+      std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(10000);
 };
 
 TEST_P(ServiceFaultTest, CommandsFailUnavailableQueriesServeAndARestartKeepsEveryAcknowledgedOne) {
@@ -94,6 +108,9 @@ TEST_P(ServiceFaultTest, CommandsFailUnavailableQueriesServeAndARestartKeepsEver
     }
   }
   ASSERT_EQ(failed.size(), static_cast<size_t>(kClients)) << "the disk never failed";
+  // The operator is told once, whatever the number of commands that fail.
+  EXPECT_EQ(Logged("the event log stopped accepting writes"), 1u);
+  EXPECT_EQ(Logged("injected by FaultInjection"), 1u);
 
   // From now on every command fails at once, and says why.
   auto later = node_->commands().Execute(
@@ -108,6 +125,7 @@ TEST_P(ServiceFaultTest, CommandsFailUnavailableQueriesServeAndARestartKeepsEver
       api::service::CommandContext{domain::UserId("owner-org0"), "login", "", "test"});
   ASSERT_FALSE(login.has_value());
   EXPECT_EQ(login.error().code, "UNAVAILABLE");
+  EXPECT_EQ(Logged("the event log stopped accepting writes"), 1u);
 
   // Queries answer what was acknowledged, even those waiting for a client's last token.
   for (const auto& list : sent) {
