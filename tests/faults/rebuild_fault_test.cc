@@ -3,8 +3,9 @@
 // bulk load (an index model's intermediate checkpoint) or its last (the final rows, just
 // before the swap). The rebuild is reported failed and ends (nothing says it is still
 // running); an on-demand rebuild leaves the old generations serving what they served; a first
-// build leaves its models unavailable with an error naming the failure. A restart on a healed
-// disk completes the rebuild, equal to a rebuild from scratch.
+// build leaves its models unavailable with an error naming the failure. So does a Rebuild()
+// that cannot write its building/ entries, or whose swap (one meta write) is torn. A restart on
+// a healed disk completes the rebuild, equal to a rebuild from scratch.
 #include <gtest/gtest.h>
 
 #include <filesystem>
