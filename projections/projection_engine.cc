@@ -405,9 +405,12 @@ Result<void> ProjectionEngine::Rebuild(const std::vector<std::string>& names) {
     }
     building_ = true;
   }
-  for (Slot* s : chosen) {
+  for (size_t i = 0; i < chosen.size(); ++i) {
+    Slot* s = chosen[i];
     if (auto r = BeginBuild(*s, std::max(s->generation, s->build_generation) + 1, true); !r) {
       std::lock_guard lock(mu_);
+      // No builder will run for the ones already begun: Describe must not report them building.
+      for (size_t j = 0; j < i; ++j) chosen[j]->building.reset();
       building_ = false;
       return r;
     }
@@ -418,7 +421,8 @@ Result<void> ProjectionEngine::Rebuild(const std::vector<std::string>& names) {
 
 void ProjectionEngine::WaitForRebuilds() const {
   std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return !building_ || !failure_.empty(); });
+  // Not also until a failure: a failed rebuild is over only once its builder has cleaned up.
+  cv_.wait(lock, [&] { return !building_; });
 }
 
 eventstore::Position ProjectionEngine::PositionOf(std::string_view name) const {

@@ -154,6 +154,10 @@ void ProjectionEngine::BuildLoop() {
   join_reader();
   {
     std::lock_guard lock(mu_);
+    // A rebuild that failed or was stopped keeps its tables and building/ entries, from which
+    // the next start resumes it; until then nothing is being built here, and Describe must
+    // say so: `roster-admin rebuild` waits for it to.
+    for (Slot* s : slots) retired.push_back(std::move(s->building));
     building_ = false;
     cv_.notify_all();
   }

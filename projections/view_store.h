@@ -24,6 +24,7 @@
 namespace rocksdb {
 class ColumnFamilyHandle;
 class DB;
+class Env;
 class WriteBatch;
 }  // namespace rocksdb
 
@@ -79,6 +80,9 @@ class ViewBatch {
 struct ViewStoreOptions {
   bool read_only = false;
   size_t block_cache_bytes = 64u << 20;
+  // The RocksDB environment (file system) to use, also for the files a bulk load writes; null
+  // means the default one. Tests inject I/O faults through it. Borrowed: must outlive the store.
+  rocksdb::Env* env = nullptr;
 };
 
 class ViewStore {

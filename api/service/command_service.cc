@@ -1,5 +1,7 @@
 #include "api/service/command_service.h"
 
+#include <spdlog/spdlog.h>
+
 #include "api/service/secrets.h"
 #include "eventstore/codec/state_codec.h"
 #include "eventstore/codec/streams.h"
@@ -133,6 +135,19 @@ void CommandService::MaybeSnapshot(const domain::OrgId& org, Aggregate& a) {
   batch.Put(*snapshots_, org.value, w.bytes());
   // A lost snapshot only costs a longer load next time.
   if (views_.Write(batch)) a.snapshot_version = a.version;
+}
+
+Failure CommandService::AppendFailed(const eventstore::Error& error) {
+  const bool stopped = error.code == eventstore::ErrorCode::kIoError ||
+                       error.code == eventstore::ErrorCode::kStoreFailed;
+  // Every command fails the same way from here on; one line says it, not one per command.
+  if (stopped && options_.logger && !log_failure_reported_.exchange(true)) {
+    options_.logger->error(
+        "the event log stopped accepting writes: {}; commands answer UNAVAILABLE until the "
+        "disk is repaired and the node restarted",
+        error.message);
+  }
+  return FromStoreError(error);
 }
 
 Result<std::vector<domain::Event>> CommandService::ReadEvents(Position first, Position last) {
@@ -279,7 +294,7 @@ Result<CommandOutcome> CommandService::Execute(const domain::OrgId& org, domain:
         outcome.invitation_token.clear();
         return outcome;
       }
-      return std::unexpected(FromStoreError(appended.error()));
+      return std::unexpected(AppendFailed(appended.error()));
     }
     if (appended->duplicate) {
       // The log already holds this command (its outcome record was lost): report that one.
@@ -349,7 +364,7 @@ Result<CommandOutcome> CommandService::ExecuteActivity(const domain::OrgId& org,
   request.metadata = Metadata(ctx, now);
   for (const domain::Event& e : *decision) request.events.push_back(codec_.Encode(e));
   auto appended = log_.Append(std::move(request));
-  if (!appended) return std::unexpected(FromStoreError(appended.error()));
+  if (!appended) return std::unexpected(AppendFailed(appended.error()));
   outcome.position = appended->last_position;
   outcome.version = appended->last_version;
   outcome.duplicate = appended->duplicate;

@@ -12,6 +12,7 @@
 // group commits. Borrows the log, view store, codec and clock: they must outlive the service.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +26,10 @@
 #include "eventstore/codec/codec.h"
 #include "eventstore/event_log.h"
 #include "projections/view_store.h"
+
+namespace spdlog {
+class logger;
+}
 
 namespace roster::api::service {
 
@@ -50,6 +55,8 @@ struct CommandServiceOptions {
   uint64_t snapshot_every = 200;  // events between aggregate snapshots
   int max_conflict_retries = 5;
   domain::ActivityPolicy activity;
+  // Told, once, when the log stops accepting writes. Null: nobody is (Node::Open fills it).
+  std::shared_ptr<spdlog::logger> logger;
 };
 
 class CommandService {
@@ -86,6 +93,8 @@ class CommandService {
   Result<std::vector<domain::Event>> ReadEvents(eventstore::Position first,
                                                 eventstore::Position last);
   void MaybeSnapshot(const domain::OrgId& org, Aggregate& a);
+  // The answer to an append that failed for a reason of the store's, logged the first time.
+  Failure AppendFailed(const eventstore::Error& error);
 
   eventstore::EventLog& log_;
   projections::ViewStore& views_;
@@ -95,6 +104,7 @@ class CommandService {
   std::shared_ptr<projections::Table> snapshots_;
   std::shared_ptr<projections::Table> outcomes_;
   AggregateCache cache_;
+  std::atomic<bool> log_failure_reported_{false};
 };
 
 }  // namespace roster::api::service

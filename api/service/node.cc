@@ -30,7 +30,7 @@ Result<std::unique_ptr<Node>> Node::Open(const std::filesystem::path& dir,
   auto log = eventstore::OpenRocksEventStore(dir / "log", options.store);
   if (!log) return std::unexpected(FromStoreError(log.error()));
   node->log_ = std::move(*log);
-  projections::ViewStoreOptions view_options;
+  projections::ViewStoreOptions view_options = options.views;
   view_options.read_only = options.store.read_only;
   auto views = projections::ViewStore::Open(dir / "views", view_options);
   if (!views) return std::unexpected(FromStoreError(views.error()));
@@ -42,6 +42,7 @@ Result<std::unique_ptr<Node>> Node::Open(const std::filesystem::path& dir,
   if (auto started = node->engine_->Start(); !started) {
     return std::unexpected(FromStoreError(started.error()));
   }
+  if (!options.commands.logger) options.commands.logger = logger;
   auto commands =
       CommandService::Create(*node->log_, *node->views_, node->codec_, clock, options.commands);
   if (!commands) return std::unexpected(commands.error());

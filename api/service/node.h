@@ -20,8 +20,9 @@ namespace roster::api::service {
 
 struct NodeOptions {
   eventstore::StoreOptions store;
-  projections::EngineOptions engine;  // logger filled from Open's logger when empty
-  CommandServiceOptions commands;
+  projections::ViewStoreOptions views;  // its read_only follows store.read_only
+  projections::EngineOptions engine;    // logger filled from Open's logger when empty
+  CommandServiceOptions commands;       // logger filled from Open's logger when empty
   QueryOptions queries;
   bool run_sweeper = true;
   std::chrono::milliseconds sweep_interval{60000};

@@ -34,6 +34,11 @@ Result<std::shared_ptr<P>> QueryService::Ready(std::string_view name, Position t
   }
   std::shared_ptr<P> p = engine_.Active<P>(name);
   if (!p) {
+    // Its build failed: nothing will build it before a restart.
+    if (std::string failure = engine_.failure(); !failure.empty()) {
+      return Fail("UNAVAILABLE", "the " + std::string(name) +
+                                     " read model is not built: projections stopped: " + failure);
+    }
     return Fail("UNAVAILABLE",
                 "the " + std::string(name) + " read model is being rebuilt; try again shortly");
   }

@@ -67,6 +67,8 @@ class NodeFixture : public ::testing::Test {
   api::service::NodeOptions Options() {
     api::service::NodeOptions options;
     options.store.sync = sync_;
+    options.store.env = log_env_;
+    options.views.env = views_env_;
     options.run_sweeper = false;
     return options;
   }
@@ -95,6 +97,9 @@ class NodeFixture : public ::testing::Test {
   domain::ManualClock clock_{Jan2026()};
   std::shared_ptr<spdlog::logger> logger_ = QuietLogger();
   bool sync_ = false;  // durability is not what these tests are about
+  // File systems of the two databases (null: the default); fault tests set them. Borrowed.
+  rocksdb::Env* log_env_ = nullptr;
+  rocksdb::Env* views_env_ = nullptr;
   std::unique_ptr<api::service::Node> node_;
 };
 
