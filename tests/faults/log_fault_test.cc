@@ -13,6 +13,7 @@
 #include "eventstore/testing/fault_env.h"
 #include "eventstore/testing/store_helpers.h"
 #include "eventstore/testing/temp_dir.h"
+#include "tests/faults/fault_kind.h"
 
 namespace roster::eventstore {
 namespace {
@@ -23,19 +24,8 @@ using testing::Numbered;
 using testing::Request;
 using testing::TempDir;
 
-enum class Fault { kWriteFails, kTornWrite, kSyncFails };
-
-std::string FaultName(const ::testing::TestParamInfo<Fault>& info) {
-  switch (info.param) {
-    case Fault::kWriteFails:
-      return "WriteFails";
-    case Fault::kTornWrite:
-      return "TornWrite";
-    case Fault::kSyncFails:
-      return "SyncFails";
-  }
-  return "Unknown";
-}
+using tests::Fault;
+using tests::FaultName;
 
 // One append as a caller saw it.
 struct Sent {

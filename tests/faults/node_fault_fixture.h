@@ -12,27 +12,13 @@
 #include <thread>
 
 #include "eventstore/testing/fault_env.h"
+#include "tests/faults/fault_kind.h"
 #include "tests/service/node_fixture.h"
 #include "tools/workload/workload.h"
 
 namespace roster::tests {
 
 using eventstore::testing::FaultInjection;
-
-// How a test breaks a database's disk.
-enum class Fault { kWriteFails, kTornWrite, kSyncFails };
-
-inline std::string FaultName(const ::testing::TestParamInfo<Fault>& info) {
-  switch (info.param) {
-    case Fault::kWriteFails:
-      return "WriteFails";
-    case Fault::kTornWrite:
-      return "TornWrite";
-    case Fault::kSyncFails:
-      return "SyncFails";
-  }
-  return "Unknown";
-}
 
 // The n-th write (or sync) from now of `faults`' files fails, and every write after it.
 inline void Arm(FaultInjection& faults, Fault fault, uint64_t n) {
