@@ -215,6 +215,7 @@ bool ProjectionEngine::Handoff(std::vector<Slot*>& slots, Position& position,
     if (!Decode(*records, decoded)) return false;
     ApplyDecoded(decoded, slots, /*building=*/true);
     position = records->back().position;
+    std::lock_guard lock(mu_);  // Describe() and WaitFor() read it meanwhile
     for (Slot* s : slots) s->build_position = std::max(s->build_position, position);
   }
   // Ingested rows are durable before the meta write that makes them live.
