@@ -6,24 +6,27 @@
 #include <pthread.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
-#include <toml++/toml.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <map>
 
 #include "api/dispatch/dispatcher.h"
 #include "api/dispatch/token_store.h"
 #include "api/server/server.h"
 #include "api/service/node.h"
 #include "tools/cli_checks.h"
+#include "tools/rosterd/config.h"
 
 namespace {
 
 using namespace roster;
+using tools::rosterd::FlagOf;
+using tools::rosterd::kNumberSettings;
+using tools::rosterd::NumberSetting;
+using tools::rosterd::Settings;
 
 class SystemClock final : public domain::Clock {
  public:
@@ -31,111 +34,6 @@ class SystemClock final : public domain::Clock {
     return std::chrono::time_point_cast<domain::Duration>(std::chrono::system_clock::now());
   }
 };
-
-struct Settings {
-  std::string data_dir = "./var/roster";
-  std::string listen = "127.0.0.1:7400";
-  std::string tls_cert;
-  std::string tls_key;
-  std::string log_level = "info";
-  int64_t max_message_bytes = 1 << 20;
-  int64_t max_connections = 1024;
-  int64_t max_in_flight = 64;
-  int64_t frame_deadline_ms = 10000;
-  int64_t idle_timeout_ms = 300000;
-  int64_t io_threads = api::server::ServerOptions{}.io_threads;  // half the cores (server.h)
-  int64_t worker_threads = 64;
-  int64_t max_outbound_bytes = 8 << 20;
-  int64_t max_subscriptions = 16;
-  int64_t max_credits = 10000;
-  int64_t max_streams_per_connection = 4;
-  int64_t max_streams = 16;
-  int64_t hello_deadline_ms = 10000;
-  int64_t write_timeout_ms = 30000;
-  bool sync = true;
-};
-
-// Every integer setting: its TOML key (the flag is --key with dashes), where it goes, the
-// largest value accepted (the smallest is 1) and its help. Out of range, in the file or on the
-// command line, rosterd refuses to start (exit 2) rather than, say, try to start 2^32 threads.
-struct NumberSetting {
-  const char* key;
-  int64_t Settings::*field;
-  int64_t max;
-  const char* help;
-};
-constexpr int64_t kDay = 24 * 3600 * 1000;  // ms
-constexpr NumberSetting kNumberSettings[] = {
-    {"max_message_bytes", &Settings::max_message_bytes, 1 << 30, "largest request accepted"},
-    {"max_connections", &Settings::max_connections, 1 << 20, "connections beyond are refused"},
-    {"max_in_flight", &Settings::max_in_flight, 1 << 16, "requests in progress per connection"},
-    {"frame_deadline_ms", &Settings::frame_deadline_ms, kDay,
-     "a started request must arrive within"},
-    {"idle_timeout_ms", &Settings::idle_timeout_ms, 7 * kDay, "an idle connection is closed after"},
-    {"io_threads", &Settings::io_threads, 256, "network threads (default: half the cores)"},
-    {"worker_threads", &Settings::worker_threads, 4096, "threads for commands and queries"},
-    {"max_outbound_bytes", &Settings::max_outbound_bytes, int64_t{1} << 32,
-     "answers queued per connection before it stops being read"},
-    {"max_subscriptions", &Settings::max_subscriptions, 1 << 16, "subscriptions per connection"},
-    {"max_credits", &Settings::max_credits, UINT32_MAX,
-     "records a subscriber may have outstanding"},
-    {"max_streams_per_connection", &Settings::max_streams_per_connection, 1 << 16,
-     "streamed answers in progress per connection"},
-    {"max_streams", &Settings::max_streams, 1 << 16,
-     "streamed answers in progress in all (at most half the worker threads)"},
-    {"hello_deadline_ms", &Settings::hello_deadline_ms, kDay, "connect (and TLS) to hello within"},
-    {"write_timeout_ms", &Settings::write_timeout_ms, kDay,
-     "a client that does not take an answer for this long is disconnected"},
-};
-
-std::string FlagOf(std::string_view key) {
-  std::string flag = "--" + std::string(key);
-  for (char& c : flag) c = c == '_' ? '-' : c;
-  return flag;
-}
-
-// Applies the TOML file to every setting whose flag was not given.
-std::expected<void, std::string> ApplyConfig(const std::string& file, CLI::App& app, Settings& s) {
-  toml::table table;
-  try {
-    table = toml::parse_file(file);
-  } catch (const toml::parse_error& e) {
-    return std::unexpected(file + ": " + std::string(e.description()));
-  }
-  std::map<std::string, std::string*> texts = {{"data_dir", &s.data_dir},
-                                               {"listen", &s.listen},
-                                               {"tls_cert", &s.tls_cert},
-                                               {"tls_key", &s.tls_key},
-                                               {"log_level", &s.log_level}};
-  for (const auto& [key, node] : table) {
-    const std::string name(key.str());
-    const std::string flag = FlagOf(name);
-    const NumberSetting* number = nullptr;
-    for (const NumberSetting& n : kNumberSettings) {
-      if (name == n.key) number = &n;
-    }
-    const bool given = app.get_option_no_throw(flag) && app.get_option(flag)->count() > 0;
-    if (auto t = texts.find(name); t != texts.end()) {
-      auto v = node.value<std::string>();
-      if (!v) return std::unexpected(file + ": " + name + " must be a string");
-      if (!given) *t->second = *v;
-    } else if (number != nullptr) {
-      auto v = node.value<int64_t>();
-      if (!v || *v < 1 || *v > number->max) {
-        return std::unexpected(file + ": " + name + " must be an integer from 1 to " +
-                               std::to_string(number->max));
-      }
-      if (!given) s.*number->field = *v;
-    } else if (name == "sync") {
-      auto v = node.value<bool>();
-      if (!v) return std::unexpected(file + ": sync must be true or false");
-      if (!given) s.sync = *v;
-    } else {
-      return std::unexpected(file + ": unknown setting '" + name + "'");
-    }
-  }
-  return {};
-}
 
 }  // namespace
 
@@ -156,7 +54,10 @@ int main(int argc, char** argv) {
   // Exit 2 on a usage error, as for a bad config file.
   if (auto stop = roster::tools::ParseCommandLine(app, argc, argv)) return *stop;
   if (!config.empty()) {
-    if (auto applied = ApplyConfig(config, app, s); !applied) {
+    auto given = [&app](const std::string& flag) {
+      return app.get_option_no_throw(flag) && app.get_option(flag)->count() > 0;
+    };
+    if (auto applied = tools::rosterd::ApplyConfigFile(config, given, s); !applied) {
       std::fprintf(stderr, "rosterd: %s\n", applied.error().c_str());
       return 2;
     }

@@ -1,0 +1,69 @@
+#include "tools/rosterd/config.h"
+
+#include <gtest/gtest.h>
+
+#include "api/server/server.h"
+
+namespace roster::tools::rosterd {
+namespace {
+
+const FlagGiven kNoFlags = [](const std::string&) { return false; };
+
+std::expected<Settings, std::string> Parse(std::string_view text,
+                                           const FlagGiven& given = kNoFlags) {
+  Settings s;
+  if (auto applied = ApplyConfig(text, "roster.toml", given, s); !applied) {
+    return std::unexpected(applied.error());
+  }
+  return s;
+}
+
+// The error for `text`, or "accepted".
+std::string ErrorOf(std::string_view text) {
+  auto s = Parse(text);
+  return s.has_value() ? "accepted" : s.error();
+}
+
+TEST(ConfigTest, TheDocumentedExampleSetsItsKeys) {
+  auto s = Parse(
+      "data_dir = \"/srv/roster\"\nlisten = \"0.0.0.0:7400\"\n"
+      "tls_cert = \"/etc/roster/server.pem\"\ntls_key = \"/etc/roster/server.key\"\n"
+      "max_connections = 2048\n");
+  ASSERT_TRUE(s.has_value()) << s.error();
+  EXPECT_EQ(s->data_dir, "/srv/roster");
+  EXPECT_EQ(s->listen, "0.0.0.0:7400");
+  EXPECT_EQ(s->tls_key, "/etc/roster/server.key");
+  EXPECT_EQ(s->max_connections, 2048);
+  EXPECT_EQ(s->max_credits, Settings{}.max_credits);
+  EXPECT_TRUE(s->sync);
+}
+
+TEST(ConfigTest, DefaultsAreTheServersDefaults) {
+  const Settings s;
+  const api::server::ServerOptions server;
+  EXPECT_EQ(s.io_threads, server.io_threads);
+  EXPECT_EQ(s.worker_threads, server.worker_threads);
+  EXPECT_EQ(s.max_connections, static_cast<int64_t>(server.max_connections));
+  EXPECT_EQ(s.max_credits, server.max_credits);
+  EXPECT_EQ(s.listen, server.listen);
+}
+
+TEST(ConfigTest, AFlagGivenWinsOverTheFile) {
+  auto s = Parse("max_credits = 50\nsync = false\n",
+                 [](const std::string& flag) { return flag == "--max-credits"; });
+  ASSERT_TRUE(s.has_value()) << s.error();
+  EXPECT_EQ(s->max_credits, Settings{}.max_credits);
+  EXPECT_FALSE(s->sync);
+}
+
+TEST(ConfigTest, ErrorsNameTheFileAndTheSetting) {
+  EXPECT_EQ(ErrorOf("max_subscription = 1\n"), "roster.toml: unknown setting 'max_subscription'");
+  EXPECT_EQ(ErrorOf("io_threads = 0\n"),
+            "roster.toml: io_threads must be an integer from 1 to 256");
+  EXPECT_EQ(ErrorOf("listen = 7400\n"), "roster.toml: listen must be a string");
+  EXPECT_EQ(ErrorOf("sync = \"yes\"\n"), "roster.toml: sync must be true or false");
+  EXPECT_EQ(ErrorOf("max_credits = \n").rfind("roster.toml: ", 0), 0u);
+}
+
+}  // namespace
+}  // namespace roster::tools::rosterd
