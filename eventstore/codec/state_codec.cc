@@ -158,7 +158,9 @@ std::expected<OrganizationState, CodecError> DecodeState(std::string_view bytes)
   std::memcpy(aligned.get(), bytes.data(), bytes.size());
   try {
     capnp::ReaderOptions options;
-    options.traversalLimitInWords = 1ull << 32;  // large organizations make large snapshots
+    // As for event payloads (wire_convert.h): decoding a snapshot visits each word once, and
+    // a larger limit lets a list of empty elements claim millions of them in a few bytes.
+    options.traversalLimitInWords = words;
     capnp::FlatArrayMessageReader reader(kj::arrayPtr(aligned.get(), words), options);
     return ReadState(reader.getRoot<wire::OrganizationSnapshot>());
   } catch (const kj::Exception& e) {

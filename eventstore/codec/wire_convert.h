@@ -108,7 +108,12 @@ std::expected<domain::Event, CodecError> WithMessage(std::string_view payload, F
     data = copy.get();
   }
   try {
-    capnp::FlatArrayMessageReader reader(kj::arrayPtr(data, words));
+    // A payload Roster wrote is a tree that its reader visits once, so decoding it never
+    // traverses more words than it holds; a larger limit (the default is 8M words) lets a list
+    // of empty elements claim millions of them in a few bytes.
+    capnp::ReaderOptions options;
+    options.traversalLimitInWords = words;
+    capnp::FlatArrayMessageReader reader(kj::arrayPtr(data, words), options);
     return read(reader);
   } catch (const kj::Exception& e) {
     return std::unexpected(
