@@ -159,6 +159,34 @@ TEST(CodecTest, OldRevisionGoesThroughItsUpcaster) {
   EXPECT_EQ(std::get<ProjectCreated>(*up).project_id.value, "legacy");
 }
 
+// An invitation's deadline (revision 2's sentAt + validFor) and its lifetime (revision 1's
+// expiresAt - sentAt, what revision 2 stores) must fit in 64 bits of microseconds: the codec
+// and the invitations projection compute them.
+TEST(CodecTest, AnInvitationTimeOutOfRangeIsAnError) {
+  EventCodec codec;
+  auto bytes = [](capnp::MessageBuilder& message) {
+    auto words = capnp::messageToFlatArray(message);
+    return std::string(reinterpret_cast<const char*>(words.asBytes().begin()),
+                       words.asBytes().size());
+  };
+  capnp::MallocMessageBuilder rev2;
+  auto deadline = rev2.initRoot<wire::MemberInvitedV2>();
+  deadline.setSentAt(INT64_MAX - 10);
+  deadline.setValidFor(604'800'000'000);
+  auto decoded = codec.Decode("invitation.sent", 2, bytes(rev2));
+  ASSERT_FALSE(decoded.has_value());
+  EXPECT_NE(decoded.error().message.find("out of range"), std::string::npos)
+      << decoded.error().message;
+  capnp::MallocMessageBuilder rev1;
+  auto lifetime = rev1.initRoot<wire::InvitationSent>();
+  lifetime.setSentAt(-4'683'743'614'403'910'284);
+  lifetime.setExpiresAt(5'548'434'740'920'557'457);
+  decoded = codec.Decode("invitation.sent", 1, bytes(rev1));
+  ASSERT_FALSE(decoded.has_value());
+  EXPECT_NE(decoded.error().message.find("out of range"), std::string::npos)
+      << decoded.error().message;
+}
+
 // A payload holds at most as many elements as it has words.
 TEST(CodecTest, APayloadCannotClaimMoreElementsThanItHasBytes) {
   // 56 bytes that claim 100,000 roles: a list of Void elements takes no bytes, and Cap'n Proto
