@@ -27,7 +27,9 @@ std::expected<void, std::string> ApplyTable(const toml::table& table, const std:
       if (!v) return std::unexpected(file + ": " + name + " must be a string");
       if (!given) *t->second = *v;
     } else if (number != nullptr) {
-      auto v = node.value<int64_t>();
+      // Integers only: toml++'s converting value<int64_t>() casts a float such as 1e300 to
+      // int64_t unchecked (undefined behaviour), and would take 2.0 or true as a number.
+      auto v = node.value_exact<int64_t>();
       if (!v || *v < 1 || *v > number->max) {
         return std::unexpected(file + ": " + name + " must be an integer from 1 to " +
                                std::to_string(number->max));

@@ -65,5 +65,15 @@ TEST(ConfigTest, ErrorsNameTheFileAndTheSetting) {
   EXPECT_EQ(ErrorOf("max_credits = \n").rfind("roster.toml: ", 0), 0u);
 }
 
+// An integer setting takes a TOML integer: neither a float, even a whole one, nor a boolean.
+TEST(ConfigTest, ANumberSettingTakesOnlyAnInteger) {
+  const std::string range = "roster.toml: max_credits must be an integer from 1 to 4294967295";
+  EXPECT_EQ(ErrorOf("max_credits = 1e300\n"), range);
+  EXPECT_EQ(ErrorOf("max_credits = nan\n"), range);
+  EXPECT_EQ(ErrorOf("max_credits = 50.0\n"), range);
+  EXPECT_EQ(ErrorOf("max_credits = true\n"), range);
+  EXPECT_EQ(Parse("max_credits = 0x32\n")->max_credits, 50);
+}
+
 }  // namespace
 }  // namespace roster::tools::rosterd
