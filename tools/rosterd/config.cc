@@ -2,6 +2,8 @@
 
 #include <toml++/toml.h>
 
+#include <fstream>
+#include <iterator>
 #include <map>
 
 namespace roster::tools::rosterd {
@@ -56,6 +58,18 @@ std::string FlagOf(std::string_view key) {
 
 std::expected<void, std::string> ApplyConfig(std::string_view text, const std::string& source,
                                              const FlagGiven& given, Settings& s) {
+  // toml++ 3.3.0 (Debian 12's) reaches __builtin_unreachable() when it meets some non-ASCII
+  // characters where whitespace may be, e.g. `x = 1§` (marzer/tomlplusplus#190 and #295), so
+  // only ASCII reaches it. Strings can still hold any character as a \uXXXX escape.
+  const std::string_view bom = "\xEF\xBB\xBF";
+  const size_t start = text.starts_with(bom) ? bom.size() : 0;
+  for (size_t i = start, line = 1; i < text.size(); ++i) {
+    if (text[i] == '\n') ++line;
+    if (static_cast<unsigned char>(text[i]) >= 0x80) {
+      return std::unexpected(source + ": line " + std::to_string(line) +
+                             ": a non-ASCII character (write it as a \\uXXXX escape in a string)");
+    }
+  }
   toml::table table;
   try {
     table = toml::parse(text, source);
@@ -67,13 +81,10 @@ std::expected<void, std::string> ApplyConfig(std::string_view text, const std::s
 
 std::expected<void, std::string> ApplyConfigFile(const std::string& file, const FlagGiven& given,
                                                  Settings& s) {
-  toml::table table;
-  try {
-    table = toml::parse_file(file);
-  } catch (const toml::parse_error& e) {
-    return std::unexpected(file + ": " + std::string(e.description()));
-  }
-  return ApplyTable(table, file, given, s);
+  std::ifstream in(file, std::ios::binary);
+  if (!in.is_open()) return std::unexpected(file + ": File could not be opened for reading");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return ApplyConfig(text, file, given, s);
 }
 
 }  // namespace roster::tools::rosterd

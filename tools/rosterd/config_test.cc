@@ -75,5 +75,17 @@ TEST(ConfigTest, ANumberSettingTakesOnlyAnInteger) {
   EXPECT_EQ(Parse("max_credits = 0x32\n")->max_credits, 50);
 }
 
+// toml++ 3.3.0 has undefined behaviour on some non-ASCII characters (`x = 1\xC2\xA7` reaches
+// __builtin_unreachable()), so the file is ASCII; strings take other characters as escapes.
+TEST(ConfigTest, TheFileIsAscii) {
+  EXPECT_EQ(
+      ErrorOf("listen = \"a\"\nmax_credits = 1\xC2\xA7\n"),
+      "roster.toml: line 2: a non-ASCII character (write it as a \\uXXXX escape in a string)");
+  EXPECT_EQ(ErrorOf("data_dir = \"/srv/r\xC3\xB4ster\"\n").rfind("roster.toml: line 1: ", 0), 0u);
+  auto escaped = Parse("\xEF\xBB\xBF# a byte order mark first\ndata_dir = \"/srv/r\\u00f4ster\"\n");
+  ASSERT_TRUE(escaped.has_value()) << escaped.error();
+  EXPECT_EQ(escaped->data_dir, "/srv/r\xC3\xB4ster");
+}
+
 }  // namespace
 }  // namespace roster::tools::rosterd
