@@ -87,5 +87,12 @@ TEST(ConfigTest, TheFileIsAscii) {
   EXPECT_EQ(escaped->data_dir, "/srv/r\xC3\xB4ster");
 }
 
+// toml++ 3.3.0 asserts, in its debug builds, that a table header starts with a key; the one
+// rosterd links is built without assertions and must reject such a header as an error.
+TEST(ConfigTest, ATableHeaderThatIsNotAKeyIsAnError) {
+  EXPECT_EQ(ErrorOf("[# every settinserv").rfind("roster.toml: ", 0), 0u);
+  EXPECT_EQ(ErrorOf("[[[1]]]\n").rfind("roster.toml: ", 0), 0u);
+}
+
 }  // namespace
 }  // namespace roster::tools::rosterd
