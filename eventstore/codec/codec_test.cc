@@ -188,5 +188,53 @@ TEST(CodecTest, OldRevisionGoesThroughItsUpcaster) {
   EXPECT_EQ(std::get<ProjectCreated>(*up).project_id.value, "legacy");
 }
 
+// An invitation's deadline (revision 2's sentAt + validFor) and its lifetime (revision 1's
+// expiresAt - sentAt, what revision 2 stores) must fit in 64 bits of microseconds: the codec
+// and the invitations projection compute them.
+TEST(CodecTest, AnInvitationTimeOutOfRangeIsAnError) {
+  EventCodec codec;
+  auto bytes = [](capnp::MessageBuilder& message) {
+    auto words = capnp::messageToFlatArray(message);
+    return std::string(reinterpret_cast<const char*>(words.asBytes().begin()),
+                       words.asBytes().size());
+  };
+  capnp::MallocMessageBuilder rev2;
+  auto deadline = rev2.initRoot<wire::MemberInvitedV2>();
+  deadline.setSentAt(INT64_MAX - 10);
+  deadline.setValidFor(604'800'000'000);
+  auto decoded = codec.Decode("invitation.sent", 2, bytes(rev2));
+  ASSERT_FALSE(decoded.has_value());
+  EXPECT_NE(decoded.error().message.find("out of range"), std::string::npos)
+      << decoded.error().message;
+  capnp::MallocMessageBuilder rev1;
+  auto lifetime = rev1.initRoot<wire::InvitationSent>();
+  lifetime.setSentAt(-4'683'743'614'403'910'284);
+  lifetime.setExpiresAt(5'548'434'740'920'557'457);
+  decoded = codec.Decode("invitation.sent", 1, bytes(rev1));
+  ASSERT_FALSE(decoded.has_value());
+  EXPECT_NE(decoded.error().message.find("out of range"), std::string::npos)
+      << decoded.error().message;
+}
+
+// A payload holds at most as many elements as it has words.
+TEST(CodecTest, APayloadCannotClaimMoreElementsThanItHasBytes) {
+  // 56 bytes that claim 100,000 roles: a list of Void elements takes no bytes, and Cap'n Proto
+  // reads it as a list of empty structs. Unless the reader's traversal limit follows the payload's
+  // size, a few KiB make the decoder build millions of roles.
+  const std::string roles_from_nothing(
+      "\x00\x00\x00\x00\x06\x00\x00\x00"   // one segment of 6 words
+      "\x00\x00\x00\x00\x00\x00\x03\x00"   // root: a struct of 3 pointers
+      "\x00\x00\x00\x00\x00\x00\x00\x00"   // orgId: null
+      "\x00\x00\x00\x00\x00\x00\x00\x00"   // name: null
+      "\x00\x00\x00\x00\x00\x00\x02\x00"   // catalog: a struct of 2 pointers
+      "\x00\x00\x00\x00\x00\x00\x00\x00"   // preset: null
+      "\x01\x00\x00\x00\x00\x35\x0c\x00",  // roles: 100,000 Void elements
+      56);
+  auto decoded = EventCodec().Decode("organization.created", 1, roles_from_nothing);
+  ASSERT_FALSE(decoded.has_value());
+  EXPECT_NE(decoded.error().message.find("malformed payload"), std::string::npos)
+      << decoded.error().message;
+}
+
 }  // namespace
 }  // namespace roster::eventstore::codec

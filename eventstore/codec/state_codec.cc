@@ -151,14 +151,9 @@ Decoded<OrganizationState> ReadState(wire::OrganizationSnapshot::Reader r) {
 }  // namespace
 
 std::expected<OrganizationState, CodecError> DecodeState(std::string_view bytes) {
-  capnp::ReaderOptions options;
-  options.traversalLimitInWords = 1ull << 32;  // large organizations make large snapshots
-  return WithMessage(
-      bytes, "snapshot",
-      [](capnp::MessageReader& reader) {
-        return ReadState(reader.getRoot<wire::OrganizationSnapshot>());
-      },
-      options);
+  return WithMessage(bytes, "snapshot", [](capnp::MessageReader& reader) {
+    return ReadState(reader.getRoot<wire::OrganizationSnapshot>());
+  });
 }
 
 }  // namespace roster::eventstore::codec

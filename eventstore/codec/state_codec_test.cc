@@ -113,5 +113,25 @@ TEST(StateCodecValues, UnknownStatusOrPermissionIsAnError) {
   }
 }
 
+// A snapshot holds at most as many elements as it has words.
+TEST_F(StateCodecTest, ASnapshotCannotClaimMoreElementsThanItHasBytes) {
+  // 56 bytes that claim 100,000 roles: a list of Void elements takes no bytes, and Cap'n Proto
+  // reads it as a list of empty structs. Unless the reader's traversal limit follows the snapshot's
+  // size, a few KiB make the decoder build millions of roles.
+  const std::string roles_from_nothing(
+      "\x00\x00\x00\x00\x06\x00\x00\x00"   // one segment of 6 words
+      "\x00\x00\x00\x00\x00\x00\x03\x00"   // root: a struct of 3 pointers
+      "\x00\x00\x00\x00\x00\x00\x00\x00"   // orgId: null
+      "\x00\x00\x00\x00\x00\x00\x00\x00"   // name: null
+      "\x00\x00\x00\x00\x00\x00\x02\x00"   // catalog: a struct of 2 pointers
+      "\x00\x00\x00\x00\x00\x00\x00\x00"   // preset: null
+      "\x01\x00\x00\x00\x00\x35\x0c\x00",  // roles: 100,000 Void elements
+      56);
+  auto decoded = DecodeState(roles_from_nothing);
+  ASSERT_FALSE(decoded.has_value());
+  EXPECT_NE(decoded.error().message.find("malformed snapshot"), std::string::npos)
+      << decoded.error().message;
+}
+
 }  // namespace
 }  // namespace roster::eventstore::codec

@@ -6,8 +6,16 @@
 namespace roster::eventstore::codec::internal {
 
 // invitation.sent revision 1: an absolute deadline (`expiresAt`) instead of the granted
-// lifetime. The deadline is exactly what the domain event holds, so nothing is guessed.
+// lifetime. The deadline is exactly what the domain event holds, so nothing is guessed. The
+// lifetime, expiresAt - sentAt, is what revision 2 stores and the invitations projection
+// computes, so a record whose lifetime does not fit in 64 bits is refused like other malformed
+// values.
 Decoded<domain::InvitationSent> ReadRev1(wire::InvitationSent::Reader r) {
+  int64_t valid_for_us = 0;
+  if (__builtin_sub_overflow(r.getExpiresAt(), r.getSentAt(), &valid_for_us)) {
+    return std::unexpected(
+        CodecError{"invitation.sent revision 1: expiresAt - sentAt is out of range"});
+  }
   return domain::InvitationSent{domain::InvitationId(Str(r.getInvitationId())),
                                 domain::Email::FromNormalized(Str(r.getEmail())),
                                 Str(r.getDisplayName()),

@@ -121,6 +121,10 @@ void Write(wire::MemberInvitedV2::Builder b, const domain::InvitationSent& e) {
 }
 Decoded<domain::InvitationSent> Read(wire::MemberInvitedV2::Reader r) {
   const domain::Time sent_at = FromMicros(r.getSentAt());
+  int64_t expires_at_us = 0;  // a corrupt record could put the deadline past 64 bits
+  if (__builtin_add_overflow(r.getSentAt(), r.getValidFor(), &expires_at_us)) {
+    return std::unexpected(CodecError{"invitation.sent: sentAt + validFor is out of range"});
+  }
   return domain::InvitationSent{domain::InvitationId(Str(r.getInvitationId())),
                                 Email::FromNormalized(Str(r.getEmail())),
                                 Str(r.getDisplayName()),
@@ -128,7 +132,7 @@ Decoded<domain::InvitationSent> Read(wire::MemberInvitedV2::Reader r) {
                                 domain::UserId(Str(r.getInviter())),
                                 Str(r.getTokenHash()),
                                 sent_at,
-                                sent_at + domain::Duration(r.getValidFor())};
+                                FromMicros(expires_at_us)};
 }
 
 void Write(wire::InvitationResent::Builder b, const domain::InvitationResent& e) {

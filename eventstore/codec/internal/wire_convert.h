@@ -109,15 +109,20 @@ kj::ArrayPtr<const capnp::word> AlignedWords(std::string_view bytes, kj::Array<c
 // "snapshot"). Cap'n Proto's readers throw kj::Exception on a malformed message: this is where
 // the codec catches it, once, and turns it into a CodecError.
 template <class Fn>
-std::invoke_result_t<Fn, capnp::MessageReader&> WithMessage(
-    std::string_view bytes, std::string_view what, Fn&& read,
-    const capnp::ReaderOptions& options = capnp::ReaderOptions()) {
+std::invoke_result_t<Fn, capnp::MessageReader&> WithMessage(std::string_view bytes,
+                                                            std::string_view what, Fn&& read) {
   if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0) {
     return std::unexpected(
         CodecError{std::string(what) + " is not a whole number of Cap'n Proto words"});
   }
   kj::Array<capnp::word> copy;
   try {
+    // A message Roster wrote is a tree that its reader visits once, so decoding it never
+    // traverses more words than it holds. A larger limit (Cap'n Proto's default is 8M words)
+    // would let a list of empty elements claim millions of them in a few bytes; a fixed one
+    // would refuse the snapshot of a large organization.
+    capnp::ReaderOptions options;
+    options.traversalLimitInWords = bytes.size() / sizeof(capnp::word);
     capnp::FlatArrayMessageReader reader(AlignedWords(bytes, copy), options);
     return read(reader);
   } catch (const kj::Exception& e) {

@@ -1,0 +1,112 @@
+#include "tools/rosterd/config.h"
+
+#include <gtest/gtest.h>
+
+#include "api/service/node.h"
+
+namespace roster::tools::rosterd {
+namespace {
+
+const FlagGiven kNoFlags = [](const std::string&) { return false; };
+
+std::expected<Settings, std::string> Parse(std::string_view text,
+                                           const FlagGiven& given = kNoFlags) {
+  Settings s;
+  if (auto applied = ApplyConfig(text, "roster.toml", given, s); !applied) {
+    return std::unexpected(applied.error());
+  }
+  return s;
+}
+
+// The integer setting `key` as parsed (before it is written to the server's options).
+int64_t Number(const Settings& s, std::string_view key) {
+  for (size_t i = 0; i < std::size(kNumberSettings); ++i) {
+    if (key == kNumberSettings[i].key) return s.numbers[i];
+  }
+  ADD_FAILURE() << "no setting " << key;
+  return -1;
+}
+
+// The error for `text`, or "accepted".
+std::string ErrorOf(std::string_view text) {
+  auto s = Parse(text);
+  return s.has_value() ? "accepted" : s.error();
+}
+
+TEST(ConfigTest, TheDocumentedExampleSetsItsKeys) {
+  auto s = Parse(
+      "data_dir = \"/srv/roster\"\nlisten = \"0.0.0.0:7400\"\n"
+      "tls_cert = \"/etc/roster/server.pem\"\ntls_key = \"/etc/roster/server.key\"\n"
+      "max_connections = 2048\n");
+  ASSERT_TRUE(s.has_value()) << s.error();
+  EXPECT_EQ(s->data_dir, "/srv/roster");
+  EXPECT_EQ(s->server.listen, "0.0.0.0:7400");
+  EXPECT_EQ(s->server.tls_key_file, "/etc/roster/server.key");
+  EXPECT_EQ(Number(*s, "max_connections"), 2048);
+  EXPECT_EQ(Number(*s, "max_credits"), Number(Settings{}, "max_credits"));
+  EXPECT_TRUE(s->sync);
+}
+
+TEST(ConfigTest, NumbersAreWrittenToTheServersOptions) {
+  auto s = Parse("max_connections = 2048\nmax_message_bytes = 65536\nidle_timeout_ms = 1500\n");
+  ASSERT_TRUE(s.has_value()) << s.error();
+  s->ApplyNumbers();
+  EXPECT_EQ(s->server.max_connections, 2048u);
+  EXPECT_EQ(s->server.limits.max_message_bytes, 65536u);
+  EXPECT_EQ(s->server.limits.traversal_limit_words, 65536u / 8 + 1024);
+  EXPECT_EQ(s->server.idle_timeout, std::chrono::milliseconds(1500));
+  EXPECT_EQ(s->server.io_threads, api::server::ServerOptions{}.io_threads);
+}
+
+TEST(ConfigTest, SyncDefaultsToTheNodesDefault) {
+  EXPECT_EQ(Settings{}.sync, api::service::NodeOptions{}.store.sync);
+}
+
+TEST(ConfigTest, AFlagGivenWinsOverTheFile) {
+  auto s = Parse("max_credits = 50\nsync = false\n",
+                 [](const std::string& flag) { return flag == "--max-credits"; });
+  ASSERT_TRUE(s.has_value()) << s.error();
+  EXPECT_EQ(Number(*s, "max_credits"), Number(Settings{}, "max_credits"));
+  EXPECT_FALSE(s->sync);
+}
+
+TEST(ConfigTest, ErrorsNameTheFileAndTheSetting) {
+  EXPECT_EQ(ErrorOf("max_subscription = 1\n"), "roster.toml: unknown setting 'max_subscription'");
+  EXPECT_EQ(ErrorOf("io_threads = 0\n"),
+            "roster.toml: io_threads must be an integer from 1 to 256");
+  EXPECT_EQ(ErrorOf("listen = 7400\n"), "roster.toml: listen must be a string");
+  EXPECT_EQ(ErrorOf("sync = \"yes\"\n"), "roster.toml: sync must be true or false");
+  EXPECT_EQ(ErrorOf("max_credits = \n").rfind("roster.toml: ", 0), 0u);
+}
+
+// An integer setting takes a TOML integer: neither a float, even a whole one, nor a boolean.
+TEST(ConfigTest, ANumberSettingTakesOnlyAnInteger) {
+  const std::string range = "roster.toml: max_credits must be an integer from 1 to 4294967295";
+  EXPECT_EQ(ErrorOf("max_credits = 1e300\n"), range);
+  EXPECT_EQ(ErrorOf("max_credits = nan\n"), range);
+  EXPECT_EQ(ErrorOf("max_credits = 50.0\n"), range);
+  EXPECT_EQ(ErrorOf("max_credits = true\n"), range);
+  EXPECT_EQ(Number(*Parse("max_credits = 0x32\n"), "max_credits"), 50);
+}
+
+// toml++ 3.3.0 has undefined behaviour on some non-ASCII characters (`x = 1\xC2\xA7` reaches
+// __builtin_unreachable()), so the file is ASCII; strings take other characters as escapes.
+TEST(ConfigTest, TheFileIsAscii) {
+  EXPECT_EQ(
+      ErrorOf("listen = \"a\"\nmax_credits = 1\xC2\xA7\n"),
+      "roster.toml: line 2: a non-ASCII character (write it as a \\uXXXX escape in a string)");
+  EXPECT_EQ(ErrorOf("data_dir = \"/srv/r\xC3\xB4ster\"\n").rfind("roster.toml: line 1: ", 0), 0u);
+  auto escaped = Parse("\xEF\xBB\xBF# a byte order mark first\ndata_dir = \"/srv/r\\u00f4ster\"\n");
+  ASSERT_TRUE(escaped.has_value()) << escaped.error();
+  EXPECT_EQ(escaped->data_dir, "/srv/r\xC3\xB4ster");
+}
+
+// toml++ 3.3.0 asserts, in its debug builds, that a table header starts with a key; the one
+// rosterd links is built without assertions and must reject such a header as an error.
+TEST(ConfigTest, ATableHeaderThatIsNotAKeyIsAnError) {
+  EXPECT_EQ(ErrorOf("[# every settinserv").rfind("roster.toml: ", 0), 0u);
+  EXPECT_EQ(ErrorOf("[[[1]]]\n").rfind("roster.toml: ", 0), 0u);
+}
+
+}  // namespace
+}  // namespace roster::tools::rosterd
