@@ -105,6 +105,7 @@ void PrintReport(const Figures& f, const std::vector<std::string>& first_failure
   rows.Number("subscriptions_broken", static_cast<double>(f.subscriptions_broken),
               "cut by a kill and resumed from the last position");
   rows.Number("kills", static_cast<double>(f.kills), "SIGKILL, then a start on the same data");
+  rows.Number("crashes", static_cast<double>(f.crashes), "rosterd exited on its own; must be 0");
   rows.Number("longest_start_s", f.longest_start_s, "from exec to listening");
   rows.Number("bad_garbage", static_cast<double>(f.bad_garbage), "garbage connections");
   rows.Number("bad_stalled", static_cast<double>(f.bad_stalled), "connections stalled mid-frame");

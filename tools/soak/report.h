@@ -34,6 +34,7 @@ struct Figures {
   uint64_t subscriptions_reconnected = 0;
   uint64_t subscriptions_broken = 0;
   uint64_t kills = 0;
+  uint64_t crashes = 0;  // rosterd exiting on its own: each one is also a failure
   double longest_start_s = 0;
   uint64_t bad_garbage = 0;
   uint64_t bad_stalled = 0;

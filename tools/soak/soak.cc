@@ -3,9 +3,7 @@
 #include <signal.h>
 #include <stdlib.h>
 
-#include <condition_variable>
 #include <cstdio>
-#include <fstream>
 #include <random>
 #include <thread>
 
@@ -16,6 +14,7 @@
 #include "tools/soak/readers.h"
 #include "tools/soak/report.h"
 #include "tools/soak/rosterd_child.h"
+#include "tools/soak/soak_support.h"
 #include "tools/soak/subscriber.h"
 #include "tools/soak/writer.h"
 
@@ -25,98 +24,6 @@ namespace {
 // rosterd's deadlines, given explicitly so that the bad clients know what to expect.
 constexpr auto kFrameDeadline = std::chrono::milliseconds(10000);
 constexpr auto kHelloDeadline = std::chrono::milliseconds(10000);
-
-double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
-
-std::string Elapsed(Clock::duration d) {
-  const auto s = std::chrono::duration_cast<std::chrono::seconds>(d).count();
-  return std::to_string(s / 60) + "m" + (s % 60 < 10 ? "0" : "") + std::to_string(s % 60) + "s";
-}
-
-// Ends the process if the soak is still running at the deadline: whatever hangs (a rosterd
-// that stops answering, a check that never ends), the soak ends, with rosterd (which dies with
-// the main thread), and says in which phase it was.
-class Watchdog {
- public:
-  explicit Watchdog(Clock::time_point deadline) : deadline_(deadline), thread_([this] { Run(); }) {}
-  ~Watchdog() {
-    {
-      std::lock_guard lock(mu_);
-      done_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  void Phase(const char* phase) {
-    std::lock_guard lock(mu_);
-    phase_ = phase;
-    std::fprintf(stderr, "roster-soak: %s\n", phase);
-  }
-
- private:
-  void Run() {
-    std::unique_lock lock(mu_);
-    if (cv_.wait_until(lock, deadline_, [this] { return done_; })) return;
-    std::fprintf(stderr, "roster-soak: FAILURE: watchdog: still %s at the deadline; giving up\n",
-                 phase_);
-    std::fflush(stderr);
-    std::_Exit(3);
-  }
-
-  const Clock::time_point deadline_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;
-  const char* phase_ = "starting";
-  std::thread thread_;
-};
-
-struct ToolRun {
-  int status = -1;
-  std::string out;
-};
-
-ToolRun RunTool(const std::string& command) {
-  ToolRun run;
-  FILE* p = popen(command.c_str(), "r");
-  if (!p) return run;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) run.out.append(buf, n);
-  const int status = pclose(p);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
-std::string FirstLineWith(const std::string& text, const std::string& word) {
-  const auto at = text.find(word);
-  if (at == std::string::npos) return text.substr(0, 200);
-  const auto begin = text.rfind('\n', at);
-  const auto end = text.find('\n', at);
-  return text.substr(begin == std::string::npos ? 0 : begin + 1,
-                     end == std::string::npos ? std::string::npos
-                                              : end - (begin == std::string::npos ? 0 : begin + 1));
-}
-
-std::string ReadAdminToken(const std::filesystem::path& data) {
-  std::ifstream in(data / "admin.token");
-  std::string token;
-  std::getline(in, token);
-  return token;
-}
-
-std::expected<std::string, std::string> IssueToken(api::client::Client& admin,
-                                                   const std::string& name,
-                                                   const std::string& scope) {
-  auto reply = admin.Call([&](api::wire::Request::Builder r) {
-    auto issue = r.initAdmin().initIssueToken();
-    issue.setName(name);
-    issue.setScope(scope);
-  });
-  if (!reply) return std::unexpected(reply.error().message);
-  if (!reply->get().isToken()) return std::unexpected("no token in the answer");
-  return std::string(reply->get().getToken().getToken().cStr());
-}
 
 }  // namespace
 
@@ -278,37 +185,34 @@ int RunSoak(const SoakOptions& o) {
     const double uptime = std::uniform_real_distribution<double>(o.kill_min_s, o.kill_max_s)(rng);
     const auto kill_at =
         server.Get().up_since + std::chrono::milliseconds(static_cast<int64_t>(uptime * 1000));
-    while (Clock::now() < std::min(kill_at, load_end)) {
+    bool crashed = false;
+    while (!crashed && Clock::now() < std::min(kill_at, load_end)) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (const int status = child->Wait(std::chrono::milliseconds(0)); status != -1) {
+        failures.Add("CRASH: rosterd exited on its own with status " + std::to_string(status) +
+                     "; its log ends:\n" + FileTail(log));
+        crashed = true;
+        figures.crashes++;
+      }
       if (Clock::now() < next_progress) continue;
       next_progress += std::chrono::seconds(10);
-      const auto memory = ReadMemory(child->pid());
-      std::fprintf(
-          stderr,
-          "roster-soak: %s of %s: %llu commands (%llu appended), %llu checks, %llu "
-          "queries, %llu records to subscribers, %llu kills, rosterd RSS %llu MiB, "
-          "%zu failures\n",
-          Elapsed(Clock::now() - start).c_str(), Elapsed(load_end - start).c_str(),
-          static_cast<unsigned long long>(counters.commands_appended + counters.commands_no_change +
-                                          counters.commands_rejected),
-          static_cast<unsigned long long>(counters.commands_appended.load()),
-          static_cast<unsigned long long>(counters.checks.load()),
-          static_cast<unsigned long long>(counters.queries.load()),
-          static_cast<unsigned long long>(counters.subscription_records.load()),
-          static_cast<unsigned long long>(figures.kills),
-          static_cast<unsigned long long>(memory ? memory->rss_kib / 1024 : 0), failures.count());
+      PrintProgress(Clock::now() - start, load_end - start, counters, figures.kills,
+                    ReadMemory(child->pid()), failures.count());
     }
-    if (Clock::now() >= load_end) break;
-    monitor.SamplePeakBeforeKill();
+    if (!crashed) {
+      if (Clock::now() >= load_end) break;
+      monitor.SamplePeakBeforeKill();
+      server.SetDown();
+      child->Signal(SIGKILL);
+      const int status = child->Wait(std::chrono::seconds(10));
+      if (status != 128 + SIGKILL) {
+        failures.Add("rosterd, killed, exited with " + std::to_string(status) +
+                     "; its log ends:\n" + FileTail(log));
+      }
+      figures.kills++;
+    }
     server.SetDown();
-    child->Signal(SIGKILL);
-    const int status = child->Wait(std::chrono::seconds(10));
-    if (status != 128 + SIGKILL) {
-      failures.Add("rosterd, killed, exited with " + std::to_string(status) + "; its log ends:\n" +
-                   FileTail(log));
-    }
     child.reset();
-    figures.kills++;
     // A little time down: clients find it gone, and reconnect to the next one.
     std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 500));
     start_rosterd();
