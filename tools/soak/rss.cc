@@ -25,7 +25,7 @@ RssVerdict JudgeRss(const std::vector<RssSample>& samples, double run_s, double 
     const size_t b = std::min(buckets - 1, static_cast<size_t>(s.at_s / v.bucket_s));
     v.bucket_peak_mib[b] = std::max(v.bucket_peak_mib[b], static_cast<double>(s.rss_kib) / 1024);
   }
-  const size_t warm_up = v.bucket_s >= 60 ? 2 : 1;
+  constexpr size_t warm_up = 2;
   if (buckets < warm_up + 2 * kWindowBuckets) return v;
   for (size_t b = warm_up; b < warm_up + kWindowBuckets; ++b) {
     v.early_mib = std::max(v.early_mib, v.bucket_peak_mib[b]);

@@ -3,9 +3,11 @@
 // The run is cut into buckets (a minute each for runs of 10 minutes or more; an eighth of the
 // run, at least 10 s, for shorter ones), and each bucket's peak is the largest sample in it:
 // samples every few seconds plus each killed rosterd's own peak (VmHWM) taken just before the
-// kill, so restarts, which empty the memory, do not hide a peak. After a warm-up (the first
-// bucket, the first two minutes of a long run: RocksDB's memtables and caches fill then) the
-// peak of the last three buckets may exceed the peak of the first three by at most `factor`.
+// kill, so restarts, which empty the memory, do not hide a peak. The first two buckets are
+// warm-up (RocksDB's block caches and memtables fill, the read models load). The peak of the
+// last three buckets may exceed the peak of the three buckets after the warm-up by at most
+// `factor`. In a short run the two windows are close (in a 2-minute run, 30-75 s against
+// 75-120 s), so it catches only gross growth; a long run is the real test of memory.
 #pragma once
 
 #include <string>

@@ -274,9 +274,11 @@ int RunSoak(const SoakOptions& o) {
 
   figures.rss = JudgeRss(monitor.samples(), load_s, o.rss_factor);
   if (figures.rss.judged && !figures.rss.ok) {
-    failures.Add("MEMORY: rosterd's peak RSS grew from " + std::to_string(figures.rss.early_mib) +
-                 " MiB after the warm-up to " + std::to_string(figures.rss.late_mib) +
-                 " MiB at the end, more than " + std::to_string(o.rss_factor) + "x");
+    failures.Add(
+        "MEMORY: rosterd's peak RSS grew from " +
+        std::to_string(static_cast<int>(figures.rss.early_mib)) + " MiB after the warm-up to " +
+        std::to_string(static_cast<int>(figures.rss.late_mib)) + " MiB at the end, more than " +
+        std::to_string(figures.rss.factor).substr(0, 4) + "x");
   }
   figures.commands_appended = counters.commands_appended;
   figures.commands_no_change = counters.commands_no_change;
