@@ -69,7 +69,6 @@ struct Worker {
   const bool well_behaved;
   std::atomic<uint64_t> completed{0};
   std::atomic<int64_t> last_completed_ns{0};
-  std::atomic<double> longest_gap_s{0};  // while rosterd was up, see StarvationMonitor
 };
 
 // The figures the report prints. Relaxed atomics: read once the threads are joined, or as
