@@ -64,7 +64,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1.0, 86400.0));
   app.add_option("--window", o.window_s, "a well-behaved client must be served within, seconds")
       ->check(CLI::Range(2, 3600));
-  app.add_option("--rss-factor", o.rss_factor, "late peak RSS over early peak RSS allowed")
+  app.add_option("--rss-factor", o.rss_factor,
+                 "late peak RSS over early peak RSS allowed, runs of 10 minutes or more")
+      ->check(CLI::Range(1.0, 100.0));
+  app.add_option("--rss-factor-short", o.rss_factor_short, "the same, shorter runs")
       ->check(CLI::Range(1.0, 100.0));
   app.add_option("--garbage-rate", o.garbage_rate, "garbage connections per second")
       ->check(CLI::NonNegativeNumber);

@@ -15,10 +15,11 @@ double RssBucketSeconds(double run_s) {
   return std::max(10.0, run_s / 8);
 }
 
-RssVerdict JudgeRss(const std::vector<RssSample>& samples, double run_s, double factor) {
+RssVerdict JudgeRss(const std::vector<RssSample>& samples, double run_s, double long_factor,
+                    double short_factor) {
   RssVerdict v;
-  v.factor = factor;
   v.bucket_s = RssBucketSeconds(run_s);
+  v.factor = v.bucket_s >= 60 ? long_factor : short_factor;
   const size_t buckets = static_cast<size_t>(std::ceil(run_s / v.bucket_s));
   v.bucket_peak_mib.assign(buckets, 0);
   for (const RssSample& s : samples) {
@@ -36,7 +37,7 @@ RssVerdict JudgeRss(const std::vector<RssSample>& samples, double run_s, double 
   if (v.early_mib <= 0 || v.late_mib <= 0) return v;
   v.judged = true;
   v.ratio = v.late_mib / v.early_mib;
-  v.ok = v.ratio <= factor;
+  v.ok = v.ratio <= v.factor;
   return v;
 }
 

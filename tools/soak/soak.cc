@@ -223,7 +223,8 @@ class SoakRun {
     figures_.listings_differ = CompareReadModels(served, rebuilt, failures_);
     StopRosterd();
 
-    figures_.rss = JudgeRss(monitor_->samples(), o_.minutes * 60, o_.rss_factor);
+    figures_.rss =
+        JudgeRss(monitor_->samples(), o_.minutes * 60, o_.rss_factor, o_.rss_factor_short);
     if (figures_.rss.judged && !figures_.rss.ok) {
       failures_.Add(
           "MEMORY: rosterd's peak RSS grew from " +

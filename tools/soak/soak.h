@@ -25,11 +25,12 @@ struct SoakOptions {
   double query_rate = 300;
   double kill_min_s = 10;  // rosterd's uptime before a kill, drawn in [min, max]
   double kill_max_s = 40;
-  int window_s = 10;  // a well-behaved client must complete a request within this, while up
-  double rss_factor = 1.5;
-  double garbage_rate = 5;  // garbage connections per second
-  size_t stalled = 8;       // connections kept stalled mid-frame
-  size_t silent = 8;        // connections kept silent
+  int window_s = 10;        // a well-behaved client must complete a request within this, while up
+  double rss_factor = 1.5;  // runs of 10 minutes or more (rss.h)
+  double rss_factor_short = 2.0;  // shorter runs
+  double garbage_rate = 5;        // garbage connections per second
+  size_t stalled = 8;             // connections kept stalled mid-frame
+  size_t silent = 8;              // connections kept silent
   std::filesystem::path rosterd;
   std::filesystem::path admin;
   std::filesystem::path base_dir;  // where the temporary data directory goes
