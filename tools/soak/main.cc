@@ -33,10 +33,11 @@ int main(int argc, char** argv) {
   using roster::tools::soak::SoakOptions;
   SoakOptions o;
   o.minutes = EnvNumber("ROSTER_SOAK_MINUTES", 2);
-  o.seed = static_cast<uint64_t>(
-      EnvNumber("ROSTER_SOAK_SEED",
-                static_cast<double>(std::chrono::system_clock::now().time_since_epoch().count() %
-                                    1000000007)));
+  const char* seed = std::getenv("ROSTER_SOAK_SEED");
+  o.seed = seed && *seed
+               ? std::strtoull(seed, nullptr, 10)
+               : static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count() %
+                                       1000000007);
   o.rosterd = ProgramDir() / "rosterd";
   o.admin = ProgramDir() / "roster-admin";
   const char* tmp = std::getenv("TMPDIR");

@@ -73,8 +73,8 @@ void PrintReport(const Figures& f, const std::vector<std::string>& first_failure
   Rows rows;
   rows.Text("result", f.pass ? "pass" : "fail", "");
   rows.Number("minutes", f.minutes, "requested duration of the load");
-  rows.Number("seed", static_cast<double>(f.seed),
-              "ROSTER_SOAK_SEED replays the load and kill times");
+  rows.Raw("seed", std::to_string(f.seed), std::to_string(f.seed),
+           "ROSTER_SOAK_SEED replays the load and the kill times");
   rows.Number("load_seconds", f.load_seconds, "time under load");
   rows.Number("total_seconds", f.total_seconds, "with the final checks");
   rows.Text("threads",

@@ -77,8 +77,9 @@ void Writer::Run(const WriterShared& shared, const std::atomic<bool>& stop) {
       if (in_flight->kind == Planned::Kind::kCreate) shared.counters.orgs_created++;
       if (in_flight->kind == Planned::Kind::kDelete) shared.counters.orgs_deleted++;
     }
-    if (auto wrong = mix_.Learn(*in_flight, result))
+    if (auto wrong = mix_.Learn(*in_flight, result)) {
       shared.failures.Add(worker_.name + ": " + *wrong);
+    }
     worker_.Completed();
     in_flight.reset();
   }
