@@ -21,9 +21,18 @@
 namespace roster::domain {
 
 struct OrgSettings {
-  int32_t invitation_ttl_days = 7;       // 1..30
-  int32_t max_pending_invitations = 50;  // 1..10000
+  static constexpr int32_t kMaxInvitationTtlDays = 30;
+  static constexpr int32_t kMaxPendingInvitationsCap = 10000;
+
+  int32_t invitation_ttl_days = 7;       // 1..kMaxInvitationTtlDays
+  int32_t max_pending_invitations = 50;  // 1..kMaxPendingInvitationsCap
   bool operator==(const OrgSettings&) const = default;
+  // Within the ranges above: commands are refused outside them, and a stored record outside
+  // them is malformed (an expiry computed from a lifetime of 2^31 days would overflow).
+  bool InRange() const {
+    return invitation_ttl_days >= 1 && invitation_ttl_days <= kMaxInvitationTtlDays &&
+           max_pending_invitations >= 1 && max_pending_invitations <= kMaxPendingInvitationsCap;
+  }
 };
 
 // Why someone lost direct access to a project.

@@ -29,6 +29,30 @@ Error IoError(const rocksdb::Status& s, std::string_view what) {
 
 rocksdb::Slice S(std::string_view v) { return rocksdb::Slice(v.data(), v.size()); }
 
+// Ingest's files of a process killed before it removed them. Ingested ones are still a second
+// name of a live table file (ingestion links rather than copies), and a later process numbers
+// its files from 0 again: writing through such a name would overwrite that table file. Either
+// way nothing reads them; with the store's lock held, nobody else writes them.
+Result<void> RemoveBulkFiles(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::vector<std::filesystem::path> left;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("bulk-", 0) == 0 && entry.path().extension() == ".sst") {
+      left.push_back(entry.path());
+    }
+  }
+  for (const auto& path : left) {
+    if (!ec) std::filesystem::remove(path, ec);
+  }
+  if (ec) {
+    return std::unexpected(
+        Error{ErrorCode::kIoError,
+              "removing bulk files left in " + dir.string() + ": " + ec.message(), std::nullopt});
+  }
+  return {};
+}
+
 }  // namespace
 
 struct ViewStore::Impl {
@@ -152,6 +176,9 @@ Result<std::unique_ptr<ViewStore>> ViewStore::Open(const std::filesystem::path& 
   }
   if (!s.ok()) return std::unexpected(IoError(s, "opening view store " + dir.string()));
   impl->db.reset(raw);
+  if (!options.read_only) {
+    if (auto removed = RemoveBulkFiles(dir); !removed) return std::unexpected(removed.error());
+  }
   for (size_t i = 0; i < names.size(); ++i) {
     if (names[i] == rocksdb::kDefaultColumnFamilyName) {
       impl->meta = handles[i];

@@ -5,15 +5,13 @@
 namespace roster::domain::internal {
 namespace {
 
-constexpr int32_t kMaxTtlDays = 30;
-constexpr int32_t kMaxPendingCap = 10000;
-
 Check ValidateSettings(const OrgSettings& s) {
-  if (s.invitation_ttl_days < 1 || s.invitation_ttl_days > kMaxTtlDays) {
+  if (s.invitation_ttl_days < 1 || s.invitation_ttl_days > OrgSettings::kMaxInvitationTtlDays) {
     return Reject(ErrorCode::kInvalidArgument,
                   "The invitation lifetime must be between 1 and 30 days.");
   }
-  if (s.max_pending_invitations < 1 || s.max_pending_invitations > kMaxPendingCap) {
+  if (s.max_pending_invitations < 1 ||
+      s.max_pending_invitations > OrgSettings::kMaxPendingInvitationsCap) {
     return Reject(ErrorCode::kInvalidArgument,
                   "The pending invitation limit must be between 1 and 10000.");
   }

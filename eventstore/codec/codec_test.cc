@@ -216,6 +216,41 @@ TEST(CodecTest, AnInvitationTimeOutOfRangeIsAnError) {
       << decoded.error().message;
 }
 
+// Settings outside the ranges the domain accepts are not a stored record Roster wrote: refused
+// when read, so that no command computes with them (an invitation's expiry from a lifetime of
+// 2^31 - 1 days overflows 64 bits of microseconds).
+TEST(CodecTest, OrganizationSettingsOutOfRangeAreAnError) {
+  EventCodec codec;
+  auto bytes = [](capnp::MessageBuilder& message) {
+    auto words = capnp::messageToFlatArray(message);
+    return std::string(reinterpret_cast<const char*>(words.asBytes().begin()),
+                       words.asBytes().size());
+  };
+  capnp::MallocMessageBuilder created;
+  auto c = created.initRoot<wire::OrganizationCreated>();
+  c.setOrgId("o");
+  c.setName("Acme");
+  c.initCatalog();
+  c.initSettings().setInvitationTtlDays(INT32_MAX);
+  c.getSettings().setMaxPendingInvitations(50);
+  auto decoded = codec.Decode(std::string(OrganizationCreated::kType), 1, bytes(created));
+  ASSERT_FALSE(decoded.has_value());
+  EXPECT_EQ(decoded.error().message,
+            "organization settings out of range: invitationTtlDays 2147483647, "
+            "maxPendingInvitations 50");
+
+  capnp::MallocMessageBuilder changed;
+  auto ch = changed.initRoot<wire::OrganizationSettingsChanged>();
+  ch.initBefore().setInvitationTtlDays(7);
+  ch.getBefore().setMaxPendingInvitations(50);
+  ch.initAfter().setInvitationTtlDays(7);
+  ch.getAfter().setMaxPendingInvitations(-1);
+  decoded = codec.Decode(std::string(OrganizationSettingsChanged::kType), 1, bytes(changed));
+  ASSERT_FALSE(decoded.has_value());
+  EXPECT_NE(decoded.error().message.find("maxPendingInvitations -1"), std::string::npos)
+      << decoded.error().message;
+}
+
 // A payload holds at most as many elements as it has words.
 TEST(CodecTest, APayloadCannotClaimMoreElementsThanItHasBytes) {
   // 56 bytes that claim 100,000 roles: a list of Void elements takes no bytes, and Cap'n Proto

@@ -100,7 +100,9 @@ Decoded<OrganizationState> ReadState(wire::OrganizationSnapshot::Reader r) {
   auto catalog = ReadCatalog(r.getCatalog());
   if (!catalog) return std::unexpected(catalog.error());
   s.catalog = std::move(*catalog);
-  s.settings = ReadSettings(r.getSettings());
+  auto settings = ReadSettings(r.getSettings());
+  if (!settings) return std::unexpected(settings.error());
+  s.settings = *settings;
   for (auto w : r.getMembers()) {
     Member m{MembershipId(Str(w.getMembershipId())),
              UserId(Str(w.getUserId())),

@@ -97,6 +97,8 @@ TEST(StateCodecValues, UnknownStatusOrPermissionIsAnError) {
   {
     capnp::MallocMessageBuilder message;
     auto b = message.initRoot<wire::OrganizationSnapshot>();
+    b.initSettings().setInvitationTtlDays(7);
+    b.getSettings().setMaxPendingInvitations(50);
     b.initInvitations(1)[0].setStatus(9);
     auto decoded = DecodeState(Bytes(message));
     ASSERT_FALSE(decoded.has_value());

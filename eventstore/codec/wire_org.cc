@@ -34,8 +34,15 @@ void WriteSettings(wire::OrgSettings::Builder b, const domain::OrgSettings& s) {
   b.setMaxPendingInvitations(s.max_pending_invitations);
 }
 
-domain::OrgSettings ReadSettings(wire::OrgSettings::Reader r) {
-  return domain::OrgSettings{r.getInvitationTtlDays(), r.getMaxPendingInvitations()};
+Decoded<domain::OrgSettings> ReadSettings(wire::OrgSettings::Reader r) {
+  const domain::OrgSettings settings{r.getInvitationTtlDays(), r.getMaxPendingInvitations()};
+  if (!settings.InRange()) {
+    return std::unexpected(CodecError{"organization settings out of range: invitationTtlDays " +
+                                      std::to_string(settings.invitation_ttl_days) +
+                                      ", maxPendingInvitations " +
+                                      std::to_string(settings.max_pending_invitations)});
+  }
+  return settings;
 }
 
 void WriteCatalog(wire::RoleCatalog::Builder c, const domain::RoleCatalog& catalog) {
@@ -79,8 +86,10 @@ void Write(wire::OrganizationCreated::Builder b, const domain::OrganizationCreat
 Decoded<domain::OrganizationCreated> Read(wire::OrganizationCreated::Reader r) {
   auto catalog = ReadCatalog(r.getCatalog());
   if (!catalog) return std::unexpected(catalog.error());
+  auto settings = ReadSettings(r.getSettings());
+  if (!settings) return std::unexpected(settings.error());
   return domain::OrganizationCreated{domain::OrgId(Str(r.getOrgId())), Str(r.getName()),
-                                     std::move(*catalog), ReadSettings(r.getSettings()),
+                                     std::move(*catalog), *settings,
                                      domain::UserId(Str(r.getCreator()))};
 }
 
@@ -98,8 +107,11 @@ void Write(wire::OrganizationSettingsChanged::Builder b,
   WriteSettings(b.initAfter(), e.after);
 }
 Decoded<domain::OrganizationSettingsChanged> Read(wire::OrganizationSettingsChanged::Reader r) {
-  return domain::OrganizationSettingsChanged{ReadSettings(r.getBefore()),
-                                             ReadSettings(r.getAfter())};
+  auto before = ReadSettings(r.getBefore());
+  if (!before) return std::unexpected(before.error());
+  auto after = ReadSettings(r.getAfter());
+  if (!after) return std::unexpected(after.error());
+  return domain::OrganizationSettingsChanged{*before, *after};
 }
 
 void Write(wire::OrganizationDeleted::Builder b, const domain::OrganizationDeleted& e) {

@@ -137,7 +137,7 @@ Decoded<domain::Role> ReadRole(wire::Role::Reader r);
 void WriteSettings(wire::OrgSettings::Builder b, const domain::OrgSettings& s);
 void WriteCatalog(wire::RoleCatalog::Builder b, const domain::RoleCatalog& catalog);
 Decoded<domain::RoleCatalog> ReadCatalog(wire::RoleCatalog::Reader r);
-domain::OrgSettings ReadSettings(wire::OrgSettings::Reader r);
+Decoded<domain::OrgSettings> ReadSettings(wire::OrgSettings::Reader r);
 Decoded<domain::PermissionSet> ReadPermissions(capnp::List<capnp::Text>::Reader r);
 
 // Writes `set` by stable names into the `permissions` field of a Role or ProjectRole builder.
