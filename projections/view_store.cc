@@ -155,6 +155,7 @@ Result<std::unique_ptr<ViewStore>> ViewStore::Open(const std::filesystem::path& 
   // The live loop, snapshots and command outcomes write here at once; RocksDB's default makes
   // a writer waiting behind another spin on sched_yield, taking CPU from the other writers.
   impl->db_options.enable_write_thread_adaptive_yield = false;
+  impl->db_options.max_total_wal_size = options.max_wal_bytes;
   if (options.env != nullptr) impl->db_options.env = options.env;
 
   std::vector<std::string> names;

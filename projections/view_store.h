@@ -80,6 +80,12 @@ class ViewBatch {
 struct ViewStoreOptions {
   bool read_only = false;
   size_t block_cache_bytes = 64u << 20;
+  // Each table has a memtable of its own, and a write-ahead log file can only go once every
+  // table with rows in it has flushed them: one written rarely (a checkpoint, a deleted
+  // organization's marker) would pin every WAL file after it. Past this many bytes of WAL,
+  // RocksDB flushes the tables that pin the oldest file (max_total_wal_size). It is also about
+  // how much a start replays.
+  uint64_t max_wal_bytes = 64u << 20;
   // The RocksDB environment (file system) to use, also for the files a bulk load writes; null
   // means the default one. Tests inject I/O faults through it. Borrowed: must outlive the store.
   rocksdb::Env* env = nullptr;
