@@ -110,4 +110,15 @@ Result<VerifyReport> RocksEventStore::Verify(Position from, Position to,
   return internal::VerifyChain(*core_, from, to, progress);
 }
 
+Result<void> RocksEventStore::Compact() {
+  if (core_->board.closed()) return Closed();
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (rocksdb::ColumnFamilyHandle* handle : core_->handles) {
+    const rocksdb::Status s = core_->db->CompactRange(options, handle, nullptr, nullptr);
+    if (!s.ok()) return internal::FailFromStatus(s, "compacting the log");
+  }
+  return {};
+}
+
 }  // namespace roster::eventstore

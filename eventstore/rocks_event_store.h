@@ -84,6 +84,11 @@ class RocksEventStore final : public EventLog {
   Result<VerifyReport> Verify(Position from, Position to,
                               std::function<void(Position)> progress = {}) override;
 
+  // Compacts every part of the store into its last level: what reads see after the log has
+  // been at rest a while, or after an operator's maintenance. Appends may continue meanwhile.
+  // Slow (it rewrites the store); for tools and benchmarks, not for a serving path.
+  Result<void> Compact();
+
   // Answers the appends already queued, then fails every later call with kClosed and wakes
   // WaitForPosition and subscriptions. Idempotent.
   void Close();
