@@ -122,11 +122,15 @@ TEST_F(ClientE2eTest, ClientPipelinesAndSubscribes) {
   auto client = Connect();
   ASSERT_NE(client, nullptr);
   EXPECT_EQ(client->scope(), "admin");
-  // Three requests in flight, answers collected in reverse order.
+  // Three requests in flight, answers collected in reverse order. The organization was created
+  // by another connection: the checks wait for the access model to reach it.
+  const uint64_t created = LastPosition();
   std::vector<uint64_t> ids;
   for (const char* permission : {"members.view", "org.delete", "no.such.permission"}) {
     auto id = client->Send([&](Request::Builder r) {
-      auto c = r.initQuery().initCheck();
+      auto query = r.initQuery();
+      query.setConsistencyToken(created);
+      auto c = query.initCheck();
       c.setOrg("acme");
       c.setUser("olga");
       c.setPermission(permission);
