@@ -449,8 +449,8 @@ RebuildFigures Rebuild(const Flags& flags, const std::filesystem::path& dir,
   // reads above left in this process's heap goes back to the system first; what glibc cannot
   // return still counts, so these figures are upper bounds of a fresh process's.
   malloc_trim(0);
-  Progress("service: a node opened afresh, then " + std::to_string(flags.serving_seconds) +
-           " s of commands and checks");
+  Progress("service: a node opened afresh, then " +
+           std::to_string(static_cast<int>(flags.serving_seconds)) + " s of commands and checks");
   node = OpenNode(dir, clock, /*sync=*/false);
   figures.rss_mb_opened = RssMb();
   std::vector<double> cold;
