@@ -3,7 +3,6 @@
 // writes with kStoreFailed, and reads keep working.
 #include <gtest/gtest.h>
 
-#include <latch>
 #include <thread>
 
 #include "eventstore/rocks_event_store.h"
@@ -72,32 +71,27 @@ TEST_F(IoErrorTest, EveryAppendOfTheFailedGroupFailsAndReopeningRecovers) {
   ASSERT_TRUE(writer_gate.WaitHeld());
   constexpr int kThreads = 6;
   std::vector<Result<AppendResult>> results(kThreads);
-  std::latch entered(kThreads);
-  std::vector<std::thread> threads;
+  std::vector<std::unique_ptr<tests::BlockingCall>> appends;
   for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      entered.count_down();
+    appends.push_back(std::make_unique<tests::BlockingCall>([&, t] {
       results[t] = store_->Append(
           Request(testing::Numbered("g", t), ExpectedVersion::Any(), {Event("t"), Event("t")}));
-    });
+    }));
   }
-  entered.wait();
+  // Each thread asleep inside Append has queued its request behind the held writer.
+  for (auto& append : appends) ASSERT_TRUE(append->WaitUntilBlocked());
   writer_gate.Release();
-  for (auto& thread : threads) thread.join();
+  for (auto& append : appends) append->Join();
   blocker.join();
   store_->RemoveCommitListener(listener);
-  // All of them queued into the failing group and got kIoError; a thread still on its way into
-  // the queue when the writer went on comes after it and gets kStoreFailed instead.
+  // All of them queued into the failing group and got kIoError.
   int io_errors = 0;
   for (const auto& r : results) {
     ASSERT_FALSE(r);
-    if (r.error().code == ErrorCode::kIoError) {
-      ++io_errors;
-    } else {
-      EXPECT_EQ(r.error().code, ErrorCode::kStoreFailed) << r.error().message;
-    }
+    EXPECT_EQ(r.error().code, ErrorCode::kIoError) << r.error().message;
+    io_errors += r.error().code == ErrorCode::kIoError;
   }
-  EXPECT_GT(io_errors, kThreads / 2);
+  EXPECT_EQ(io_errors, kThreads);
   EXPECT_EQ(store_->LastPosition(), 4u);
   EXPECT_EQ(store_->Append(Request("s", ExpectedVersion::Any(), {Event("t")})).error().code,
             ErrorCode::kStoreFailed);
