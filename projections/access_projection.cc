@@ -92,143 +92,11 @@ bool Relevant(const Event& e) {
                     e);
 }
 
-}  // namespace
+size_t StringBytes(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
 
-void AccessProjection::Mark(char table, const std::string& org, const std::string& a,
-                            const std::string& b) {
-  if (bulk()) return;  // a rebuild writes every row at the end instead
-  KeyBuilder k(table);
-  if (table == 'u') {
-    k.Part(a).Part(org);  // user first: "which organizations was this user in"
-  } else {
-    k.Part(org);
-    if (!a.empty()) k.Part(a);
-    if (!b.empty()) k.Part(b);
-  }
-  dirty_.Mark(k.Take());
-}
-
-void AccessProjection::Apply(const EventContext& e) {
-  if (!Relevant(e.event)) return;
-  const std::string& org = e.org.value;
-  OrganizationState& s = orgs_[org];
-  // Project deletion drops direct members: mark their rows before they disappear.
-  if (const auto* ev = std::get_if<ProjectDeleted>(&e.event)) {
-    if (auto p = s.projects.find(ev->project_id); p != s.projects.end()) {
-      for (const auto& [user, role] : p->second.direct_members) {
-        Mark('d', org, ev->project_id.value, user.value);
-      }
-    }
-  }
-  domain::Apply(s, e.event);
-  auto seen = [&](const UserId& user) {
-    if (ever_[user.value].insert(org).second) Mark('u', org, user.value);
-  };
-  std::visit(Overloaded{
-                 [&](const MemberJoined& ev) {
-                   Mark('g', org);
-                   Mark('m', org, ev.user_id.value);
-                   seen(ev.user_id);
-                 },
-                 [&](const MemberRoleChanged& ev) { Mark('m', org, ev.user_id.value); },
-                 [&](const MemberRemoved& ev) { Mark('m', org, ev.user_id.value); },
-                 [&](const MemberLeft& ev) { Mark('m', org, ev.user_id.value); },
-                 [&](const OwnershipTransferred& ev) {
-                   Mark('m', org, ev.from_user.value);
-                   Mark('m', org, ev.to_user.value);
-                 },
-                 [&](const ProjectCreated& ev) { Mark('p', org, ev.project_id.value); },
-                 [&](const ProjectRenamed& ev) { Mark('p', org, ev.project_id.value); },
-                 [&](const ProjectDeleted& ev) { Mark('p', org, ev.project_id.value); },
-                 [&](const ProjectMemberAdded& ev) {
-                   Mark('d', org, ev.project_id.value, ev.user_id.value);
-                   seen(ev.user_id);
-                 },
-                 [&](const ProjectMemberRoleChanged& ev) {
-                   Mark('d', org, ev.project_id.value, ev.user_id.value);
-                 },
-                 [&](const ProjectMemberRemoved& ev) {
-                   Mark('d', org, ev.project_id.value, ev.user_id.value);
-                 },
-                 [&](const auto&) { Mark('g', org); },  // organization and role catalog events
-             },
-             e.event);
-}
-
-std::optional<std::string> AccessProjection::RowFor(const std::string& key) const {
-  KeyReader k(key);
-  if (k.table() == 'u') {
-    const std::string user(k.Part());
-    const std::string org(k.Part());
-    auto it = ever_.find(user);
-    if (it == ever_.end() || !it->second.contains(org)) return std::nullopt;
-    return std::string();
-  }
-  auto o = orgs_.find(std::string(k.Part()));
-  if (o == orgs_.end()) return std::nullopt;
-  const OrganizationState& s = o->second;
-  RowWriter row;
-  switch (k.table()) {
-    case 'g':
-      return WriteOrgRow(row, s).Take();
-    case 'm': {
-      const Member* m = s.FindMember(UserId(k.Part()));
-      if (m == nullptr) return std::nullopt;
-      return WriteMemberRow(row, *m).Take();
-    }
-    case 'p': {
-      auto p = s.projects.find(ProjectId(k.Part()));
-      if (p == s.projects.end()) return std::nullopt;
-      return WriteProjectRow(row, p->second).Take();
-    }
-    case 'd': {
-      auto p = s.projects.find(ProjectId(k.Part()));
-      if (p == s.projects.end()) return std::nullopt;
-      auto d = p->second.direct_members.find(UserId(k.Part()));
-      if (d == p->second.direct_members.end()) return std::nullopt;
-      return row.Str(d->second).Take();
-    }
-  }
-  return std::nullopt;
-}
-
-void AccessProjection::Flush(RowSink& sink) {
-  dirty_.Flush(sink, [this](const std::string& key) { return RowFor(key); });
-}
-
-void AccessProjection::FlushAll(RowSink& sink) {
-  // The rows RowFor would give for every key, built without looking each one up again.
-  KeyBuilder key('g');
-  RowWriter row;
-  for (const auto& [org, s] : orgs_) {
-    sink.Put(key.Reset('g').Part(org).key(), WriteOrgRow(row.Clear(), s).bytes());
-    for (const auto& [user, m] : s.members) {
-      sink.Put(key.Reset('m').Part(org).Part(user.value).key(),
-               WriteMemberRow(row.Clear(), m).bytes());
-    }
-    for (const auto& [pid, p] : s.projects) {
-      sink.Put(key.Reset('p').Part(org).Part(pid.value).key(),
-               WriteProjectRow(row.Clear(), p).bytes());
-      for (const auto& [user, role] : p.direct_members) {
-        sink.Put(key.Reset('d').Part(org).Part(pid.value).Part(user.value).key(),
-                 row.Clear().Str(role).bytes());
-      }
-    }
-  }
-  for (const auto& [user, orgs] : ever_) {
-    for (const std::string& org : orgs) sink.Put(key.Reset('u').Part(user).Part(org).key(), "");
-  }
-}
-
-bool AccessProjection::LoadRow(std::string_view key, std::string_view value) {
-  KeyReader k(key);
+// One row of an organization ('g', 'm', 'p' or 'd'; the key reader is past the org) into `s`.
+bool ReadOrgRow(OrganizationState& s, KeyReader& k, std::string_view value) {
   RowReader r(value);
-  if (k.table() == 'u') {
-    const std::string user(k.Part());
-    ever_[user].insert(std::string(k.Part()));
-    return k.done() && value.empty();
-  }
-  OrganizationState& s = orgs_[std::string(k.Part())];
   switch (k.table()) {
     case 'g': {
       s.name = r.Str();
@@ -275,21 +143,192 @@ bool AccessProjection::LoadRow(std::string_view key, std::string_view value) {
   return false;
 }
 
-bool AccessProjection::FinishLoad() {
-  for (auto& [org, s] : orgs_) RebuildIndexes(s);
-  return true;
+}  // namespace
+
+AccessProjection::AccessProjection()
+    : orgs_(&AccessProjection::Weigh),
+      load_([this](const std::string& org) { return LoadOrg(org); }) {}
+
+size_t AccessProjection::Weigh(const OrganizationState& s) {
+  // The catalog and the state's own indexes (role holders, owners in join order) are counted
+  // per role and per member, roughly.
+  size_t bytes = sizeof(OrganizationState) + 2048 + s.catalog.roles().size() * 512;
+  for (const auto& [user, m] : s.members) {
+    bytes += 3 * 64 + sizeof(Member) + 2 * StringBytes(m.user_id.value) +
+             StringBytes(m.membership_id.value) + StringBytes(m.display_name) +
+             StringBytes(m.role) + 32;
+  }
+  for (const auto& [id, p] : s.projects) {
+    bytes += 64 + sizeof(Project) + StringBytes(p.name) + p.direct_members.size() * 128;
+  }
+  return bytes;
+}
+
+std::optional<OrganizationState> AccessProjection::LoadOrg(const std::string& org) const {
+  OrganizationState s;
+  if (!attached()) return s;  // a unit test's model: everything is in memory
+  bool ok = true;
+  for (const char table_letter : {'g', 'm', 'p', 'd'}) {
+    auto scanned = table().ScanPrefix(KeyBuilder(table_letter).Part(org).Take(),
+                                      [&](std::string_view key, std::string_view value) {
+                                        KeyReader k(key);
+                                        k.Part();
+                                        ok = ReadOrgRow(s, k, value);
+                                        return ok;
+                                      });
+    if (!scanned || !ok) return std::nullopt;
+  }
+  RebuildIndexes(s);
+  return s;
+}
+
+void AccessProjection::Mark(char table, const std::string& org, const std::string& a,
+                            const std::string& b) {
+  if (bulk()) return;  // a rebuild writes every row at the end instead
+  KeyBuilder k(table);
+  if (table == 'u') {
+    k.Part(a).Part(org);  // user first: "which organizations was this user in"
+  } else {
+    k.Part(org);
+    if (!a.empty()) k.Part(a);
+    if (!b.empty()) k.Part(b);
+  }
+  dirty_.Mark(k.Take());
+}
+
+void AccessProjection::Apply(const EventContext& e) {
+  if (!Relevant(e.event)) return;
+  const std::string& org = e.org.value;
+  OrganizationState* loaded = orgs_.Mutable(org, load_);
+  if (loaded == nullptr) {
+    failure_ = "the access rows of organization " + org + " cannot be read";
+    return;
+  }
+  OrganizationState& s = *loaded;
+  // Project deletion drops direct members: mark their rows before they disappear.
+  if (const auto* ev = std::get_if<ProjectDeleted>(&e.event)) {
+    if (auto p = s.projects.find(ev->project_id); p != s.projects.end()) {
+      for (const auto& [user, role] : p->second.direct_members) {
+        Mark('d', org, ev->project_id.value, user.value);
+      }
+    }
+  }
+  domain::Apply(s, e.event);
+  // Written again at each join: a row that exists is only overwritten with the same nothing,
+  // and no lookup decides whether it exists.
+  auto seen = [&](const UserId& user) {
+    if (unwritten_ever_.emplace(user.value, org).second) Mark('u', org, user.value);
+  };
+  std::visit(Overloaded{
+                 [&](const MemberJoined& ev) {
+                   Mark('g', org);
+                   Mark('m', org, ev.user_id.value);
+                   seen(ev.user_id);
+                 },
+                 [&](const MemberRoleChanged& ev) { Mark('m', org, ev.user_id.value); },
+                 [&](const MemberRemoved& ev) { Mark('m', org, ev.user_id.value); },
+                 [&](const MemberLeft& ev) { Mark('m', org, ev.user_id.value); },
+                 [&](const OwnershipTransferred& ev) {
+                   Mark('m', org, ev.from_user.value);
+                   Mark('m', org, ev.to_user.value);
+                 },
+                 [&](const ProjectCreated& ev) { Mark('p', org, ev.project_id.value); },
+                 [&](const ProjectRenamed& ev) { Mark('p', org, ev.project_id.value); },
+                 [&](const ProjectDeleted& ev) { Mark('p', org, ev.project_id.value); },
+                 [&](const ProjectMemberAdded& ev) {
+                   Mark('d', org, ev.project_id.value, ev.user_id.value);
+                   seen(ev.user_id);
+                 },
+                 [&](const ProjectMemberRoleChanged& ev) {
+                   Mark('d', org, ev.project_id.value, ev.user_id.value);
+                 },
+                 [&](const ProjectMemberRemoved& ev) {
+                   Mark('d', org, ev.project_id.value, ev.user_id.value);
+                 },
+                 [&](const auto&) { Mark('g', org); },  // organization and role catalog events
+             },
+             e.event);
+}
+
+std::optional<std::string> AccessProjection::RowFor(const std::string& key) const {
+  KeyReader k(key);
+  if (k.table() == 'u') return std::string();  // never deleted
+  // Every organization with a dirty row is pinned in the cache until its rows are written.
+  const OrganizationState* cached = orgs_.Cached(std::string(k.Part()));
+  if (cached == nullptr) return std::nullopt;
+  const OrganizationState& s = *cached;
+  RowWriter row;
+  switch (k.table()) {
+    case 'g':
+      return WriteOrgRow(row, s).Take();
+    case 'm': {
+      const Member* m = s.FindMember(UserId(k.Part()));
+      if (m == nullptr) return std::nullopt;
+      return WriteMemberRow(row, *m).Take();
+    }
+    case 'p': {
+      auto p = s.projects.find(ProjectId(k.Part()));
+      if (p == s.projects.end()) return std::nullopt;
+      return WriteProjectRow(row, p->second).Take();
+    }
+    case 'd': {
+      auto p = s.projects.find(ProjectId(k.Part()));
+      if (p == s.projects.end()) return std::nullopt;
+      auto d = p->second.direct_members.find(UserId(k.Part()));
+      if (d == p->second.direct_members.end()) return std::nullopt;
+      return row.Str(d->second).Take();
+    }
+  }
+  return std::nullopt;
+}
+
+void AccessProjection::Flush(RowSink& sink) {
+  dirty_.Flush(sink, [this](const std::string& key) { return RowFor(key); });
+}
+
+void AccessProjection::FlushAll(RowSink& sink) {
+  // The rows RowFor would give for every key, built without looking each one up again.
+  KeyBuilder key('g');
+  RowWriter row;
+  orgs_.ForEach([&](const std::string& org, const OrganizationState& s) {
+    sink.Put(key.Reset('g').Part(org).key(), WriteOrgRow(row.Clear(), s).bytes());
+    for (const auto& [user, m] : s.members) {
+      sink.Put(key.Reset('m').Part(org).Part(user.value).key(),
+               WriteMemberRow(row.Clear(), m).bytes());
+    }
+    for (const auto& [pid, p] : s.projects) {
+      sink.Put(key.Reset('p').Part(org).Part(pid.value).key(),
+               WriteProjectRow(row.Clear(), p).bytes());
+      for (const auto& [user, role] : p.direct_members) {
+        sink.Put(key.Reset('d').Part(org).Part(pid.value).Part(user.value).key(),
+                 row.Clear().Str(role).bytes());
+      }
+    }
+  });
+  for (const auto& [user, org] : unwritten_ever_) {
+    sink.Put(key.Reset('u').Part(user).Part(org).key(), "");
+  }
+}
+
+void AccessProjection::Flushed() {
+  unwritten_ever_.clear();
+  orgs_.Flushed();
+}
+
+bool AccessProjection::LoadRow(std::string_view, std::string_view) {
+  return true;  // never called: NeedsRowsAtStart() is false
 }
 
 CheckResult AccessProjection::Check(const std::string& org, const std::string& user,
                                     Permission permission,
                                     const std::optional<std::string>& project) const {
-  auto it = orgs_.find(org);
-  if (it == orgs_.end()) {
+  auto s = orgs_.Get(org, load_);
+  if (s == nullptr || s->org_id.value.empty()) {
     return CheckResult{false, "", AccessSource::kNone, "Organization " + org + " does not exist."};
   }
   std::optional<ProjectId> pid;
   if (project) pid = ProjectId(*project);
-  return domain::Check(it->second, UserId(user), permission, pid);
+  return domain::Check(*s, UserId(user), permission, pid);
 }
 
 std::vector<ProjectMemberAccess> ProjectMembersOf(const OrganizationState& s, const Project& p) {
@@ -309,18 +348,18 @@ std::vector<ProjectMemberAccess> ProjectMembersOf(const OrganizationState& s, co
 
 std::optional<std::vector<ProjectMemberAccess>> AccessProjection::ProjectMembers(
     const std::string& org, const std::string& project) const {
-  auto it = orgs_.find(org);
-  if (it == orgs_.end()) return std::nullopt;
-  const Project* p = it->second.FindProject(ProjectId(project));
+  auto s = orgs_.Get(org, load_);
+  if (s == nullptr || s->org_id.value.empty()) return std::nullopt;
+  const Project* p = s->FindProject(ProjectId(project));
   if (p == nullptr) return std::nullopt;
-  return ProjectMembersOf(it->second, *p);
+  return ProjectMembersOf(*s, *p);
 }
 
 std::optional<UserAccessView> AccessProjection::UserAccess(const std::string& org,
                                                            const std::string& user) const {
-  auto it = orgs_.find(org);
-  if (it == orgs_.end()) return std::nullopt;
-  const OrganizationState& s = it->second;
+  auto cached = orgs_.Get(org, load_);
+  if (cached == nullptr || cached->org_id.value.empty()) return std::nullopt;
+  const OrganizationState& s = *cached;
   UserAccessView view;
   const UserId uid(user);
   if (const Member* m = s.FindMember(uid)) view.org_role = m->role;
@@ -339,15 +378,27 @@ std::optional<UserAccessView> AccessProjection::UserAccess(const std::string& or
 }
 
 std::optional<RoleCatalog> AccessProjection::Catalog(const std::string& org) const {
-  auto it = orgs_.find(org);
-  if (it == orgs_.end()) return std::nullopt;
-  return it->second.catalog;
+  auto s = orgs_.Get(org, load_);
+  if (s == nullptr || s->org_id.value.empty()) return std::nullopt;
+  return s->catalog;
 }
 
 std::vector<std::string> AccessProjection::OrgsEverOf(const std::string& user) const {
-  auto it = ever_.find(user);
-  if (it == ever_.end()) return {};
-  return std::vector<std::string>(it->second.begin(), it->second.end());
+  std::set<std::string> orgs;
+  const std::string prefix = KeyBuilder('u').Part(user).Take();
+  // A failed read leaves out what the table holds; what is not yet written is still known.
+  if (attached())
+    (void)table().ScanPrefix(prefix, [&](std::string_view key, std::string_view) {
+      KeyReader k(key);
+      k.Part();
+      orgs.insert(std::string(k.Part()));
+      return true;
+    });
+  for (auto it = unwritten_ever_.lower_bound({user, ""});
+       it != unwritten_ever_.end() && it->first == user; ++it) {
+    orgs.insert(it->second);
+  }
+  return std::vector<std::string>(orgs.begin(), orgs.end());
 }
 
 }  // namespace roster::projections

@@ -8,6 +8,8 @@
 //   'p' org project      -> project
 //   'd' org project user -> direct project role
 //   'u' user org         -> the user appeared in the organization (member or project-only)
+// Organizations are cached (a byte budget, internal/org_cache.h) and loaded from their rows on
+// demand; the organizations a user was ever part of are read from the 'u' rows.
 // Thread-safety: see projection.h.
 #pragma once
 
@@ -20,6 +22,7 @@
 #include "domain/access.h"
 #include "domain/organization_state.h"
 #include "projections/internal/dirty_rows.h"
+#include "projections/internal/org_cache.h"
 #include "projections/projection.h"
 
 namespace roster::projections {
@@ -48,14 +51,21 @@ struct UserAccessView {
 
 class AccessProjection final : public Projection {
  public:
+  AccessProjection();
+
   static constexpr std::string_view kName = "access";
   std::string_view name() const override { return kName; }
   uint32_t version() const override { return 1; }
+  // Nothing spans organizations in memory: nothing to read at start.
+  bool NeedsRowsAtStart() const override { return false; }
   bool LoadRow(std::string_view key, std::string_view value) override;
-  bool FinishLoad() override;
   void Apply(const EventContext& e) override;
   void Flush(RowSink& sink) override;
   void FlushAll(RowSink& sink) override;
+  void Flushed() override;
+  std::string failure() const override { return failure_; }
+  void SetCacheBudget(size_t bytes) override { orgs_.set_budget(bytes); }
+  std::optional<CacheStats> cache_stats() const override { return orgs_.stats(); }
 
   domain::CheckResult Check(const std::string& org, const std::string& user,
                             domain::Permission permission,
@@ -73,10 +83,16 @@ class AccessProjection final : public Projection {
   void Mark(char table, const std::string& org, const std::string& a = {},
             const std::string& b = {});
   std::optional<std::string> RowFor(const std::string& key) const;
+  static size_t Weigh(const domain::OrganizationState& s);
+  std::optional<domain::OrganizationState> LoadOrg(const std::string& org) const;
 
-  std::unordered_map<std::string, domain::OrganizationState> orgs_;
-  std::unordered_map<std::string, std::set<std::string>> ever_;  // user -> orgs
+  internal::OrgCache<domain::OrganizationState> orgs_;
+  internal::OrgCache<domain::OrganizationState>::Loader load_;
+  // (user, org) 'u' rows staged or to be staged but not yet written: OrgsEverOf adds them to
+  // what the table holds.
+  std::set<std::pair<std::string, std::string>> unwritten_ever_;
   internal::DirtyRows dirty_;
+  std::string failure_;
 };
 
 }  // namespace roster::projections

@@ -43,14 +43,83 @@ RowWriter& WriteInvitationRow(RowWriter& w, const InvitationView& v) {
       .I64(v.ended_at_us);
 }
 
+// An invitation row ('i' org pos) read back; the key reader is past the org.
+std::optional<InvitationView> ReadInvitationRow(KeyReader& k, std::string_view value) {
+  InvitationView v;
+  v.sent_position = k.BE64();
+  RowReader r(value);
+  v.invitation_id = r.Str();
+  v.email = r.Str();
+  v.display_name = r.Str();
+  v.role = r.Str();
+  v.inviter = r.Str();
+  const uint8_t status = r.U8();
+  v.sent_at_us = r.I64();
+  v.expires_at_us = r.I64();
+  v.valid_for_us = r.I64();
+  v.resend_count = r.U32();
+  v.accepted_by = r.Str();
+  v.ended_at_us = r.I64();
+  if (!k.done() || !r.done() || status > static_cast<uint8_t>(InvitationStatus::kExpired)) {
+    return std::nullopt;
+  }
+  v.status = static_cast<InvitationStatus>(status);
+  return v;
+}
+
+size_t StringBytes(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
+
 }  // namespace
 
+InvitationsProjection::InvitationsProjection()
+    : orgs_(&InvitationsProjection::Weigh),
+      load_([this](const std::string& org) { return LoadOrg(org); }) {}
+
+size_t InvitationsProjection::Weigh(const OrgData& d) {
+  size_t bytes = sizeof(OrgData) + 128;
+  for (const auto& [pos, v] : d.invitations) {
+    // The map's node, the by_id entry (a node, the id again), the strings.
+    bytes += sizeof(InvitationView) + 64 + 96 + 2 * StringBytes(v.invitation_id) +
+             StringBytes(v.email) + StringBytes(v.display_name) + StringBytes(v.role) +
+             StringBytes(v.inviter) + StringBytes(v.accepted_by);
+  }
+  return bytes;
+}
+
+std::optional<InvitationsProjection::OrgData> InvitationsProjection::LoadOrg(
+    const std::string& org) const {
+  OrgData d;
+  if (!attached()) return d;  // a unit test's model: everything is in memory
+  bool ok = true;
+  auto scanned = table().ScanPrefix(
+      KeyBuilder('i').Part(org).Take(), [&](std::string_view key, std::string_view value) {
+        KeyReader k(key);
+        k.Part();
+        std::optional<InvitationView> v = ReadInvitationRow(k, value);
+        ok = v.has_value();
+        if (ok) {
+          const Position pos = v->sent_position;
+          d.by_id[v->invitation_id] = pos;
+          d.invitations.emplace_hint(d.invitations.end(), pos, std::move(*v));
+        }
+        return ok;
+      });
+  if (!scanned || !ok) return std::nullopt;
+  return d;
+}
+
+InvitationsProjection::OrgData* InvitationsProjection::Mutable(const std::string& org) {
+  OrgData* d = orgs_.Mutable(org, load_);
+  if (d == nullptr) failure_ = "the invitation rows of organization " + org + " cannot be read";
+  return d;
+}
+
 InvitationView* InvitationsProjection::Find(const std::string& org, const std::string& id) {
-  auto o = orgs_.find(org);
-  if (o == orgs_.end()) return nullptr;
-  auto pos = o->second.by_id.find(id);
-  if (pos == o->second.by_id.end()) return nullptr;
-  return &o->second.invitations.at(pos->second);
+  OrgData* d = Mutable(org);
+  if (d == nullptr) return nullptr;
+  auto pos = d->by_id.find(id);
+  if (pos == d->by_id.end()) return nullptr;
+  return &d->invitations.at(pos->second);
 }
 
 void InvitationsProjection::End(const std::string& org, InvitationView& inv,
@@ -68,7 +137,9 @@ void InvitationsProjection::Apply(const EventContext& e) {
   const int64_t now = e.record.metadata.time_us;
   std::visit(domain::Overloaded{
                  [&](const domain::InvitationSent& ev) {
-                   OrgData& d = orgs_[org];
+                   OrgData* loaded = Mutable(org);
+                   if (loaded == nullptr) return;
+                   OrgData& d = *loaded;
                    const Position pos = e.record.position;
                    InvitationView v;
                    v.sent_position = pos;
@@ -122,11 +193,8 @@ void InvitationsProjection::Apply(const EventContext& e) {
                    deleted_orgs_.insert(org);
                    if (bulk()) return;
                    dirty_.Mark(DeletedKey(org));
-                   if (auto o = orgs_.find(org); o != orgs_.end()) {
-                     for (const auto& [pos, v] : o->second.invitations) {
-                       pending_by_expiry_.erase(Due{v.expires_at_us, org, v.invitation_id});
-                     }
-                   }
+                   std::erase_if(pending_by_expiry_,
+                                 [&](const Due& due) { return std::get<1>(due) == org; });
                  },
                  [](const auto&) {},
              },
@@ -139,10 +207,11 @@ std::optional<std::string> InvitationsProjection::RowFor(const std::string& key)
   if (k.table() == 'd') {
     return deleted_orgs_.contains(org) ? std::optional<std::string>("") : std::nullopt;
   }
-  auto o = orgs_.find(org);
-  if (o == orgs_.end()) return std::nullopt;
-  auto it = o->second.invitations.find(k.BE64());
-  if (it == o->second.invitations.end()) return std::nullopt;
+  // Every organization with a dirty row is pinned in the cache until its rows are written.
+  const OrgData* d = orgs_.Cached(org);
+  if (d == nullptr) return std::nullopt;
+  auto it = d->invitations.find(k.BE64());
+  if (it == d->invitations.end()) return std::nullopt;
   RowWriter row;
   return WriteInvitationRow(row, it->second).Take();
 }
@@ -154,16 +223,21 @@ void InvitationsProjection::MarkInvitation(const std::string& org, Position pos)
 void InvitationsProjection::EndBulk() {
   // What Apply skips in bulk mode, derived as LoadRow does: the pending invitations of
   // organizations not deleted (the incremental path removes an invitation from the index when
-  // it ends, is resent (then re-adds it) or its organization is deleted).
-  pending_by_expiry_.clear();
-  for (const auto& [org, d] : orgs_) {
-    if (deleted_orgs_.contains(org)) continue;
+  // it ends, is resent (then re-adds it) or its organization is deleted). Only the
+  // organizations this rebuild touched are cached (a rebuild resumed after its rows were
+  // written loads the others' pending invitations at start): theirs are replaced.
+  std::unordered_set<std::string> touched;
+  orgs_.ForEach([&](const std::string& org, const OrgData&) { touched.insert(org); });
+  std::erase_if(pending_by_expiry_,
+                [&](const Due& due) { return touched.contains(std::get<1>(due)); });
+  orgs_.ForEach([&](const std::string& org, const OrgData& d) {
+    if (deleted_orgs_.contains(org)) return;
     for (const auto& [pos, v] : d.invitations) {
       if (v.status == InvitationStatus::kPending) {
         pending_by_expiry_.insert(Due{v.expires_at_us, org, v.invitation_id});
       }
     }
-  }
+  });
 }
 
 void InvitationsProjection::Flush(RowSink& sink) {
@@ -175,12 +249,12 @@ void InvitationsProjection::FlushAll(RowSink& sink) {
   KeyBuilder key('d');
   RowWriter row;
   for (const std::string& org : deleted_orgs_) sink.Put(key.Reset('d').Part(org).key(), "");
-  for (const auto& [org, d] : orgs_) {
+  orgs_.ForEach([&](const std::string& org, const OrgData& d) {
     for (const auto& [pos, v] : d.invitations) {
       sink.Put(key.Reset('i').Part(org).BE64(pos).key(),
                WriteInvitationRow(row.Clear(), v).bytes());
     }
-  }
+  });
 }
 
 bool InvitationsProjection::LoadRow(std::string_view key, std::string_view value) {
@@ -192,31 +266,13 @@ bool InvitationsProjection::LoadRow(std::string_view key, std::string_view value
     return k.done() && value.empty();
   }
   if (k.table() != 'i') return false;
-  InvitationView v;
-  v.sent_position = k.BE64();
-  RowReader r(value);
-  v.invitation_id = r.Str();
-  v.email = r.Str();
-  v.display_name = r.Str();
-  v.role = r.Str();
-  v.inviter = r.Str();
-  const uint8_t status = r.U8();
-  v.sent_at_us = r.I64();
-  v.expires_at_us = r.I64();
-  v.valid_for_us = r.I64();
-  v.resend_count = r.U32();
-  v.accepted_by = r.Str();
-  v.ended_at_us = r.I64();
-  if (!k.done() || !r.done() || status > static_cast<uint8_t>(InvitationStatus::kExpired)) {
-    return false;
+  // At start only what spans organizations: the pending invitations, for the expiry sweep.
+  // The rest is read from the rows when an organization is first used (LoadOrg).
+  std::optional<InvitationView> v = ReadInvitationRow(k, value);
+  if (!v) return false;
+  if (v->status == InvitationStatus::kPending && !deleted_orgs_.contains(org)) {
+    pending_by_expiry_.insert(Due{v->expires_at_us, org, v->invitation_id});
   }
-  v.status = static_cast<InvitationStatus>(status);
-  if (v.status == InvitationStatus::kPending && !deleted_orgs_.contains(org)) {
-    pending_by_expiry_.insert(Due{v.expires_at_us, org, v.invitation_id});
-  }
-  OrgData& d = orgs_[org];
-  d.by_id[v.invitation_id] = v.sent_position;
-  d.invitations[v.sent_position] = std::move(v);
   return true;
 }
 
@@ -224,9 +280,9 @@ InvitationPage InvitationsProjection::List(const std::string& org,
                                            std::optional<InvitationStatus> status, int64_t now_us,
                                            Position cursor, size_t limit) const {
   InvitationPage page;
-  auto o = orgs_.find(org);
-  if (o == orgs_.end()) return page;
-  const auto& all = o->second.invitations;
+  auto d = orgs_.Get(org, load_);
+  if (d == nullptr) return page;
+  const auto& all = d->invitations;
   for (auto it = all.upper_bound(cursor); it != all.end(); ++it) {
     if (status && EffectiveStatus(it->second, now_us) != *status) continue;
     if (page.invitations.size() == limit) {
@@ -241,11 +297,11 @@ InvitationPage InvitationsProjection::List(const std::string& org,
 std::optional<InvitationView> InvitationsProjection::Find(const std::string& org,
                                                           const std::string& id,
                                                           int64_t now_us) const {
-  auto o = orgs_.find(org);
-  if (o == orgs_.end()) return std::nullopt;
-  auto pos = o->second.by_id.find(id);
-  if (pos == o->second.by_id.end()) return std::nullopt;
-  return AsOf(o->second.invitations.at(pos->second), now_us);
+  auto d = orgs_.Get(org, load_);
+  if (d == nullptr) return std::nullopt;
+  auto pos = d->by_id.find(id);
+  if (pos == d->by_id.end()) return std::nullopt;
+  return AsOf(d->invitations.at(pos->second), now_us);
 }
 
 std::vector<std::string> InvitationsProjection::OrgsWithOverdueInvitations(int64_t now_us) const {

@@ -20,6 +20,7 @@
 
 #include "domain/organization_state.h"
 #include "projections/internal/dirty_rows.h"
+#include "projections/internal/org_cache.h"
 #include "projections/projection.h"
 
 namespace roster::projections {
@@ -50,6 +51,8 @@ struct InvitationPage {
 
 class InvitationsProjection final : public Projection {
  public:
+  InvitationsProjection();
+
   static constexpr std::string_view kName = "invitations";
   std::string_view name() const override { return kName; }
   // 2: rows carry valid_for_us (docs/schema_evolution.md); version-1 rows are rebuilt.
@@ -59,6 +62,10 @@ class InvitationsProjection final : public Projection {
   void Flush(RowSink& sink) override;
   void FlushAll(RowSink& sink) override;
   void EndBulk() override;
+  void Flushed() override { orgs_.Flushed(); }
+  std::string failure() const override { return failure_; }
+  void SetCacheBudget(size_t bytes) override { orgs_.set_budget(bytes); }
+  std::optional<CacheStats> cache_stats() const override { return orgs_.stats(); }
 
   // Invitations of an organization in send order, optionally only those with `status` as of
   // `now_us` (pending past its expiry counts as expired), after `cursor`, at most `limit`.
@@ -76,13 +83,19 @@ class InvitationsProjection final : public Projection {
   };
   using Due = std::tuple<int64_t, std::string, std::string>;  // expires_at, org, invitation id
 
+  static size_t Weigh(const OrgData& d);
+  std::optional<OrgData> LoadOrg(const std::string& org) const;
+  // The organization's invitations to change (pinned in the cache); null after a failed load.
+  OrgData* Mutable(const std::string& org);
   InvitationView* Find(const std::string& org, const std::string& id);
   void End(const std::string& org, InvitationView& inv, domain::InvitationStatus status,
            int64_t at);
   std::optional<std::string> RowFor(const std::string& key) const;
   void MarkInvitation(const std::string& org, eventstore::Position pos);
 
-  std::unordered_map<std::string, OrgData> orgs_;
+  internal::OrgCache<OrgData> orgs_;
+  internal::OrgCache<OrgData>::Loader load_;
+  std::string failure_;
   std::unordered_set<std::string> deleted_orgs_;
   std::set<Due> pending_by_expiry_;  // query-only: not kept in bulk mode, EndBulk derives it
   internal::DirtyRows dirty_;

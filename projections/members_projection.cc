@@ -40,6 +40,31 @@ RowWriter& WriteActivityRow(RowWriter& w, int64_t last_login_us, int64_t last_ac
   return w.I64(last_login_us).I64(last_active_us);
 }
 
+// A membership row ('m' org pos) read back; the key reader is past the org.
+std::optional<MemberView> ReadMemberRow(KeyReader& k, std::string_view value) {
+  RowReader r(value);
+  MemberView v;
+  v.joined_position = k.BE64();
+  v.membership_id = r.Str();
+  v.user_id = r.Str();
+  v.email = r.Str();
+  v.display_name = r.Str();
+  v.role = r.Str();
+  const uint8_t status = r.U8();
+  v.joined_at_us = r.I64();
+  v.ended_at_us = r.I64();
+  if (!k.done() || !r.done() || status > 2) return std::nullopt;
+  v.status = static_cast<MembershipStatus>(status);
+  return v;
+}
+
+// Heap bytes, roughly: node-based containers cost about 64 bytes a node beyond their values.
+size_t StringBytes(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
+size_t MemberBytes(const MemberView& m) {
+  return sizeof(MemberView) + 64 + StringBytes(m.membership_id) + StringBytes(m.user_id) +
+         StringBytes(m.email) + StringBytes(m.display_name) + StringBytes(m.role);
+}
+
 }  // namespace
 
 std::string_view MembershipStatusName(MembershipStatus s) {
@@ -54,9 +79,67 @@ std::string_view MembershipStatusName(MembershipStatus s) {
   return "active";
 }
 
-MembersProjection::OrgData& MembersProjection::OrgFor(const std::string& org) {
-  OrgData& d = orgs_[org];
-  if (d.summary.org_id.empty()) d.summary.org_id = org;
+MembersProjection::MembersProjection()
+    : orgs_(&MembersProjection::Weigh),
+      load_([this](const std::string& org) { return LoadOrg(org); }) {}
+
+size_t MembersProjection::Weigh(const OrgData& d) {
+  size_t bytes = sizeof(OrgData) + 256;
+  for (const auto& [pos, m] : d.memberships) bytes += MemberBytes(m);
+  // active_by_user and active_positions: a node and a key each; activity: the same.
+  bytes += d.active_by_user.size() * 96 + d.active_positions.size() * 48;
+  bytes += d.activity.size() * 112;
+  return bytes;
+}
+
+std::optional<MembersProjection::OrgData> MembersProjection::LoadOrg(const std::string& org) const {
+  OrgData d;
+  d.summary.org_id = org;
+  if (!attached()) return d;  // a unit test's model: everything is in memory
+  bool ok = true;
+  auto read = [&](char table, auto&& row) {
+    auto scanned = this->table().ScanPrefix(KeyBuilder(table).Part(org).Take(),
+                                            [&](std::string_view key, std::string_view value) {
+                                              KeyReader k(key);
+                                              k.Part();
+                                              ok = row(k, value);
+                                              return ok;
+                                            });
+    return scanned.has_value() && ok;
+  };
+  const bool read_all =
+      read('g',
+           [&](KeyReader& k, std::string_view value) {
+             RowReader r(value);
+             OrgSummary& s = d.summary;
+             s.name = r.Str();
+             s.preset = r.Str();
+             s.owner_role = r.Str();
+             s.deleted = r.U8() != 0;
+             s.created_at_us = r.I64();
+             s.deleted_at_us = r.I64();
+             return k.done() && r.done();
+           }) &&
+      read('m',
+           [&](KeyReader& k, std::string_view value) {
+             std::optional<MemberView> v = ReadMemberRow(k, value);
+             if (!v) return false;
+             if (v->status == MembershipStatus::kActive) {
+               d.active_by_user[v->user_id] = v->joined_position;
+               d.active_positions.insert(d.active_positions.end(), v->joined_position);
+             }
+             const Position pos = v->joined_position;
+             d.memberships.emplace_hint(d.memberships.end(), pos, std::move(*v));
+             return true;
+           }) &&
+      read('a', [&](KeyReader& k, std::string_view value) {
+        Activity& a = d.activity[std::string(k.Part())];
+        RowReader r(value);
+        a.last_login_us = r.I64();
+        a.last_active_us = r.I64();
+        return k.done() && r.done();
+      });
+  if (!read_all) return std::nullopt;
   return d;
 }
 
@@ -102,7 +185,12 @@ void MembersProjection::SeeActivity(const std::string& org, OrgData& d, const st
 void MembersProjection::Apply(const EventContext& e) {
   const std::string& org = e.org.value;
   const int64_t now = e.record.metadata.time_us;
-  OrgData& d = OrgFor(org);
+  OrgData* loaded = orgs_.Mutable(org, load_);
+  if (loaded == nullptr) {
+    failure_ = "the rows of organization " + org + " cannot be read";
+    return;
+  }
+  OrgData& d = *loaded;
   std::visit(domain::Overloaded{
                  [&](const domain::OrganizationCreated& ev) {
                    d.summary.name = ev.name;
@@ -165,9 +253,10 @@ void MembersProjection::Apply(const EventContext& e) {
 std::optional<std::string> MembersProjection::RowFor(const std::string& key) const {
   KeyReader k(key);
   const std::string org(k.Part());
-  auto o = orgs_.find(org);
-  if (o == orgs_.end()) return std::nullopt;
-  const OrgData& d = o->second;
+  // Every organization with a dirty row is pinned in the cache until its rows are written.
+  const OrgData* cached = orgs_.Cached(org);
+  if (cached == nullptr) return std::nullopt;
+  const OrgData& d = *cached;
   RowWriter row;
   switch (k.table()) {
     case 'g':
@@ -191,17 +280,25 @@ void MembersProjection::MarkOrg(const std::string& org) {
 }
 
 void MembersProjection::EndBulk() {
-  // What Apply skips in bulk mode, derived as LoadRow does: at most one active membership per
+  // What Apply skips in bulk mode, derived as LoadOrg does: at most one active membership per
   // user and organization, so the active ones are exactly what the incremental path keeps.
-  orgs_of_user_.clear();
-  for (auto& [org, d] : orgs_) {
+  // Only the organizations this rebuild touched are cached (a rebuild resumed after its rows
+  // were written loads the others' index at start): theirs are replaced.
+  orgs_.ForEach([&](const std::string& org, OrgData& d) {
+    for (const auto& [pos, m] : d.memberships) {
+      if (m.status == MembershipStatus::kActive) continue;
+      if (auto it = orgs_of_user_.find(m.user_id); it != orgs_of_user_.end()) {
+        it->second.erase(org);
+        if (it->second.empty()) orgs_of_user_.erase(it);
+      }
+    }
     d.active_positions.clear();
     for (const auto& [pos, m] : d.memberships) {
       if (m.status != MembershipStatus::kActive) continue;
       d.active_positions.insert(d.active_positions.end(), pos);
       orgs_of_user_[m.user_id].insert(org);
     }
-  }
+  });
 }
 
 void MembersProjection::Flush(RowSink& sink) {
@@ -212,7 +309,7 @@ void MembersProjection::FlushAll(RowSink& sink) {
   // The rows RowFor would give for every key, built without looking each one up again.
   KeyBuilder key('g');
   RowWriter row;
-  for (const auto& [org, d] : orgs_) {
+  orgs_.ForEach([&](const std::string& org, const OrgData& d) {
     sink.Put(key.Reset('g').Part(org).key(), WriteOrgRow(row.Clear(), d.summary).bytes());
     for (const auto& [pos, m] : d.memberships) {
       sink.Put(key.Reset('m').Part(org).BE64(pos).key(), WriteMemberRow(row.Clear(), m).bytes());
@@ -221,55 +318,20 @@ void MembersProjection::FlushAll(RowSink& sink) {
       sink.Put(key.Reset('a').Part(org).Part(user).key(),
                WriteActivityRow(row.Clear(), a.last_login_us, a.last_active_us).bytes());
     }
-  }
+  });
   dirty_.Flush(sink, [](const std::string&) { return std::optional<std::string>(); });
 }
 
 bool MembersProjection::LoadRow(std::string_view key, std::string_view value) {
+  // At start only what spans organizations: who is an active member where. The rest is read
+  // from the rows when an organization is first used (LoadOrg).
   KeyReader k(key);
   const std::string org(k.Part());
-  RowReader r(value);
-  OrgData& d = OrgFor(org);
-  switch (k.table()) {
-    case 'g': {
-      OrgSummary& s = d.summary;
-      s.name = r.Str();
-      s.preset = r.Str();
-      s.owner_role = r.Str();
-      s.deleted = r.U8() != 0;
-      s.created_at_us = r.I64();
-      s.deleted_at_us = r.I64();
-      return k.done() && r.done();
-    }
-    case 'm': {
-      MemberView v;
-      v.joined_position = k.BE64();
-      v.membership_id = r.Str();
-      v.user_id = r.Str();
-      v.email = r.Str();
-      v.display_name = r.Str();
-      v.role = r.Str();
-      const uint8_t status = r.U8();
-      v.joined_at_us = r.I64();
-      v.ended_at_us = r.I64();
-      if (!k.done() || !r.done() || status > 2) return false;
-      v.status = static_cast<MembershipStatus>(status);
-      if (v.status == MembershipStatus::kActive) {
-        d.active_by_user[v.user_id] = v.joined_position;
-        d.active_positions.insert(v.joined_position);
-        orgs_of_user_[v.user_id].insert(org);
-      }
-      d.memberships[v.joined_position] = std::move(v);
-      return true;
-    }
-    case 'a': {
-      Activity& a = d.activity[std::string(k.Part())];
-      a.last_login_us = r.I64();
-      a.last_active_us = r.I64();
-      return k.done() && r.done();
-    }
-  }
-  return false;
+  if (k.table() != 'm') return k.table() == 'g' || k.table() == 'a';
+  std::optional<MemberView> v = ReadMemberRow(k, value);
+  if (!v) return false;
+  if (v->status == MembershipStatus::kActive) orgs_of_user_[v->user_id].insert(org);
+  return true;
 }
 
 MemberView MembersProjection::WithActivity(const OrgData& d, const MemberView& m) const {
@@ -284,17 +346,17 @@ MemberView MembersProjection::WithActivity(const OrgData& d, const MemberView& m
 }
 
 std::optional<OrgSummary> MembersProjection::Org(const std::string& org) const {
-  auto it = orgs_.find(org);
-  if (it == orgs_.end() || it->second.summary.name.empty()) return std::nullopt;
-  return it->second.summary;
+  auto d = orgs_.Get(org, load_);
+  if (d == nullptr || d->summary.name.empty()) return std::nullopt;
+  return d->summary;
 }
 
 MemberPage MembersProjection::ListMembers(const std::string& org, bool include_former,
                                           Position cursor, size_t limit) const {
   MemberPage page;
-  auto it = orgs_.find(org);
-  if (it == orgs_.end()) return page;
-  const OrgData& d = it->second;
+  auto cached = orgs_.Get(org, load_);
+  if (cached == nullptr) return page;
+  const OrgData& d = *cached;
   if (!include_former) {
     for (auto pos = d.active_positions.upper_bound(cursor); pos != d.active_positions.end();
          ++pos) {
@@ -318,11 +380,11 @@ MemberPage MembersProjection::ListMembers(const std::string& org, bool include_f
 
 std::optional<MemberView> MembersProjection::ActiveMember(const std::string& org,
                                                           const std::string& user) const {
-  auto it = orgs_.find(org);
-  if (it == orgs_.end()) return std::nullopt;
-  auto pos = it->second.active_by_user.find(user);
-  if (pos == it->second.active_by_user.end()) return std::nullopt;
-  return WithActivity(it->second, it->second.memberships.at(pos->second));
+  auto d = orgs_.Get(org, load_);
+  if (d == nullptr) return std::nullopt;
+  auto pos = d->active_by_user.find(user);
+  if (pos == d->active_by_user.end()) return std::nullopt;
+  return WithActivity(*d, d->memberships.at(pos->second));
 }
 
 std::vector<UserOrganization> MembersProjection::OrganizationsOf(const std::string& user) const {
@@ -330,11 +392,11 @@ std::vector<UserOrganization> MembersProjection::OrganizationsOf(const std::stri
   auto it = orgs_of_user_.find(user);
   if (it == orgs_of_user_.end()) return out;
   for (const std::string& org : it->second) {
-    const OrgData& d = orgs_.at(org);
-    if (d.summary.deleted) continue;
-    auto pos = d.active_by_user.find(user);
-    if (pos == d.active_by_user.end()) continue;
-    out.push_back(UserOrganization{d.summary, WithActivity(d, d.memberships.at(pos->second))});
+    auto d = orgs_.Get(org, load_);
+    if (d == nullptr || d->summary.deleted) continue;
+    auto pos = d->active_by_user.find(user);
+    if (pos == d->active_by_user.end()) continue;
+    out.push_back(UserOrganization{d->summary, WithActivity(*d, d->memberships.at(pos->second))});
   }
   return out;
 }

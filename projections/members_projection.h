@@ -2,7 +2,9 @@
 //
 // Read model: for each organization its name and status, and every membership it ever had
 // (active, removed, left) with role, joined and ended times, last login and last active; for
-// each user the organizations they are an active member of. Answers from memory; rows:
+// each user the organizations they are an active member of. Organizations are cached (a byte
+// budget, internal/org_cache.h) and loaded from the rows on demand; what spans them, the
+// organizations each user is an active member of, stays in memory. Rows:
 //   'g' org            -> organization
 //   'm' org pos        -> membership (pos = log position of the join, so rows sort by join)
 //   'a' org user       -> last login / last active
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "projections/internal/dirty_rows.h"
+#include "projections/internal/org_cache.h"
 #include "projections/projection.h"
 
 namespace roster::projections {
@@ -63,6 +66,8 @@ struct UserOrganization {
 
 class MembersProjection final : public Projection {
  public:
+  MembersProjection();
+
   static constexpr std::string_view kName = "members";
   std::string_view name() const override { return kName; }
   uint32_t version() const override { return 1; }
@@ -71,6 +76,10 @@ class MembersProjection final : public Projection {
   void Flush(RowSink& sink) override;
   void FlushAll(RowSink& sink) override;
   void EndBulk() override;
+  void Flushed() override { orgs_.Flushed(); }
+  std::string failure() const override { return failure_; }
+  void SetCacheBudget(size_t bytes) override { orgs_.set_budget(bytes); }
+  std::optional<CacheStats> cache_stats() const override { return orgs_.stats(); }
 
   std::optional<OrgSummary> Org(const std::string& org) const;
   // Members in join order after `cursor` (a joined_position), at most `limit`.
@@ -94,7 +103,9 @@ class MembersProjection final : public Projection {
     std::unordered_map<std::string, Activity> activity;
   };
 
-  OrgData& OrgFor(const std::string& org);
+  static size_t Weigh(const OrgData& d);
+  // The organization's rows read back; nullopt when one cannot be read.
+  std::optional<OrgData> LoadOrg(const std::string& org) const;
   MemberView* ActiveRow(OrgData& d, const std::string& user);
   void EndMembership(const std::string& org, OrgData& d, const std::string& user,
                      MembershipStatus status, int64_t at);
@@ -106,8 +117,10 @@ class MembersProjection final : public Projection {
   std::optional<std::string> RowFor(const std::string& key) const;
   void MarkOrg(const std::string& org);
 
-  std::unordered_map<std::string, OrgData> orgs_;
+  internal::OrgCache<OrgData> orgs_;
+  internal::OrgCache<OrgData>::Loader load_;
   std::unordered_map<std::string, std::set<std::string>> orgs_of_user_;  // query-only, as above
+  std::string failure_;
   internal::DirtyRows dirty_;
 };
 

@@ -13,7 +13,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <shared_mutex>
+#include <string>
 #include <string_view>
 
 #include "domain/events.h"
@@ -62,6 +64,15 @@ class CollectSink final : public RowSink {
   RowBuffer& rows_;
 };
 
+// An in-memory model's cache of organizations (internal/org_cache.h).
+struct CacheStats {
+  uint64_t hits = 0;
+  uint64_t misses = 0;  // loads from the model's table
+  size_t orgs = 0;
+  size_t bytes = 0;  // estimated
+  size_t budget = 0;
+};
+
 class Projection {
  public:
   virtual ~Projection() = default;
@@ -73,6 +84,9 @@ class Projection {
   // Whether the model lives in memory and must be loaded from its rows at start. Append-only
   // projections that answer from their table return false and are not scanned.
   virtual bool LoadsRows() const { return true; }
+  // Whether the engine must pass every stored row to LoadRow at start. An in-memory model that
+  // loads organizations from its table on demand (a cache) keeps only what spans them.
+  virtual bool NeedsRowsAtStart() const { return LoadsRows(); }
   // Called once per stored row, in key order, before the first Apply. False means the row
   // cannot be read (the engine then rebuilds the projection).
   virtual bool LoadRow(std::string_view key, std::string_view value) = 0;
@@ -87,6 +101,16 @@ class Projection {
   // while in bulk mode, indexes only its queries read (nobody queries a generation being
   // built) derives them here from its primary data, as FinishLoad does after LoadRow.
   virtual void EndBulk() {}
+  // The rows staged by the last Flush or FlushAll are written (with the checkpoint): a cache
+  // may now drop what they hold.
+  virtual void Flushed() {}
+  // Why the model could not apply an event (its rows could not be read), or empty. The engine
+  // stops on it, as on a failed write: the model is then behind its log.
+  virtual std::string failure() const { return {}; }
+
+  // A model that caches organizations keeps about this many bytes of them.
+  virtual void SetCacheBudget(size_t /*bytes*/) {}
+  virtual std::optional<CacheStats> cache_stats() const { return std::nullopt; }
 
   // Bulk mode: set while the projection is rebuilt from the log, cleared when it is swapped in.
   void SetBulk(bool bulk) { bulk_ = bulk; }
@@ -96,6 +120,8 @@ class Projection {
   // LoadRow. Append-only projections read their queries from it.
   void Attach(std::shared_ptr<Table> table) { table_ = std::move(table); }
   const Table& table() const { return *table_; }
+  // False for a model fed in a unit test without a table: it holds everything in memory.
+  bool attached() const { return table_ != nullptr; }
   std::shared_mutex& mutex() const { return mu_; }
 
  private:

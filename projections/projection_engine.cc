@@ -25,7 +25,11 @@ ProjectionEngine::ProjectionEngine(eventstore::EventLog& log, ViewStore& views,
     std::unique_ptr<Projection> probe = f();
     slot->name = std::string(probe->name());
     slot->version = probe->version();
-    slot->make = std::move(f);
+    slot->make = [f = std::move(f), budget = options_.model_cache_bytes] {
+      std::unique_ptr<Projection> p = f();
+      p->SetCacheBudget(budget);
+      return p;
+    };
     slots_.push_back(std::move(slot));
   }
 }
@@ -40,7 +44,7 @@ std::optional<Position> LoadRows(Projection& p, const Table& table, Error* error
   Position checkpoint = 0;
   bool ok = true;
   std::unique_lock lock(p.mutex());
-  if (!p.LoadsRows()) {
+  if (!p.NeedsRowsAtStart()) {
     auto row = table.Get(kCheckpointKey);
     if (!row) {
       *error = row.error();
@@ -238,8 +242,22 @@ bool ProjectionEngine::Decode(const std::vector<Record>& records, std::vector<De
   return ok;
 }
 
-void ProjectionEngine::ApplyDecoded(const std::vector<Decoded>& decoded, std::vector<Slot*>& slots,
+bool ProjectionEngine::ApplyDecoded(const std::vector<Decoded>& decoded, std::vector<Slot*>& slots,
                                     bool building) {
+  ApplyEach(decoded, slots, building);
+  for (Slot* slot : slots) {
+    Projection& p = building ? *slot->building : *slot->active;
+    std::shared_lock lock(p.mutex());
+    if (std::string failure = p.failure(); !failure.empty()) {
+      Fail("projection " + slot->name + ": " + failure);
+      return false;
+    }
+  }
+  return true;
+}
+
+void ProjectionEngine::ApplyEach(const std::vector<Decoded>& decoded, std::vector<Slot*>& slots,
+                                 bool building) {
   auto apply = [&](Slot* slot) {
     Projection& p = building ? *slot->building : *slot->active;
     const Position at = building ? slot->build_position : slot->position;
@@ -298,7 +316,7 @@ void ProjectionEngine::LiveLoop() {
     }
     std::vector<Decoded> decoded;
     if (!Decode(*next, decoded)) return;
-    ApplyDecoded(decoded, active, /*building=*/false);
+    if (!ApplyDecoded(decoded, active, /*building=*/false)) return;
     ViewBatch batch;
     const Position last = next->back().position;
     for (Slot* slot : active) {
@@ -325,6 +343,10 @@ void ProjectionEngine::LiveLoop() {
     if (auto written = views_.Write(batch); !written) {
       Fail("writing projections: " + written.error().message);
       return;
+    }
+    for (Slot* slot : active) {
+      std::unique_lock lock(slot->active->mutex());
+      slot->active->Flushed();
     }
     std::lock_guard lock(mu_);
     for (Slot* s : active) s->position = std::max(s->position, next->back().position);
@@ -438,7 +460,8 @@ std::vector<ProjectionStatus> ProjectionEngine::Describe() const {
   std::vector<ProjectionStatus> out;
   for (const auto& s : slots_) {
     out.push_back(ProjectionStatus{s->name, s->version, s->generation, s->active != nullptr,
-                                   s->position, s->building != nullptr, s->build_position});
+                                   s->position, s->building != nullptr, s->build_position,
+                                   s->active ? s->active->cache_stats() : std::nullopt});
   }
   return out;
 }

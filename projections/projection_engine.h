@@ -42,6 +42,9 @@ struct EngineOptions {
   // Events between checkpoints of the append-only models while rebuilding (in-memory models
   // are written once, at the end).
   size_t rebuild_checkpoint_every = 1000000;
+  // What each in-memory model (members, invitations, access) keeps of its organizations; the
+  // rest is read from its rows when used (docs/projections.md, "Memory").
+  size_t model_cache_bytes = 64u << 20;
   std::shared_ptr<spdlog::logger> logger;  // required
 };
 
@@ -53,6 +56,7 @@ struct ProjectionStatus {
   eventstore::Position position = 0;
   bool building = false;
   eventstore::Position build_position = 0;
+  std::optional<CacheStats> cache;  // of the serving generation, for models that cache
 };
 
 class ProjectionEngine {
@@ -118,7 +122,9 @@ class ProjectionEngine {
   // `parallel` is false. False (after Fail) when a record cannot be decoded.
   bool Decode(const std::vector<eventstore::Record>& records, std::vector<Decoded>& out,
               bool parallel = true);
-  void ApplyDecoded(const std::vector<Decoded>& decoded, std::vector<Slot*>& slots, bool building);
+  // False (after Fail) when a projection could not apply an event (see Projection::failure).
+  bool ApplyDecoded(const std::vector<Decoded>& decoded, std::vector<Slot*>& slots, bool building);
+  void ApplyEach(const std::vector<Decoded>& decoded, std::vector<Slot*>& slots, bool building);
   bool BuildCheckpoint(std::vector<Slot*>& slots, bool final);
   void Fail(const std::string& why);
   void StartBuilder();

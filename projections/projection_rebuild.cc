@@ -52,6 +52,10 @@ bool ProjectionEngine::BuildCheckpoint(std::vector<Slot*>& slots, bool final) {
     Fail("writing a rebuild: " + w.error().message);
     return false;
   }
+  for (Slot* s : chosen) {
+    std::unique_lock lock(s->building->mutex());
+    s->building->Flushed();
+  }
   build_stats_.write_seconds += Seconds(Clock::now() - begin);
   return true;
 }
@@ -132,7 +136,10 @@ void ProjectionEngine::BuildLoop() {
       slots.clear();
       break;
     }
-    ApplyDecoded(batch->decoded, slots, /*building=*/true);
+    if (!ApplyDecoded(batch->decoded, slots, /*building=*/true)) {
+      join_reader();
+      break;
+    }
     position = batch->records.back().position;
     {
       std::lock_guard lock(mu_);
@@ -213,7 +220,7 @@ bool ProjectionEngine::Handoff(std::vector<Slot*>& slots, Position& position,
     }
     if (records->empty()) break;
     if (!Decode(*records, decoded)) return false;
-    ApplyDecoded(decoded, slots, /*building=*/true);
+    if (!ApplyDecoded(decoded, slots, /*building=*/true)) return false;
     position = records->back().position;
     std::lock_guard lock(mu_);  // Describe() and WaitFor() read it meanwhile
     for (Slot* s : slots) s->build_position = std::max(s->build_position, position);

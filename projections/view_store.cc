@@ -102,6 +102,15 @@ Result<void> Table::Scan(std::string_view begin, std::string_view end, const Row
   return {};
 }
 
+Result<void> Table::ScanPrefix(std::string_view prefix, const RowVisitor& visit) const {
+  // The first key past every key with the prefix: the prefix with its last byte below 0xff
+  // incremented, and what follows it dropped.
+  std::string end(prefix);
+  while (!end.empty() && static_cast<uint8_t>(end.back()) == 0xff) end.pop_back();
+  if (!end.empty()) end.back() = static_cast<char>(static_cast<uint8_t>(end.back()) + 1);
+  return Scan(prefix, end, visit);
+}
+
 ViewBatch::ViewBatch() : batch_(std::make_unique<rocksdb::WriteBatch>()) {}
 ViewBatch::~ViewBatch() = default;
 

@@ -47,6 +47,8 @@ class Table {
   // of the table. Stops early when `visit` returns false.
   Result<void> Scan(std::string_view begin, std::string_view end, const RowVisitor& visit,
                     bool reverse = false) const;
+  // Visits the keys that start with `prefix`, in order; `prefix` must not be empty.
+  Result<void> ScanPrefix(std::string_view prefix, const RowVisitor& visit) const;
 
  private:
   friend class ViewStore;

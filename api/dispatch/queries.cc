@@ -246,6 +246,13 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
         list[i].setPosition(described[i].position);
         list[i].setBuilding(described[i].building);
         list[i].setBuildPosition(described[i].build_position);
+        if (const auto& cache = described[i].cache) {
+          list[i].setCacheHits(cache->hits);
+          list[i].setCacheMisses(cache->misses);
+          list[i].setCachedOrgs(cache->orgs);
+          list[i].setCacheBytes(cache->bytes);
+          list[i].setCacheBudgetBytes(cache->budget);
+        }
       }
       return;
     }

@@ -531,6 +531,12 @@ struct ProjectionInfo {
   position @3 :UInt64;
   building @4 :Bool;
   buildPosition @5 :UInt64;
+  # Models that cache organizations (members, invitations, access); all 0 for the others.
+  cacheHits @6 :UInt64;
+  cacheMisses @7 :UInt64;             # organizations read back from the model's rows
+  cachedOrgs @8 :UInt64;
+  cacheBytes @9 :UInt64;              # estimated
+  cacheBudgetBytes @10 :UInt64;
 }
 
 struct Status {

@@ -79,6 +79,17 @@ Rows FlushedAll(Projection& projection) {
   return rows;
 }
 
+RowsOnDisk::RowsOnDisk(const Rows& rows)
+    : views_(std::move(ViewStore::Open(dir_.Sub("views")).value())),
+      table_(views_->OpenTable("test@1").value()) {
+  ViewBatch batch;
+  for (const auto& [key, value] : rows) batch.Put(*table_, key, value);
+  auto written = views_->Write(batch);
+  EXPECT_TRUE(written.has_value()) << written.error().message;
+}
+
+RowsOnDisk::~RowsOnDisk() = default;
+
 LogAndViews::LogAndViews()
     : log_(eventstore::testing::OpenOrDie(dir_.Sub("log"))),
       views_(std::move(ViewStore::Open(dir_.Sub("views")).value())),

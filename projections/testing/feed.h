@@ -82,16 +82,40 @@ Rows Flushed(Projection& projection, Rows rows = {});
 // What `projection` stages on FlushAll: every row, as the end of a rebuild writes them.
 Rows FlushedAll(Projection& projection);
 
-// A fresh model loaded from `rows` as the engine loads one at start: every row through LoadRow
-// in key order, then FinishLoad. A row the model refuses fails the test.
+// A view store in a temporary directory with one table holding `rows`.
+class RowsOnDisk {
+ public:
+  explicit RowsOnDisk(const Rows& rows);
+  ~RowsOnDisk();
+  const std::shared_ptr<Table>& table() const { return table_; }
+
+ private:
+  eventstore::testing::TempDir dir_{"roster-projection-rows"};
+  std::unique_ptr<ViewStore> views_;
+  std::shared_ptr<Table> table_;
+};
+
+// A fresh model on a table holding `rows`, loaded as the engine loads one at start: every row
+// through LoadRow in key order, then FinishLoad, when the model reads rows at start; the rest it
+// reads from the table when used. A row the model refuses fails the test. The model owns the
+// store its table is in.
 template <class P>
-std::unique_ptr<P> Loaded(const Rows& rows) {
-  auto model = std::make_unique<P>();
-  for (const auto& [key, value] : rows) {
-    EXPECT_TRUE(model->LoadRow(key, value)) << "row " << ::testing::PrintToString(key);
+std::shared_ptr<P> Loaded(const Rows& rows) {
+  struct Owner {
+    explicit Owner(const Rows& rows) : disk(rows) {}
+    RowsOnDisk disk;  // declared first: goes after the model
+    P model;
+  };
+  auto owner = std::make_shared<Owner>(rows);
+  P& model = owner->model;
+  model.Attach(owner->disk.table());
+  if (model.NeedsRowsAtStart()) {
+    for (const auto& [key, value] : rows) {
+      EXPECT_TRUE(model.LoadRow(key, value)) << "row " << ::testing::PrintToString(key);
+    }
+    EXPECT_TRUE(model.FinishLoad());
   }
-  EXPECT_TRUE(model->FinishLoad());
-  return model;
+  return std::shared_ptr<P>(owner, &model);
 }
 
 // Feeds `history(feed, after_step)` to a model flushed after every step, as live batches are

@@ -10,7 +10,7 @@ bool SameSettings(const Settings& a, const Settings& b) {
   return a.numbers == b.numbers && a.data_dir == b.data_dir && a.server.listen == b.server.listen &&
          a.server.tls_cert_file == b.server.tls_cert_file &&
          a.server.tls_key_file == b.server.tls_key_file && a.log_level == b.log_level &&
-         a.port_file == b.port_file && a.sync == b.sync;
+         a.port_file == b.port_file && a.sync == b.sync && a.model_cache_mb == b.model_cache_mb;
 }
 
 }  // namespace
@@ -36,6 +36,9 @@ void FuzzConfigFile(std::span<const uint8_t> input) {
         from_file.numbers[i] >= 1 && from_file.numbers[i] <= tools::rosterd::kNumberSettings[i].max,
         "a config file set a number outside its range");
   }
+  Check(from_file.model_cache_mb >= 1 &&
+            from_file.model_cache_mb <= tools::rosterd::Settings::kMaxModelCacheMb,
+        "a config file set model_cache_mb outside its range");
 }
 
 }  // namespace roster::tests::fuzz

@@ -70,6 +70,7 @@ class NodeFixture : public ::testing::Test {
     options.store.env = log_env_;
     options.views.env = views_env_;
     options.run_sweeper = false;
+    options.engine.model_cache_bytes = model_cache_bytes_;
     return options;
   }
   void Open() {
@@ -101,6 +102,7 @@ class NodeFixture : public ::testing::Test {
   rocksdb::Env* log_env_ = nullptr;
   rocksdb::Env* views_env_ = nullptr;
   std::unique_ptr<api::service::Node> node_;
+  size_t model_cache_bytes_ = projections::EngineOptions{}.model_cache_bytes;
 };
 
 }  // namespace roster::tests

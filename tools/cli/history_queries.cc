@@ -1,4 +1,6 @@
 // The activity log, logins and status (as-of and history are in as_of_queries.cc).
+#include <fmt/format.h>
+
 #include <memory>
 
 #include "tools/cli/query_util.h"
@@ -132,11 +134,21 @@ void RegisterStatus(CLI::App& app, Cli& cli) {
           PrintFields(std::cout, {{"server", status.getServerVersion().cStr()},
                                   {"log position", std::to_string(status.getLastPosition())},
                                   {"connections", std::to_string(status.getConnections())}});
-          Table table({"PROJECTION", "VERSION", "READY", "POSITION", "BUILDING"});
+          Table table(
+              {"PROJECTION", "VERSION", "READY", "POSITION", "BUILDING", "CACHED", "HIT RATE"});
           for (auto p : status.getProjections()) {
+            const uint64_t asked = p.getCacheHits() + p.getCacheMisses();
+            const bool caches = p.getCacheBudgetBytes() > 0;
             table.Add({p.getName().cStr(), std::to_string(p.getVersion()),
                        p.getReady() ? "yes" : "no", std::to_string(p.getPosition()),
-                       p.getBuilding() ? "at " + std::to_string(p.getBuildPosition()) : "-"});
+                       p.getBuilding() ? "at " + std::to_string(p.getBuildPosition()) : "-",
+                       caches ? fmt::format("{} orgs, {:.1f} of {:.0f} MiB", p.getCachedOrgs(),
+                                            p.getCacheBytes() / 1048576.0,
+                                            p.getCacheBudgetBytes() / 1048576.0)
+                              : "-",
+                       caches && asked > 0
+                           ? fmt::format("{:.1f}%", 100.0 * p.getCacheHits() / asked)
+                           : "-"});
           }
           std::cout << "\n";
           table.Print(std::cout);

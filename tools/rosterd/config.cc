@@ -42,6 +42,13 @@ std::expected<void, std::string> ApplyTable(const toml::table& table, const std:
                                std::to_string(number->max));
       }
       if (!given) *number_value = *v;
+    } else if (name == "model_cache_mb") {
+      auto v = node.value_exact<int64_t>();
+      if (!v || *v < 1 || *v > Settings::kMaxModelCacheMb) {
+        return std::unexpected(file + ": model_cache_mb must be an integer from 1 to " +
+                               std::to_string(Settings::kMaxModelCacheMb));
+      }
+      if (!given) s.model_cache_mb = *v;
     } else if (name == "sync") {
       auto v = node.value<bool>();
       if (!v) return std::unexpected(file + ": sync must be true or false");

@@ -102,6 +102,10 @@ struct Settings {
   std::string log_level = "info";
   std::string port_file;
   bool sync = true;  // NodeOptions' default (config_test checks that they agree)
+  // What each in-memory read model keeps of its organizations (EngineOptions'
+  // model_cache_bytes; config_test checks that they agree).
+  int64_t model_cache_mb = 64;
+  static constexpr int64_t kMaxModelCacheMb = int64_t{1} << 20;
 
   Settings() {
     for (size_t i = 0; i < numbers.size(); ++i) numbers[i] = kNumberSettings[i].get(server);

@@ -62,6 +62,16 @@ TEST(ConfigTest, SyncDefaultsToTheNodesDefault) {
   EXPECT_EQ(Settings{}.sync, api::service::NodeOptions{}.store.sync);
 }
 
+TEST(ConfigTest, TheModelCacheDefaultsToTheEnginesDefault) {
+  EXPECT_EQ(static_cast<size_t>(Settings{}.model_cache_mb) << 20,
+            api::service::NodeOptions{}.engine.model_cache_bytes);
+  auto s = Parse("model_cache_mb = 8\n");
+  ASSERT_TRUE(s.has_value()) << s.error();
+  EXPECT_EQ(s->model_cache_mb, 8);
+  EXPECT_EQ(ErrorOf("model_cache_mb = 0\n"),
+            "roster.toml: model_cache_mb must be an integer from 1 to 1048576");
+}
+
 TEST(ConfigTest, AFlagGivenWinsOverTheFile) {
   auto s = Parse("max_credits = 50\nsync = false\n",
                  [](const std::string& flag) { return flag == "--max-credits"; });
