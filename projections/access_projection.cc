@@ -319,10 +319,43 @@ bool AccessProjection::LoadRow(std::string_view, std::string_view) {
   return true;  // never called: NeedsRowsAtStart() is false
 }
 
+std::optional<OrganizationState> AccessProjection::LoadForCheck(
+    const std::string& org, const std::string& user,
+    const std::optional<std::string>& project) const {
+  OrganizationState s;
+  if (!attached()) return s;
+  // A check reads the organization's status and catalog, the user's membership, and in a
+  // project the project and the user's direct role there (domain::Check): one point read each.
+  bool found = false;
+  auto read = [&](std::string key) {
+    auto row = table().Get(key);
+    if (!row) return false;
+    found = row->has_value();
+    if (!found) return true;
+    KeyReader k(key);
+    k.Part();
+    return ReadOrgRow(s, k, **row);
+  };
+  bool ok =
+      read(KeyBuilder('g').Part(org).Take()) && read(KeyBuilder('m').Part(org).Part(user).Take());
+  // A project's direct roles are deleted with it, so without its row there is none to read.
+  if (ok && project && (ok = read(KeyBuilder('p').Part(org).Part(*project).Take())) && found) {
+    ok = read(KeyBuilder('d').Part(org).Part(*project).Part(user).Take());
+  }
+  if (!ok) return std::nullopt;
+  return s;
+}
+
 CheckResult AccessProjection::Check(const std::string& org, const std::string& user,
                                     Permission permission,
                                     const std::optional<std::string>& project) const {
-  auto s = orgs_.Get(org, load_);
+  std::shared_ptr<const OrganizationState> s = orgs_.Peek(org);
+  if (s == nullptr && orgs_.AdmitOnSecondMiss(org)) s = orgs_.Get(org, load_);
+  if (s == nullptr) {
+    // Not cached, and not asked about recently: answered from the rows it needs, uncached.
+    std::optional<OrganizationState> partial = LoadForCheck(org, user, project);
+    if (partial) s = std::make_shared<const OrganizationState>(std::move(*partial));
+  }
   if (s == nullptr || s->org_id.value.empty()) {
     return CheckResult{false, "", AccessSource::kNone, "Organization " + org + " does not exist."};
   }

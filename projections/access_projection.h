@@ -85,6 +85,10 @@ class AccessProjection final : public Projection {
   std::optional<std::string> RowFor(const std::string& key) const;
   static size_t Weigh(const domain::OrganizationState& s);
   std::optional<domain::OrganizationState> LoadOrg(const std::string& org) const;
+  // Only what a check of `user` (in `project`) reads, from point reads of its rows.
+  std::optional<domain::OrganizationState> LoadForCheck(
+      const std::string& org, const std::string& user,
+      const std::optional<std::string>& project) const;
 
   internal::OrgCache<domain::OrganizationState> orgs_;
   internal::OrgCache<domain::OrganizationState>::Loader load_;

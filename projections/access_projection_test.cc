@@ -281,6 +281,27 @@ TEST_F(AccessProjectionTest, RowsLoadBackIntoTheSameAnswers) {
   ExpectChecksAsDomain(*reloaded);
 }
 
+// An organization not in the cache and not asked about recently is checked from the rows a
+// check reads (point reads), uncached; the next miss loads it whole. With no cache at all the
+// two alternate, so two passes over every check put each on both paths.
+TEST_F(AccessProjectionTest, ChecksOnAnUncachedOrganizationAnswerAsTheDomain) {
+  Rows rows;
+  for (const auto& part : History()) {
+    Given(part);
+    rows = Flushed(access_, std::move(rows));
+  }
+  auto cold = Loaded<AccessProjection>(rows);
+  cold->SetCacheBudget(0);
+  ExpectChecksAsDomain(*cold);
+  (void)cold->Check("org-1", "owner", Permission::kMembersView, std::nullopt);
+  ExpectChecksAsDomain(*cold);
+  const std::optional<CacheStats> stats = cold->cache_stats();
+  ASSERT_TRUE(stats.has_value());
+  EXPECT_EQ(stats->orgs, 0u);
+  EXPECT_EQ(stats->hits, 0u);
+  EXPECT_GT(stats->misses, 100u);
+}
+
 TEST_F(AccessProjectionTest, RebuildInBulkModeWritesTheSameRowsAndAnswers) {
   AccessProjection rebuilt;
   rebuilt.SetBulk(true);

@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "projections/projection.h"
@@ -85,6 +86,28 @@ class OrgCache {
     auto it = Insert(org, data);
     Evict();
     return it->second.data;
+  }
+
+  // The organization's data when cached (a hit), else null, without loading.
+  std::shared_ptr<const T> Peek(const std::string& org) const {
+    std::lock_guard lock(mu_);
+    auto it = entries_.find(org);
+    if (it == entries_.end()) return nullptr;
+    ++hits_;
+    Touch(it->second);
+    return it->second.data;
+  }
+
+  // For a query that can answer a miss without loading the whole organization: whether this
+  // organization missed recently, so that it is worth loading now. An organization asked about
+  // once (a scan over many, a one-off) then never displaces one in use.
+  bool AdmitOnSecondMiss(const std::string& org) const {
+    std::lock_guard lock(mu_);
+    if (recent_misses_.erase(org) > 0) return true;
+    if (recent_misses_.size() >= kRecentMisses) recent_misses_.clear();
+    recent_misses_.insert(org);
+    ++misses_;  // answered without loading
+    return false;
   }
 
   // A pinned (or any cached) entry without loading: for staging rows at a flush.
@@ -153,7 +176,10 @@ class OrgCache {
     }
   }
 
+  static constexpr size_t kRecentMisses = 4096;
+
   const Weigher weigh_;
+  mutable std::unordered_set<std::string> recent_misses_;
   mutable std::mutex mu_;
   mutable Map entries_;
   mutable std::list<std::string> lru_;  // most recently used first
