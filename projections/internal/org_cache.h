@@ -83,9 +83,9 @@ class OrgCache {
     auto data = std::make_shared<T>(std::move(*loaded));
     std::lock_guard lock(mu_);
     if (auto it = entries_.find(org); it != entries_.end()) return it->second.data;
-    auto it = Insert(org, data);
-    Evict();
-    return it->second.data;
+    Insert(org, data);
+    Evict();  // may drop the new entry itself, when it alone exceeds the budget
+    return data;
   }
 
   // The organization's data when cached (a hit), else null, without loading.

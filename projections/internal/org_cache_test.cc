@@ -1,0 +1,66 @@
+#include "projections/internal/org_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace roster::projections::internal {
+namespace {
+
+// An "organization" is a string, weighed as its size.
+size_t Size(const std::string& s) { return s.size(); }
+
+const OrgCache<std::string>::Loader kLoad = [](const std::string& org) {
+  return std::optional<std::string>(std::string(100, org[0]));
+};
+
+// A query's load larger than the whole budget is answered, and not kept: the entry it inserted
+// is the one evicted (the answer must not point into it: found by ThreadSanitizer).
+TEST(OrgCacheTest, AnEntryLargerThanTheBudgetIsAnsweredAndNotKept) {
+  OrgCache<std::string> cache(&Size);
+  cache.set_budget(50);
+  auto a = cache.Get("a", kLoad);
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(*a, std::string(100, 'a'));
+  EXPECT_EQ(cache.stats().orgs, 0u);
+  EXPECT_EQ(cache.stats().bytes, 0u);
+}
+
+TEST(OrgCacheTest, LeastRecentlyUsedGoesFirstAndPinnedStaysUntilFlushed) {
+  OrgCache<std::string> cache(&Size);
+  cache.set_budget(250);
+  cache.Get("a", kLoad);
+  cache.Get("b", kLoad);
+  cache.Get("a", kLoad);                       // b is now the least recently used
+  std::string* c = cache.Mutable("c", kLoad);  // pinned: not evicted while over budget
+  ASSERT_NE(c, nullptr);
+  *c += std::string(100, 'c');  // changed by an event: 200 bytes now
+  EXPECT_EQ(cache.stats().orgs, 3u);
+  cache.Get("d", kLoad);  // over budget: b, then a go (least recent first); c is pinned
+  EXPECT_EQ(cache.Cached("b"), nullptr);
+  EXPECT_EQ(cache.Cached("a"), nullptr);
+  EXPECT_NE(cache.Cached("c"), nullptr);
+  EXPECT_NE(cache.Cached("d"), nullptr);
+  cache.Flushed();  // c, reweighed at 200 and unpinned, is now the least recently used: it goes
+  EXPECT_EQ(cache.Cached("c"), nullptr);
+  EXPECT_NE(cache.Cached("d"), nullptr);
+  EXPECT_EQ(cache.stats().bytes, 100u);
+  const CacheStats stats = cache.stats();
+  EXPECT_EQ(stats.hits, 1u);
+  EXPECT_EQ(stats.misses, 4u);
+}
+
+TEST(OrgCacheTest, AFailedLoadIsNotCached) {
+  OrgCache<std::string> cache(&Size);
+  cache.set_budget(1000);
+  const OrgCache<std::string>::Loader failing = [](const std::string&) {
+    return std::optional<std::string>();
+  };
+  EXPECT_EQ(cache.Get("a", failing), nullptr);
+  EXPECT_EQ(cache.Mutable("a", failing), nullptr);
+  EXPECT_EQ(cache.stats().orgs, 0u);
+  EXPECT_NE(cache.Get("a", kLoad), nullptr);
+}
+
+}  // namespace
+}  // namespace roster::projections::internal
