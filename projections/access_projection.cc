@@ -92,8 +92,6 @@ bool Relevant(const Event& e) {
                     e);
 }
 
-size_t StringBytes(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
-
 // One row of an organization ('g', 'm', 'p' or 'd'; the key reader is past the org) into `s`.
 bool ReadOrgRow(OrganizationState& s, KeyReader& k, std::string_view value) {
   RowReader r(value);
@@ -154,12 +152,12 @@ size_t AccessProjection::Weigh(const OrganizationState& s) {
   // per role and per member, roughly.
   size_t bytes = sizeof(OrganizationState) + 2048 + s.catalog.roles().size() * 512;
   for (const auto& [user, m] : s.members) {
-    bytes += 3 * 64 + sizeof(Member) + 2 * StringBytes(m.user_id.value) +
-             StringBytes(m.membership_id.value) + StringBytes(m.display_name) +
-             StringBytes(m.role) + 32;
+    bytes += 3 * 64 + sizeof(Member) + 2 * internal::HeapBytes(m.user_id.value) +
+             internal::HeapBytes(m.membership_id.value) + internal::HeapBytes(m.display_name) +
+             internal::HeapBytes(m.role) + 32;
   }
   for (const auto& [id, p] : s.projects) {
-    bytes += 64 + sizeof(Project) + StringBytes(p.name) + p.direct_members.size() * 128;
+    bytes += 64 + sizeof(Project) + internal::HeapBytes(p.name) + p.direct_members.size() * 128;
   }
   return bytes;
 }

@@ -67,8 +67,6 @@ std::optional<InvitationView> ReadInvitationRow(KeyReader& k, std::string_view v
   return v;
 }
 
-size_t StringBytes(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
-
 }  // namespace
 
 InvitationsProjection::InvitationsProjection()
@@ -79,9 +77,10 @@ size_t InvitationsProjection::Weigh(const OrgData& d) {
   size_t bytes = sizeof(OrgData) + 128;
   for (const auto& [pos, v] : d.invitations) {
     // The map's node, the by_id entry (a node, the id again), the strings.
-    bytes += sizeof(InvitationView) + 64 + 96 + 2 * StringBytes(v.invitation_id) +
-             StringBytes(v.email) + StringBytes(v.display_name) + StringBytes(v.role) +
-             StringBytes(v.inviter) + StringBytes(v.accepted_by);
+    bytes += sizeof(InvitationView) + 64 + 96 + 2 * internal::HeapBytes(v.invitation_id) +
+             internal::HeapBytes(v.email) + internal::HeapBytes(v.display_name) +
+             internal::HeapBytes(v.role) + internal::HeapBytes(v.inviter) +
+             internal::HeapBytes(v.accepted_by);
   }
   return bytes;
 }

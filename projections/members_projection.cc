@@ -59,10 +59,10 @@ std::optional<MemberView> ReadMemberRow(KeyReader& k, std::string_view value) {
 }
 
 // Heap bytes, roughly: node-based containers cost about 64 bytes a node beyond their values.
-size_t StringBytes(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
 size_t MemberBytes(const MemberView& m) {
-  return sizeof(MemberView) + 64 + StringBytes(m.membership_id) + StringBytes(m.user_id) +
-         StringBytes(m.email) + StringBytes(m.display_name) + StringBytes(m.role);
+  return sizeof(MemberView) + 64 + internal::HeapBytes(m.membership_id) +
+         internal::HeapBytes(m.user_id) + internal::HeapBytes(m.email) +
+         internal::HeapBytes(m.display_name) + internal::HeapBytes(m.role);
 }
 
 }  // namespace

@@ -86,8 +86,8 @@ uint64_t WalBytes(const std::filesystem::path& dir) {
 
 // A table written once and never again must not keep every write-ahead log file after that
 // write: the live loop writes the busy tables all the time and a deleted organization's marker
-// or a rarely used table now and then, and the WAL would grow with the history (516 MB of WAL
-// for 88 MB of tables on the benchmark's log), all of it replayed at each start.
+// or a rarely used table now and then, and the WAL would grow with the history, all of it
+// replayed at each start.
 TEST(ViewStoreTest, ATableWrittenOnceDoesNotPinTheWriteAheadLog) {
   eventstore::testing::TempDir dir("view-store");
   const auto path = dir.path() / "views";

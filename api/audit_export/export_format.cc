@@ -26,7 +26,7 @@ std::string ValidUtf8(std::string text) {
 // Text that needs no escaping (printable ASCII without quotes or backslashes: ids, names, hex,
 // base64, times, so nearly every field) is copied between quotes; anything else is written by
 // nlohmann's serializer, which also replaces bytes that are not UTF-8. Serializing every line
-// through a json object measured about seven times the cost of the rest of the line.
+// through a json object would cost several times the rest of the line.
 void AppendJsonString(std::string_view text, std::string& out) {
   const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
     const auto u = static_cast<unsigned char>(c);

@@ -30,6 +30,9 @@
 
 namespace roster::projections::internal {
 
+// What a string holds on the heap, for weighers: nothing while it fits libstdc++'s inline buffer.
+inline size_t HeapBytes(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
+
 template <class T>
 class OrgCache {
  public:

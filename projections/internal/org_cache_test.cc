@@ -15,7 +15,7 @@ const OrgCache<std::string>::Loader kLoad = [](const std::string& org) {
 };
 
 // A query's load larger than the whole budget is answered, and not kept: the entry it inserted
-// is the one evicted (the answer must not point into it: found by ThreadSanitizer).
+// is the one evicted, and the answer must not point into it.
 TEST(OrgCacheTest, AnEntryLargerThanTheBudgetIsAnsweredAndNotKept) {
   OrgCache<std::string> cache(&Size);
   cache.set_budget(50);
