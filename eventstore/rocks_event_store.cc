@@ -30,6 +30,20 @@ RocksEventStore::Stats RocksEventStore::stats() const {
   return writer_ ? writer_->stats() : Stats{};
 }
 
+StorageMemory RocksEventStore::memory() const {
+  StorageMemory out;
+  rocksdb::DB& db = *core_->db;
+  // The aggregated properties sum every column family; the cache is one object they share, so
+  // it is read once.
+  (void)db.GetAggregatedIntProperty(rocksdb::DB::Properties::kSizeAllMemTables,
+                                    &out.memtable_bytes);
+  (void)db.GetAggregatedIntProperty(rocksdb::DB::Properties::kEstimateTableReadersMem,
+                                    &out.table_reader_bytes);
+  (void)db.GetIntProperty(core_->log, rocksdb::DB::Properties::kBlockCacheUsage,
+                          &out.block_cache_bytes);
+  return out;
+}
+
 const std::filesystem::path& RocksEventStore::dir() const { return core_->dir; }
 
 Result<AppendResult> RocksEventStore::Append(AppendRequest request) {

@@ -16,6 +16,7 @@
 #include <memory>
 
 #include "eventstore/event_log.h"
+#include "eventstore/storage_memory.h"
 
 namespace rocksdb {
 class Env;
@@ -93,6 +94,7 @@ class RocksEventStore final : public EventLog {
   // WaitForPosition and subscriptions. Idempotent.
   void Close();
   Stats stats() const;
+  StorageMemory memory() const;
   const std::filesystem::path& dir() const;
 
  private:

@@ -144,6 +144,10 @@ Result<std::unique_ptr<ViewStore>> ViewStore::Open(const std::filesystem::path& 
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  // Indexes and filters grow with every row ever written; charged to the cache they are bounded
+  // by it instead of by history. Level 0's stay pinned: the newest rows are the ones read most.
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
   impl->cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   impl->cf_options.compression = rocksdb::kLZ4Compression;
   // Read-model rows arrive in random key order: in RocksDB's default 64 MiB memtable each
@@ -333,6 +337,20 @@ uint64_t ViewStore::SizeOnDisk() const {
     if (entry.is_regular_file(ec)) total += entry.file_size(ec);
   }
   return total;
+}
+
+eventstore::StorageMemory ViewStore::Memory() const {
+  eventstore::StorageMemory out;
+  rocksdb::DB& db = *impl_->db;
+  // Every table is a column family with its own write buffer, so the sums matter; the block
+  // cache is one object they share.
+  (void)db.GetAggregatedIntProperty(rocksdb::DB::Properties::kSizeAllMemTables,
+                                    &out.memtable_bytes);
+  (void)db.GetAggregatedIntProperty(rocksdb::DB::Properties::kEstimateTableReadersMem,
+                                    &out.table_reader_bytes);
+  (void)db.GetIntProperty(impl_->meta, rocksdb::DB::Properties::kBlockCacheUsage,
+                          &out.block_cache_bytes);
+  return out;
 }
 
 }  // namespace roster::projections

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "eventstore/error.h"
+#include "eventstore/storage_memory.h"
 #include "projections/row_buffer.h"
 
 namespace rocksdb {
@@ -120,6 +121,8 @@ class ViewStore {
   Result<void> Flush(const std::vector<const Table*>& tables);
   // Bytes on disk of the whole store (SST files and logs).
   uint64_t SizeOnDisk() const;
+  // What RocksDB holds in memory for the views.
+  eventstore::StorageMemory Memory() const;
 
  private:
   struct Impl;

@@ -1,9 +1,33 @@
 // Queries: protocol -> query service -> protocol result.
+#include <unistd.h>
+
+#include <fstream>
+
 #include "api/dispatch/dispatcher.h"
 #include "api/dispatch/fill.h"
 
 namespace roster::api::dispatch {
 namespace {
+
+// The process's resident set, from /proc (0 where there is none).
+uint64_t ResidentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  uint64_t size_pages = 0, resident_pages = 0;
+  if (!(statm >> size_pages >> resident_pages)) return 0;
+  return resident_pages * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+void SetMemory(wire::MemoryInfo::Builder out, api::service::Node& node) {
+  out.setRssBytes(ResidentBytes());
+  const eventstore::StorageMemory log = node.store().memory();
+  out.setLogMemtableBytes(log.memtable_bytes);
+  out.setLogBlockCacheBytes(log.block_cache_bytes);
+  out.setLogTableReaderBytes(log.table_reader_bytes);
+  const eventstore::StorageMemory views = node.views().Memory();
+  out.setViewsMemtableBytes(views.memtable_bytes);
+  out.setViewsBlockCacheBytes(views.block_cache_bytes);
+  out.setViewsTableReaderBytes(views.table_reader_bytes);
+}
 
 using namespace projections;
 
@@ -237,6 +261,7 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
       out.setLastPosition(node_.log().LastPosition());
       out.setServerVersion(server_version_);
       out.setConnections(connections_ ? connections_() : 0);
+      SetMemory(out.initMemory(), node_);
       auto described = node_.engine().Describe();
       auto list = out.initProjections(static_cast<unsigned>(described.size()));
       for (unsigned i = 0; i < list.size(); ++i) {

@@ -544,6 +544,19 @@ struct Status {
   projections @1 :List(ProjectionInfo);
   serverVersion @2 :Text;
   connections @3 :UInt32;
+  memory @4 :MemoryInfo;
+}
+
+# What the server process holds in memory, and how much of it is RocksDB's (which fills up to
+# its settings as the data grows). The read models' caches are in ProjectionInfo.
+struct MemoryInfo {
+  rssBytes @0 :UInt64;
+  logMemtableBytes @1 :UInt64;
+  logBlockCacheBytes @2 :UInt64;
+  logTableReaderBytes @3 :UInt64;
+  viewsMemtableBytes @4 :UInt64;
+  viewsBlockCacheBytes @5 :UInt64;
+  viewsTableReaderBytes @6 :UInt64;
 }
 
 struct Record {

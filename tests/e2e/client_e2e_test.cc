@@ -101,6 +101,21 @@ TEST_F(ClientE2eTest, TokensScopesAndVerify) {
   EXPECT_EQ(verify->getChecked(), LastPosition());
 }
 
+// An operator telling memory that fills toward a bound from a leak needs rosterd's parts.
+TEST_F(ClientE2eTest, StatusSaysWhereTheMemoryGoes) {
+  CreateOrg("acme", "commerce", "olga");
+  auto status = OkJson<api::wire::Status>({"status"});
+  auto memory = status->getMemory();
+  EXPECT_GT(memory.getRssBytes(), uint64_t{1} << 20);
+  // The organization's events and rows were just written: both databases hold write buffers.
+  EXPECT_GT(memory.getLogMemtableBytes(), 0u);
+  EXPECT_GT(memory.getViewsMemtableBytes(), 0u);
+  EXPECT_LT(memory.getLogMemtableBytes() + memory.getViewsMemtableBytes(), memory.getRssBytes());
+  const std::string text = Ok({"status"});
+  EXPECT_NE(text.find("MiB resident"), std::string::npos) << text;
+  EXPECT_NE(text.find("views storage:"), std::string::npos) << text;
+}
+
 TEST_F(ClientE2eTest, TailPrintsEveryRecordInOrder) {
   CreateOrg("acme", "commerce", "olga");
   Join("acme", "olga", "bob", "Editor");

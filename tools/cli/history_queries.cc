@@ -131,9 +131,23 @@ void RegisterStatus(CLI::App& app, Cli& cli) {
             std::cout << api::wire::ToJson(status) << "\n";
             return int{kOk};
           }
-          PrintFields(std::cout, {{"server", status.getServerVersion().cStr()},
-                                  {"log position", std::to_string(status.getLastPosition())},
-                                  {"connections", std::to_string(status.getConnections())}});
+          const auto memory = status.getMemory();
+          const auto mib = [](uint64_t bytes) { return fmt::format("{:.1f}", bytes / 1048576.0); };
+          PrintFields(
+              std::cout,
+              {{"server", status.getServerVersion().cStr()},
+               {"log position", std::to_string(status.getLastPosition())},
+               {"connections", std::to_string(status.getConnections())},
+               {"memory", fmt::format("{} MiB resident", mib(memory.getRssBytes()))},
+               {"log storage",
+                fmt::format("{} MiB write buffers, {} MiB block cache, {} MiB table indexes",
+                            mib(memory.getLogMemtableBytes()), mib(memory.getLogBlockCacheBytes()),
+                            mib(memory.getLogTableReaderBytes()))},
+               {"views storage",
+                fmt::format("{} MiB write buffers, {} MiB block cache, {} MiB table indexes",
+                            mib(memory.getViewsMemtableBytes()),
+                            mib(memory.getViewsBlockCacheBytes()),
+                            mib(memory.getViewsTableReaderBytes()))}});
           Table table(
               {"PROJECTION", "VERSION", "READY", "POSITION", "BUILDING", "CACHED", "HIT RATE"});
           for (auto p : status.getProjections()) {
