@@ -20,6 +20,9 @@ rocksdb::ColumnFamilyOptions LogOptions(const std::shared_ptr<rocksdb::Cache>& c
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
   table.block_size = 32 * 1024;
+  // The index grows with the history; in the cache it is bounded by it instead.
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf.compression = rocksdb::kLZ4Compression;
   cf.write_buffer_size = 64 << 20;
