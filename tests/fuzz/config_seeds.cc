@@ -48,9 +48,13 @@ int main(int argc, char** argv) {
       "data_dir = \"" +
       defaults.data_dir + "\"\nlisten = \"" + defaults.server.listen + "\"\n" +
       "tls_cert = \"\"\ntls_key = \"\"\nlog_level = \"" + defaults.log_level + "\"\n" +
-      "sync = true\nmodel_cache_mb = " + std::to_string(defaults.model_cache_mb) + "\n";
-  std::string every_max = "sync = false\nmodel_cache_mb = " +
-                          std::to_string(roster::tools::rosterd::Settings::kMaxModelCacheMb) + "\n";
+      "sync = true\n";
+  std::string every_max = "sync = false\n";
+  for (const auto& m : roster::tools::rosterd::kMibSettings) {
+    every_default += std::string(m.key) + " = " + std::to_string(defaults.*(m.field)) + "\n";
+    every_max += std::string(m.key) + " = " +
+                 std::to_string(roster::tools::rosterd::Settings::kMaxCacheMb) + "\n";
+  }
   for (size_t i = 0; i < defaults.numbers.size(); ++i) {
     const auto& n = roster::tools::rosterd::kNumberSettings[i];
     every_default += std::string(n.key) + " = " + std::to_string(defaults.numbers[i]) + "\n";

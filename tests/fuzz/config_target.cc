@@ -10,7 +10,8 @@ bool SameSettings(const Settings& a, const Settings& b) {
   return a.numbers == b.numbers && a.data_dir == b.data_dir && a.server.listen == b.server.listen &&
          a.server.tls_cert_file == b.server.tls_cert_file &&
          a.server.tls_key_file == b.server.tls_key_file && a.log_level == b.log_level &&
-         a.port_file == b.port_file && a.sync == b.sync && a.model_cache_mb == b.model_cache_mb;
+         a.port_file == b.port_file && a.sync == b.sync && a.model_cache_mb == b.model_cache_mb &&
+         a.storage_cache_mb == b.storage_cache_mb;
 }
 
 }  // namespace
@@ -36,9 +37,10 @@ void FuzzConfigFile(std::span<const uint8_t> input) {
         from_file.numbers[i] >= 1 && from_file.numbers[i] <= tools::rosterd::kNumberSettings[i].max,
         "a config file set a number outside its range");
   }
-  Check(from_file.model_cache_mb >= 1 &&
-            from_file.model_cache_mb <= tools::rosterd::Settings::kMaxModelCacheMb,
-        "a config file set model_cache_mb outside its range");
+  for (const tools::rosterd::MibSetting& m : tools::rosterd::kMibSettings) {
+    Check(from_file.*(m.field) >= 1 && from_file.*(m.field) <= Settings::kMaxCacheMb,
+          "a config file set a cache size outside its range");
+  }
 }
 
 }  // namespace roster::tests::fuzz

@@ -28,6 +28,10 @@ std::expected<void, std::string> ApplyTable(const toml::table& table, const std:
         number_value = &s.numbers[i];
       }
     }
+    const MibSetting* mib = nullptr;
+    for (const MibSetting& m : kMibSettings) {
+      if (name == m.key) mib = &m;
+    }
     const bool given = given_flag(flag);
     if (auto t = texts.find(name); t != texts.end()) {
       auto v = node.value<std::string>();
@@ -42,13 +46,13 @@ std::expected<void, std::string> ApplyTable(const toml::table& table, const std:
                                std::to_string(number->max));
       }
       if (!given) *number_value = *v;
-    } else if (name == "model_cache_mb") {
+    } else if (mib != nullptr) {
       auto v = node.value_exact<int64_t>();
-      if (!v || *v < 1 || *v > Settings::kMaxModelCacheMb) {
-        return std::unexpected(file + ": model_cache_mb must be an integer from 1 to " +
-                               std::to_string(Settings::kMaxModelCacheMb));
+      if (!v || *v < 1 || *v > Settings::kMaxCacheMb) {
+        return std::unexpected(file + ": " + name + " must be an integer from 1 to " +
+                               std::to_string(Settings::kMaxCacheMb));
       }
-      if (!given) s.model_cache_mb = *v;
+      if (!given) s.*(mib->field) = *v;
     } else if (name == "sync") {
       auto v = node.value<bool>();
       if (!v) return std::unexpected(file + ": sync must be true or false");

@@ -105,7 +105,10 @@ struct Settings {
   // What each in-memory read model keeps of its organizations (EngineOptions'
   // model_cache_bytes; config_test checks that they agree).
   int64_t model_cache_mb = 64;
-  static constexpr int64_t kMaxModelCacheMb = int64_t{1} << 20;
+  // The block cache of each RocksDB database, the log's and the views' (StoreOptions' and
+  // ViewStoreOptions' block_cache_bytes; config_test checks that they agree).
+  int64_t storage_cache_mb = 64;
+  static constexpr int64_t kMaxCacheMb = int64_t{1} << 20;
 
   Settings() {
     for (size_t i = 0; i < numbers.size(); ++i) numbers[i] = kNumberSettings[i].get(server);
@@ -113,6 +116,21 @@ struct Settings {
   void ApplyNumbers() {
     for (size_t i = 0; i < numbers.size(); ++i) kNumberSettings[i].set(server, numbers[i]);
   }
+};
+
+// The memory settings, in MiB (1 to Settings::kMaxCacheMb), which size the node rather than
+// the server.
+struct MibSetting {
+  const char* key;
+  const char* help;
+  int64_t Settings::*field;
+};
+inline constexpr MibSetting kMibSettings[] = {
+    {"model_cache_mb",
+     "memory each in-memory read model keeps of its organizations (the rest stays on disk)",
+     &Settings::model_cache_mb},
+    {"storage_cache_mb", "block cache of each of the two databases, the log and the views",
+     &Settings::storage_cache_mb},
 };
 
 std::string FlagOf(std::string_view key);

@@ -62,14 +62,19 @@ TEST(ConfigTest, SyncDefaultsToTheNodesDefault) {
   EXPECT_EQ(Settings{}.sync, api::service::NodeOptions{}.store.sync);
 }
 
-TEST(ConfigTest, TheModelCacheDefaultsToTheEnginesDefault) {
-  EXPECT_EQ(static_cast<size_t>(Settings{}.model_cache_mb) << 20,
-            api::service::NodeOptions{}.engine.model_cache_bytes);
-  auto s = Parse("model_cache_mb = 8\n");
+TEST(ConfigTest, TheCachesDefaultToTheNodesDefaults) {
+  const api::service::NodeOptions node;
+  EXPECT_EQ(static_cast<size_t>(Settings{}.model_cache_mb) << 20, node.engine.model_cache_bytes);
+  EXPECT_EQ(static_cast<size_t>(Settings{}.storage_cache_mb) << 20, node.store.block_cache_bytes);
+  EXPECT_EQ(static_cast<size_t>(Settings{}.storage_cache_mb) << 20, node.views.block_cache_bytes);
+  auto s = Parse("model_cache_mb = 8\nstorage_cache_mb = 3\n");
   ASSERT_TRUE(s.has_value()) << s.error();
   EXPECT_EQ(s->model_cache_mb, 8);
+  EXPECT_EQ(s->storage_cache_mb, 3);
   EXPECT_EQ(ErrorOf("model_cache_mb = 0\n"),
             "roster.toml: model_cache_mb must be an integer from 1 to 1048576");
+  EXPECT_EQ(ErrorOf("storage_cache_mb = 2.5\n"),
+            "roster.toml: storage_cache_mb must be an integer from 1 to 1048576");
 }
 
 TEST(ConfigTest, AFlagGivenWinsOverTheFile) {

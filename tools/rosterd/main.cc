@@ -72,9 +72,10 @@ int main(int argc, char** argv) {
     app.add_option(FlagOf(n.key), s.numbers[i], n.help)->check(CLI::Range(int64_t{1}, n.max));
   }
   app.add_flag("--sync,!--no-sync", s.sync, "fsync each commit (default on)");
-  app.add_option("--model-cache-mb", s.model_cache_mb,
-                 "memory each in-memory read model keeps of its organizations")
-      ->check(CLI::Range(int64_t{1}, Settings::kMaxModelCacheMb));
+  for (const tools::rosterd::MibSetting& m : tools::rosterd::kMibSettings) {
+    app.add_option(FlagOf(m.key), s.*(m.field), m.help)
+        ->check(CLI::Range(int64_t{1}, Settings::kMaxCacheMb));
+  }
   // Exit 2 on a usage error, as for a bad config file.
   if (auto stop = roster::tools::ParseCommandLine(app, argc, argv)) return *stop;
   if (!config.empty()) {
@@ -134,6 +135,8 @@ int main(int argc, char** argv) {
   api::service::NodeOptions node_options;
   node_options.store.sync = s.sync;
   node_options.engine.model_cache_bytes = static_cast<size_t>(s.model_cache_mb) << 20;
+  node_options.store.block_cache_bytes = static_cast<size_t>(s.storage_cache_mb) << 20;
+  node_options.views.block_cache_bytes = static_cast<size_t>(s.storage_cache_mb) << 20;
   auto node = api::service::Node::Open(s.data_dir, clock, logger, node_options);
   if (!node) {
     logger->error("cannot open {}: {}", s.data_dir, node.error().message);

@@ -70,6 +70,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1.0, 100.0));
   app.add_option("--rss-factor-short", o.rss_factor_short, "the same, shorter runs")
       ->check(CLI::Range(1.0, 100.0));
+  app.add_option("--model-cache-mb", o.model_cache_mb, "rosterd's --model-cache-mb")
+      ->check(CLI::Range(1, 1 << 20));
+  app.add_option("--storage-cache-mb", o.storage_cache_mb, "rosterd's --storage-cache-mb")
+      ->check(CLI::Range(1, 1 << 20));
   app.add_option("--garbage-rate", o.garbage_rate, "garbage connections per second")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--stalled", o.stalled, "connections kept stalled mid-frame");

@@ -291,7 +291,9 @@ class SoakRun {
     options.data_dir = data_;
     options.stderr_path = log_;
     options.extra_args = {"--frame-deadline-ms", std::to_string(kFrameDeadline.count()),
-                          "--hello-deadline-ms", std::to_string(kHelloDeadline.count())};
+                          "--hello-deadline-ms", std::to_string(kHelloDeadline.count()),
+                          "--model-cache-mb",    std::to_string(o_.model_cache_mb),
+                          "--storage-cache-mb",  std::to_string(o_.storage_cache_mb)};
     // A start replays more history as the run goes on.
     options.start_timeout = std::chrono::seconds(120);
     child_ = std::make_unique<tests::Rosterd>(std::move(options));

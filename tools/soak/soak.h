@@ -28,9 +28,14 @@ struct SoakOptions {
   int window_s = 10;        // a well-behaved client must complete a request within this, while up
   double rss_factor = 1.5;  // runs of 10 minutes or more (rss.h)
   double rss_factor_short = 2.0;  // shorter runs
-  double garbage_rate = 5;        // garbage connections per second
-  size_t stalled = 8;             // connections kept stalled mid-frame
-  size_t silent = 8;              // connections kept silent
+  // rosterd's caches, small: what fills with the data reaches its bound during the warm-up, so
+  // that growth after it is memory without a bound, not a cache filling up; and the read models
+  // evict and reload organizations all run long, under the kills.
+  int model_cache_mb = 1;
+  int storage_cache_mb = 4;
+  double garbage_rate = 5;  // garbage connections per second
+  size_t stalled = 8;       // connections kept stalled mid-frame
+  size_t silent = 8;        // connections kept silent
   std::filesystem::path rosterd;
   std::filesystem::path admin;
   std::filesystem::path base_dir;  // where the temporary data directory goes
