@@ -145,9 +145,16 @@ Result<std::unique_ptr<ViewStore>> ViewStore::Open(const std::filesystem::path& 
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   // Indexes and filters grow with every row ever written; charged to the cache they are bounded
-  // by it instead of by history. Level 0's stay pinned: the newest rows are the ones read most.
+  // by it instead of by history. Partitioned, because a whole file's filter is one block which,
+  // past a cache shard's size, cannot stay cached and is read again, checksum and all, on every
+  // lookup (as in the log's options, eventstore/internal/rocks_options.h). Level 0's and the top
+  // level stay pinned: the newest rows are the ones read most.
   table.cache_index_and_filter_blocks = true;
   table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+  table.partition_filters = true;
+  table.metadata_block_size = 4096;
+  table.pin_top_level_index_and_filter = true;
   impl->cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   impl->cf_options.compression = rocksdb::kLZ4Compression;
   // Read-model rows arrive in random key order: in RocksDB's default 64 MiB memtable each

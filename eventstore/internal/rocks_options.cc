@@ -10,6 +10,16 @@
 #include "eventstore/internal/record_format.h"
 
 namespace roster::eventstore::internal {
+
+void CacheMetadataInPartitions(rocksdb::BlockBasedTableOptions& table) {
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+  table.partition_filters = true;
+  table.metadata_block_size = 4096;
+  table.pin_top_level_index_and_filter = true;
+}
+
 namespace {
 
 // The log is written in key order and read in long forward scans: big blocks and a fast
@@ -20,9 +30,7 @@ rocksdb::ColumnFamilyOptions LogOptions(const std::shared_ptr<rocksdb::Cache>& c
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
   table.block_size = 32 * 1024;
-  // The index grows with the history; in the cache it is bounded by it instead.
-  table.cache_index_and_filter_blocks = true;
-  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  CacheMetadataInPartitions(table);
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf.compression = rocksdb::kLZ4Compression;
   cf.write_buffer_size = 64 << 20;
@@ -40,8 +48,7 @@ rocksdb::ColumnFamilyOptions IndexOptions(const std::shared_ptr<rocksdb::Cache>&
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  table.cache_index_and_filter_blocks = true;
-  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  CacheMetadataInPartitions(table);
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf.compression = rocksdb::kLZ4Compression;
   cf.write_buffer_size = 16 << 20;
