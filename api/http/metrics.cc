@@ -32,9 +32,9 @@ void Header(std::string& out, std::string_view name, std::string_view type, std:
 }  // namespace
 
 void Metrics::Observe(std::string_view kind, std::string_view family, unsigned status,
-                      double seconds) {
+                      std::string_view code, double seconds) {
   std::lock_guard lock(mu_);
-  requests_[{std::string(kind), status}]++;
+  requests_[{std::string(kind), status, code.empty() ? "OK" : std::string(code)}]++;
   auto it = latency_.find(family);
   if (it == latency_.end()) it = latency_.emplace(std::string(family), Histogram{}).first;
   Histogram& h = it->second;
@@ -53,10 +53,12 @@ std::string Metrics::Render(const wire::Status::Reader* status) const {
   auto append = std::back_inserter(out);
   {
     std::lock_guard lock(mu_);
-    Header(out, "roster_http_requests_total", "counter", "HTTP requests by route kind and status.");
+    Header(out, "roster_http_requests_total", "counter",
+           "HTTP requests by route kind, status and the protocol's result code.");
     for (const auto& [key, n] : requests_) {
-      fmt::format_to(append, "roster_http_requests_total{{kind=\"{}\",status=\"{}\"}} {}\n",
-                     Escape(key.first), key.second, n);
+      fmt::format_to(append,
+                     "roster_http_requests_total{{kind=\"{}\",status=\"{}\",code=\"{}\"}} {}\n",
+                     Escape(key.kind), key.status, Escape(key.code), n);
     }
     Header(out, "roster_http_request_duration_seconds", "histogram",
            "HTTP request latency by family (command, query, admin, operator).");

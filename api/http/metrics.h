@@ -2,7 +2,8 @@
 // with the node's status (log and read model positions, model caches) and the process's memory.
 //
 // Names (docs/http.md lists them):
-//   roster_http_requests_total{kind,status}          requests by route kind and HTTP status
+//   roster_http_requests_total{kind,status,code}     requests by route kind, HTTP status and
+//                                                    the protocol's code (OK when none)
 //   roster_http_request_duration_seconds{family}     histogram: command, query, admin, operator
 //   roster_http_connections, roster_http_in_flight   gauges
 //   roster_log_last_position                         the log's last position
@@ -35,7 +36,9 @@ class Metrics {
   static constexpr std::array<double, 12> kBuckets{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
                                                    0.01,   0.025,   0.05,   0.1,   0.5,    2.5};
 
-  void Observe(std::string_view kind, std::string_view family, unsigned status, double seconds);
+  // `code`: the protocol's error or rejection code of the answer; empty for a success.
+  void Observe(std::string_view kind, std::string_view family, unsigned status,
+               std::string_view code, double seconds);
   void ConnectionOpened() { connections_++; }
   void ConnectionClosed() { connections_--; }
   void RequestStarted() { in_flight_++; }
@@ -53,8 +56,14 @@ class Metrics {
     double sum = 0;
   };
   mutable std::mutex mu_;
-  std::map<std::pair<std::string, unsigned>, uint64_t> requests_;  // guarded by mu_
-  std::map<std::string, Histogram, std::less<>> latency_;          // guarded by mu_
+  struct RequestKey {
+    std::string kind;
+    unsigned status;
+    std::string code;
+    auto operator<=>(const RequestKey&) const = default;
+  };
+  std::map<RequestKey, uint64_t> requests_;                // guarded by mu_
+  std::map<std::string, Histogram, std::less<>> latency_;  // guarded by mu_
   std::atomic<int64_t> connections_{0};
   std::atomic<int64_t> in_flight_{0};
 };

@@ -308,8 +308,11 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Session> session) 
           asio::use_awaitable);
     }
     metrics_.RequestFinished();
-    metrics_.Observe(answered.kind, answered.family, answered.answer.status,
-                     std::chrono::duration<double>(Clock::now() - started).count());
+    const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    metrics_.Observe(answered.kind, answered.family, answered.answer.status, answered.answer.code,
+                     seconds);
+    logger_->debug("{} {} -> {} {} ({:.3f} ms)", request.method, request.target,
+                   answered.answer.status, answered.answer.code, seconds * 1000);
     const bool again = co_await Write(*session, answered.answer, version, req.keep_alive());
     session->busy = false;
     if (!again) co_return;

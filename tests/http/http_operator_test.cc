@@ -37,9 +37,10 @@ TEST_F(HttpOperatorTest, MetricsCountRequestsAndShowTheReadModels) {
   EXPECT_EQ(metrics->Header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
   const std::string& text = metrics->body;
   for (const char* expected : {
-           "roster_http_requests_total{kind=\"createOrganization\",status=\"200\"} 1\n",
-           "roster_http_requests_total{kind=\"inviteMember\",status=\"200\"} 1\n",
-           "roster_http_requests_total{kind=\"removeMember\",status=\"422\"} 1\n",
+           "roster_http_requests_total{kind=\"createOrganization\",status=\"200\",code=\"OK\"} 1\n",
+           "roster_http_requests_total{kind=\"inviteMember\",status=\"200\",code=\"OK\"} 1\n",
+           "roster_http_requests_total{kind=\"removeMember\",status=\"422\",code=\"LAST_OWNER\"} "
+           "1\n",
            "roster_http_request_duration_seconds_count{family=\"command\"} 4\n",
            "roster_http_request_duration_seconds_bucket{family=\"command\",le=\"+Inf\"} 4\n",
            "# TYPE roster_http_request_duration_seconds histogram\n",

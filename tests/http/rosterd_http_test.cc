@@ -59,7 +59,7 @@ TEST(RosterdHttpTest, ServesTheApiBesideTcp) {
   auto metrics = client.Send("GET", "/metrics");
   ASSERT_TRUE(metrics.has_value()) << client.error();
   EXPECT_NE(metrics->body.find("roster_http_requests_total{kind=\"createOrganization\","
-                               "status=\"200\"} 1"),
+                               "status=\"200\",code=\"OK\"} 1"),
             std::string::npos)
       << metrics->body;
 
