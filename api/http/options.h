@@ -31,10 +31,13 @@ struct HttpOptions {
   // up. Under load every model is a few records behind; readiness is about a restart's replay
   // or a rebuild, which trail by far more.
   uint64_t ready_max_lag = 1000;
+  // PEM files; both set: every connection is HTTPS. rosterd gives the TCP listener's.
+  std::string tls_cert_file;
+  std::string tls_key_file;
   std::string server_version = "rosterd";
 
   // The TCP front end's limits where HTTP has the same one: the body is one message, the
-  // header deadline is the frame deadline, and the thread counts and timeouts carry over.
+  // header deadline is the frame deadline, the thread counts, timeouts and TLS carry over.
   static HttpOptions From(const api::server::ServerOptions& tcp, std::string listen) {
     HttpOptions o;
     o.listen = std::move(listen);
@@ -47,6 +50,9 @@ struct HttpOptions {
     o.write_timeout = tcp.write_timeout;
     o.stop_timeout = tcp.stop_timeout;
     o.server_version = tcp.server_version;
+    // One certificate for the host: when the TCP API is TLS, so is HTTP.
+    o.tls_cert_file = tcp.tls_cert_file;
+    o.tls_key_file = tcp.tls_key_file;
     return o;
   }
 };

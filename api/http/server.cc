@@ -4,6 +4,7 @@
 #include "api/net/asio.h"  // before Beast: it includes Asio, which needs <utility> first
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 // clang-format on
 
 #include <pthread.h>
@@ -29,9 +30,19 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+// One connection: plain, or TLS over the same TCP stream when a certificate is configured.
 struct Session {
-  explicit Session(tcp::socket socket) : stream(std::move(socket)) {}
-  beast::tcp_stream stream;
+  Session(tcp::socket socket, asio::ssl::context* tls) {
+    if (tls) {
+      secure.emplace(std::move(socket), *tls);
+    } else {
+      plain.emplace(std::move(socket));
+    }
+  }
+  // Where deadlines, cancellation and the socket are.
+  beast::tcp_stream& lowest() { return plain ? *plain : beast::get_lowest_layer(*secure); }
+  std::optional<beast::tcp_stream> plain;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
   bool busy = false;  // answering a request (on the session's strand only)
 };
 
@@ -60,7 +71,8 @@ class HttpServer::Impl {
         logger_(std::move(logger)),
         handler_(dispatcher, tokens, metrics_, options_),
         acceptor_(asio::make_strand(io_)),
-        workers_(std::max(1u, options_.worker_threads)) {}
+        workers_(std::max(1u, options_.worker_threads)),
+        ssl_(asio::ssl::context::tls_server) {}
 
   std::expected<void, std::string> Bind();
   void Launch();
@@ -71,9 +83,13 @@ class HttpServer::Impl {
  private:
   asio::awaitable<void> Listen();
   asio::awaitable<void> Serve(std::shared_ptr<Session> session);
+  // The requests of one connection, over `stream` (the plain or the TLS one of `session`).
+  template <typename Stream>
+  asio::awaitable<void> ServeOn(Stream& stream, Session& session);
   // Writes `answer` and reports whether the connection may carry another request.
-  asio::awaitable<bool> Write(Session& session, const HttpAnswer& answer, unsigned version,
-                              bool keep_alive);
+  template <typename Stream>
+  asio::awaitable<bool> Write(Stream& stream, Session& session, const HttpAnswer& answer,
+                              unsigned version, bool keep_alive);
   // After an error answer: stops sending and reads what the client still sends, for a while,
   // before closing, so that closing with unread bytes (which sends a reset) does not destroy
   // the answer before the client has read it.
@@ -89,6 +105,8 @@ class HttpServer::Impl {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   tcp::acceptor acceptor_;
   asio::thread_pool workers_;
+  asio::ssl::context ssl_;
+  bool tls_ = false;
   std::vector<std::thread> threads_;
   uint16_t port_ = 0;
   bool listening_ = false;
@@ -101,6 +119,22 @@ class HttpServer::Impl {
 
 // The same host:port forms as the TCP listener (api/server/server.cc), IPv6 in brackets.
 std::expected<void, std::string> HttpServer::Impl::Bind() {
+  // As for the TCP listener (api/server/server.cc): TLS 1.2 and later, both files or neither.
+  if (!options_.tls_cert_file.empty() || !options_.tls_key_file.empty()) {
+    if (options_.tls_cert_file.empty() || options_.tls_key_file.empty()) {
+      return std::unexpected("TLS needs both a certificate and a key file");
+    }
+    error_code ec;
+    ssl_.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                         asio::ssl::context::no_tlsv1_1,
+                     ec);
+    ssl_.use_certificate_chain_file(options_.tls_cert_file, ec);
+    if (ec) return std::unexpected("cannot load " + options_.tls_cert_file + ": " + ec.message());
+    ssl_.use_private_key_file(options_.tls_key_file, asio::ssl::context::pem, ec);
+    if (ec) return std::unexpected("cannot load " + options_.tls_key_file + ": " + ec.message());
+    tls_ = true;
+  }
   const auto colon = options_.listen.rfind(':');
   if (colon == std::string::npos) return std::unexpected("http address wants host:port");
   std::string host = options_.listen.substr(0, colon);
@@ -140,7 +174,8 @@ void HttpServer::Impl::Launch() {
       io_.run();
     });
   }
-  logger_->info("HTTP listening on {}:{}", acceptor_.local_endpoint().address().to_string(), port_);
+  logger_->info("HTTP listening on {}:{}{}", acceptor_.local_endpoint().address().to_string(),
+                port_, tls_ ? " (TLS)" : "");
 }
 
 asio::awaitable<void> HttpServer::Impl::Listen() {
@@ -159,13 +194,14 @@ asio::awaitable<void> HttpServer::Impl::Listen() {
       Refuse(tcp::socket(std::move(socket)));
       continue;
     }
-    auto session = std::make_shared<Session>(tcp::socket(std::move(socket)));
+    auto session =
+        std::make_shared<Session>(tcp::socket(std::move(socket)), tls_ ? &ssl_ : nullptr);
     {
       std::lock_guard lock(mu_);
       live_.insert(session);
     }
     metrics_.ConnectionOpened();
-    asio::co_spawn(session->stream.get_executor(), Serve(session),
+    asio::co_spawn(session->lowest().get_executor(), Serve(session),
                    [this, session](std::exception_ptr e) {
                      if (e) {
                        try {
@@ -181,55 +217,79 @@ asio::awaitable<void> HttpServer::Impl::Listen() {
 
 void HttpServer::Impl::Refuse(tcp::socket socket) {
   logger_->warn("refused a connection: {} already open", options_.max_connections);
+  error_code ec;
+  if (tls_) {  // an answer would need a handshake first: only closed
+    socket.close(ec);
+    return;
+  }
   const auto answer = Problem(503, "UNAVAILABLE", "too many connections");
   auto res = ToResponse(answer, 11, false, options_.server_version);
   // A small response into an empty send buffer: does not block the listener.
-  error_code ec;
   bhttp::write(socket, res, ec);
   socket.close(ec);
 }
 
 void HttpServer::Impl::Closed(const std::shared_ptr<Session>& session) {
   error_code ignored;
-  session->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  session->stream.socket().close(ignored);
+  session->lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+  session->lowest().socket().close(ignored);
   std::lock_guard lock(mu_);
   if (live_.erase(session) > 0) metrics_.ConnectionClosed();
   none_left_.notify_all();
 }
 
-asio::awaitable<bool> HttpServer::Impl::Write(Session& session, const HttpAnswer& answer,
-                                              unsigned version, bool keep_alive) {
+template <typename Stream>
+asio::awaitable<bool> HttpServer::Impl::Write(Stream& stream, Session& session,
+                                              const HttpAnswer& answer, unsigned version,
+                                              bool keep_alive) {
   keep_alive = keep_alive && !stopping_;
   auto res = ToResponse(answer, version, keep_alive, options_.server_version);
-  session.stream.expires_after(options_.write_timeout);
+  session.lowest().expires_after(options_.write_timeout);
   error_code ec;
-  co_await bhttp::async_write(session.stream, res, Await(ec));
+  co_await bhttp::async_write(stream, res, Await(ec));
   co_return !ec && keep_alive;
 }
 
 asio::awaitable<void> HttpServer::Impl::LingeringClose(Session& session) {
   error_code ec;
-  session.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  session.lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
   if (ec) co_return;
-  session.stream.expires_after(std::chrono::seconds(1));
+  session.lowest().expires_after(std::chrono::seconds(1));
   std::vector<char> sink(16u << 10);
   size_t drained = 0;
   while (drained < options_.max_body_bytes + options_.max_header_bytes) {
-    const size_t n = co_await session.stream.async_read_some(asio::buffer(sink), Await(ec));
+    const size_t n = co_await session.lowest().async_read_some(asio::buffer(sink), Await(ec));
     if (ec) co_return;
     drained += n;
   }
 }
 
 asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Session> session) {
-  auto& stream = session->stream;
+  if (!session->secure) {
+    co_await ServeOn(*session->plain, *session);
+    co_return;
+  }
+  // The handshake counts against the first request's header deadline: a client that connects
+  // and never completes it is cut off like one that never sends its headers.
+  error_code ec;
+  session->lowest().expires_after(options_.header_deadline);
+  co_await session->secure->async_handshake(asio::ssl::stream_base::server, Await(ec));
+  if (ec) co_return;
+  co_await ServeOn(*session->secure, *session);
+  // A close_notify for clients that check for truncation; bounded, as the peer may be gone.
+  session->lowest().expires_after(std::chrono::seconds(1));
+  co_await session->secure->async_shutdown(Await(ec));
+}
+
+template <typename Stream>
+asio::awaitable<void> HttpServer::Impl::ServeOn(Stream& stream, Session& s) {
+  Session* session = &s;
   beast::flat_buffer buffer;
   while (!stopping_) {
     error_code ec;
     if (buffer.size() == 0) {
       // Between requests the connection may idle longer than a request may take to arrive.
-      stream.expires_after(options_.idle_timeout);
+      session->lowest().expires_after(options_.idle_timeout);
       const size_t n = co_await stream.async_read_some(buffer.prepare(4096), Await(ec));
       if (ec) co_return;
       buffer.commit(n);
@@ -237,25 +297,25 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Session> session) 
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<uint32_t>(options_.max_header_bytes));
     parser.body_limit(options_.max_body_bytes);
-    stream.expires_after(options_.header_deadline);
+    session->lowest().expires_after(options_.header_deadline);
     co_await bhttp::async_read_header(stream, buffer, parser, Await(ec));
     if (ec) {
       if (ec == bhttp::error::header_limit) {
-        co_await Write(*session, Problem(431, "HEADERS_TOO_LARGE", "the headers are too large"), 11,
-                       false);
+        co_await Write(stream, *session,
+                       Problem(431, "HEADERS_TOO_LARGE", "the headers are too large"), 11, false);
         co_await LingeringClose(*session);
       } else if (ec == bhttp::error::body_limit) {
         // Beast checks Content-Length against the limit as the headers end.
         co_await Write(
-            *session,
+            stream, *session,
             Problem(413, "TOO_LARGE",
                     "the body exceeds " + std::to_string(options_.max_body_bytes) + " bytes"),
             11, false);
         co_await LingeringClose(*session);
       } else if (ec != beast::error::timeout && ec != bhttp::error::end_of_stream &&
                  ec != asio::error::eof && ec != asio::error::operation_aborted) {
-        co_await Write(*session, Problem(400, "BAD_REQUEST", "malformed HTTP: " + ec.message()), 11,
-                       false);
+        co_await Write(stream, *session,
+                       Problem(400, "BAD_REQUEST", "malformed HTTP: " + ec.message()), 11, false);
         co_await LingeringClose(*session);
       }  // a timeout (slow headers) or a closed connection: nobody to answer
       co_return;
@@ -263,21 +323,22 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Session> session) 
     const unsigned version = parser.get().version();
     if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
       bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, version};
-      stream.expires_after(options_.write_timeout);
+      session->lowest().expires_after(options_.write_timeout);
       co_await bhttp::async_write(stream, go_on, Await(ec));
       if (ec) co_return;
     }
-    stream.expires_after(options_.body_deadline);
+    session->lowest().expires_after(options_.body_deadline);
     co_await bhttp::async_read(stream, buffer, parser, Await(ec));
     if (ec) {
       if (ec == bhttp::error::body_limit) {
-        co_await Write(*session, Problem(413, "TOO_LARGE", "the body is too large"), version,
-                       false);
+        co_await Write(stream, *session, Problem(413, "TOO_LARGE", "the body is too large"),
+                       version, false);
         co_await LingeringClose(*session);
       } else if (ec != beast::error::timeout && ec != asio::error::eof &&
                  ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
-        co_await Write(*session, Problem(400, "BAD_REQUEST", "malformed HTTP: " + ec.message()),
-                       version, false);
+        co_await Write(stream, *session,
+                       Problem(400, "BAD_REQUEST", "malformed HTTP: " + ec.message()), version,
+                       false);
         co_await LingeringClose(*session);
       }
       co_return;
@@ -313,7 +374,7 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Session> session) 
                      seconds);
     logger_->debug("{} {} -> {} {} ({:.3f} ms)", request.method, request.target,
                    answered.answer.status, answered.answer.code, seconds * 1000);
-    const bool again = co_await Write(*session, answered.answer, version, req.keep_alive());
+    const bool again = co_await Write(stream, *session, answered.answer, version, req.keep_alive());
     session->busy = false;
     if (!again) co_return;
   }
@@ -337,8 +398,8 @@ void HttpServer::Impl::Stop() {
       for (auto& s : sessions) {
         // A session answering a request finishes it (and then sees stopping_); the others
         // wait for a request that will not be served.
-        asio::post(s->stream.get_executor(), [s, force] {
-          if (force || !s->busy) s->stream.cancel();
+        asio::post(s->lowest().get_executor(), [s, force] {
+          if (force || !s->busy) s->lowest().cancel();
         });
       }
     };

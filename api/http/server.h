@@ -1,4 +1,5 @@
-// HttpServer: rosterd's HTTP/1.1 front end (Boost.Beast), beside the TCP one.
+// HttpServer: rosterd's HTTP/1.1 front end (Boost.Beast), beside the TCP one; HTTPS when a
+// certificate and key are configured.
 //
 // One listener coroutine accepts connections; each connection is a coroutine on its own
 // strand that reads a request (bounded header and body sizes, a header deadline that cuts off

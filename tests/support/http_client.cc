@@ -25,8 +25,20 @@ struct HttpClient::Impl {
   uint16_t port;
   std::chrono::milliseconds timeout;
   asio::io_context io;
+  std::optional<asio::ssl::context> ssl;  // set: TLS
+  std::string host;
   std::optional<tcp::socket> socket;
+  std::optional<asio::ssl::stream<tcp::socket&>> tls;
   boost::beast::flat_buffer buffer;
+
+  template <typename F>
+  void OnStream(F&& f) {
+    if (tls) {
+      f(*tls);
+    } else {
+      f(*socket);
+    }
+  }
 };
 
 HttpClient::HttpClient(uint16_t port, std::chrono::milliseconds timeout)
@@ -35,11 +47,21 @@ HttpClient::HttpClient(uint16_t port, std::chrono::milliseconds timeout)
   impl_->timeout = timeout;
 }
 
+HttpClient::HttpClient(uint16_t port, std::string ca_file, std::string host,
+                       std::chrono::milliseconds timeout)
+    : HttpClient(port, timeout) {
+  impl_->ssl.emplace(asio::ssl::context::tls_client);
+  impl_->ssl->load_verify_file(ca_file);
+  impl_->ssl->set_verify_mode(asio::ssl::verify_peer);
+  impl_->host = std::move(host);
+}
+
 HttpClient::~HttpClient() { Disconnect(); }
 
 void HttpClient::Disconnect() {
   if (!impl_->socket) return;
   api::net::error_code ignored;
+  impl_->tls.reset();
   impl_->socket->close(ignored);
   impl_->socket.reset();
   impl_->buffer.clear();
@@ -61,6 +83,17 @@ std::optional<HttpReply> HttpClient::Send(const std::string& method, const std::
                static_cast<suseconds_t>((impl_->timeout.count() % 1000) * 1000)};
     setsockopt(impl_->socket->native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     setsockopt(impl_->socket->native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    if (impl_->ssl) {
+      impl_->tls.emplace(*impl_->socket, *impl_->ssl);
+      impl_->tls->set_verify_callback(asio::ssl::host_name_verification(impl_->host));
+      SSL_set_tlsext_host_name(impl_->tls->native_handle(), impl_->host.c_str());
+      impl_->tls->handshake(asio::ssl::stream_base::client, ec);
+      if (ec) {
+        error_ = "TLS handshake: " + ec.message();
+        Disconnect();
+        return std::nullopt;
+      }
+    }
   }
   bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(method), target, 11};
   req.set(bhttp::field::host, "127.0.0.1");
@@ -72,7 +105,7 @@ std::optional<HttpReply> HttpClient::Send(const std::string& method, const std::
   if (!body.empty() && !has_type) req.set(bhttp::field::content_type, "application/json");
   req.body() = body;
   req.prepare_payload();
-  bhttp::write(*impl_->socket, req, ec);
+  impl_->OnStream([&](auto& stream) { bhttp::write(stream, req, ec); });
   if (ec) {
     error_ = "write: " + ec.message();
     Disconnect();
@@ -80,7 +113,7 @@ std::optional<HttpReply> HttpClient::Send(const std::string& method, const std::
   }
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(64u << 20);
-  bhttp::read(*impl_->socket, impl_->buffer, parser, ec);
+  impl_->OnStream([&](auto& stream) { bhttp::read(stream, impl_->buffer, parser, ec); });
   if (ec) {
     error_ = "read: " + ec.message();
     Disconnect();

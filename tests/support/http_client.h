@@ -1,5 +1,5 @@
 // HttpClient: a small blocking HTTP/1.1 client (Beast) for tests: one keep-alive connection to
-// a loopback port, requests sent one at a time, every read bounded by a timeout.
+// a loopback port, plain or TLS, requests sent one at a time, every read bounded by a timeout.
 //
 // Resource type. One thread at a time.
 #pragma once
@@ -27,6 +27,10 @@ using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 class HttpClient {
  public:
   explicit HttpClient(uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // Over TLS, trusting only the certificates in `ca_file` (PEM) and checking the server's name
+  // against `host`.
+  HttpClient(uint16_t port, std::string ca_file, std::string host = "localhost",
+             std::chrono::milliseconds timeout = std::chrono::seconds(10));
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;

@@ -67,6 +67,12 @@ TEST(ConfigTest, HttpTakesTheServersLimits) {
   EXPECT_EQ(http.max_body_bytes, 65536u);
   EXPECT_EQ(http.max_connections, 7u);
   EXPECT_EQ(http.header_deadline, std::chrono::milliseconds(1500));
+  EXPECT_EQ(http.tls_cert_file, "");
+  s->server.tls_cert_file = "/etc/roster/server.pem";
+  s->server.tls_key_file = "/etc/roster/server.key";
+  const auto https = api::http::HttpOptions::From(s->server, "127.0.0.1:7480");
+  EXPECT_EQ(https.tls_cert_file, "/etc/roster/server.pem");
+  EXPECT_EQ(https.tls_key_file, "/etc/roster/server.key");
 }
 
 TEST(ConfigTest, NumbersAreWrittenToTheServersOptions) {
