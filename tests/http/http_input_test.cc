@@ -29,6 +29,7 @@ class RawSocket {
   }
   ~RawSocket() { close(fd_); }
   bool connected() const { return connected_; }
+  int fd() const { return fd_; }
   bool Send(std::string_view bytes) {
     return send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == ssize_t(bytes.size());
   }
@@ -141,6 +142,41 @@ TEST_F(HttpInputTest, AHugeBodyIsRefusedAndTheConnectionClosed) {
   ASSERT_TRUE(answer.has_value());
   EXPECT_EQ(answer->substr(0, 12), "HTTP/1.1 413") << *answer;
   ExpectStillServing();
+}
+
+TEST_F(HttpInputTest, HugeHeadersAreRefused) {
+  RawSocket raw(port(), 5000);
+  ASSERT_TRUE(raw.connected());
+  raw.Send("GET /v1/status HTTP/1.1\r\nHost: x\r\nX-Padding: " + std::string(20u << 10, 'p') +
+           "\r\n\r\n");
+  auto answer = raw.ReadToClose();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->substr(0, 12), "HTTP/1.1 431") << answer->substr(0, 200);
+  EXPECT_NE(answer->find("HEADERS_TOO_LARGE"), std::string::npos);
+  ExpectStillServing();
+}
+
+// curl sends larger bodies only after a 100 Continue (or a second's wait without one).
+TEST_F(HttpInputTest, ExpectContinueGetsAnInterimAnswer) {
+  CreateOrg("acme");
+  RawSocket raw(port(), 5000);
+  ASSERT_TRUE(raw.connected());
+  const std::string body = R"({"email":"bob@example.com","role":"Editor"})";
+  ASSERT_TRUE(
+      raw.Send("POST /v1/orgs/acme/invitations HTTP/1.1\r\nHost: x\r\n"
+               "Authorization: Bearer " +
+               service_token_ +
+               "\r\nRoster-Actor: alice\r\nContent-Type: application/json\r\n"
+               "Connection: close\r\nExpect: 100-continue\r\nContent-Length: " +
+               std::to_string(body.size()) + "\r\n\r\n"));
+  char interim[64] = {};
+  ASSERT_GT(recv(raw.fd(), interim, sizeof interim - 1, 0), 0);
+  EXPECT_EQ(std::string(interim).substr(0, 25), "HTTP/1.1 100 Continue\r\n\r\n");
+  ASSERT_TRUE(raw.Send(body));
+  auto answer = raw.ReadToClose();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->substr(0, 15), "HTTP/1.1 200 OK") << *answer;
+  EXPECT_NE(answer->find("\"invitationId\""), std::string::npos) << *answer;
 }
 
 TEST_F(HttpInputTest, SlowHeadersAreCutOff) {
