@@ -5,6 +5,7 @@
 
 #include "api/http/handler.h"
 #include "api/http/openapi.h"
+#include "eventstore/testing/fault_env.h"
 #include "tests/http/http_fixture.h"
 
 namespace roster::tests {
@@ -85,6 +86,54 @@ TEST_F(HttpOperatorTest, EveryRouteTheDocumentListsAnswers) {
     }
   }
   EXPECT_EQ(checked, api::http::Routes().size() + api::http::OperatorPaths().size());
+}
+
+// /readyz follows the read models: a node whose first build of them failed (their disk failed)
+// is not ready, and the same node restarted on a repaired disk is. The failure is injected on
+// the views' bulk files (eventstore/testing/fault_env.h), so that nothing depends on timing.
+class HttpReadinessTest : public HttpFixture {
+ protected:
+  HttpReadinessTest() {
+    views_env_ = view_faults_.env();
+    view_faults_.OnlyFilesNamed("bulk-");
+  }
+  // The node borrows the fault environment, a member of this class: stop before it goes.
+  void TearDown() override { StopServer(); }
+
+  unsigned Readyz(nlohmann::json* doc) {
+    HttpClient anonymous(port());
+    auto ready = anonymous.Send("GET", "/readyz");
+    EXPECT_TRUE(ready.has_value()) << anonymous.error();
+    if (!ready) return 0;
+    *doc = nlohmann::json::parse(ready->body, nullptr, false);
+    return ready->status;
+  }
+
+  eventstore::testing::FaultInjection view_faults_;
+};
+
+TEST_F(HttpReadinessTest, ReadyOnlyOnceTheReadModelsAreBuilt) {
+  CreateOrg("acme");
+  nlohmann::json doc;
+  EXPECT_EQ(Readyz(&doc), 200u) << doc;
+
+  // The read models are lost; the next start rebuilds them from the log, on a failing disk.
+  StopServer();
+  std::filesystem::remove_all(dir_.path() / "views");
+  view_faults_.FailFromWriteAfter(1);
+  StartServer();
+  EXPECT_EQ(Readyz(&doc), 503u) << doc;
+  EXPECT_EQ(doc["ready"], false) << doc;
+  EXPECT_EQ(Call("GET", "/v1/orgs/acme/members").status, 503u);
+
+  StopServer();
+  view_faults_.Heal();
+  StartServer();
+  EXPECT_EQ(Readyz(&doc), 200u) << doc;
+  EXPECT_EQ(doc["ready"], true) << doc;
+  auto members = Call("GET", "/v1/orgs/acme/members");
+  ASSERT_EQ(members.status, 200u) << members.body;
+  EXPECT_EQ(Json(members)["members"][0]["userId"], "alice");
 }
 
 // Builds a status answer: the log at `last`, one model at `position`.
