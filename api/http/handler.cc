@@ -63,8 +63,13 @@ Readiness EvaluateReadiness(wire::Status::Reader status, uint64_t max_lag) {
   return out;
 }
 
-bool Handler::IsQuick(std::string_view method, std::string_view target) {
-  return method == "GET" && target == "/healthz";
+bool Handler::IsQuick(const HttpRequest& request) {
+  if (request.method != "GET") return false;
+  const std::string_view path = request.target.substr(0, request.target.find('?'));
+  if (path == "/healthz") return true;
+  if (!request.input.consistency_token.empty()) return false;  // may wait for a projection
+  const auto found = FindRoute(request.method, path);
+  return found.route != nullptr && found.route->kind == "check";
 }
 
 Answered Handler::Answer(const HttpRequest& request) {

@@ -52,9 +52,10 @@ class Handler {
           const HttpOptions& options)
       : dispatcher_(dispatcher), tokens_(tokens), metrics_(metrics), options_(options) {}
 
-  // True for requests answered without blocking (health, and routes unknown before any work),
-  // which the server answers on its network thread.
-  static bool IsQuick(std::string_view method, std::string_view target);
+  // True for requests answered without blocking, which the server answers on its network
+  // thread: /healthz, and permission checks without a consistency token (a check reads a
+  // cached model, as the TCP server's Dispatcher::IsQuick says).
+  static bool IsQuick(const HttpRequest& request);
 
   Answered Answer(const HttpRequest& request);
 

@@ -358,7 +358,7 @@ asio::awaitable<void> HttpServer::Impl::ServeOn(Stream& stream, Session& s) {
     const auto started = Clock::now();
     metrics_.RequestStarted();
     Answered answered;
-    if (Handler::IsQuick(request.method, request.target)) {
+    if (Handler::IsQuick(request)) {
       answered = handler_.Answer(request);
     } else {
       // The dispatcher blocks (a command waits for its fsync): off the network thread, and
