@@ -3,6 +3,9 @@
 #include <capnp/message.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <regex>
+
 #include "api/http/handler.h"
 #include "api/http/openapi.h"
 #include "eventstore/testing/fault_env.h"
@@ -56,6 +59,33 @@ TEST_F(HttpOperatorTest, MetricsCountRequestsAndShowTheReadModels) {
     EXPECT_NE(text.find(expected), std::string::npos) << expected << " not in\n" << text;
   }
   EXPECT_EQ(text.find("roster_process_resident_memory_bytes 0\n"), std::string::npos);
+}
+
+// docs/grafana_dashboard.json queries only metrics /metrics exposes: renaming a metric without
+// the dashboard fails here, not on an operator's empty panel.
+TEST_F(HttpOperatorTest, TheGrafanaDashboardUsesExposedMetrics) {
+  std::ifstream in(ROSTER_SOURCE_DIR "/docs/grafana_dashboard.json");
+  ASSERT_TRUE(in.is_open());
+  const auto dashboard = nlohmann::json::parse(in);
+  HttpClient anonymous(port());
+  anonymous.Send("GET", "/healthz");  // so that the request series exist
+  auto metrics = anonymous.Send("GET", "/metrics");
+  ASSERT_TRUE(metrics.has_value()) << anonymous.error();
+  const std::regex name("roster_[a-z_]+");
+  size_t checked = 0;
+  for (const auto& panel : dashboard["panels"]) {
+    for (const auto& target : panel["targets"]) {
+      const std::string expr = target["expr"];
+      for (std::sregex_iterator m(expr.begin(), expr.end(), name), end; m != end; ++m) {
+        std::string metric = m->str();
+        if (metric.ends_with("_bucket")) metric.resize(metric.size() - 7);
+        EXPECT_NE(metrics->body.find("# TYPE " + metric + " "), std::string::npos)
+            << panel["title"] << ": " << metric;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GE(checked, 10u);
 }
 
 // Every operation the served OpenAPI document lists is answered by its route (whatever the
