@@ -25,10 +25,14 @@ class HexDataHandler final : public capnp::JsonCodec::Handler<capnp::Data> {
 
 }  // namespace
 
-std::string ToJson(capnp::DynamicStruct::Reader value) {
+void UseHexData(capnp::JsonCodec& codec) {
   static HexDataHandler hex;
-  capnp::JsonCodec codec;
   codec.addTypeHandler(hex);
+}
+
+std::string ToJson(capnp::DynamicStruct::Reader value) {
+  capnp::JsonCodec codec;
+  UseHexData(codec);
   kj::String text = codec.encode(capnp::DynamicValue::Reader(value), value.getSchema());
   return std::string(text.cStr(), text.size());
 }

@@ -4,6 +4,7 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <capnp/compat/json.h>
 #include <capnp/dynamic.h>
 
 #include <string>
@@ -15,5 +16,9 @@ template <typename Reader>
 std::string ToJson(Reader value) {
   return ToJson(capnp::DynamicStruct::Reader(capnp::toDynamic(value)));
 }
+
+// Makes `codec` read and write Data as ToJson does (hex), for decoding JSON in this format
+// (the HTTP API's request bodies).
+void UseHexData(capnp::JsonCodec& codec);
 
 }  // namespace roster::api::wire

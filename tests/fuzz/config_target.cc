@@ -10,7 +10,8 @@ bool SameSettings(const Settings& a, const Settings& b) {
   return a.numbers == b.numbers && a.data_dir == b.data_dir && a.server.listen == b.server.listen &&
          a.server.tls_cert_file == b.server.tls_cert_file &&
          a.server.tls_key_file == b.server.tls_key_file && a.log_level == b.log_level &&
-         a.port_file == b.port_file && a.sync == b.sync && a.model_cache_mb == b.model_cache_mb &&
+         a.port_file == b.port_file && a.http == b.http && a.http_port_file == b.http_port_file &&
+         a.sync == b.sync && a.model_cache_mb == b.model_cache_mb &&
          a.storage_cache_mb == b.storage_cache_mb;
 }
 

@@ -1,4 +1,4 @@
-// libFuzzer entry point of one decoder target (targets.h). One source for the four fuzzers:
+// libFuzzer entry point of one decoder target (targets.h). One source for all those fuzzers:
 // tests/fuzz/CMakeLists.txt builds it once per target with ROSTER_FUZZ_TARGET naming the
 // function. Built only by tests/fuzz/run_fuzz.sh with clang 14.
 #include <cstddef>

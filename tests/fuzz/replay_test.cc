@@ -32,6 +32,7 @@ TEST(FuzzReplayTest, EventRecords) { Replay("event", FuzzEventRecord); }
 TEST(FuzzReplayTest, Snapshots) { Replay("snapshot", FuzzSnapshot); }
 TEST(FuzzReplayTest, ExportFiles) { Replay("export", FuzzExportFile); }
 TEST(FuzzReplayTest, ConfigFiles) { Replay("config", FuzzConfigFile); }
+TEST(FuzzReplayTest, HttpRequests) { EXPECT_GT(Replay("http", FuzzHttpRequest), 0u); }
 
 }  // namespace
 }  // namespace roster::tests::fuzz

@@ -3,7 +3,7 @@
 # Usage: run_fuzz.sh [--build-only | --no-build] <source dir> <fuzz build dir> [target ...]
 #   Configures and builds every fuzzer and seeds program in <fuzz build dir> (not with
 #   --no-build), then fuzzes each target named (every one when none is; not with --build-only)
-#   in turn: request, event, snapshot, export, config. Each starts from the corpus its seeds
+#   in turn: request, event, snapshot, export, config, http. Each starts from the corpus its seeds
 #   program writes into <fuzz build dir>/corpus/<target>; findings go to
 #   <fuzz build dir>/artifacts/<target>/, and a crash, a sanitizer report, a leak or an
 #   escaping exception fails the run.
@@ -36,16 +36,16 @@ if [ "$build_step" = yes ]; then
     { cat "$build.configure.log"; exit 1; }
   cmake --build "$build" -j"$jobs" --target \
     request_fuzzer request_seeds event_fuzzer event_seeds snapshot_fuzzer snapshot_seeds \
-    export_fuzzer export_seeds config_fuzzer config_seeds
+    export_fuzzer export_seeds config_fuzzer config_seeds http_fuzzer http_seeds
 fi
 [ "$run_step" = yes ] || exit 0
 
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
-[ $# -gt 0 ] || set -- request event snapshot export config
+[ $# -gt 0 ] || set -- request event snapshot export config http
 for target in "$@"; do
   case $target in
     request) seconds=${ROSTER_FUZZ_SECONDS:-60} ;;
-    event | snapshot | export | config) seconds=${ROSTER_FUZZ_SECONDS:-30} ;;
+    event | snapshot | export | config | http) seconds=${ROSTER_FUZZ_SECONDS:-30} ;;
     *) echo "run_fuzz.sh: unknown target '$target'" >&2; exit 2 ;;
   esac
   corpus=$build/corpus/$target

@@ -36,6 +36,13 @@ void FuzzExportFile(std::span<const uint8_t> input);
 // are in range, errors name the file, and a flag given for every key keeps every default.
 void FuzzConfigFile(std::span<const uint8_t> input);
 
+// The HTTP API's request parsing and translation (api/http): the input is an HTTP request as
+// a client sends it, parsed with the server's Beast parser and limits; a request for a route
+// is translated into its protocol request (path and query parameters, the JSON body through
+// capnp's JsonCodec). Bad input must be a BAD_REQUEST with a JSON problem document; a built
+// request must be of the route's kind and traversable.
+void FuzzHttpRequest(std::span<const uint8_t> input);
+
 // Prints `what` and aborts unless `ok`: a broken promise of the decoder under test.
 void Check(bool ok, const char* what);
 

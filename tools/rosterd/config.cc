@@ -16,7 +16,9 @@ std::expected<void, std::string> ApplyTable(const toml::table& table, const std:
                                                {"tls_cert", &s.server.tls_cert_file},
                                                {"tls_key", &s.server.tls_key_file},
                                                {"log_level", &s.log_level},
-                                               {"port_file", &s.port_file}};
+                                               {"port_file", &s.port_file},
+                                               {"http", &s.http},
+                                               {"http_port_file", &s.http_port_file}};
   for (const auto& [key, node] : table) {
     const std::string name(key.str());
     const std::string flag = FlagOf(name);

@@ -101,7 +101,11 @@ struct Settings {
   std::string data_dir = "./var/roster";
   std::string log_level = "info";
   std::string port_file;
-  bool sync = true;  // NodeOptions' default (config_test checks that they agree)
+  // The HTTP/JSON listener (api/http), host:port; empty: none. Its limits follow `server`'s
+  // (HttpOptions::From).
+  std::string http;
+  std::string http_port_file;  // like port_file, for the HTTP listener's port
+  bool sync = true;            // NodeOptions' default (config_test checks that they agree)
   // What each in-memory read model keeps of its organizations (EngineOptions'
   // model_cache_bytes; config_test checks that they agree).
   int64_t model_cache_mb = 64;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "api/http/options.h"
 #include "api/service/node.h"
 
 namespace roster::tools::rosterd {
@@ -45,6 +46,33 @@ TEST(ConfigTest, TheDocumentedExampleSetsItsKeys) {
   EXPECT_EQ(Number(*s, "max_connections"), 2048);
   EXPECT_EQ(Number(*s, "max_credits"), Number(Settings{}, "max_credits"));
   EXPECT_TRUE(s->sync);
+}
+
+TEST(ConfigTest, HttpIsOffUnlessConfigured) {
+  EXPECT_EQ(Settings{}.http, "");
+  auto s = Parse("http = \"127.0.0.1:7480\"\nhttp_port_file = \"/run/roster/http.port\"\n");
+  ASSERT_TRUE(s.has_value()) << s.error();
+  EXPECT_EQ(s->http, "127.0.0.1:7480");
+  EXPECT_EQ(s->http_port_file, "/run/roster/http.port");
+  EXPECT_EQ(ErrorOf("http = 7480\n"), "roster.toml: http must be a string");
+}
+
+// The HTTP listener has the TCP one's limits where both have one.
+TEST(ConfigTest, HttpTakesTheServersLimits) {
+  auto s = Parse("max_message_bytes = 65536\nmax_connections = 7\nframe_deadline_ms = 1500\n");
+  ASSERT_TRUE(s.has_value()) << s.error();
+  s->ApplyNumbers();
+  const auto http = api::http::HttpOptions::From(s->server, "127.0.0.1:7480");
+  EXPECT_EQ(http.listen, "127.0.0.1:7480");
+  EXPECT_EQ(http.max_body_bytes, 65536u);
+  EXPECT_EQ(http.max_connections, 7u);
+  EXPECT_EQ(http.header_deadline, std::chrono::milliseconds(1500));
+  EXPECT_EQ(http.tls_cert_file, "");
+  s->server.tls_cert_file = "/etc/roster/server.pem";
+  s->server.tls_key_file = "/etc/roster/server.key";
+  const auto https = api::http::HttpOptions::From(s->server, "127.0.0.1:7480");
+  EXPECT_EQ(https.tls_cert_file, "/etc/roster/server.pem");
+  EXPECT_EQ(https.tls_key_file, "/etc/roster/server.key");
 }
 
 TEST(ConfigTest, NumbersAreWrittenToTheServersOptions) {

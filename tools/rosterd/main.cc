@@ -1,4 +1,5 @@
-// rosterd: opens a data directory and serves it over TCP (optionally TLS).
+// rosterd: opens a data directory and serves it over TCP (optionally TLS), and over HTTP/JSON
+// when --http is given.
 //
 // Settings come from flags and an optional TOML file (--config); a flag given on the command
 // line wins over the file. SIGTERM or SIGINT stop it gracefully (exit 0): no new connections,
@@ -17,6 +18,7 @@
 
 #include "api/dispatch/dispatcher.h"
 #include "api/dispatch/token_store.h"
+#include "api/http/server.h"
 #include "api/server/server.h"
 #include "api/service/node.h"
 #include "tools/cli_checks.h"
@@ -65,6 +67,10 @@ int main(int argc, char** argv) {
   app.add_option("--tls-cert", s.server.tls_cert_file,
                  "PEM certificate chain: enables TLS with --tls-key");
   app.add_option("--tls-key", s.server.tls_key_file, "PEM private key");
+  app.add_option("--http", s.http,
+                 "host:port of the HTTP/JSON API, metrics and health (off unless given)");
+  app.add_option("--http-port-file", s.http_port_file,
+                 "write the HTTP port here once listening (for port 0)");
   app.add_option("--log-level", s.log_level, "trace, debug, info, warn, error");
   app.add_option("--port-file", s.port_file,
                  "write the bound port here once listening (for port 0)");
@@ -115,10 +121,11 @@ int main(int argc, char** argv) {
   std::error_code ec;
   // A port file left by an earlier run names a port nobody listens on: whoever waits for the
   // file must find only this run's.
-  if (!s.port_file.empty()) {
-    std::filesystem::remove(s.port_file, ec);
+  for (const std::string& file : {s.port_file, s.http_port_file}) {
+    if (file.empty()) continue;
+    std::filesystem::remove(file, ec);
     if (ec) {
-      logger->error("cannot remove the old port file {}: {}", s.port_file, ec.message());
+      logger->error("cannot remove the old port file {}: {}", file, ec.message());
       return 1;
     }
   }
@@ -170,6 +177,25 @@ int main(int argc, char** argv) {
     }
   }
 
+  std::unique_ptr<api::http::HttpServer> http;
+  if (!s.http.empty()) {
+    auto started = api::http::HttpServer::Start(dispatcher, **tokens, logger->clone("http"),
+                                                api::http::HttpOptions::From(options, s.http));
+    if (!started) {
+      logger->error("http: {}", started.error());
+      return 1;
+    }
+    http = std::move(*started);
+    std::printf("rosterd: HTTP on port %u\n", http->port());
+    std::fflush(stdout);
+    if (!s.http_port_file.empty()) {
+      if (auto written = WritePortFile(s.http_port_file, http->port()); !written) {
+        logger->error("{}", written.error());
+        return 1;
+      }
+    }
+  }
+
   // Memory freed by one of RocksDB's or the server's threads often sits in the middle of a
   // glibc heap, where glibc keeps it: RSS would then stay at the high-water mark of everything
   // ever freed (memtables, compactions, large answers). Every few seconds free pages go back.
@@ -180,6 +206,8 @@ int main(int argc, char** argv) {
     if (signal < 0) malloc_trim(0);
   }
   logger->info("{}: stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+  if (http) http->Stop();
+  http.reset();
   (*server)->Stop();
   server->reset();
   node->reset();  // closes the log and the view store

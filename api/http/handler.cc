@@ -1,0 +1,189 @@
+#include "api/http/handler.h"
+
+#include <capnp/message.h>
+#include <kj/exception.h>
+
+#include <algorithm>
+#include <cctype>
+#include <nlohmann/json.hpp>
+
+#include "api/http/openapi.h"
+#include "api/http/openapi_document.h"  // generated from docs/openapi.json
+
+namespace roster::api::http {
+namespace {
+
+constexpr std::string_view kOperator = "operator";
+
+bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() &&
+         std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) ==
+                  std::tolower(static_cast<unsigned char>(b));
+         });
+}
+
+HttpAnswer Json(unsigned status, std::string body) {
+  HttpAnswer a;
+  a.status = status;
+  a.body = std::move(body);
+  return a;
+}
+
+// The principal the operator endpoints ask the status query as: read-only, never a caller's.
+const dispatch::Principal& OperatorPrincipal() {
+  static const dispatch::Principal principal{"http-operator", dispatch::Scope::kAuditor};
+  return principal;
+}
+
+}  // namespace
+
+std::string_view OpenApiDocument() { return kOpenApiDocument; }
+
+Readiness EvaluateReadiness(wire::Status::Reader status, uint64_t max_lag) {
+  const uint64_t last = status.getLastPosition();
+  Readiness out;
+  out.ready = true;
+  nlohmann::json projections = nlohmann::json::array();
+  for (auto p : status.getProjections()) {
+    const uint64_t lag = last > p.getPosition() ? last - p.getPosition() : 0;
+    const bool ready = p.getReady() && !p.getBuilding() && lag <= max_lag;
+    out.ready = out.ready && ready;
+    // 64-bit numbers as strings, as everywhere in the API.
+    projections.push_back({{"name", p.getName().cStr()},
+                           {"ready", ready},
+                           {"position", std::to_string(p.getPosition())},
+                           {"lag", std::to_string(lag)},
+                           {"building", p.getBuilding()}});
+  }
+  nlohmann::json doc = {{"ready", out.ready},
+                        {"lastPosition", std::to_string(last)},
+                        {"projections", std::move(projections)}};
+  out.body = doc.dump();
+  return out;
+}
+
+bool Handler::IsQuick(const HttpRequest& request) {
+  if (request.method != "GET") return false;
+  const std::string_view path = request.target.substr(0, request.target.find('?'));
+  if (path == "/healthz") return true;
+  if (!request.input.consistency_token.empty()) return false;  // may wait for a projection
+  const auto found = FindRoute(request.method, path);
+  return found.route != nullptr && found.route->kind == "check";
+}
+
+Answered Handler::Answer(const HttpRequest& request) {
+  const std::string_view target = request.target;
+  const auto question = target.find('?');
+  const std::string_view path = target.substr(0, question);
+  const std::string_view query =
+      question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+  const auto operator_paths = OperatorPaths();
+  if (std::find(operator_paths.begin(), operator_paths.end(), path) != operator_paths.end()) {
+    if (request.method != "GET") {
+      Answered out{Problem(405, "METHOD_NOT_ALLOWED", "this path answers GET only"), "unmatched",
+                   std::string(kOperator)};
+      out.answer.headers.emplace_back("Allow", "GET");
+      return out;
+    }
+    return Operator(path);
+  }
+  return Route(request, path, query);
+}
+
+Answered Handler::Operator(std::string_view path) {
+  Answered out{{}, std::string(path.substr(path.rfind('/') + 1)), std::string(kOperator)};
+  if (path == "/healthz") {
+    // Alive: the process answers. Whether it can serve is /readyz's question.
+    out.answer = Json(200, R"({"status":"ok"})");
+    return out;
+  }
+  if (path == "/v1/openapi.json") {
+    out.kind = "openapi";
+    out.answer = Json(200, std::string(OpenApiDocument()));
+    return out;
+  }
+  capnp::MallocMessageBuilder message;
+  auto request = message.initRoot<wire::Request>();
+  request.initQuery().setStatus();
+  capnp::MallocMessageBuilder answer;
+  auto response = answer.initRoot<wire::Response>();
+  dispatcher_.Handle(OperatorPrincipal(), request, response);
+  const bool have_status = response.isStatus();
+  if (path == "/metrics") {
+    out.answer.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    if (have_status) {
+      const auto status = response.getStatus().asReader();
+      out.answer.body = metrics_.Render(&status);
+    } else {
+      out.answer.body = metrics_.Render(nullptr);
+    }
+    return out;
+  }
+  // /readyz: the status query reads the log's last position, so an unreachable log answers an
+  // error here and the node is not ready.
+  if (!have_status) {
+    out.answer = RenderResponse(response);
+    if (out.answer.status < 500) out.answer.status = 503;
+    return out;
+  }
+  auto readiness = EvaluateReadiness(response.getStatus(), options_.ready_max_lag);
+  out.answer = Json(readiness.ready ? 200 : 503, std::move(readiness.body));
+  return out;
+}
+
+Answered Handler::Route(const HttpRequest& request, std::string_view path, std::string_view query) {
+  Answered out{{}, "unmatched", "unmatched"};
+  auto found = FindRoute(request.method, path);
+  if (!found.route) {
+    if (found.allowed.empty()) {
+      out.answer = Problem(404, "NO_ROUTE", "no resource at " + std::string(path));
+      return out;
+    }
+    std::string allow;
+    for (auto m : found.allowed) {
+      if (allow.find(m) != std::string::npos) continue;
+      if (!allow.empty()) allow += ", ";
+      allow += m;
+    }
+    out.answer = Problem(405, "METHOD_NOT_ALLOWED",
+                         std::string(request.method) + " is not allowed here; try " + allow);
+    out.answer.headers.emplace_back("Allow", allow);
+    return out;
+  }
+  const auto& route = *found.route;
+  out.kind = std::string(route.kind);
+  out.family = std::string(FamilyName(route.family));
+  constexpr std::string_view kBearer = "Bearer ";
+  if (!StartsWithNoCase(request.authorization, kBearer)) {
+    out.answer = Problem(401, "UNAUTHENTICATED", "send Authorization: Bearer <token>");
+    return out;
+  }
+  auto principal = tokens_.Authenticate(request.authorization.substr(kBearer.size()));
+  if (!principal) {
+    out.answer = Problem(401, "UNAUTHENTICATED", "unknown or revoked token");
+    return out;
+  }
+  const bool has_body = request.input.body.find_first_not_of(" \t\r\n") != std::string_view::npos;
+  if (has_body && !StartsWithNoCase(request.content_type, "application/json")) {
+    out.answer =
+        Problem(415, "UNSUPPORTED_MEDIA_TYPE", "the body must be Content-Type: application/json");
+    return out;
+  }
+  capnp::MallocMessageBuilder message;
+  auto protocol_request = message.initRoot<wire::Request>();
+  HttpInput input = request.input;
+  input.query = query;
+  if (auto built = BuildRequest(route, found.params, input, protocol_request); !built) {
+    out.answer =
+        Problem(StatusForCode(built.error().code), built.error().code, built.error().message);
+    return out;
+  }
+  capnp::MallocMessageBuilder answer;
+  auto response = answer.initRoot<wire::Response>();
+  dispatcher_.Handle(*principal, protocol_request.asReader(), response);
+  out.answer = RenderResponse(response.asReader(), path, query);
+  return out;
+}
+
+}  // namespace roster::api::http

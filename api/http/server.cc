@@ -1,0 +1,440 @@
+#include "api/http/server.h"
+
+// clang-format off
+#include "api/net/asio.h"  // before Beast: it includes Asio, which needs <utility> first
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+// clang-format on
+
+#include <pthread.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "api/http/handler.h"
+
+namespace roster::api::http {
+
+namespace asio = api::net::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using api::net::Await;
+using api::net::error_code;
+using api::net::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// One connection: plain, or TLS over the same TCP stream when a certificate is configured.
+struct Session {
+  Session(tcp::socket socket, asio::ssl::context* tls) {
+    if (tls) {
+      secure.emplace(std::move(socket), *tls);
+    } else {
+      plain.emplace(std::move(socket));
+    }
+  }
+  // Where deadlines, cancellation and the socket are.
+  beast::tcp_stream& lowest() { return plain ? *plain : beast::get_lowest_layer(*secure); }
+  std::optional<beast::tcp_stream> plain;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
+  bool busy = false;  // answering a request (on the session's strand only)
+};
+
+std::string_view View(beast::string_view s) { return std::string_view(s.data(), s.size()); }
+beast::string_view Name(std::string_view s) { return beast::string_view(s.data(), s.size()); }
+
+bhttp::response<bhttp::string_body> ToResponse(const HttpAnswer& answer, unsigned version,
+                                               bool keep_alive, const std::string& server) {
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(answer.status), version};
+  res.set(bhttp::field::server, server);
+  if (!answer.content_type.empty()) res.set(bhttp::field::content_type, answer.content_type);
+  for (const auto& [name, value] : answer.headers) res.set(name, value);
+  res.body() = answer.body;
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  return res;
+}
+
+}  // namespace
+
+class HttpServer::Impl {
+ public:
+  Impl(dispatch::Dispatcher& dispatcher, dispatch::TokenStore& tokens,
+       std::shared_ptr<spdlog::logger> logger, HttpOptions options)
+      : options_(std::move(options)),
+        logger_(std::move(logger)),
+        handler_(dispatcher, tokens, metrics_, options_),
+        acceptor_(asio::make_strand(io_)),
+        workers_(std::max(1u, options_.worker_threads)),
+        ssl_(asio::ssl::context::tls_server) {}
+
+  std::expected<void, std::string> Bind();
+  void Launch();
+  void Stop();
+  uint16_t port() const { return port_; }
+  uint32_t connections() const { return metrics_.connections(); }
+
+ private:
+  asio::awaitable<void> Listen();
+  asio::awaitable<void> Serve(std::shared_ptr<Session> session);
+  // The requests of one connection, over `stream` (the plain or the TLS one of `session`).
+  template <typename Stream>
+  asio::awaitable<void> ServeOn(Stream& stream, Session& session);
+  // Writes `answer` and reports whether the connection may carry another request.
+  template <typename Stream>
+  asio::awaitable<bool> Write(Stream& stream, Session& session, const HttpAnswer& answer,
+                              unsigned version, bool keep_alive);
+  // After an error answer: stops sending and reads what the client still sends, for a while,
+  // before closing, so that closing with unread bytes (which sends a reset) does not destroy
+  // the answer before the client has read it.
+  asio::awaitable<void> LingeringClose(Session& session);
+  void Refuse(tcp::socket socket);
+  void Closed(const std::shared_ptr<Session>& session);
+
+  HttpOptions options_;
+  std::shared_ptr<spdlog::logger> logger_;
+  Metrics metrics_;
+  Handler handler_;
+  asio::io_context io_;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  tcp::acceptor acceptor_;
+  asio::thread_pool workers_;
+  asio::ssl::context ssl_;
+  bool tls_ = false;
+  std::vector<std::thread> threads_;
+  uint16_t port_ = 0;
+  bool listening_ = false;
+  std::atomic<bool> stopping_{false};
+  std::once_flag stopped_;
+  std::mutex mu_;
+  std::condition_variable none_left_;
+  std::unordered_set<std::shared_ptr<Session>> live_;  // guarded by mu_
+};
+
+// The same host:port forms as the TCP listener (api/server/server.cc), IPv6 in brackets.
+std::expected<void, std::string> HttpServer::Impl::Bind() {
+  // As for the TCP listener (api/server/server.cc): TLS 1.2 and later, both files or neither.
+  if (!options_.tls_cert_file.empty() || !options_.tls_key_file.empty()) {
+    if (options_.tls_cert_file.empty() || options_.tls_key_file.empty()) {
+      return std::unexpected("TLS needs both a certificate and a key file");
+    }
+    error_code ec;
+    ssl_.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                         asio::ssl::context::no_tlsv1_1,
+                     ec);
+    ssl_.use_certificate_chain_file(options_.tls_cert_file, ec);
+    if (ec) return std::unexpected("cannot load " + options_.tls_cert_file + ": " + ec.message());
+    ssl_.use_private_key_file(options_.tls_key_file, asio::ssl::context::pem, ec);
+    if (ec) return std::unexpected("cannot load " + options_.tls_key_file + ": " + ec.message());
+    tls_ = true;
+  }
+  const auto colon = options_.listen.rfind(':');
+  if (colon == std::string::npos) return std::unexpected("http address wants host:port");
+  std::string host = options_.listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  error_code ec;
+  tcp::resolver resolver(io_);
+  auto endpoints = resolver.resolve(host, options_.listen.substr(colon + 1), ec);
+  if (ec || endpoints.empty()) {
+    return std::unexpected("cannot resolve " + options_.listen + ": " + ec.message());
+  }
+  const tcp::endpoint endpoint = *endpoints.begin();
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return std::unexpected("cannot listen on " + options_.listen + ": " + ec.message());
+  port_ = acceptor_.local_endpoint().port();
+  return {};
+}
+
+void HttpServer::Impl::Launch() {
+  work_.emplace(io_.get_executor());
+  asio::co_spawn(acceptor_.get_executor(), Listen(), [this](std::exception_ptr e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+      logger_->error("listener failed: {}", x.what());
+    }
+  });
+  listening_ = true;
+  for (unsigned i = 0; i < std::max(1u, options_.io_threads); ++i) {
+    threads_.emplace_back([this, i] {
+      pthread_setname_np(pthread_self(), ("roster-http-" + std::to_string(i)).c_str());
+      io_.run();
+    });
+  }
+  logger_->info("HTTP listening on {}:{}{}", acceptor_.local_endpoint().address().to_string(),
+                port_, tls_ ? " (TLS)" : "");
+}
+
+asio::awaitable<void> HttpServer::Impl::Listen() {
+  while (!stopping_) {
+    error_code ec;
+    auto socket = co_await acceptor_.async_accept(asio::make_strand(io_), Await(ec));
+    if (ec) {
+      if (stopping_ || ec == asio::error::operation_aborted) break;
+      logger_->warn("accept failed: {}", ec.message());
+      // Out of descriptors and the like: wait a little instead of spinning.
+      asio::steady_timer pause(acceptor_.get_executor(), std::chrono::milliseconds(100));
+      co_await pause.async_wait(Await(ec));
+      continue;
+    }
+    if (metrics_.connections() >= options_.max_connections) {
+      Refuse(tcp::socket(std::move(socket)));
+      continue;
+    }
+    auto session =
+        std::make_shared<Session>(tcp::socket(std::move(socket)), tls_ ? &ssl_ : nullptr);
+    {
+      std::lock_guard lock(mu_);
+      live_.insert(session);
+    }
+    metrics_.ConnectionOpened();
+    asio::co_spawn(session->lowest().get_executor(), Serve(session),
+                   [this, session](std::exception_ptr e) {
+                     if (e) {
+                       try {
+                         std::rethrow_exception(e);
+                       } catch (const std::exception& x) {
+                         logger_->error("connection failed: {}", x.what());
+                       }
+                     }
+                     Closed(session);
+                   });
+  }
+}
+
+void HttpServer::Impl::Refuse(tcp::socket socket) {
+  logger_->warn("refused a connection: {} already open", options_.max_connections);
+  error_code ec;
+  if (tls_) {  // an answer would need a handshake first: only closed
+    socket.close(ec);
+    return;
+  }
+  const auto answer = Problem(503, "UNAVAILABLE", "too many connections");
+  auto res = ToResponse(answer, 11, false, options_.server_version);
+  // A small response into an empty send buffer: does not block the listener.
+  bhttp::write(socket, res, ec);
+  socket.close(ec);
+}
+
+void HttpServer::Impl::Closed(const std::shared_ptr<Session>& session) {
+  error_code ignored;
+  session->lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+  session->lowest().socket().close(ignored);
+  std::lock_guard lock(mu_);
+  if (live_.erase(session) > 0) metrics_.ConnectionClosed();
+  none_left_.notify_all();
+}
+
+template <typename Stream>
+asio::awaitable<bool> HttpServer::Impl::Write(Stream& stream, Session& session,
+                                              const HttpAnswer& answer, unsigned version,
+                                              bool keep_alive) {
+  keep_alive = keep_alive && !stopping_;
+  auto res = ToResponse(answer, version, keep_alive, options_.server_version);
+  session.lowest().expires_after(options_.write_timeout);
+  error_code ec;
+  co_await bhttp::async_write(stream, res, Await(ec));
+  co_return !ec && keep_alive;
+}
+
+asio::awaitable<void> HttpServer::Impl::LingeringClose(Session& session) {
+  error_code ec;
+  session.lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) co_return;
+  session.lowest().expires_after(std::chrono::seconds(1));
+  std::vector<char> sink(16u << 10);
+  size_t drained = 0;
+  while (drained < options_.max_body_bytes + options_.max_header_bytes) {
+    const size_t n = co_await session.lowest().async_read_some(asio::buffer(sink), Await(ec));
+    if (ec) co_return;
+    drained += n;
+  }
+}
+
+asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Session> session) {
+  if (!session->secure) {
+    co_await ServeOn(*session->plain, *session);
+    co_return;
+  }
+  // The handshake counts against the first request's header deadline: a client that connects
+  // and never completes it is cut off like one that never sends its headers.
+  error_code ec;
+  session->lowest().expires_after(options_.header_deadline);
+  co_await session->secure->async_handshake(asio::ssl::stream_base::server, Await(ec));
+  if (ec) co_return;
+  co_await ServeOn(*session->secure, *session);
+  // A close_notify for clients that check for truncation; bounded, as the peer may be gone.
+  session->lowest().expires_after(std::chrono::seconds(1));
+  co_await session->secure->async_shutdown(Await(ec));
+}
+
+template <typename Stream>
+asio::awaitable<void> HttpServer::Impl::ServeOn(Stream& stream, Session& s) {
+  Session* session = &s;
+  beast::flat_buffer buffer;
+  while (!stopping_) {
+    error_code ec;
+    if (buffer.size() == 0) {
+      // Between requests the connection may idle longer than a request may take to arrive.
+      session->lowest().expires_after(options_.idle_timeout);
+      const size_t n = co_await stream.async_read_some(buffer.prepare(4096), Await(ec));
+      if (ec) co_return;
+      buffer.commit(n);
+    }
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<uint32_t>(options_.max_header_bytes));
+    parser.body_limit(options_.max_body_bytes);
+    session->lowest().expires_after(options_.header_deadline);
+    co_await bhttp::async_read_header(stream, buffer, parser, Await(ec));
+    if (ec) {
+      if (ec == bhttp::error::header_limit) {
+        co_await Write(stream, *session,
+                       Problem(431, "HEADERS_TOO_LARGE", "the headers are too large"), 11, false);
+        co_await LingeringClose(*session);
+      } else if (ec == bhttp::error::body_limit) {
+        // Beast checks Content-Length against the limit as the headers end.
+        co_await Write(
+            stream, *session,
+            Problem(413, "TOO_LARGE",
+                    "the body exceeds " + std::to_string(options_.max_body_bytes) + " bytes"),
+            11, false);
+        co_await LingeringClose(*session);
+      } else if (ec != beast::error::timeout && ec != bhttp::error::end_of_stream &&
+                 ec != asio::error::eof && ec != asio::error::operation_aborted) {
+        co_await Write(stream, *session,
+                       Problem(400, "BAD_REQUEST", "malformed HTTP: " + ec.message()), 11, false);
+        co_await LingeringClose(*session);
+      }  // a timeout (slow headers) or a closed connection: nobody to answer
+      co_return;
+    }
+    const unsigned version = parser.get().version();
+    if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+      bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, version};
+      session->lowest().expires_after(options_.write_timeout);
+      co_await bhttp::async_write(stream, go_on, Await(ec));
+      if (ec) co_return;
+    }
+    session->lowest().expires_after(options_.body_deadline);
+    co_await bhttp::async_read(stream, buffer, parser, Await(ec));
+    if (ec) {
+      if (ec == bhttp::error::body_limit) {
+        co_await Write(stream, *session, Problem(413, "TOO_LARGE", "the body is too large"),
+                       version, false);
+        co_await LingeringClose(*session);
+      } else if (ec != beast::error::timeout && ec != asio::error::eof &&
+                 ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+        co_await Write(stream, *session,
+                       Problem(400, "BAD_REQUEST", "malformed HTTP: " + ec.message()), version,
+                       false);
+        co_await LingeringClose(*session);
+      }
+      co_return;
+    }
+    session->busy = true;
+    const auto& req = parser.get();
+    HttpRequest request;
+    request.method = View(req.method_string());
+    request.target = View(req.target());
+    request.authorization = View(req[bhttp::field::authorization]);
+    request.content_type = View(req[bhttp::field::content_type]);
+    request.input.body = req.body();
+    request.input.actor = View(req[Name(kActorHeader)]);
+    request.input.correlation_id = View(req[Name(kCorrelationHeader)]);
+    request.input.idempotency_key = View(req[Name(kIdempotencyHeader)]);
+    request.input.consistency_token = View(req[Name(kConsistencyHeader)]);
+    const auto started = Clock::now();
+    metrics_.RequestStarted();
+    Answered answered;
+    if (Handler::IsQuick(request)) {
+      answered = handler_.Answer(request);
+    } else {
+      // The dispatcher blocks (a command waits for its fsync): off the network thread, and
+      // back on this connection's strand afterwards.
+      answered = co_await asio::co_spawn(
+          workers_.get_executor(),
+          [&]() -> asio::awaitable<Answered> { co_return handler_.Answer(request); },
+          asio::use_awaitable);
+    }
+    metrics_.RequestFinished();
+    const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    metrics_.Observe(answered.kind, answered.family, answered.answer.status, answered.answer.code,
+                     seconds);
+    logger_->debug("{} {} -> {} {} ({:.3f} ms)", request.method, request.target,
+                   answered.answer.status, answered.answer.code, seconds * 1000);
+    const bool again = co_await Write(stream, *session, answered.answer, version, req.keep_alive());
+    session->busy = false;
+    if (!again) co_return;
+  }
+}
+
+void HttpServer::Impl::Stop() {
+  std::call_once(stopped_, [&] {
+    if (!listening_) return;
+    stopping_ = true;
+    asio::post(acceptor_.get_executor(), [this] {
+      error_code ignored;
+      acceptor_.close(ignored);
+    });
+    const auto started = Clock::now();
+    auto close_sessions = [this](bool force) {
+      std::vector<std::shared_ptr<Session>> sessions;
+      {
+        std::lock_guard lock(mu_);
+        sessions.assign(live_.begin(), live_.end());
+      }
+      for (auto& s : sessions) {
+        // A session answering a request finishes it (and then sees stopping_); the others
+        // wait for a request that will not be served.
+        asio::post(s->lowest().get_executor(), [s, force] {
+          if (force || !s->busy) s->lowest().cancel();
+        });
+      }
+    };
+    close_sessions(false);
+    std::unique_lock lock(mu_);
+    if (!none_left_.wait_until(lock, started + options_.stop_timeout,
+                               [this] { return live_.empty(); })) {
+      lock.unlock();
+      logger_->warn("stop: forcing HTTP connections closed");
+      close_sessions(true);
+      lock.lock();
+      none_left_.wait_for(lock, std::chrono::seconds(5), [this] { return live_.empty(); });
+    }
+    lock.unlock();
+    work_.reset();
+    workers_.join();
+    io_.stop();
+    for (auto& t : threads_) t.join();
+    logger_->info("HTTP stopped");
+  });
+}
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+HttpServer::~HttpServer() { Stop(); }
+uint16_t HttpServer::port() const { return impl_->port(); }
+uint32_t HttpServer::connections() const { return impl_->connections(); }
+void HttpServer::Stop() { impl_->Stop(); }
+
+std::expected<std::unique_ptr<HttpServer>, std::string> HttpServer::Start(
+    dispatch::Dispatcher& dispatcher, dispatch::TokenStore& tokens,
+    std::shared_ptr<spdlog::logger> logger, HttpOptions options) {
+  auto impl = std::make_unique<Impl>(dispatcher, tokens, std::move(logger), std::move(options));
+  if (auto bound = impl->Bind(); !bound) return std::unexpected(bound.error());
+  impl->Launch();
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
+
+}  // namespace roster::api::http
