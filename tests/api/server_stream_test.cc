@@ -219,11 +219,15 @@ TEST_F(ServerStreamTest, HistoryAndUserAccessArriveInPartsThatAddUpToTheSingleAn
                     .accepted());
   }
   auto c = Connect(auditor_token_);
+  // They find hana's organizations in the access read model, which may still be applying the
+  // changes above on a slow machine: the token makes them wait for it.
+  const eventstore::Position written = LastPosition();
   for (int kind = 0; kind < 2; ++kind) {
     auto fill = [&](bool streamed) {
       return [=](Request::Builder r) {
         auto q = r.initQuery();
         q.setStreamed(streamed);
+        q.setConsistencyToken(written);
         (kind == 0 ? q.initUserHistory() : q.initUserAccessAsOf()).setUser("hana");
       };
     };
