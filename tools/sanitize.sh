@@ -28,12 +28,13 @@ asan_link_flags="$asan_flags -static-libasan -static-libubsan"
 tsan_flags="$common_flags -fsanitize=thread"
 
 # The concurrent parts: the event log's group commit and subscriptions, the projection engine,
-# the command service, the server and the client.
+# the command service, the servers (TCP and HTTP) and the client.
 tsan_tests=(
   eventstore_test
   projection_engine_test
   projections_test
   command_service_test
+  http_test
   server_flow_test
   server_input_test
   server_security_test
