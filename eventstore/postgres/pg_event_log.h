@@ -14,7 +14,7 @@
 //   the server's settings promise.
 // - WaitForPosition, subscriptions and commit listeners wake on this process's commits at once
 //   and on other processes' commits through LISTEN/NOTIFY, on a connection of their own; no
-//   polling. Listeners run on the writer thread or on the notifier thread.
+//   polling. Listeners run on the writer thread or on the notifier thread, in position order.
 // - When the server cannot be reached, calls fail with kUnavailable after the connect timeout
 //   rather than hang; an append cut off during COMMIT says its outcome is unknown (look the
 //   command id up with FindCommand). Each later call connects again.

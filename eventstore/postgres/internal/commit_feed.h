@@ -1,8 +1,9 @@
 // CommitFeed: the end of the log as this process knows it, and the one place readers wait for
 // it (WaitForPosition, subscriptions) and commit listeners hear of it.
 //
-// Two threads advance it: the writer after its own commits, and the notifier when NOTIFY says
-// another process committed. Advance() is serialised and only ever moves forward, so the
+// Two threads advance it: the writer after its own commits (and to the head it locks, which
+// may hold other processes' commits), and the notifier when NOTIFY says another process
+// committed. Advance() is serialised and only ever moves forward, so the
 // listeners see increasing positions, each once, whichever thread learnt of a commit first.
 // Waiters sleep on a condition variable every advance notifies: no polling.
 //

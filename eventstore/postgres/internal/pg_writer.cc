@@ -210,6 +210,10 @@ Result<Position> PgWriter::Transact(const std::vector<Pending*>& group) {
   next_position_ = head_position + 1;
   // Another process appended since this writer's last commit: its stream heads are stale.
   if (head_position != cache_valid_at_) heads_.clear();
+  // The locked head is committed, whoever committed it: this process knows it now rather than
+  // when the NOTIFY arrives, so an answer given from it (a retry's first outcome, a conflict's
+  // current version) never runs ahead of LastPosition() and WaitForPosition().
+  feed_.Advance(head_position);
   if (auto looked_up = LoadLookups(group); !looked_up) {
     return rollback_on_error(std::move(looked_up.error()));
   }
