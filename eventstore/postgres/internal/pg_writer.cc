@@ -286,6 +286,9 @@ Result<Position> PgWriter::Transact(const std::vector<Pending*>& group) {
 
 Result<void> PgWriter::LoadLookups(const std::vector<Pending*>& group) {
   known_.clear();
+  // Decide() finds every stream of the group in the cache: it starts over before the group's
+  // missing heads are read, never after.
+  if (heads_.size() + group.size() > kMaxCachedHeads) heads_.clear();
   std::vector<std::string_view> command_ids, streams;
   for (const Pending* pending : group) {
     const AppendRequest& r = pending->request;
@@ -308,7 +311,6 @@ Result<void> PgWriter::LoadLookups(const std::vector<Pending*>& group) {
     }
   }
   if (!streams.empty()) {
-    if (heads_.size() + streams.size() > kMaxCachedHeads) heads_.clear();
     Params params;
     params.ByteaArray(streams);
     auto found = Exec(conn_.get(), sql_.heads_of.c_str(), params, "reading stream heads");
