@@ -1,6 +1,7 @@
 // What only the PostgreSQL log has to show: several PgEventLog instances (as on several nodes)
 // sharing one log, commits of one waking readers of another through NOTIFY, a server that goes
-// away and comes back, tampering found by Verify, and refusing schemas that are not a log.
+// away and comes back, tampering found by Verify, refusing schemas that are not a log, and a
+// log copied from RocksDB to PostgreSQL and back (CopyLog).
 // The EventLog contract itself is the suite shared with RocksDB (append_test.cc and others).
 #include <gtest/gtest.h>
 
@@ -9,10 +10,12 @@
 #include <set>
 #include <thread>
 
+#include "eventstore/log_copy.h"
 #include "eventstore/postgres/internal/pg_conn.h"
 #include "eventstore/postgres/pg_event_log.h"
 #include "eventstore/postgres/testing/pg_backend.h"
 #include "eventstore/testing/store_helpers.h"
+#include "eventstore/testing/temp_dir.h"
 #include "tests/support/pg_server.h"
 #include "tests/support/waiting.h"
 
@@ -258,6 +261,74 @@ TEST(PgServerLossTest, AppendsFailFastWithUnavailableAndRecoverWhenTheServerIsBa
   auto found = (*b)->FindCommand("cmd-2");
   ASSERT_TRUE(found && found->has_value()) << (found ? "not found" : found.error().message);
   EXPECT_EQ((*found)->result, *back);
+}
+
+}  // namespace
+}  // namespace roster::eventstore::postgres
+
+namespace roster::eventstore::postgres {
+namespace {
+
+// Every record of `a` equals the record at the same position of `b`, and they have as many.
+void ExpectSameRecords(EventLog& a, EventLog& b) {
+  ASSERT_EQ(a.LastPosition(), b.LastPosition());
+  for (Position next = 1; next <= a.LastPosition(); next += 1000) {
+    auto left = a.ReadAll(next, 1000);
+    auto right = b.ReadAll(next, 1000);
+    ASSERT_TRUE(left && right);
+    ASSERT_EQ(*left, *right) << "from position " << next;
+  }
+}
+
+TEST(CopyLogTest, ALogCopiedFromRocksDbToPostgresAndBackIsTheSameLog) {
+  eventstore::testing::TempDir dir;
+  auto rocks = eventstore::testing::OpenOrDie(dir.Sub("source"));
+  // More records than one read batch (4096), with multi-event appends under command ids and
+  // lone records without, and one append of five events across the first batch's end.
+  int i = 0;
+  const auto append = [&](size_t events, std::string command_id) {
+    auto r =
+        Request(Numbered("org-", i % 7), ExpectedVersion::Any(),
+                std::vector<NewEvent>(events, Event("t", Numbered("p", i))), std::move(command_id));
+    r.metadata.time_us += i % 2 == 0 ? i : -i;  // the writer keeps times non-decreasing
+    ++i;
+    ASSERT_TRUE(rocks->Append(std::move(r)));
+  };
+  const auto mixed = [&] { append(i % 3 == 0 ? 1 : 3, i % 5 == 0 ? "" : Numbered("cmd-", i)); };
+  while (rocks->LastPosition() < 4093) mixed();
+  append(5, "cmd-across");
+  for (int more = 0; more < 100; ++more) mixed();
+  auto boundary = rocks->ReadAll(4096, 2);
+  ASSERT_TRUE(boundary);
+  ASSERT_EQ(boundary->at(1).metadata.command_id, "cmd-across");
+  ASSERT_EQ(boundary->at(0).metadata.command_id, "cmd-across");
+
+  auto pg = OpenOrDie(FreshSchema());
+  std::vector<Position> progress;
+  auto there = CopyLog(*rocks, *pg, [&](Position done, Position) { progress.push_back(done); });
+  ASSERT_TRUE(there) << there.error().message;
+  EXPECT_TRUE(there->verified.ok) << there->verified.problem;
+  EXPECT_EQ(there->records, rocks->LastPosition());
+  EXPECT_EQ(progress.back(), rocks->LastPosition());
+  ExpectSameRecords(*rocks, *pg);
+  // A command's retry on the copy gets the first outcome, as on the source.
+  auto retried = pg->Append(Request("org-1", ExpectedVersion::Any(), {Event("t")}, "cmd-1"));
+  ASSERT_TRUE(retried) << retried.error().message;
+  EXPECT_TRUE(retried->duplicate);
+  EXPECT_EQ((*pg->FindCommand("cmd-1"))->result, (*rocks->FindCommand("cmd-1"))->result);
+
+  auto back = eventstore::testing::OpenOrDie(dir.Sub("back"));
+  auto returned = CopyLog(*pg, *back);
+  ASSERT_TRUE(returned) << returned.error().message;
+  EXPECT_TRUE(returned->verified.ok) << returned->verified.problem;
+  EXPECT_EQ(returned->appends, there->appends);
+  ExpectSameRecords(*rocks, *back);
+  EXPECT_EQ(returned->verified.last_hash, rocks->Verify(0, 0)->last_hash);
+
+  // Never into a log that holds records.
+  auto again = CopyLog(*rocks, *pg);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::kInvalidArgument);
 }
 
 }  // namespace
