@@ -6,8 +6,8 @@
 #       When DIR/data is missing, copy a cluster made once by initdb (kept beside DIR as
 #       roster-pg15-template-<uid>-<fast|durable>), then start and wait until it accepts
 #       connections.
-#       With OWNER_PID, a watchdog stops the server once that process is gone, so a test that
-#       crashes leaves no server behind. "durable" keeps fsync on (benchmarks); tests run
+#       With OWNER_PID, a watchdog stops the server and removes DIR once that process is
+#       gone, so a test that crashes leaves neither behind. "durable" keeps fsync on (benchmarks); tests run
 #       with fsync off, as they check semantics, not what survives a power cut.
 #   pg_test_server.sh stop DIR [fast|immediate]
 #       immediate: the server goes away at once, as if it crashed (tests of a lost server).
@@ -68,10 +68,14 @@ case $cmd in
           -c full_page_writes=$fsync -c max_connections=200 -c shared_buffers=64MB" \
       start >/dev/null || { tail -20 "$dir/server.log" >&2; exit 1; }
     if [[ -n $owner ]]; then
-      # Checks once a second, detached from the caller, so it outlives a crashed owner.
-      setsid bash -c "while kill -0 $owner 2>/dev/null && [[ -d '$dir/data' ]]; do sleep 1; done
-        [[ -d '$dir/data' ]] && $(declare -f as_server_user); as_server_user '$bin/pg_ctl' \
-        -D '$dir/data' -m immediate stop" >/dev/null 2>&1 </dev/null &
+      # Checks once a second, detached from the caller, so it outlives a crashed owner; then
+      # stops the server and removes DIR, which the owner would have removed.
+      setsid bash -c "$(declare -f as_server_user)
+        while kill -0 $owner 2>/dev/null && [[ -d '$dir/data' ]]; do sleep 1; done
+        if [[ -d '$dir/data' ]]; then
+          as_server_user '$bin/pg_ctl' -D '$dir/data' -m immediate stop
+          rm -rf '$dir'
+        fi" >/dev/null 2>&1 </dev/null &
     fi
     ;;
   stop)
