@@ -24,6 +24,8 @@ const char* ErrorCodeName(ErrorCode code) {
       return "CLOSED";
     case ErrorCode::kTimeout:
       return "TIMEOUT";
+    case ErrorCode::kUnavailable:
+      return "UNAVAILABLE";
   }
   return "UNKNOWN";
 }

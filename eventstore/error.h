@@ -23,6 +23,8 @@ enum class ErrorCode {
   kStoreFailed,           // an earlier I/O error stopped the store accepting writes
   kClosed,                // the store or subscription was closed
   kTimeout,               // a bounded wait ended before its condition held
+  kUnavailable,           // a log server cannot be reached; an append cut off mid-commit has an
+                          // unknown outcome until its command id is looked up (FindCommand)
 };
 
 const char* ErrorCodeName(ErrorCode code);

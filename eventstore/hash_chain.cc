@@ -27,6 +27,10 @@ std::expected<Record, std::string> ParseStoredRecord(std::string_view value) {
   return internal::ToRecord(*view);
 }
 
+std::expected<RecordView, std::string> ParseStoredRecordView(std::string_view value) {
+  return internal::ParseRecord(value);
+}
+
 std::string HashHex(const Hash& hash) {
   const kj::String hex = kj::encodeHex(kj::arrayPtr(hash.data(), hash.size()));
   return std::string(hex.cStr(), hex.size());

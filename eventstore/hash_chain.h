@@ -24,5 +24,8 @@ Result<Hash> ChainHash(std::string_view prev, std::string_view body);
 // A stored record value (body, then prev_hash, then hash) decoded and checked for layout; the
 // error says what is malformed. The hash itself is not checked: compare with ChainHash.
 std::expected<Record, std::string> ParseStoredRecord(std::string_view value);
+// The same, parsed in place: the view borrows from `value`. For backends that keep the stored
+// value as it is (the PostgreSQL log) and hand it to RecordVisitors without copying.
+std::expected<RecordView, std::string> ParseStoredRecordView(std::string_view value);
 
 }  // namespace roster::eventstore

@@ -37,40 +37,6 @@ TEST(OpenTest, CreatesInAnEmptyDirectoryAndAcceptsATrailingSlash) {
   EXPECT_EQ((*store)->dir(), tmp.Sub("store"));
 }
 
-TEST(OpenTest, ReopenAfterCleanCloseKeepsEverythingAndContinuesTheChain) {
-  TempDir tmp;
-  std::vector<Record> before;
-  {
-    auto store = OpenOrDie(tmp.path());
-    ASSERT_TRUE(store->Append(
-        Request("a", ExpectedVersion::NoStream(), {Event("t1", "x"), Event("t2", "y")}, "cmd-1")));
-    ASSERT_TRUE(store->Append(Request("b", ExpectedVersion::Any(), {Event("t3", "z")})));
-    before = *store->ReadAll(1, 100);
-    store->Close();
-  }
-  auto store = OpenOrDie(tmp.path());
-  EXPECT_EQ(store->LastPosition(), 3u);
-  EXPECT_EQ(*store->ReadAll(1, 100), before);
-  EXPECT_EQ(*store->StreamHead("a"), 1);
-  EXPECT_EQ(*store->StreamHead("b"), 0);
-  // The idempotency record survived too.
-  auto retry = store->Append(Request("a", ExpectedVersion::NoStream(), {Event("t1")}, "cmd-1"));
-  ASSERT_TRUE(retry);
-  EXPECT_TRUE(retry->duplicate);
-  EXPECT_EQ(retry->first_position, 1u);
-  // New records chain onto the old ones.
-  auto next = store->Append(Request("a", ExpectedVersion::Exactly(1), {Event("t4")}));
-  ASSERT_TRUE(next) << next.error().message;
-  EXPECT_EQ(next->first_position, 4u);
-  EXPECT_EQ(next->first_version, 2);
-  auto all = *store->ReadAll(1, 100);
-  EXPECT_EQ(all[3].prev_hash, before.back().hash);
-  auto report = store->Verify(0, 0);
-  ASSERT_TRUE(report);
-  EXPECT_TRUE(report->ok) << report->problem;
-  EXPECT_EQ(report->checked, 4u);
-}
-
 TEST(OpenTest, RefusesADirectoryWithOtherFiles) {
   TempDir tmp;
   std::ofstream(tmp.Sub("notes.txt")) << "not a store";

@@ -1,12 +1,11 @@
 // The read paths: the whole log, one stream, heads, the last position, waiting for a position.
+// Part of the event log's test suite: runs against every backend.
 #include <gtest/gtest.h>
 
 #include <thread>
 
-#include "eventstore/internal/record_codec.h"
-#include "eventstore/rocks_event_store.h"
+#include "eventstore/testing/log_backend.h"
 #include "eventstore/testing/store_helpers.h"
-#include "eventstore/testing/temp_dir.h"
 #include "tests/support/waiting.h"
 
 namespace roster::eventstore {
@@ -14,14 +13,13 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::Event;
-using testing::OpenOrDie;
 using testing::Request;
-using testing::TempDir;
 
-class ReadTest : public ::testing::Test {
+class ReadTest : public testing::LogTest {
  protected:
   void SetUp() override {
-    store_ = OpenOrDie(tmp_.path());
+    LogTest::SetUp();
+    store_ = log_.get();
     // 100 records: stream "s" gets every third one, "o" the rest.
     for (int i = 0; i < 100; ++i) {
       const std::string stream = i % 3 == 0 ? "s" : "o";
@@ -29,11 +27,10 @@ class ReadTest : public ::testing::Test {
           Request(stream, ExpectedVersion::Any(), {Event("t", "payload-" + std::to_string(i))})));
     }
   }
-  TempDir tmp_;
-  std::unique_ptr<RocksEventStore> store_;
+  EventLog* store_ = nullptr;
 };
 
-TEST_F(ReadTest, ReadAllReturnsDenseBatchesInOrder) {
+TEST_P(ReadTest, ReadAllReturnsDenseBatchesInOrder) {
   std::vector<Record> all;
   for (Position from = 1;;) {
     auto batch = store_->ReadAll(from, 30);
@@ -54,11 +51,11 @@ TEST_F(ReadTest, ReadAllReturnsDenseBatchesInOrder) {
   EXPECT_EQ(store_->ReadAll(100, 10)->size(), 1u);
 }
 
-TEST_F(ReadTest, VisitAllSeesWhatReadAllReturns) {
+TEST_P(ReadTest, VisitAllSeesWhatReadAllReturns) {
   for (auto [from, count] : {std::pair<Position, size_t>{1, 1000}, {0, 7}, {42, 30}, {95, 10}}) {
     std::vector<Record> visited;
     auto seen = store_->VisitAll(from, count, [&](const RecordView& view) {
-      visited.push_back(internal::ToRecord(view));
+      visited.push_back(testing::ToRecord(view));
       return true;
     });
     ASSERT_TRUE(seen) << seen.error().message;
@@ -82,7 +79,7 @@ TEST_F(ReadTest, VisitAllSeesWhatReadAllReturns) {
   EXPECT_EQ(seen, (std::vector<Position>{10, 11, 12}));
 }
 
-TEST_F(ReadTest, RecordsCarryTheirMetadataAndChainTogether) {
+TEST_P(ReadTest, RecordsCarryTheirMetadataAndChainTogether) {
   AppendRequest r = Request("meta", ExpectedVersion::Any(), {Event("x.happened", "p", 3)}, "cmd-9");
   r.metadata = EventMetadata{"alice", "cmd-9", "corr-7", "api-client", 4102444800000000};
   ASSERT_TRUE(store_->Append(r));
@@ -97,7 +94,7 @@ TEST_F(ReadTest, RecordsCarryTheirMetadataAndChainTogether) {
   for (size_t i = 1; i < all.size(); ++i) EXPECT_EQ(all[i].prev_hash, all[i - 1].hash);
 }
 
-TEST_F(ReadTest, ReadStreamReadsForwardFromAVersion) {
+TEST_P(ReadTest, ReadStreamReadsForwardFromAVersion) {
   auto from3 = store_->ReadStream("s", 3, 4);
   ASSERT_TRUE(from3);
   ASSERT_EQ(from3->size(), 4u);
@@ -114,14 +111,14 @@ TEST_F(ReadTest, ReadStreamReadsForwardFromAVersion) {
   EXPECT_EQ(store_->ReadStream("o", 0, 1000)->size(), 66u);
 }
 
-TEST_F(ReadTest, HeadsAndTheLastPosition) {
+TEST_P(ReadTest, HeadsAndTheLastPosition) {
   EXPECT_EQ(*store_->StreamHead("s"), 33);
   EXPECT_EQ(*store_->StreamHead("o"), 65);
   EXPECT_EQ(*store_->StreamHead("nope"), kNoStreamVersion);
   EXPECT_EQ(store_->LastPosition(), 100u);
 }
 
-TEST_F(ReadTest, WaitForPositionReturnsAtOnceTimesOutOrWakesOnAppend) {
+TEST_P(ReadTest, WaitForPositionReturnsAtOnceTimesOutOrWakesOnAppend) {
   EXPECT_EQ(*store_->WaitForPosition(50, 0ms), 100u);
   const auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(*store_->WaitForPosition(101, 50ms), 100u);  // timed out: the last position
@@ -142,20 +139,22 @@ TEST_F(ReadTest, WaitForPositionReturnsAtOnceTimesOutOrWakesOnAppend) {
   EXPECT_LT(took, tests::kGenerousTimeout) << "not woken by the append";
 }
 
-TEST_F(ReadTest, CloseWakesWaitersAndFailsLaterCalls) {
+TEST_P(ReadTest, CloseWakesWaitersAndFailsLaterCalls) {
   Result<Position> waited;
   tests::BlockingCall waiter(
       [&] { waited = store_->WaitForPosition(1000, tests::kGenerousTimeout); });
   ASSERT_TRUE(waiter.WaitUntilBlocked());
-  store_->Close();
+  backend_->Close(*store_);
   waiter.Join();
   ASSERT_FALSE(waited);
   EXPECT_EQ(waited.error().code, ErrorCode::kClosed);
   EXPECT_EQ(store_->ReadAll(1, 1).error().code, ErrorCode::kClosed);
   EXPECT_EQ(store_->Append(Request("s", ExpectedVersion::Any(), {Event("t")})).error().code,
             ErrorCode::kClosed);
-  store_->Close();  // idempotent
+  backend_->Close(*store_);  // idempotent
 }
+
+ROSTER_INSTANTIATE_LOG_SUITE(ReadTest);
 
 }  // namespace
 }  // namespace roster::eventstore

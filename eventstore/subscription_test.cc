@@ -1,12 +1,12 @@
-// Subscriptions and commit listeners.
+// Subscriptions and commit listeners. Part of the event log's test suite: runs against every
+// backend.
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <thread>
 
-#include "eventstore/rocks_event_store.h"
+#include "eventstore/testing/log_backend.h"
 #include "eventstore/testing/store_helpers.h"
-#include "eventstore/testing/temp_dir.h"
 #include "tests/support/waiting.h"
 
 namespace roster::eventstore {
@@ -14,23 +14,23 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::Event;
-using testing::OpenOrDie;
 using testing::Request;
-using testing::TempDir;
 
-class SubscriptionTest : public ::testing::Test {
+class SubscriptionTest : public testing::LogTest {
  protected:
-  void SetUp() override { store_ = OpenOrDie(tmp_.path()); }
+  void SetUp() override {
+    LogTest::SetUp();
+    store_ = log_.get();
+  }
   void AppendN(int n, const std::string& stream) {
     for (int i = 0; i < n; ++i) {
       ASSERT_TRUE(store_->Append(Request(stream, ExpectedVersion::Any(), {Event("t")})));
     }
   }
-  TempDir tmp_;
-  std::unique_ptr<RocksEventStore> store_;
+  EventLog* store_ = nullptr;
 };
 
-TEST_F(SubscriptionTest, CatchesUpThenDeliversLiveAppendsOnceInOrder) {
+TEST_P(SubscriptionTest, CatchesUpThenDeliversLiveAppendsOnceInOrder) {
   AppendN(100, "before");
   auto sub = *store_->Subscribe(0);
   constexpr int kWriters = 4, kEach = 400, kPerAppend = 3;
@@ -59,7 +59,7 @@ TEST_F(SubscriptionTest, CatchesUpThenDeliversLiveAppendsOnceInOrder) {
   EXPECT_TRUE(sub->Next(10, 10ms)->empty());
 }
 
-TEST_F(SubscriptionTest, StartsAfterTheGivenPosition) {
+TEST_P(SubscriptionTest, StartsAfterTheGivenPosition) {
   AppendN(10, "s");
   auto sub = *store_->Subscribe(7);
   auto batch = *sub->Next(100, 0ms);
@@ -67,7 +67,7 @@ TEST_F(SubscriptionTest, StartsAfterTheGivenPosition) {
   EXPECT_EQ(batch.front().position, 8u);
 }
 
-TEST_F(SubscriptionTest, NextTimesOutWithNothingNew) {
+TEST_P(SubscriptionTest, NextTimesOutWithNothingNew) {
   auto sub = *store_->Subscribe(0);
   const auto start = std::chrono::steady_clock::now();
   auto batch = sub->Next(10, 40ms);
@@ -76,7 +76,7 @@ TEST_F(SubscriptionTest, NextTimesOutWithNothingNew) {
   EXPECT_GE(std::chrono::steady_clock::now() - start, 35ms);
 }
 
-TEST_F(SubscriptionTest, AnAppendWakesABlockedNext) {
+TEST_P(SubscriptionTest, AnAppendWakesABlockedNext) {
   auto sub = *store_->Subscribe(0);
   Result<std::vector<Record>> batch;
   std::chrono::steady_clock::duration took{};
@@ -93,7 +93,7 @@ TEST_F(SubscriptionTest, AnAppendWakesABlockedNext) {
   EXPECT_LT(took, tests::kGenerousTimeout) << "not woken by the append";
 }
 
-TEST_F(SubscriptionTest, AnUnlimitedTimeoutStillWakesOnAppend) {
+TEST_P(SubscriptionTest, AnUnlimitedTimeoutStillWakesOnAppend) {
   auto sub = *store_->Subscribe(0);
   Result<std::vector<Record>> batch;
   tests::BlockingCall reader([&] { batch = sub->Next(10, std::chrono::milliseconds::max()); });
@@ -105,7 +105,7 @@ TEST_F(SubscriptionTest, AnUnlimitedTimeoutStillWakesOnAppend) {
   EXPECT_EQ(*store_->WaitForPosition(1, std::chrono::milliseconds::max()), 1u);
 }
 
-TEST_F(SubscriptionTest, CloseWakesABlockedNext) {
+TEST_P(SubscriptionTest, CloseWakesABlockedNext) {
   auto sub = *store_->Subscribe(0);
   Result<std::vector<Record>> batch;
   tests::BlockingCall reader([&] { batch = sub->Next(10, tests::kGenerousTimeout); });
@@ -117,18 +117,18 @@ TEST_F(SubscriptionTest, CloseWakesABlockedNext) {
   EXPECT_EQ(sub->Next(10, 0ms).error().code, ErrorCode::kClosed);
 }
 
-TEST_F(SubscriptionTest, ClosingTheStoreWakesSubscriptions) {
+TEST_P(SubscriptionTest, ClosingTheStoreWakesSubscriptions) {
   auto sub = *store_->Subscribe(0);
   Result<std::vector<Record>> batch;
   tests::BlockingCall reader([&] { batch = sub->Next(10, tests::kGenerousTimeout); });
   ASSERT_TRUE(reader.WaitUntilBlocked());
-  store_->Close();
+  backend_->Close(*store_);
   reader.Join();
   ASSERT_FALSE(batch);
   EXPECT_EQ(batch.error().code, ErrorCode::kClosed);
 }
 
-TEST_F(SubscriptionTest, CommitListenersSeeEveryCommitUntilRemoved) {
+TEST_P(SubscriptionTest, CommitListenersSeeEveryCommitUntilRemoved) {
   std::atomic<Position> last_seen{0};
   std::atomic<int> calls{0};
   const uint64_t id = store_->AddCommitListener([&](Position p) {
@@ -143,6 +143,8 @@ TEST_F(SubscriptionTest, CommitListenersSeeEveryCommitUntilRemoved) {
   AppendN(1, "s");
   EXPECT_EQ(calls.load(), 5);
 }
+
+ROSTER_INSTANTIATE_LOG_SUITE(SubscriptionTest);
 
 }  // namespace
 }  // namespace roster::eventstore

@@ -28,31 +28,6 @@ void Fill(const std::filesystem::path& dir) {
   }
 }
 
-TEST(VerifyTest, AnIntactChainVerifiesWholeOrInPart) {
-  TempDir tmp;
-  Fill(tmp.path());
-  auto store = OpenOrDie(tmp.path());
-  std::vector<Position> progress;
-  auto whole = store->Verify(0, 0, [&](Position p) { progress.push_back(p); });
-  ASSERT_TRUE(whole);
-  EXPECT_TRUE(whole->ok) << whole->problem;
-  EXPECT_EQ(whole->from, 1u);
-  EXPECT_EQ(whole->to, kRecords);
-  EXPECT_EQ(whole->checked, kRecords);
-  EXPECT_EQ(whole->last_hash, store->ReadAll(kRecords, 1)->front().hash);
-  EXPECT_EQ(progress.back(), kRecords);
-
-  auto part = store->Verify(10, 20);
-  ASSERT_TRUE(part);
-  EXPECT_TRUE(part->ok) << part->problem;
-  EXPECT_EQ(part->checked, 11u);
-
-  auto beyond = store->Verify(1, kRecords + 5);
-  ASSERT_TRUE(beyond);
-  EXPECT_FALSE(beyond->ok);
-  EXPECT_EQ(beyond->first_bad, kRecords + 1);
-}
-
 // Flips one byte at `offset` (negative: from the end) of the stored value at kTampered.
 void FlipByte(const std::filesystem::path& dir, long offset) {
   testing::RawRocks raw(dir);

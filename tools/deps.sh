@@ -11,6 +11,7 @@ roster_packages=(
   libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev
   libssl-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
+  libpq-dev postgresql-15
   clang-14 libfuzzer-14-dev clang-format-14
 )
 

@@ -8,7 +8,7 @@
 #include <mutex>
 #include <utility>
 
-#include "eventstore/internal/append_check.h"
+#include "eventstore/append_check.h"
 #include "eventstore/internal/byte_order.h"
 #include "eventstore/internal/record_codec.h"
 #include "eventstore/internal/record_format.h"

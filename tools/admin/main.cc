@@ -1,5 +1,5 @@
 // roster-admin: offline audit and maintenance over a Roster data directory.
-//   verify | as-of | history | export | verify-export | rebuild | stats | dump
+//   verify | as-of | history | export | verify-export | rebuild | stats | dump | copy-log
 // See docs/admin.md for each command and for which ones run beside a live rosterd.
 #include <unistd.h>
 
@@ -8,6 +8,7 @@
 
 #include "api/wire/time.h"
 #include "tools/admin/admin_commands.h"
+#include "tools/admin/copy_log.h"
 #include "tools/cli_checks.h"
 
 namespace {
@@ -102,6 +103,19 @@ int main(int argc, char** argv) {
       ->check(roster::tools::NotNegative())
       ->capture_default_str();
   dump->callback([&] { code = RunDump(data_dir, position, count, io); });
+
+  std::string copy_from, copy_to, schema = "roster";
+  auto* copy_log = app.add_subcommand(
+      "copy-log", "copy a log between a data directory and PostgreSQL, verifying it on arrival");
+  copy_log->add_option("--from", copy_from, "a data directory, or a PostgreSQL connection string")
+      ->required();
+  copy_log
+      ->add_option("--to", copy_to,
+                   "a new (missing or empty) data directory, or a PostgreSQL connection string")
+      ->required();
+  copy_log->add_option("--schema", schema, "the PostgreSQL schema of the log")
+      ->capture_default_str();
+  copy_log->callback([&] { code = RunCopyLog(copy_from, copy_to, schema, io); });
 
   if (auto stop = roster::tools::ParseCommandLine(app, argc, argv)) return *stop;  // docs/admin.md
   return code;

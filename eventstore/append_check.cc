@@ -1,11 +1,11 @@
-#include "eventstore/internal/append_check.h"
+#include "eventstore/append_check.h"
 
 #include <string>
 
 #include "eventstore/internal/record_codec.h"
 #include "eventstore/internal/record_format.h"
 
-namespace roster::eventstore::internal {
+namespace roster::eventstore {
 namespace {
 
 Error Invalid(std::string message) {
@@ -57,4 +57,4 @@ std::optional<Error> CheckAppendRequest(const AppendRequest& request) {
   return CheckSize("the append", total, internal::kMaxAppendBytes);
 }
 
-}  // namespace roster::eventstore::internal
+}  // namespace roster::eventstore
