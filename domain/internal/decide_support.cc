@@ -38,9 +38,11 @@ Check RequireCovers(const OrganizationState& state, const Member& actor, const R
   if (actor_role != nullptr && state.catalog.Covers(*actor_role, target)) return {};
   std::string missing;
   if (actor_role != nullptr) missing = target.permissions.Minus(actor_role->permissions).ToString();
-  std::string msg = "A " + actor.role + " cannot " + std::string(what) + " the role " +
-                    target.name + ": it holds more than the " + actor.role + " role";
-  msg += missing.empty() ? " (its project role grants more)." : " (" + missing + ").";
+  // "Role X", not "A X": role names are the org's own words, and no article fits them all.
+  std::string msg = "Role " + actor.role + " cannot " + std::string(what) + " the role " +
+                    target.name + ": " + target.name;
+  msg += missing.empty() ? "'s project role grants more than " + actor.role + "'s does."
+                         : " holds more than " + actor.role + " (" + missing + ").";
   return Reject(ErrorCode::kEscalation, std::move(msg));
 }
 

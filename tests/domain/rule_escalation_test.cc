@@ -72,6 +72,15 @@ Scenario Platform() {
                Joined("m3", "dev", "Developer"));
 }
 
+// The refusal names both roles and what is missing, without an article: "A Admin" read badly.
+TEST(Rule2Test, TheRefusalNamesTheRolesAndWhatIsMissing) {
+  const Verdict v = Platform().When("ada", ChangeRole{User("dev"), "Owner"});
+  v.ThenRejected(ErrorCode::kEscalation);
+  EXPECT_EQ(v.rejection().message,
+            "Role Admin cannot grant the role Owner: Owner holds more than Admin (org.delete, "
+            "org.ownership.transfer, billing.manage).");
+}
+
 TEST(Rule2Test, CustomRolesCannotBeDefinedAboveTheActor) {
   Platform()
       .When("ada", DefineRole{"Treasurer", {P::kBillingManage}, ""})
