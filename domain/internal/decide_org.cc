@@ -71,6 +71,12 @@ Decision Handle(const OrganizationState& s, const UserId& actor, const RenameOrg
 Decision Handle(const OrganizationState& s, const UserId& actor, const ChangeSettings& c, Time) {
   auto m = RequirePermission(s, actor, Permission::kOrgSettingsManage);
   if (!m) return std::unexpected(m.error());
+  if (!c.invitation_ttl_days && !c.max_pending_invitations) {
+    // A request that changes nothing is a client mistake (a flag left out), not a no-op to
+    // acknowledge.
+    return Reject(ErrorCode::kInvalidArgument,
+                  "Nothing to change: give an invitation lifetime or a pending invitation limit.");
+  }
   OrgSettings after = s.settings;
   if (c.invitation_ttl_days) after.invitation_ttl_days = *c.invitation_ttl_days;
   if (c.max_pending_invitations) after.max_pending_invitations = *c.max_pending_invitations;

@@ -105,6 +105,8 @@ TEST(InviteTest, TheLifetimeIsAnOrgSetting) {
       .ThenRejected(ErrorCode::kInvalidArgument);
   s.When("owner", ChangeSettings{.invitation_ttl_days = 30}).ThenAccepted();
   s.When("owner", ChangeSettings{.invitation_ttl_days = 3}).ThenNoEvents();
+  // Neither setting given (the wire's 0 = unchanged for both): refused, not an empty success.
+  s.When("owner", ChangeSettings{}).ThenRejected(ErrorCode::kInvalidArgument);
 }
 
 // ---- The per-org cap

@@ -51,9 +51,12 @@ void RegisterOrg(CLI::App& app, Cli& cli) {
             ->check(CLI::IsMember({"commerce", "workspace", "platform", "analytics", "api"}));
         sub.add_option("--email", o.email, "the owner's verified email")->required();
         sub.add_option("--display-name", o.display_name, "the owner's display name");
+        // On the wire 0 means "the default": a 0 typed here would be silently ignored.
         sub.add_option("--invitation-ttl-days", o.ttl_days,
-                       "invitation lifetime (default 7, max 30)");
-        sub.add_option("--max-pending", o.max_pending, "pending invitations cap (default 50)");
+                       "invitation lifetime (default 7, max 30)")
+            ->check(CLI::PositiveNumber);
+        sub.add_option("--max-pending", o.max_pending, "pending invitations cap (default 50)")
+            ->check(CLI::PositiveNumber);
       });
   NewCommand<OneText>(
       *org, cli, "rename", "rename an organization",
@@ -67,8 +70,11 @@ void RegisterOrg(CLI::App& app, Cli& cli) {
         r.setMaxPendingInvitations(o.max_pending);
       },
       [](CLI::App& sub, Settings& o) {
-        sub.add_option("--invitation-ttl-days", o.ttl_days, "invitation lifetime in days");
-        sub.add_option("--max-pending", o.max_pending, "pending invitations cap");
+        // On the wire 0 means "unchanged": a 0 typed here would be silently ignored.
+        sub.add_option("--invitation-ttl-days", o.ttl_days, "invitation lifetime in days (1 to 30)")
+            ->check(CLI::PositiveNumber);
+        sub.add_option("--max-pending", o.max_pending, "pending invitations cap")
+            ->check(CLI::PositiveNumber);
       });
   NewCommand<None>(
       *org, cli, "delete", "delete an organization (needs org.delete); its history stays",
