@@ -59,11 +59,13 @@ Decision Handle(const OrganizationState& s, const UserId& actor, const CreateApi
   if (auto ok = ValidateId("API key id", c.api_key_id.value); !ok) {
     return std::unexpected(ok.error());
   }
-  if (auto ok = ValidateName("API key name", c.name); !ok) return std::unexpected(ok.error());
+  // No name: the id, as for projects and resources (docs/domain.md).
+  const std::string& name = c.name.empty() ? c.api_key_id.value : c.name;
+  if (auto ok = ValidateName("API key name", name); !ok) return std::unexpected(ok.error());
   if (s.api_keys.contains(c.api_key_id)) {
     return Reject(ErrorCode::kConflict, "API key " + c.api_key_id.value + " already exists.");
   }
-  return std::vector<Event>{ApiKeyCreated{c.api_key_id, c.name, actor, c.project_id}};
+  return std::vector<Event>{ApiKeyCreated{c.api_key_id, name, actor, c.project_id}};
 }
 
 Decision Handle(const OrganizationState& s, const UserId& actor, const RevokeApiKey& c, Time) {
@@ -86,7 +88,8 @@ Decision Handle(const OrganizationState& s, const UserId& actor, const RegisterR
     return std::unexpected(ok.error());
   }
   if (auto ok = ValidateId("Resource kind", c.kind); !ok) return std::unexpected(ok.error());
-  if (auto ok = ValidateName("Resource name", c.name); !ok) return std::unexpected(ok.error());
+  const std::string& name = c.name.empty() ? c.resource_id.value : c.name;
+  if (auto ok = ValidateName("Resource name", name); !ok) return std::unexpected(ok.error());
   const UserId owner = c.owner.empty() ? actor : c.owner;
   if (auto ok = RequireActiveMember(s, owner, "a resource owner"); !ok) {
     return std::unexpected(ok.error());
@@ -94,7 +97,7 @@ Decision Handle(const OrganizationState& s, const UserId& actor, const RegisterR
   if (s.resources.contains(c.resource_id)) {
     return Reject(ErrorCode::kConflict, "Resource " + c.resource_id.value + " already exists.");
   }
-  return std::vector<Event>{ResourceRegistered{c.resource_id, c.kind, c.name, owner, c.project_id}};
+  return std::vector<Event>{ResourceRegistered{c.resource_id, c.kind, name, owner, c.project_id}};
 }
 
 Decision Handle(const OrganizationState& s, const UserId& actor, const ReassignResource& c, Time) {

@@ -46,14 +46,15 @@ Decision Handle(const OrganizationState& s, const UserId& actor, const CreatePro
   if (auto ok = ValidateId("Project id", c.project_id.value); !ok) {
     return std::unexpected(ok.error());
   }
-  if (auto ok = ValidateName("Project name", c.name); !ok) return std::unexpected(ok.error());
+  const std::string& name = c.name.empty() ? c.project_id.value : c.name;
+  if (auto ok = ValidateName("Project name", name); !ok) return std::unexpected(ok.error());
   if (auto it = s.projects.find(c.project_id); it != s.projects.end()) {
     return Reject(ErrorCode::kConflict,
                   it->second.deleted ? "Project id " + c.project_id.value +
                                            " belonged to a deleted project and is not reused."
                                      : "Project " + c.project_id.value + " already exists.");
   }
-  return std::vector<Event>{ProjectCreated{c.project_id, c.name}};
+  return std::vector<Event>{ProjectCreated{c.project_id, name}};
 }
 
 Decision Handle(const OrganizationState& s, const UserId& actor, const RenameProject& c, Time) {

@@ -134,6 +134,20 @@ TEST(Rule7Test, LeavingTheOrgAlsoRemovesProjectAccess) {
       });
 }
 
+// Projects, API keys and resources all take their id as their name when given none, in every
+// API (the CLI used to default only the project's, and the others were refused).
+TEST(Rule7Test, ProjectsKeysAndResourcesWithoutANameAreNamedAfterTheirId) {
+  auto s = Given(OrgCreated("platform"));
+  s.When("owner", CreateProject{ProjectId("p1"), ""})
+      .ThenEvents({ProjectCreated{ProjectId("p1"), "p1"}});
+  s.When("owner", CreateApiKey{ApiKeyId("k1"), "", ProjectId()})
+      .ThenEvents({ApiKeyCreated{ApiKeyId("k1"), "k1", User("owner"), ProjectId()}});
+  s.When("owner", RegisterResource{ResourceId("r1"), "agent", "", UserId(), ProjectId()})
+      .ThenEvents(
+          {ResourceRegistered{ResourceId("r1"), "agent", "r1", User("owner"), ProjectId()}});
+  s.When("owner", CreateProject{ProjectId("p2"), "  "}).ThenRejected(ErrorCode::kInvalidArgument);
+}
+
 TEST(Rule7Test, DeletedProjectsGrantNothingAndAcceptNoMembers) {
   auto s = Given(OrgCreated("platform"), Joined("m2", "dev", "Developer"), ProjectMade("p1"),
                  ProjectMember("p1", "client", "Viewer"));

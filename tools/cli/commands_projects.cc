@@ -58,7 +58,7 @@ void RegisterProjects(CLI::App& app, Cli& cli) {
       [](Command::Builder c, const ProjectName& o) {
         auto r = c.initCreateProject();
         r.setProjectId(o.project);
-        r.setName(o.name.empty() ? o.project : o.name);
+        r.setName(o.name);  // the domain names it after its id when empty
       },
       [](CLI::App& sub, ProjectName& o) {
         ProjectOption(sub, o.project);
@@ -136,7 +136,7 @@ void RegisterAssets(CLI::App& app, Cli& cli) {
       },
       [](CLI::App& sub, ApiKey& o) {
         sub.add_option("key", o.id, "API key id")->required();
-        sub.add_option("--name", o.name, "display name");
+        sub.add_option("--name", o.name, "display name (default: the id)");
         sub.add_option("--project", o.project, "project the key belongs to");
       });
   NewCommand<OneText>(
@@ -159,7 +159,7 @@ void RegisterAssets(CLI::App& app, Cli& cli) {
       [](CLI::App& sub, Resource& o) {
         sub.add_option("resource", o.id, "resource id")->required();
         sub.add_option("--kind", o.kind, "what it is, e.g. agent")->required();
-        sub.add_option("--name", o.name, "display name");
+        sub.add_option("--name", o.name, "display name (default: the id)");
         sub.add_option("--owner", o.owner, "owner's user id (default: the actor)");
         sub.add_option("--project", o.project, "project it belongs to");
       });
