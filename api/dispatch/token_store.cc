@@ -98,6 +98,12 @@ std::expected<std::unique_ptr<TokenStore>, std::string> TokenStore::Open(
 }
 
 std::optional<Principal> TokenStore::Authenticate(std::string_view token) const {
+  // admin.token ends with a newline, and a client that sends the file's bytes sends it too.
+  // Tokens never contain whitespace, so trailing whitespace is trimmed rather than refused.
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ' ||
+                            token.back() == '\t')) {
+    token.remove_suffix(1);
+  }
   // A token that cannot be hashed cannot be checked: it authenticates no one.
   const auto hashed = HashSecretToken(token);
   if (!hashed) return std::nullopt;

@@ -38,6 +38,11 @@ TEST(TokenStoreTest, FirstStartWritesAPrivateAdminTokenThatAuthenticates) {
   EXPECT_EQ(ReadFile(tmp.path() / "tokens").find(token), std::string::npos);  // hash only
   EXPECT_FALSE((*store)->Authenticate(token + "x").has_value());
   EXPECT_FALSE((*store)->Authenticate("").has_value());
+  // The file's bytes as they are, newline included, work too; inner changes still do not.
+  EXPECT_TRUE((*store)->Authenticate(ReadFile(created)).has_value());
+  EXPECT_TRUE((*store)->Authenticate(token + "\r\n").has_value());
+  EXPECT_FALSE((*store)->Authenticate(" " + token).has_value());
+  EXPECT_FALSE((*store)->Authenticate("\n").has_value());
 }
 
 TEST(TokenStoreTest, IssueAndRevokeAreKeptAcrossReopen) {

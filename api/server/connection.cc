@@ -150,6 +150,15 @@ asio::awaitable<std::unique_ptr<Incoming>> Connection::ReadFrame() {
 bool Connection::HandleRequest(std::unique_ptr<Incoming> incoming) {
   uint64_t id = 0;
   try {
+    // The id first, from the root alone: when something deeper is malformed, a pipelining
+    // client still learns which of its requests failed. Only a root that cannot be read at all
+    // leaves the id 0 (docs/protocol.md).
+    id = capnp::FlatArrayMessageReader(incoming->frame.words(), incoming->options)
+             .getRoot<wire::Request>()
+             .getId();
+  } catch (const kj::Exception&) {
+  }
+  try {
     // Walk the whole message once, on a reader of its own, so that pointers out of bounds,
     // nesting deeper than the limit and amplification fail here, whatever the request kind.
     capnp::FlatArrayMessageReader check(incoming->frame.words(), incoming->options);

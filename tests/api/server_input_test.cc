@@ -127,6 +127,9 @@ TEST_F(ServerInputTest, DeeplyNestedPointersAreRefusedAndTheConnectionLives) {
     auto m = raw->Read();
     ASSERT_TRUE(m.has_value());
     ASSERT_TRUE(m->get().isError());
+    // The root was readable: the error carries the request's id, so that a pipelining client
+    // knows which request failed.
+    EXPECT_EQ(m->get().getId(), 5u);
     EXPECT_STREQ(m->get().getError().getCode().cStr(), "BAD_REQUEST");
     EXPECT_NE(std::string(m->get().getError().getMessage().cStr()).find("nested"),
               std::string::npos)
