@@ -392,6 +392,7 @@ std::optional<UserAccessView> AccessProjection::UserAccess(const std::string& or
   if (cached == nullptr || cached->org_id.value.empty()) return std::nullopt;
   const OrganizationState& s = *cached;
   UserAccessView view;
+  view.org_name = s.name;
   const UserId uid(user);
   if (const Member* m = s.FindMember(uid)) view.org_role = m->role;
   std::vector<const Project*> projects;

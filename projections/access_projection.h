@@ -45,6 +45,7 @@ struct ProjectView {
 };
 
 struct UserAccessView {
+  std::string org_name;
   std::string org_role;  // empty when not an org member
   std::vector<ProjectView> projects;
 };

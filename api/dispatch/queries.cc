@@ -154,7 +154,8 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
       if (!view) return fail(view.error());
       std::vector<std::pair<std::string, domain::ProjectAccess>> projects;
       for (const ProjectView& p : view->projects) projects.emplace_back(p.project_id, p.access);
-      SetUserAccess(response.initUserAccess(), Str(r.getOrg()), "", view->org_role, projects);
+      SetUserAccess(response.initUserAccess(), Str(r.getOrg()), view->org_name, view->org_role,
+                    projects);
       return;
     }
     case wire::Query::CHECK: {
@@ -257,6 +258,7 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
       SetError(response, "UNSUPPORTED", "the export is answered in parts, on a connection");
       return;
     case wire::Query::STATUS: {
+      if (auto reached = queries.WaitForAll(token); !reached) return fail(reached.error());
       auto out = response.initStatus();
       out.setLastPosition(node_.log().LastPosition());
       out.setServerVersion(server_version_);

@@ -45,6 +45,16 @@ Result<std::shared_ptr<P>> QueryService::Ready(std::string_view name, Position t
   return p;
 }
 
+Result<void> QueryService::WaitForAll(Position token) {
+  if (token == 0) return {};
+  for (const projections::ProjectionStatus& p : engine_.Describe()) {
+    if (auto reached = engine_.WaitFor(p.name, token, options_.token_wait); !reached) {
+      return std::unexpected(FromStoreError(reached.error()));
+    }
+  }
+  return {};
+}
+
 Result<MemberPage> QueryService::ListMembers(const domain::OrgId& org_id, const Viewer& viewer,
                                              bool include_former, Position cursor, size_t limit,
                                              Position token) {
@@ -183,6 +193,14 @@ Result<domain::CheckResult> QueryService::Check(const domain::OrgId& org_id,
 
 Result<ActivityPage> QueryService::Activity(const ActivityFilter& filter, size_t limit,
                                             Position token, const Viewer& viewer) {
+  // The activity log is membership actions; logins and last-active marks are the logins read
+  // model's. Filtering on one would answer an empty page that looks like "nobody logged in".
+  if (filter.action && (*filter.action == domain::MemberLoggedIn::kType ||
+                        *filter.action == domain::MemberActive::kType)) {
+    return Fail("INVALID_ARGUMENT", "The activity log holds membership actions, not " +
+                                        *filter.action +
+                                        ": logins and last activity are in the logins query.");
+  }
   if (!viewer.user_id.empty()) {
     if (!filter.org) {
       return Fail("INVALID_ARGUMENT",

@@ -61,6 +61,8 @@ class QueryService {
                                                  const domain::UserId& user,
                                                  eventstore::Position token,
                                                  const Viewer& viewer = {});
+  // Waits until every read model has reached `token` (the status query: it shows them all).
+  Result<void> WaitForAll(eventstore::Position token);
   Result<domain::CheckResult> Check(const domain::OrgId& org, const domain::UserId& user,
                                     const std::string& permission,
                                     const std::optional<domain::ProjectId>& project,

@@ -116,6 +116,49 @@ TEST_F(ClientE2eTest, StatusSaysWhereTheMemoryGoes) {
   EXPECT_NE(text.find("views storage:"), std::string::npos) << text;
 }
 
+// docs/cli.md: every query takes --consistency-token, status included; with it, every read
+// model it lists has reached the command's position.
+TEST_F(ClientE2eTest, StatusWaitsForAConsistencyToken) {
+  CreateOrg("acme", "commerce", "olga");
+  auto sent = OkJson<api::wire::CommandResult>(
+      {"invite", "acme", "ann@example.test", "--role", "Editor", "--actor", "olga"});
+  const std::string token = std::to_string(sent->getPosition());
+  auto status = OkJson<api::wire::Status>({"status", "--consistency-token", token});
+  ASSERT_GT(status->getProjections().size(), 0u);
+  for (auto p : status->getProjections()) {
+    EXPECT_GE(p.getPosition(), sent->getPosition()) << p.getName().cStr();
+  }
+}
+
+// The wire's 0 means "unchanged" for both settings, so the CLI refuses a 0 rather than send a
+// request that silently changes nothing, and the server refuses a change of nothing.
+TEST_F(ClientE2eTest, OrgSettingsRefusesAChangeOfNothing) {
+  CreateOrg("acme", "commerce", "olga");
+  CliRun zero =
+      Roster({"org", "settings", "acme", "--invitation-ttl-days", "0", "--actor", "olga"});
+  EXPECT_EQ(zero.exit_code, 2) << zero.err;
+  CliRun nothing = Roster({"org", "settings", "acme", "--actor", "olga"});
+  EXPECT_EQ(nothing.exit_code, 1) << nothing.err;
+  EXPECT_NE(nothing.err.find("INVALID_ARGUMENT"), std::string::npos) << nothing.err;
+  Ok({"org", "settings", "acme", "--invitation-ttl-days", "3", "--actor", "olga"});
+}
+
+// The JSON had when a former membership ended; the table now shows it too.
+TEST_F(ClientE2eTest, FormerMembersShowWhenTheyEnded) {
+  CreateOrg("acme", "commerce", "olga");
+  Join("acme", "olga", "ann", "Editor");
+  Ok({"member", "remove", "acme", "ann", "--actor", "olga"});
+  const std::string current = Ok({"members", "acme"});
+  EXPECT_EQ(current.find("ENDED"), std::string::npos) << current;
+  const std::string former = Ok({"members", "acme", "--former"});
+  ASSERT_NE(former.find("ENDED"), std::string::npos) << former;
+  std::string row = former.substr(former.find("\nann") + 1);
+  row = row.substr(0, row.find('\n'));
+  row.erase(row.find_last_not_of(' ') + 1);
+  EXPECT_NE(row.find("removed"), std::string::npos) << former;
+  EXPECT_TRUE(row.ends_with("Z")) << "the last column, ENDED, is a time: " << row;
+}
+
 TEST_F(ClientE2eTest, TailPrintsEveryRecordInOrder) {
   CreateOrg("acme", "commerce", "olga");
   Join("acme", "olga", "bob", "Editor");

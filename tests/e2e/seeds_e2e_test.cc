@@ -66,6 +66,7 @@ TEST_F(SeedsE2eTest, Seed001ProjectsNeedTheirOwnAccess) {
   Join("ws", "olga", "mia", "Member");
 
   auto before = OkJson<UserAccess>({"access", "user", "ws", "mia"});
+  EXPECT_EQ(std::string(before->getOrgName().cStr()), "ws Inc");
   EXPECT_EQ(std::string(before->getRole().cStr()), "Member");
   EXPECT_EQ(before->getProjects().size(), 0u);
   EXPECT_EQ(Roster({"check", "ws", "mia", "projects.view", "--project", "web"}).exit_code, 1);

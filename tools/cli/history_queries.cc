@@ -122,9 +122,11 @@ void RegisterLogins(CLI::App& app, Cli& cli) {
 
 void RegisterStatus(CLI::App& app, Cli& cli) {
   auto* sub = app.add_subcommand("status", "the server, the log and every read model's position");
-  sub->callback([&cli] {
+  auto token = std::make_shared<uint64_t>(0);
+  AddConsistencyOption(*sub, *token);
+  sub->callback([&cli, token] {
     cli.exit_code = RunQuery(
-        cli, 0, [](Query::Builder q) { q.setStatus(); },
+        cli, *token, [](Query::Builder q) { q.setStatus(); },
         [&](Response::Reader response) {
           auto status = response.getStatus();
           if (cli.json) {

@@ -54,11 +54,21 @@ void RegisterMembers(CLI::App& app, Cli& cli) {
             std::cout << api::wire::ToJson(page) << "\n";
             return int{kOk};
           }
-          Table table({"USER", "EMAIL", "NAME", "ROLE", "STATUS", "JOINED", "LAST ACTIVE"});
+          // With --former, when each membership ended (removed or left) is part of the answer.
+          std::vector<std::string> columns = {"USER",   "EMAIL",  "NAME",       "ROLE",
+                                              "STATUS", "JOINED", "LAST ACTIVE"};
+          if (o->former) columns.push_back("ENDED");
+          Table table(columns);
           for (auto m : page.getMembers()) {
-            table.Add({m.getUserId().cStr(), m.getEmail().cStr(), OrDash(m.getDisplayName().cStr()),
-                       m.getRole().cStr(), m.getStatus().cStr(), TimeOrDash(m.getJoinedAtUs()),
-                       TimeOrDash(m.getLastActiveUs())});
+            std::vector<std::string> row = {m.getUserId().cStr(),
+                                            m.getEmail().cStr(),
+                                            OrDash(m.getDisplayName().cStr()),
+                                            m.getRole().cStr(),
+                                            m.getStatus().cStr(),
+                                            TimeOrDash(m.getJoinedAtUs()),
+                                            TimeOrDash(m.getLastActiveUs())};
+            if (o->former) row.push_back(TimeOrDash(m.getEndedAtUs()));
+            table.Add(row);
           }
           table.Print(std::cout);
           PrintNextCursor(page.getNextCursor());
