@@ -70,8 +70,9 @@ class ActivityLogProjection final : public Projection {
       : log_(log), codec_(codec) {}
   static constexpr std::string_view kName = "activity_log";
   std::string_view name() const override { return kName; }
-  // 3: ownership.transferred is indexed under its previous owner too.
-  uint32_t version() const override { return 3; }
+  // 3: ownership.transferred is indexed under its previous owner too; 4: resource.reassigned
+  // under its previous owner too.
+  uint32_t version() const override { return 4; }
   bool LoadsRows() const override { return false; }
   bool LoadRow(std::string_view, std::string_view) override { return true; }
   void Apply(const EventContext& e) override;

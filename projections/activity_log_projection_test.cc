@@ -187,6 +187,23 @@ TEST_F(ActivityLogProjectionTest, OwnershipTransferIsFoundUnderBothOwners) {
   }
 }
 
+// "What happened to ana's resources" is asked by ana's id: a reassignment away from her is
+// found under her as well as under the resource.
+TEST_F(ActivityLogProjectionTest, AResourceReassignmentIsFoundUnderItsPreviousOwner) {
+  History();
+  feed_.In("org-1").By("owner").Given(
+      ResourceReassigned{ResourceId("agent-1"), User("ana"), User("owner"), "manual"});
+  for (const std::string subject : {"ana", "agent-1"}) {
+    const auto entries =
+        Entries(Filter().Org("org-1").Subject(subject).Action("resource.reassigned"));
+    ASSERT_EQ(entries.size(), 1u) << subject;
+    EXPECT_EQ(entries[0].subject, "agent-1");
+    EXPECT_EQ(entries[0].also_subject, "ana");
+    EXPECT_EQ(entries[0].before, "ana");
+    EXPECT_EQ(entries[0].after, "owner");
+  }
+}
+
 TEST_F(ActivityLogProjectionTest, EntriesPastTheProjectionsPositionAreNotAnswered) {
   feed_.Given(OrgCreated("workspace"));
   const eventstore::Position reached = feed_.position();

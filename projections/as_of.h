@@ -29,11 +29,22 @@ struct AsOfState {
   // When each membership joined (record time of its member.joined), by membership id: the
   // aggregate keeps only the order of joining.
   std::unordered_map<std::string, int64_t> joined_at_us;
+  // Last login and last activity by user id, up to the point; filled by ReplayActivity only
+  // (they are in the organization's activity stream, which access answers do not need).
+  std::unordered_map<std::string, int64_t> last_login_us;
+  std::unordered_map<std::string, int64_t> last_active_us;
 };
 
 eventstore::Result<AsOfState> ReplayOrganization(eventstore::EventLog& log,
                                                  const eventstore::codec::EventCodec& codec,
                                                  const domain::OrgId& org, const AsOfPoint& point);
+
+// Adds to `out` the last login and last activity of each user in the organization's activity
+// stream up to the point, as the members read model has them live.
+eventstore::Result<void> ReplayActivity(eventstore::EventLog& log,
+                                        const eventstore::codec::EventCodec& codec,
+                                        const domain::OrgId& org, const AsOfPoint& point,
+                                        AsOfState& out);
 
 // One organization's view of a user at a point: membership and project access.
 struct UserAccessAsOf {

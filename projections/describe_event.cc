@@ -17,7 +17,8 @@ std::string RoleText(const Role& r) {
          (r.project_role.empty() ? "" : " project:" + r.project_role);
 }
 
-// The facts of an event; also_subject is set by the one event that has a second user.
+// The facts of an event; also_subject is set by the events that concern a second user: the
+// previous owner of an organization or of a resource.
 EventFacts Facts(std::string subject, std::string project, std::string before, std::string after) {
   return EventFacts{.subject = std::move(subject),
                     .project = std::move(project),
@@ -147,6 +148,8 @@ bool DescribeEvent(const Event& event, const std::string& org, EventFacts* f) {
           },
           [&](const ResourceReassigned& e) {
             *f = Facts(e.resource_id.value, "", e.from_owner.value, e.to_owner.value);
+            // "What happened to this user's resources" is asked by the old owner's id.
+            f->also_subject = e.from_owner.value;
             return true;
           },
           [&](const ResourceDeleted& e) {
@@ -199,6 +202,7 @@ std::string_view SubjectOf(const Event& event, const std::string& org) {
 
 std::string_view AlsoSubjectOf(const domain::Event& event) {
   if (const auto* e = std::get_if<domain::OwnershipTransferred>(&event)) return e->from_user.value;
+  if (const auto* e = std::get_if<domain::ResourceReassigned>(&event)) return e->from_owner.value;
   return {};
 }
 

@@ -73,6 +73,12 @@ void SetAsOfMember(wire::Member::Builder out, const domain::Member& m,
   out.setDisplayName(m.display_name);
   out.setRole(m.role);
   out.setStatus("active");
+  if (auto login = at.last_login_us.find(m.user_id.value); login != at.last_login_us.end()) {
+    out.setLastLoginUs(login->second);
+  }
+  if (auto active = at.last_active_us.find(m.user_id.value); active != at.last_active_us.end()) {
+    out.setLastActiveUs(active->second);
+  }
 }
 
 void SetPending(wire::PendingInvitation::Builder out, const domain::Invitation& invitation) {

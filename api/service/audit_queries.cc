@@ -1,6 +1,7 @@
 #include "api/service/audit_queries.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "eventstore/codec/streams.h"
 
@@ -27,6 +28,10 @@ Result<OrganizationAsOfView> OrganizationAsOf(eventstore::EventLog& log,
   if (!replayed) return std::unexpected(FromStoreError(replayed.error()));
   if (replayed->state.status == domain::OrgStatus::kNone) {
     return Fail("NOT_FOUND", "Organization " + org + " did not exist at that point.");
+  }
+  if (auto activity = projections::ReplayActivity(log, codec, org_id, point, *replayed);
+      !activity) {
+    return std::unexpected(FromStoreError(activity.error()));
   }
   OrganizationAsOfView out;
   out.at = std::move(*replayed);
@@ -59,9 +64,29 @@ Result<std::vector<UserHistoryEntry>> UserHistory(eventstore::EventLog& log,
   std::vector<UserHistoryEntry> out;
   const domain::UserId uid(user);
   for (const std::string& org : orgs) {
-    // Replay the organization and note every event after which the user's access differs.
+    // Replay the organization and note every command after which the user's access differs.
+    // Per command, not per event: the events of one command are one atomic change, and the
+    // state between two of them (removed from the org but still in a project) never existed
+    // for anyone to see.
     domain::OrganizationState state;
     std::string before = Describe(projections::AccessOf(state, uid));
+    std::string current = before;  // the access after the last event folded
+    struct Command {
+      std::string id;
+      eventstore::Position last_position = 0;
+      int64_t time_us = 0;
+      std::string actor;
+      std::string action;  // the first of its events that changed the user's access
+    };
+    std::optional<Command> command;
+    auto close = [&] {
+      if (command && current != before) {
+        out.push_back(UserHistoryEntry{command->last_position, command->time_us, org,
+                                       command->action, "", before, current, command->actor});
+        before = current;
+      }
+      command.reset();
+    };
     eventstore::StreamVersion next = 0;
     for (bool more = true; more;) {
       auto records = log.ReadStream(eventstore::codec::OrgStream(domain::OrgId(org)), next, 1024);
@@ -75,17 +100,24 @@ Result<std::vector<UserHistoryEntry>> UserHistory(eventstore::EventLog& log,
         }
         auto event = codec.Decode(r);
         if (!event) return Fail("INTERNAL", "cannot decode record " + std::to_string(r.position));
+        // A record without a command id is a command of its own.
+        if (command && (r.metadata.command_id.empty() || r.metadata.command_id != command->id)) {
+          close();
+        }
         const bool deleted = std::holds_alternative<domain::OrganizationDeleted>(*event);
         domain::Apply(state, *event);
         next = r.stream_version + 1;
         std::string after =
             deleted ? "organization deleted" : Describe(projections::AccessOf(state, uid));
-        if (after == before) continue;
-        out.push_back(UserHistoryEntry{r.position, r.metadata.time_us, org, r.type, "", before,
-                                       after, r.metadata.actor});
-        before = std::move(after);
+        if (!command) command = Command{r.metadata.command_id, 0, 0, "", ""};
+        command->last_position = r.position;
+        command->time_us = r.metadata.time_us;
+        command->actor = r.metadata.actor;
+        if (command->action.empty() && after != current) command->action = r.type;
+        current = std::move(after);
       }
     }
+    close();
   }
   std::sort(out.begin(), out.end(),
             [](const auto& a, const auto& b) { return a.position < b.position; });

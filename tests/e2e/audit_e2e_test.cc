@@ -178,5 +178,63 @@ TEST_F(AuditE2eTest, AsOfAndHistoryPrintEveryPart) {
   EXPECT_EQ(admin_history.out, history_json);
 }
 
+// The members of an organization as of a point show the last login and activity they had by
+// then, as the live members view does (they used to be 0).
+TEST_F(AuditE2eTest, AsOfMembersShowTheirLastLoginAndActivityThen) {
+  CreateOrg("acme", "commerce", "olga");
+  Join("acme", "olga", "ann", "Editor");
+  const uint64_t before_login = LastPosition();
+  auto login = OkJson<api::wire::CommandResult>({"login", "record", "acme", "--actor", "ann"});
+  const std::string token = std::to_string(login->getPosition());
+  auto live = OkJson<api::wire::MemberPage>({"members", "acme", "--consistency-token", token});
+  auto now = OkJson<OrganizationAsOf>({"as-of", "org", "acme"});
+  auto then = OkJson<OrganizationAsOf>(
+      {"as-of", "org", "acme", "--position", std::to_string(before_login)});
+  auto find = [](auto members, const std::string& user) {
+    for (auto m : members) {
+      if (std::string(m.getUserId().cStr()) == user) return m;
+    }
+    ADD_FAILURE() << user << " is not listed";
+    return *members.begin();
+  };
+  const auto live_ann = find(live->getMembers(), "ann");
+  ASSERT_GT(live_ann.getLastLoginUs(), 0);
+  EXPECT_EQ(find(now->getMembers(), "ann").getLastLoginUs(), live_ann.getLastLoginUs());
+  EXPECT_EQ(find(now->getMembers(), "ann").getLastActiveUs(), live_ann.getLastActiveUs());
+  EXPECT_EQ(find(then->getMembers(), "ann").getLastLoginUs(), 0);
+}
+
+// History rows are per command: a removal that also ends a project grant is one row, never the
+// state between its two events ("not a member; web=Editor (direct)").
+TEST_F(AuditE2eTest, HistoryHasOneRowPerCommand) {
+  CreateOrg("ws", "workspace", "olga");
+  Ok({"project", "create", "ws", "web", "--actor", "olga"});
+  Join("ws", "olga", "ann", "Member");
+  Ok({"project", "add", "ws", "web", "ann", "Editor", "--actor", "olga"});
+  auto removed =
+      OkJson<api::wire::CommandResult>({"member", "remove", "ws", "ann", "--actor", "olga"});
+  ASSERT_GE(removed->getEvents().size(), 2u) << "the removal should also end the project grant";
+  const std::string json = Ok({"--json", "history", "ann"});
+  EXPECT_EQ(json.find("not a member; web"), std::string::npos) << json;
+  const std::string table = Ok({"history", "ann"});
+  EXPECT_EQ(Count(table, "not a member"), 2u) << table;  // before joining, and after the removal
+  EXPECT_NE(table.find("member.removed"), std::string::npos) << table;
+  EXPECT_EQ(Count(json, "\"position\""), 3u) << json;  // joined, project grant, removal
+}
+
+// One definition: the activity log is membership actions. Logins are asked of `logins`; asking
+// the activity log for them says so instead of answering an empty page. The export carries the
+// login records too (its chain must be whole), marked by their action.
+TEST_F(AuditE2eTest, LoginsAreNotInTheActivityLogButAreInTheExport) {
+  CreateOrg("acme", "commerce", "olga");
+  Ok({"login", "record", "acme", "--actor", "olga"});
+  CliRun asked = Roster({"activity", "--org", "acme", "--action", "member.logged_in"});
+  EXPECT_EQ(asked.exit_code, 1) << asked.err;
+  EXPECT_NE(asked.err.find("INVALID_ARGUMENT"), std::string::npos) << asked.err;
+  EXPECT_NE(asked.err.find("logins"), std::string::npos) << asked.err;
+  EXPECT_EQ(Ok({"activity", "--org", "acme"}).find("member.logged_in"), std::string::npos);
+  EXPECT_NE(Ok({"logins", "acme"}).find("olga"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace roster::tests::e2e
