@@ -151,14 +151,16 @@ size_t AccessProjection::Weigh(const OrganizationState& s) {
   // The catalog and the state's own indexes (role holders, owners in join order) are counted
   // per role and per member, roughly.
   size_t bytes = sizeof(OrganizationState) + 2048 + s.catalog.roles().size() * 512;
-  for (const auto& [user, m] : s.members) {
-    bytes += 3 * 64 + sizeof(Member) + 2 * internal::HeapBytes(m.user_id.value) +
-             internal::HeapBytes(m.membership_id.value) + internal::HeapBytes(m.display_name) +
-             internal::HeapBytes(m.role) + 32;
-  }
-  for (const auto& [id, p] : s.projects) {
-    bytes += 64 + sizeof(Project) + internal::HeapBytes(p.name) + p.direct_members.size() * 128;
-  }
+  bytes += internal::SampledBytes(s.members, [](const auto& entry) {
+    const Member& m = entry.second;
+    return 3 * 64 + sizeof(Member) + 2 * internal::HeapBytes(m.user_id.value) +
+           internal::HeapBytes(m.membership_id.value) + internal::HeapBytes(m.display_name) +
+           internal::HeapBytes(m.role) + 32;
+  });
+  bytes += internal::SampledBytes(s.projects, [](const auto& entry) {
+    const Project& p = entry.second;
+    return 64 + sizeof(Project) + internal::HeapBytes(p.name) + p.direct_members.size() * 128;
+  });
   return bytes;
 }
 

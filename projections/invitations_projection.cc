@@ -75,13 +75,14 @@ InvitationsProjection::InvitationsProjection()
 
 size_t InvitationsProjection::Weigh(const OrgData& d) {
   size_t bytes = sizeof(OrgData) + 128;
-  for (const auto& [pos, v] : d.invitations) {
+  bytes += internal::SampledBytes(d.invitations, [](const auto& entry) {
+    const InvitationView& v = entry.second;
     // The map's node, the by_id entry (a node, the id again), the strings.
-    bytes += sizeof(InvitationView) + 64 + 96 + 2 * internal::HeapBytes(v.invitation_id) +
-             internal::HeapBytes(v.email) + internal::HeapBytes(v.display_name) +
-             internal::HeapBytes(v.role) + internal::HeapBytes(v.inviter) +
-             internal::HeapBytes(v.accepted_by);
-  }
+    return sizeof(InvitationView) + 64 + 96 + 2 * internal::HeapBytes(v.invitation_id) +
+           internal::HeapBytes(v.email) + internal::HeapBytes(v.display_name) +
+           internal::HeapBytes(v.role) + internal::HeapBytes(v.inviter) +
+           internal::HeapBytes(v.accepted_by);
+  });
   return bytes;
 }
 

@@ -85,7 +85,8 @@ MembersProjection::MembersProjection()
 
 size_t MembersProjection::Weigh(const OrgData& d) {
   size_t bytes = sizeof(OrgData) + 256;
-  for (const auto& [pos, m] : d.memberships) bytes += MemberBytes(m);
+  bytes += internal::SampledBytes(d.memberships,
+                                  [](const auto& entry) { return MemberBytes(entry.second); });
   // active_by_user and active_positions: a node and a key each; activity: the same.
   bytes += d.active_by_user.size() * 96 + d.active_positions.size() * 48;
   bytes += d.activity.size() * 112;

@@ -33,6 +33,24 @@ namespace roster::projections::internal {
 // What a string holds on the heap, for weighers: nothing while it fits libstdc++'s inline buffer.
 inline size_t HeapBytes(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
 
+// For weighers: the sum of `weigh_one` over a container, exact up to kWeighSample elements and
+// beyond that estimated from the first kWeighSample, scaled by the size. The cache weighs every
+// entry an event changed at every flush; walking every member of a large organization each time
+// cost more than applying the events (live catch-up on a 10M-event log of 1,000 organizations of
+// about 1,000 members: 70% of the CPU in the weighers, 6.7k events/s).
+inline constexpr size_t kWeighSample = 32;
+template <class Container, class Fn>
+size_t SampledBytes(const Container& c, Fn&& weigh_one) {
+  size_t bytes = 0;
+  size_t seen = 0;
+  for (const auto& element : c) {
+    if (seen == kWeighSample) break;
+    bytes += weigh_one(element);
+    ++seen;
+  }
+  return seen == 0 || seen == c.size() ? bytes : bytes / seen * c.size();
+}
+
 template <class T>
 class OrgCache {
  public:

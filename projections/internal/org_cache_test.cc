@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace roster::projections::internal {
 namespace {
@@ -60,6 +61,22 @@ TEST(OrgCacheTest, AFailedLoadIsNotCached) {
   EXPECT_EQ(cache.Mutable("a", failing), nullptr);
   EXPECT_EQ(cache.stats().orgs, 0u);
   EXPECT_NE(cache.Get("a", kLoad), nullptr);
+}
+
+// Weighing an organization must not walk all of it: the cache weighs every changed entry at
+// every flush. Small containers are weighed exactly, large ones from a sample, scaled.
+TEST(OrgCacheTest, WeighersSampleLargeContainers) {
+  size_t calls = 0;
+  auto seven = [&](int) {
+    ++calls;
+    return size_t{7};
+  };
+  EXPECT_EQ(SampledBytes(std::vector<int>(10), seven), 70u);
+  EXPECT_EQ(calls, 10u);
+  calls = 0;
+  EXPECT_EQ(SampledBytes(std::vector<int>(100000), seven), 700000u);
+  EXPECT_EQ(calls, kWeighSample);
+  EXPECT_EQ(SampledBytes(std::vector<int>(), seven), 0u);
 }
 
 }  // namespace
