@@ -91,6 +91,71 @@ Answered Handler::Answer(const HttpRequest& request) {
   return Route(request, path, query);
 }
 
+std::expected<EventStreamStart, Answered> Handler::StartEvents(const HttpRequest& request) const {
+  auto refuse = [](HttpAnswer answer) {
+    return std::unexpected(Answered{std::move(answer), "events", "stream"});
+  };
+  if (request.method != "GET") {
+    HttpAnswer answer = Problem(405, "METHOD_NOT_ALLOWED", "this path answers GET only");
+    answer.headers.emplace_back("Allow", "GET");
+    return refuse(std::move(answer));
+  }
+  constexpr std::string_view kBearer = "Bearer ";
+  if (!StartsWithNoCase(request.authorization, kBearer)) {
+    return refuse(Problem(401, "UNAUTHENTICATED", "send Authorization: Bearer <token>"));
+  }
+  EventStreamStart start;
+  start.token = std::string(request.authorization.substr(kBearer.size()));
+  auto principal = tokens_.Authenticate(start.token);
+  if (!principal) return refuse(Problem(401, "UNAUTHENTICATED", "unknown or revoked token"));
+  start.principal = std::move(*principal);
+  // The TCP API's rule for its subscribe, asked of the same function.
+  capnp::MallocMessageBuilder message;
+  message.initRoot<wire::Request>().initSubscribe();
+  if (auto denied = dispatch::Dispatcher::Authorize(start.principal,
+                                                    message.getRoot<wire::Request>().asReader())) {
+    return refuse(Problem(StatusForCode(denied->code), denied->code, denied->message));
+  }
+  Params params;
+  const auto question = request.target.find('?');
+  if (question != std::string_view::npos &&
+      !ParseQueryString(request.target.substr(question + 1), &params)) {
+    return refuse(Problem(400, "BAD_REQUEST", "malformed query string"));
+  }
+  auto position = [](std::string_view text, uint64_t* out) {
+    if (text.empty() || text.size() > 20) return false;
+    uint64_t v = 0;
+    for (char c : text) {
+      if (c < '0' || c > '9') return false;
+      const uint64_t digit = static_cast<uint64_t>(c - '0');
+      if (v > (UINT64_MAX - digit) / 10) return false;
+      v = v * 10 + digit;
+    }
+    *out = v;
+    return true;
+  };
+  for (const auto& [name, value] : params) {
+    if (name != "after") {
+      return refuse(Problem(400, "BAD_REQUEST", "unknown parameter '" + name + "'; try after"));
+    }
+    if (!position(value, &start.after)) {
+      return refuse(Problem(400, "BAD_REQUEST", "after is a log position (a decimal number)"));
+    }
+  }
+  // A reconnecting EventSource sends the id of the last event it received: it wins over the
+  // URL, which still holds where the stream first started.
+  if (!request.last_event_id.empty() && !position(request.last_event_id, &start.after)) {
+    return refuse(Problem(400, "BAD_REQUEST",
+                          "Last-Event-ID is a log position (a decimal number), the id of the "
+                          "last event received"));
+  }
+  return start;
+}
+
+bool Handler::StillValid(const EventStreamStart& start) const {
+  return tokens_.Authenticate(start.token).has_value();
+}
+
 Answered Handler::Operator(std::string_view path) {
   Answered out{{}, std::string(path.substr(path.rfind('/') + 1)), std::string(kOperator)};
   if (path == "/healthz") {

@@ -16,7 +16,9 @@
 #include <unordered_set>
 #include <vector>
 
+#include "api/dispatch/fill.h"
 #include "api/http/handler.h"
+#include "api/wire/json.h"
 
 namespace roster::api::http {
 
@@ -44,7 +46,57 @@ struct Session {
   std::optional<beast::tcp_stream> plain;
   std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
   bool busy = false;  // answering a request (on the session's strand only)
+  // While an event stream waits for commits: its timer, which Stop cancels to end the stream.
+  asio::steady_timer* wake = nullptr;
 };
+
+// An event stream's wake-up: the log's commit listener cancels the timer the stream waits on
+// (a heartbeat's length), through the session's strand. One wake-up in flight is enough.
+struct Waker {
+  explicit Waker(asio::any_io_executor executor) : timer(std::move(executor)) {}
+  asio::steady_timer timer;
+  std::atomic<bool> pending{false};
+};
+
+// Up to this many records, or about this many bytes, go out as one chunk.
+constexpr size_t kEventBatch = 256;
+constexpr size_t kEventBatchBytes = 1u << 20;
+
+struct EventBatch {
+  std::string text;  // the records as Server-Sent Events
+  uint64_t last = 0;
+  std::string error;
+};
+
+// One Server-Sent Event; `data` may hold newlines (each line becomes its own data field).
+void AppendEvent(std::string& out, std::string_view id, std::string_view event,
+                 std::string_view data) {
+  if (!id.empty()) out.append("id: ").append(id).append("\n");
+  out.append("event: ").append(event).append("\n");
+  for (size_t begin = 0;;) {
+    const size_t end = data.find('\n', begin);
+    out.append("data: ").append(data.substr(begin, end - begin)).append("\n");
+    if (end == std::string_view::npos) break;
+    begin = end + 1;
+  }
+  out.append("\n");
+}
+
+// Records from `from` on, as the TCP subscription's Record structs in the API's JSON.
+EventBatch ReadEvents(eventstore::EventLog& log, uint64_t from) {
+  EventBatch batch;
+  batch.last = from - 1;
+  auto visited = log.VisitAll(from, kEventBatch, [&](const eventstore::RecordView& r) {
+    capnp::MallocMessageBuilder message;
+    auto record = message.initRoot<wire::Record>();
+    dispatch::FillRecord(r, record);
+    AppendEvent(batch.text, std::to_string(r.position), "record", wire::ToJson(record.asReader()));
+    batch.last = r.position;
+    return batch.text.size() < kEventBatchBytes;
+  });
+  if (!visited) batch.error = visited.error().message;
+  return batch;
+}
 
 std::string_view View(beast::string_view s) { return std::string_view(s.data(), s.size()); }
 beast::string_view Name(std::string_view s) { return beast::string_view(s.data(), s.size()); }
@@ -69,6 +121,7 @@ class HttpServer::Impl {
        std::shared_ptr<spdlog::logger> logger, HttpOptions options)
       : options_(std::move(options)),
         logger_(std::move(logger)),
+        dispatcher_(dispatcher),
         handler_(dispatcher, tokens, metrics_, options_),
         acceptor_(asio::make_strand(io_)),
         workers_(std::max(1u, options_.worker_threads)),
@@ -94,11 +147,17 @@ class HttpServer::Impl {
   // before closing, so that closing with unread bytes (which sends a reset) does not destroy
   // the answer before the client has read it.
   asio::awaitable<void> LingeringClose(Session& session);
+  // GET /v1/events, accepted: the log's records after `start.after` as Server-Sent Events,
+  // then live ones, until the client goes, the token is revoked or the server stops.
+  template <typename Stream>
+  asio::awaitable<void> StreamEvents(Stream& stream, Session& session,
+                                     const EventStreamStart& start, unsigned version);
   void Refuse(tcp::socket socket);
   void Closed(const std::shared_ptr<Session>& session);
 
   HttpOptions options_;
   std::shared_ptr<spdlog::logger> logger_;
+  dispatch::Dispatcher& dispatcher_;
   Metrics metrics_;
   Handler handler_;
   asio::io_context io_;
@@ -356,6 +415,22 @@ asio::awaitable<void> HttpServer::Impl::ServeOn(Stream& stream, Session& s) {
     request.input.idempotency_key = View(req[Name(kIdempotencyHeader)]);
     request.input.consistency_token = View(req[Name(kConsistencyHeader)]);
     const auto started = Clock::now();
+    if (request.target.substr(0, request.target.find('?')) == kEventsPath) {
+      request.last_event_id = View(req["Last-Event-ID"]);
+      auto start = handler_.StartEvents(request);
+      const unsigned status = start ? 200 : start.error().answer.status;
+      metrics_.Observe("events", "stream", status, start ? "" : start.error().answer.code,
+                       std::chrono::duration<double>(Clock::now() - started).count());
+      if (!start) {
+        const bool again =
+            co_await Write(stream, *session, start.error().answer, version, req.keep_alive());
+        session->busy = false;
+        if (!again) co_return;
+        continue;
+      }
+      co_await StreamEvents(stream, *session, *start, version);
+      co_return;  // a stream ends with its connection
+    }
     metrics_.RequestStarted();
     Answered answered;
     if (Handler::IsQuick(request)) {
@@ -380,6 +455,97 @@ asio::awaitable<void> HttpServer::Impl::ServeOn(Stream& stream, Session& s) {
   }
 }
 
+template <typename Stream>
+asio::awaitable<void> HttpServer::Impl::StreamEvents(Stream& stream, Session& session,
+                                                     const EventStreamStart& start,
+                                                     unsigned version) {
+  eventstore::EventLog& log = dispatcher_.node().log();
+  // Chunked for HTTP/1.1; an HTTP/1.0 client reads until the connection closes.
+  const bool chunked = version >= 11;
+  bhttp::response<bhttp::empty_body> res{bhttp::status::ok, version};
+  res.set(bhttp::field::server, options_.server_version);
+  res.set(bhttp::field::content_type, "text/event-stream; charset=utf-8");
+  res.set(bhttp::field::cache_control, "no-store");
+  res.keep_alive(false);
+  if (chunked) res.chunked(true);
+  bhttp::response_serializer<bhttp::empty_body> serializer{res};
+  error_code ec;
+  session.lowest().expires_after(options_.write_timeout);
+  co_await bhttp::async_write_header(stream, serializer, Await(ec));
+  if (ec) co_return;
+  // Each write is bounded by the write timeout (a client that stops reading is cut off);
+  // between writes the stream may wait as long as it likes.
+  auto send = [&](const std::string& text) -> asio::awaitable<bool> {
+    error_code write_ec;
+    session.lowest().expires_after(options_.write_timeout);
+    if (chunked) {
+      co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(text)), Await(write_ec));
+    } else {
+      co_await asio::async_write(stream, asio::buffer(text), Await(write_ec));
+    }
+    session.lowest().expires_never();
+    co_return !write_ec;
+  };
+
+  auto waker = std::make_shared<Waker>(session.lowest().get_executor());
+  const uint64_t listener = log.AddCommitListener([waker](eventstore::Position) {
+    if (waker->pending.exchange(true)) return;
+    asio::post(waker->timer.get_executor(), [waker] { waker->timer.cancel(); });
+  });
+  uint64_t cursor = start.after;
+  std::string text = "retry: 1000\n\n";  // EventSource reconnects after a second
+  // Like the TCP subscription's first answer: the log's end as the stream starts, so a client
+  // knows when it has caught up.
+  AppendEvent(text, {}, "subscribed",
+              R"({"lastPosition":")" + std::to_string(log.LastPosition()) + R"("})");
+  bool open = co_await send(text);
+  std::string end_event;
+  while (open && !stopping_) {
+    waker->pending = false;  // before looking: a commit after this wakes the wait below
+    if (!handler_.StillValid(start)) {
+      AppendEvent(end_event, {}, "error",
+                  Problem(401, "UNAUTHENTICATED", "the token was revoked").body);
+      break;
+    }
+    if (log.LastPosition() > cursor) {
+      // The log is read on the worker pool, as the dispatcher's requests are.
+      EventBatch batch = co_await asio::co_spawn(
+          workers_.get_executor(),
+          [&log, from = cursor + 1]() -> asio::awaitable<EventBatch> {
+            co_return ReadEvents(log, from);
+          },
+          asio::use_awaitable);
+      if (!batch.error.empty()) {
+        AppendEvent(end_event, {}, "error",
+                    Problem(503, "UNAVAILABLE", "reading the log failed: " + batch.error).body);
+        break;
+      }
+      if (batch.last > cursor) {
+        cursor = batch.last;
+        open = co_await send(batch.text);
+        continue;
+      }
+    }
+    waker->timer.expires_after(options_.event_heartbeat);
+    session.wake = &waker->timer;
+    co_await waker->timer.async_wait(Await(ec));
+    session.wake = nullptr;
+    // The heartbeat: a comment, which EventSource ignores.
+    if (!ec) open = co_await send(": heartbeat\n\n");
+  }
+  log.RemoveCommitListener(listener);
+  if (!open) co_return;
+  if (stopping_ && end_event.empty()) {
+    AppendEvent(end_event, {}, "error",
+                Problem(503, "SHUTTING_DOWN", "the server is stopping").body);
+  }
+  if (!end_event.empty() && !co_await send(end_event)) co_return;
+  if (chunked) {
+    session.lowest().expires_after(options_.write_timeout);
+    co_await asio::async_write(stream, bhttp::make_chunk_last(), Await(ec));
+  }
+}
+
 void HttpServer::Impl::Stop() {
   std::call_once(stopped_, [&] {
     if (!listening_) return;
@@ -399,6 +565,7 @@ void HttpServer::Impl::Stop() {
         // A session answering a request finishes it (and then sees stopping_); the others
         // wait for a request that will not be served.
         asio::post(s->lowest().get_executor(), [s, force] {
+          if (s->wake) s->wake->cancel();  // an event stream ends at its next look
           if (force || !s->busy) s->lowest().cancel();
         });
       }

@@ -3,6 +3,7 @@
 #include <capnp/message.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 
@@ -106,8 +107,14 @@ TEST_F(HttpOperatorTest, EveryRouteTheDocumentListsAnswers) {
     for (const auto& [method, operation] : item.items()) {
       std::string verb = method;
       for (auto& c : verb) c = static_cast<char>(std::toupper(c));
-      // Commands get an empty JSON object: the route must still be found and answer.
-      auto r = Call(verb, path, verb == "GET" ? "" : "{}", "alice", {}, &admin_token_);
+      // Commands get an empty JSON object: the route must still be found and answer. A stream
+      // is asked from a position it refuses, so that it answers and ends.
+      HttpHeaders headers;
+      const auto streams = api::http::StreamPaths();
+      const bool stream = std::find(streams.begin(), streams.end(), path) != streams.end();
+      if (stream) headers.emplace_back("Last-Event-ID", "not-a-position");
+      auto r = Call(verb, path, verb == "GET" ? "" : "{}", "alice", headers, &admin_token_);
+      if (stream) EXPECT_EQ(r.status, 400u) << path << ": " << r.body;
       EXPECT_NE(r.status, 405u) << verb << " " << path << ": " << r.body;
       if (r.status == 404) {
         EXPECT_NE(Json(r)["code"], "NO_ROUTE") << verb << " " << path;
@@ -115,7 +122,8 @@ TEST_F(HttpOperatorTest, EveryRouteTheDocumentListsAnswers) {
       ++checked;
     }
   }
-  EXPECT_EQ(checked, api::http::Routes().size() + api::http::OperatorPaths().size());
+  EXPECT_EQ(checked, api::http::Routes().size() + api::http::OperatorPaths().size() +
+                         api::http::StreamPaths().size());
 }
 
 // /readyz follows the read models: a node whose first build of them failed (their disk failed)
