@@ -10,6 +10,7 @@
 #include <pthread.h>
 
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -149,6 +150,12 @@ class HttpServer::Impl {
   asio::awaitable<void> LingeringClose(Session& session);
   // GET /v1/events, accepted: the log's records after `start.after` as Server-Sent Events,
   // then live ones, until the client goes, the token is revoked or the server stops.
+  // A streamed answer (the audit export) as a chunked download: the dispatcher produces the
+  // parts on a worker thread, and each part's bytes are written here, on the connection's
+  // strand, before the next is made (a slow reader slows the export down).
+  template <typename Stream>
+  asio::awaitable<void> StreamParts(Stream& stream, Session& session, StreamedRequest& streamed,
+                                    unsigned version);
   template <typename Stream>
   asio::awaitable<void> StreamEvents(Stream& stream, Session& session,
                                      const EventStreamStart& start, unsigned version);
@@ -431,6 +438,22 @@ asio::awaitable<void> HttpServer::Impl::ServeOn(Stream& stream, Session& s) {
       co_await StreamEvents(stream, *session, *start, version);
       co_return;  // a stream ends with its connection
     }
+    if (auto streamed = handler_.PrepareStreamed(request)) {
+      if (!*streamed) {
+        const Answered& refused = streamed->error();
+        metrics_.Observe(refused.kind, refused.family, refused.answer.status, refused.answer.code,
+                         std::chrono::duration<double>(Clock::now() - started).count());
+        const bool again =
+            co_await Write(stream, *session, refused.answer, version, req.keep_alive());
+        session->busy = false;
+        if (!again) co_return;
+        continue;
+      }
+      metrics_.Observe("auditExport", "query", 200, "",
+                       std::chrono::duration<double>(Clock::now() - started).count());
+      co_await StreamParts(stream, *session, **streamed, version);
+      co_return;  // a download ends with its connection
+    }
     metrics_.RequestStarted();
     Answered answered;
     if (Handler::IsQuick(request)) {
@@ -453,6 +476,115 @@ asio::awaitable<void> HttpServer::Impl::ServeOn(Stream& stream, Session& s) {
     session->busy = false;
     if (!again) co_return;
   }
+}
+
+namespace {
+
+// One part of a streamed answer, as the connection writes it.
+struct Piece {
+  std::string data;
+  std::optional<HttpAnswer> error;  // the part was an error: it ends the answer
+  bool last = false;
+};
+
+// Hands each part to the connection's strand and waits until it is written.
+class StrandSink final : public dispatch::PartSink {
+ public:
+  using Writer = std::function<asio::awaitable<bool>(Piece)>;
+  StrandSink(asio::any_io_executor strand, Writer writer)
+      : strand_(std::move(strand)), writer_(std::move(writer)) {}
+
+  bool Send(capnp::MallocMessageBuilder& message) override {
+    Piece piece;
+    auto part = message.getRoot<wire::Response>().asReader();
+    piece.last = !part.getMore();
+    if (part.isError()) {
+      const auto e = part.getError();
+      piece.error =
+          Problem(StatusForCode(e.getCode().cStr()), e.getCode().cStr(), e.getMessage().cStr());
+      piece.last = true;
+    } else if (part.isAuditExport()) {
+      const auto data = part.getAuditExport().getData();
+      piece.data.assign(reinterpret_cast<const char*>(data.begin()), data.size());
+    }
+    std::promise<bool> written;
+    auto future = written.get_future();
+    asio::co_spawn(strand_, writer_(std::move(piece)),
+                   [&written](std::exception_ptr e, bool ok) { written.set_value(!e && ok); });
+    return future.get();
+  }
+
+ private:
+  asio::any_io_executor strand_;
+  Writer writer_;
+};
+
+}  // namespace
+
+template <typename Stream>
+asio::awaitable<void> HttpServer::Impl::StreamParts(Stream& stream, Session& session,
+                                                    StreamedRequest& streamed, unsigned version) {
+  const auto format =
+      streamed.message->getRoot<wire::Request>().asReader().getQuery().getAuditExport().getFormat();
+  const bool csv = format == wire::ExportFormat::CSV;
+  const bool chunked = version >= 11;
+  bool started = false;
+  bool complete = false;
+  // Runs on the strand, while this coroutine waits for the worker: the stream is this
+  // writer's alone.
+  StrandSink::Writer writer = [&](Piece piece) -> asio::awaitable<bool> {
+    error_code ec;
+    if (!started && piece.error) {
+      // Nothing sent yet: the error is the answer, with its status.
+      co_await Write(stream, session, *piece.error, version, false);
+      co_return false;
+    }
+    if (piece.error) {
+      // The status is out already: the download ends without its last chunk, which a client
+      // sees as a truncated transfer, never as a complete file.
+      logger_->warn("audit export cut off: {}", piece.error->body);
+      co_return false;
+    }
+    session.lowest().expires_after(options_.write_timeout);
+    if (!started) {
+      started = true;
+      bhttp::response<bhttp::empty_body> res{bhttp::status::ok, version};
+      res.set(bhttp::field::server, options_.server_version);
+      res.set(bhttp::field::content_type,
+              csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8");
+      res.set(bhttp::field::content_disposition,
+              csv ? R"(attachment; filename="roster-audit.csv")"
+                  : R"(attachment; filename="roster-audit.jsonl")");
+      res.keep_alive(false);
+      if (chunked) res.chunked(true);
+      bhttp::response_serializer<bhttp::empty_body> serializer{res};
+      co_await bhttp::async_write_header(stream, serializer, Await(ec));
+      if (ec) co_return false;
+    }
+    if (!piece.data.empty()) {
+      if (chunked) {
+        co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(piece.data)), Await(ec));
+      } else {
+        co_await asio::async_write(stream, asio::buffer(piece.data), Await(ec));
+      }
+      if (ec) co_return false;
+    }
+    if (piece.last) {
+      if (chunked) co_await asio::async_write(stream, bhttp::make_chunk_last(), Await(ec));
+      complete = !ec;
+    }
+    co_return !ec && !stopping_;
+  };
+  StrandSink sink(session.lowest().get_executor(), std::move(writer));
+  co_await asio::co_spawn(
+      workers_.get_executor(),
+      [&]() -> asio::awaitable<void> {
+        dispatcher_.HandleStreamed(streamed.principal,
+                                   streamed.message->getRoot<wire::Request>().asReader(), sink);
+        co_return;
+      },
+      asio::use_awaitable);
+  if (!complete) logger_->debug("audit export ended before its last part");
 }
 
 template <typename Stream>

@@ -29,8 +29,7 @@ struct Event {
 // chunking) and cut into events.
 class EventReader {
  public:
-  EventReader(uint16_t port, const std::string& target, const HttpHeaders& headers)
-      : stream_(io_) {
+  EventReader(uint16_t port, const std::string& target, const HttpHeaders& headers) : stream_(io_) {
     stream_.expires_after(std::chrono::seconds(10));
     stream_.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
     bhttp::request<bhttp::empty_body> req{bhttp::verb::get, target, 11};
@@ -163,8 +162,7 @@ TEST_F(HttpEventsTest, StreamsTheLogThenLiveRecordsAndResumesFromLastEventId) {
   EXPECT_EQ(later.back().id, std::to_string(more_at));
 
   // ?after= starts a fresh stream from a position.
-  EventReader after(port(), "/v1/events?after=" + std::to_string(more_at - 1),
-                    Auth(admin_token_));
+  EventReader after(port(), "/v1/events?after=" + std::to_string(more_at - 1), Auth(admin_token_));
   ASSERT_EQ(after.status(), 200u);
   auto last = after.Records(1);
   ASSERT_EQ(last.size(), 1u);
