@@ -178,6 +178,7 @@ class HttpServer::Impl {
   bool listening_ = false;
   std::atomic<bool> stopping_{false};
   std::once_flag stopped_;
+  uint64_t commit_listener_ = 0;
   std::mutex mu_;
   std::condition_variable none_left_;
   std::unordered_set<std::shared_ptr<Session>> live_;  // guarded by mu_
@@ -225,6 +226,13 @@ std::expected<void, std::string> HttpServer::Impl::Bind() {
 
 void HttpServer::Impl::Launch() {
   work_.emplace(io_.get_executor());
+  // Group-commit sizes, from the log's own commit notices: counting them costs the
+  // committing thread two atomic operations.
+  eventstore::EventLog& log = dispatcher_.node().log();
+  commit_listener_ =
+      log.AddCommitListener([this](eventstore::Position p) { metrics_.Committed(p); });
+  // After adding the listener: a commit in between is counted by it, not lost.
+  metrics_.CommitsFrom(log.LastPosition());
   asio::co_spawn(acceptor_.get_executor(), Listen(), [this](std::exception_ptr e) {
     if (!e) return;
     try {
@@ -682,6 +690,7 @@ void HttpServer::Impl::Stop() {
   std::call_once(stopped_, [&] {
     if (!listening_) return;
     stopping_ = true;
+    dispatcher_.node().log().RemoveCommitListener(commit_listener_);
     asio::post(acceptor_.get_executor(), [this] {
       error_code ignored;
       acceptor_.close(ignored);

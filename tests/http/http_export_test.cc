@@ -24,8 +24,7 @@ class HttpExportTest : public HttpFixture {
   // What the export writer itself makes of the log.
   std::string Expected(const api::audit_export::ExportOptions& options) {
     std::ostringstream out;
-    auto summary =
-        api::audit_export::WriteExport(node_->log(), node_->codec(), options, out);
+    auto summary = api::audit_export::WriteExport(node_->log(), node_->codec(), options, out);
     EXPECT_TRUE(summary.has_value());
     return out.str();
   }
