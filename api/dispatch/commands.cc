@@ -150,6 +150,21 @@ api::service::Result<AnyCommand> ToDomain(const std::string& org, const std::str
   return api::service::Fail("INVALID_ARGUMENT", "unknown command");
 }
 
+// The digest the command service compares a reused command id against: the command's
+// canonical Cap'n Proto form without its two ids, so the same request sent again (over either
+// API, whatever the encoder's layout) digests the same and any other field's change does not.
+api::service::Result<std::string> RequestDigest(wire::Command::Reader c) {
+  capnp::MallocMessageBuilder copy;
+  copy.setRoot(c);
+  auto root = copy.getRoot<wire::Command>();
+  root.disownCommandId();
+  root.disownCorrelationId();
+  const kj::Array<capnp::word> words = capnp::canonicalize(root.asReader());
+  const auto bytes = words.asBytes();
+  return api::service::Sha256Hex(
+      std::string_view(reinterpret_cast<const char*>(bytes.begin()), bytes.size()));
+}
+
 void FillResult(const api::service::CommandOutcome& outcome, const std::string& org,
                 const eventstore::codec::EventCodec& codec, wire::CommandResult::Builder out) {
   out.setAccepted(outcome.accepted());
@@ -212,8 +227,14 @@ void Dispatcher::HandleCommand(const Principal& principal, wire::Command::Reader
     SetError(response, command.error().code, command.error().message);
     return;
   }
+  auto digest = RequestDigest(c);
+  if (!digest) {
+    SetError(response, digest.error().code, digest.error().message);
+    return;
+  }
   const api::service::CommandContext ctx{UserId(actor), Str(c.getCommandId()),
-                                         Str(c.getCorrelationId()), principal.name};
+                                         Str(c.getCorrelationId()), principal.name,
+                                         std::move(*digest)};
   auto outcome =
       std::holds_alternative<Command>(*command)
           ? node_.commands().Execute(OrgId(org), std::get<Command>(std::move(*command)), ctx)

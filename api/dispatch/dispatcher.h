@@ -64,6 +64,8 @@ class Dispatcher {
     connections_ = std::move(counter);
   }
   const std::string& server_version() const { return server_version_; }
+  // The node answered for: the HTTP server streams its log to subscribers.
+  api::service::Node& node() const { return node_; }
 
  private:
   void HandleCommand(const Principal& principal, wire::Command::Reader command,

@@ -1,6 +1,31 @@
 #include "api/dispatch/fill.h"
 
+#include <cstring>
+
 namespace roster::api::dispatch {
+
+void FillRecord(const eventstore::RecordView& r, wire::Record::Builder out) {
+  auto bytes = [](std::string_view s) {
+    return capnp::Data::Reader(reinterpret_cast<const capnp::byte*>(s.data()), s.size());
+  };
+  // The views are not NUL-terminated, so text is copied into space of the right size.
+  auto copy = [](capnp::Text::Builder to, std::string_view from) {
+    if (!from.empty()) std::memcpy(to.begin(), from.data(), from.size());
+  };
+  out.setPosition(r.position);
+  copy(out.initStream(r.stream.size()), r.stream);
+  out.setStreamVersion(r.stream_version);
+  copy(out.initType(r.type.size()), r.type);
+  out.setRevision(r.revision);
+  copy(out.initActor(r.actor.size()), r.actor);
+  copy(out.initCommandId(r.command_id.size()), r.command_id);
+  copy(out.initCorrelationId(r.correlation_id.size()), r.correlation_id);
+  copy(out.initSource(r.source.size()), r.source);
+  out.setTimeUs(r.time_us);
+  out.setPayload(bytes(r.payload));
+  out.setPrevHash(bytes(r.prev_hash));
+  out.setHash(bytes(r.hash));
+}
 
 projections::AsOfPoint Point(wire::AsOf::Reader r) {
   projections::AsOfPoint p;

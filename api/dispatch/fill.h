@@ -10,12 +10,16 @@
 #include "api/service/audit_queries.h"
 #include "api/wire/roster.capnp.h"
 #include "eventstore/codec/text.h"
+#include "eventstore/record.h"
 #include "projections/access_projection.h"
 #include "projections/as_of.h"
 
 namespace roster::api::dispatch {
 
 using eventstore::codec::Str;
+// A log record as subscriptions carry it (the TCP server's frames, the HTTP server's events).
+void FillRecord(const eventstore::RecordView& r, wire::Record::Builder out);
+
 // The point of an as-of or history query: 0 means no limit.
 projections::AsOfPoint Point(wire::AsOf::Reader r);
 

@@ -91,6 +91,71 @@ Answered Handler::Answer(const HttpRequest& request) {
   return Route(request, path, query);
 }
 
+std::expected<EventStreamStart, Answered> Handler::StartEvents(const HttpRequest& request) const {
+  auto refuse = [](HttpAnswer answer) {
+    return std::unexpected(Answered{std::move(answer), "events", "stream"});
+  };
+  if (request.method != "GET") {
+    HttpAnswer answer = Problem(405, "METHOD_NOT_ALLOWED", "this path answers GET only");
+    answer.headers.emplace_back("Allow", "GET");
+    return refuse(std::move(answer));
+  }
+  constexpr std::string_view kBearer = "Bearer ";
+  if (!StartsWithNoCase(request.authorization, kBearer)) {
+    return refuse(Problem(401, "UNAUTHENTICATED", "send Authorization: Bearer <token>"));
+  }
+  EventStreamStart start;
+  start.token = std::string(request.authorization.substr(kBearer.size()));
+  auto principal = tokens_.Authenticate(start.token);
+  if (!principal) return refuse(Problem(401, "UNAUTHENTICATED", "unknown or revoked token"));
+  start.principal = std::move(*principal);
+  // The TCP API's rule for its subscribe, asked of the same function.
+  capnp::MallocMessageBuilder message;
+  message.initRoot<wire::Request>().initSubscribe();
+  if (auto denied = dispatch::Dispatcher::Authorize(start.principal,
+                                                    message.getRoot<wire::Request>().asReader())) {
+    return refuse(Problem(StatusForCode(denied->code), denied->code, denied->message));
+  }
+  Params params;
+  const auto question = request.target.find('?');
+  if (question != std::string_view::npos &&
+      !ParseQueryString(request.target.substr(question + 1), &params)) {
+    return refuse(Problem(400, "BAD_REQUEST", "malformed query string"));
+  }
+  auto position = [](std::string_view text, uint64_t* out) {
+    if (text.empty() || text.size() > 20) return false;
+    uint64_t v = 0;
+    for (char c : text) {
+      if (c < '0' || c > '9') return false;
+      const uint64_t digit = static_cast<uint64_t>(c - '0');
+      if (v > (UINT64_MAX - digit) / 10) return false;
+      v = v * 10 + digit;
+    }
+    *out = v;
+    return true;
+  };
+  for (const auto& [name, value] : params) {
+    if (name != "after") {
+      return refuse(Problem(400, "BAD_REQUEST", "unknown parameter '" + name + "'; try after"));
+    }
+    if (!position(value, &start.after)) {
+      return refuse(Problem(400, "BAD_REQUEST", "after is a log position (a decimal number)"));
+    }
+  }
+  // A reconnecting EventSource sends the id of the last event it received: it wins over the
+  // URL, which still holds where the stream first started.
+  if (!request.last_event_id.empty() && !position(request.last_event_id, &start.after)) {
+    return refuse(Problem(400, "BAD_REQUEST",
+                          "Last-Event-ID is a log position (a decimal number), the id of the "
+                          "last event received"));
+  }
+  return start;
+}
+
+bool Handler::StillValid(const EventStreamStart& start) const {
+  return tokens_.Authenticate(start.token).has_value();
+}
+
 Answered Handler::Operator(std::string_view path) {
   Answered out{{}, std::string(path.substr(path.rfind('/') + 1)), std::string(kOperator)};
   if (path == "/healthz") {
@@ -154,29 +219,16 @@ Answered Handler::Route(const HttpRequest& request, std::string_view path, std::
   const auto& route = *found.route;
   out.kind = std::string(route.kind);
   out.family = std::string(FamilyName(route.family));
-  constexpr std::string_view kBearer = "Bearer ";
-  if (!StartsWithNoCase(request.authorization, kBearer)) {
-    out.answer = Problem(401, "UNAUTHENTICATED", "send Authorization: Bearer <token>");
-    return out;
-  }
-  auto principal = tokens_.Authenticate(request.authorization.substr(kBearer.size()));
-  if (!principal) {
-    out.answer = Problem(401, "UNAUTHENTICATED", "unknown or revoked token");
-    return out;
-  }
-  const bool has_body = request.input.body.find_first_not_of(" \t\r\n") != std::string_view::npos;
-  if (has_body && !StartsWithNoCase(request.content_type, "application/json")) {
-    out.answer =
-        Problem(415, "UNSUPPORTED_MEDIA_TYPE", "the body must be Content-Type: application/json");
-    return out;
-  }
   capnp::MallocMessageBuilder message;
   auto protocol_request = message.initRoot<wire::Request>();
-  HttpInput input = request.input;
-  input.query = query;
-  if (auto built = BuildRequest(route, found.params, input, protocol_request); !built) {
-    out.answer =
-        Problem(StatusForCode(built.error().code), built.error().code, built.error().message);
+  std::optional<dispatch::Principal> principal;
+  if (auto refused = Prepare(request, route, found.params, query, principal, protocol_request)) {
+    out.answer = std::move(refused->answer);
+    return out;
+  }
+  if (dispatch::Dispatcher::IsStreamed(protocol_request.asReader())) {
+    // The server streams these (PrepareStreamed); reached only without it (the fuzzer).
+    out.answer = Problem(501, "UNSUPPORTED", "this route is answered as a stream");
     return out;
   }
   capnp::MallocMessageBuilder answer;
@@ -184,6 +236,55 @@ Answered Handler::Route(const HttpRequest& request, std::string_view path, std::
   dispatcher_.Handle(*principal, protocol_request.asReader(), response);
   out.answer = RenderResponse(response.asReader(), path, query);
   return out;
+}
+
+std::optional<Answered> Handler::Prepare(const HttpRequest& request, const http::Route& route,
+                                         const Params& params, std::string_view query,
+                                         std::optional<dispatch::Principal>& principal,
+                                         wire::Request::Builder out) const {
+  auto refuse = [&](HttpAnswer answer) {
+    return std::optional<Answered>(Answered{std::move(answer), std::string(route.kind),
+                                            std::string(FamilyName(route.family))});
+  };
+  constexpr std::string_view kBearer = "Bearer ";
+  if (!StartsWithNoCase(request.authorization, kBearer)) {
+    return refuse(Problem(401, "UNAUTHENTICATED", "send Authorization: Bearer <token>"));
+  }
+  principal = tokens_.Authenticate(request.authorization.substr(kBearer.size()));
+  if (!principal) return refuse(Problem(401, "UNAUTHENTICATED", "unknown or revoked token"));
+  const bool has_body = request.input.body.find_first_not_of(" \t\r\n") != std::string_view::npos;
+  if (has_body && !StartsWithNoCase(request.content_type, "application/json")) {
+    return refuse(
+        Problem(415, "UNSUPPORTED_MEDIA_TYPE", "the body must be Content-Type: application/json"));
+  }
+  HttpInput input = request.input;
+  input.query = query;
+  if (auto built = BuildRequest(route, params, input, out); !built) {
+    return refuse(
+        Problem(StatusForCode(built.error().code), built.error().code, built.error().message));
+  }
+  return std::nullopt;
+}
+
+std::optional<std::expected<StreamedRequest, Answered>> Handler::PrepareStreamed(
+    const HttpRequest& request) const {
+  const std::string_view target = request.target;
+  const auto question = target.find('?');
+  const std::string_view path = target.substr(0, question);
+  const std::string_view query =
+      question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+  auto found = FindRoute(request.method, path);
+  // Only routes whose kind is always streamed; the others are answered whole.
+  if (!found.route || found.route->kind != "auditExport") return std::nullopt;
+  StreamedRequest streamed;
+  streamed.message = std::make_unique<capnp::MallocMessageBuilder>();
+  auto out = streamed.message->initRoot<wire::Request>();
+  std::optional<dispatch::Principal> principal;
+  if (auto refused = Prepare(request, *found.route, found.params, query, principal, out)) {
+    return std::unexpected(std::move(*refused));
+  }
+  streamed.principal = std::move(*principal);
+  return std::move(streamed);
 }
 
 }  // namespace roster::api::http

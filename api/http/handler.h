@@ -8,6 +8,9 @@
 // store and metrics, which must outlive it.
 #pragma once
 
+#include <expected>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,7 +28,25 @@ struct HttpRequest {
   std::string_view target;  // path and query
   std::string_view authorization;
   std::string_view content_type;
-  HttpInput input;  // query, body and the Roster-* / Idempotency-Key headers
+  HttpInput input;                 // query, body and the Roster-* / Idempotency-Key headers
+  std::string_view last_event_id;  // Last-Event-ID: where a resumed event stream goes on
+};
+
+// The path of the log's event stream (Server-Sent Events; the server answers it, not the
+// route table: it is the TCP protocol's connection-level subscribe, not a request kind).
+inline constexpr std::string_view kEventsPath = "/v1/events";
+
+// A request answered in parts (the audit export), ready for Dispatcher::HandleStreamed.
+struct StreamedRequest {
+  dispatch::Principal principal;
+  std::unique_ptr<capnp::MallocMessageBuilder> message;  // holds the wire::Request
+};
+
+// What an event stream starts from, once its request is accepted.
+struct EventStreamStart {
+  dispatch::Principal principal;
+  std::string token;   // to check again while streaming: a revoked token ends the stream
+  uint64_t after = 0;  // the position after which records are sent
 };
 
 // What was answered, for the metrics.
@@ -59,9 +80,27 @@ class Handler {
 
   Answered Answer(const HttpRequest& request);
 
+  // The route's protocol request when it is answered in parts (Dispatcher::IsStreamed), after
+  // the checks every route gets (token, content type, translation); the problem to answer
+  // instead when one fails; nullopt when the request is not a streamed one (Answer it).
+  std::optional<std::expected<StreamedRequest, Answered>> PrepareStreamed(
+      const HttpRequest& request) const;
+
+  // Checks a GET /v1/events request as the TCP subscribe is checked (a bearer token whose
+  // scope may subscribe: admin or auditor) and reads where it starts: Last-Event-ID, else
+  // `?after=`, else 0 (the whole log). The problem to answer otherwise (401, 403, 400).
+  std::expected<EventStreamStart, Answered> StartEvents(const HttpRequest& request) const;
+  // Whether the stream's token still authenticates.
+  bool StillValid(const EventStreamStart& start) const;
+
  private:
   Answered Operator(std::string_view path);
   Answered Route(const HttpRequest& request, std::string_view path, std::string_view query);
+  // Authentication, content type and the protocol request of a route, or the problem.
+  std::optional<Answered> Prepare(const HttpRequest& request, const http::Route& route,
+                                  const Params& params, std::string_view query,
+                                  std::optional<dispatch::Principal>& principal,
+                                  wire::Request::Builder out) const;
 
   dispatch::Dispatcher& dispatcher_;
   dispatch::TokenStore& tokens_;

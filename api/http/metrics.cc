@@ -48,6 +48,19 @@ void Metrics::Observe(std::string_view kind, std::string_view family, unsigned s
   h.sum += seconds;
 }
 
+void Metrics::Committed(uint64_t position) {
+  // Listeners may run on several committing threads: only a later position counts.
+  uint64_t previous = last_commit_.load();
+  do {
+    if (position <= previous) return;
+  } while (!last_commit_.compare_exchange_weak(previous, position));
+  const uint64_t records = position - previous;
+  size_t bucket = 0;
+  while (bucket < kCommitBuckets.size() && records > kCommitBuckets[bucket]) ++bucket;
+  commit_buckets_[bucket].fetch_add(1, std::memory_order_relaxed);
+  commit_records_.fetch_add(records, std::memory_order_relaxed);
+}
+
 std::string Metrics::Render(const wire::Status::Reader* status) const {
   std::string out;
   auto append = std::back_inserter(out);
@@ -83,6 +96,23 @@ std::string Metrics::Render(const wire::Status::Reader* status) const {
   fmt::format_to(append, "roster_http_in_flight {}\n", in_flight_.load());
   Header(out, "roster_process_resident_memory_bytes", "gauge", "Resident set size.");
   fmt::format_to(append, "roster_process_resident_memory_bytes {}\n", ResidentBytes());
+  Header(out, "roster_log_commit_records", "histogram",
+         "Records made durable per commit of the log (the group-commit size), since the HTTP "
+         "listener started.");
+  {
+    uint64_t cumulative = 0;
+    for (size_t i = 0; i < kCommitBuckets.size(); ++i) {
+      cumulative += commit_buckets_[i].load(std::memory_order_relaxed);
+      fmt::format_to(append, "roster_log_commit_records_bucket{{le=\"{}\"}} {}\n",
+                     kCommitBuckets[i], cumulative);
+    }
+    cumulative += commit_buckets_.back().load(std::memory_order_relaxed);
+    fmt::format_to(append,
+                   "roster_log_commit_records_bucket{{le=\"+Inf\"}} {}\n"
+                   "roster_log_commit_records_sum {}\n"
+                   "roster_log_commit_records_count {}\n",
+                   cumulative, commit_records_.load(std::memory_order_relaxed), cumulative);
+  }
   if (status == nullptr) return out;
 
   const uint64_t last = status->getLastPosition();

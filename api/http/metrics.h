@@ -12,6 +12,8 @@
 //   roster_model_cache_hits_total{projection}, roster_model_cache_misses_total{projection},
 //   roster_model_cache_bytes{projection}, roster_model_cache_orgs{projection}
 //   roster_process_resident_memory_bytes
+//   roster_log_commit_records                        histogram: records per durable commit
+//                                                    (the group-commit size)
 //
 // Thread-safe: Observe and the gauges may be called from any thread while Render runs.
 #pragma once
@@ -44,6 +46,15 @@ class Metrics {
   void RequestStarted() { in_flight_++; }
   void RequestFinished() { in_flight_--; }
   uint32_t connections() const { return connections_.load(); }
+  // Where counting commits starts: the log's last position when the listener is added.
+  void CommitsFrom(uint64_t position) { last_commit_ = position; }
+  // A durable commit of the log ended at `position` (from its commit listener, on the
+  // committing thread: lock-free).
+  void Committed(uint64_t position);
+
+  // Upper bounds of the group-commit size buckets, records.
+  static constexpr std::array<uint64_t, 11> kCommitBuckets{1,  2,   4,   8,   16,  32,
+                                                           64, 128, 256, 512, 1024};
 
   // The exposition. `status` is the node's status query answer; null when it failed (then the
   // log and projection series are left out).
@@ -64,6 +75,9 @@ class Metrics {
   };
   std::map<RequestKey, uint64_t> requests_;                // guarded by mu_
   std::map<std::string, Histogram, std::less<>> latency_;  // guarded by mu_
+  std::atomic<uint64_t> last_commit_{0};
+  std::array<std::atomic<uint64_t>, kCommitBuckets.size() + 1> commit_buckets_{};  // +Inf last
+  std::atomic<uint64_t> commit_records_{0};
   std::atomic<int64_t> connections_{0};
   std::atomic<int64_t> in_flight_{0};
 };

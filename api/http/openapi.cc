@@ -178,6 +178,11 @@ std::string Lower(std::string_view s) {
 
 std::span<const std::string_view> OperatorPaths() { return kOperatorPaths; }
 
+std::span<const std::string_view> StreamPaths() {
+  static constexpr std::array<std::string_view, 1> kStreamPaths{"/v1/events"};
+  return kStreamPaths;
+}
+
 std::string_view ResponseMemberOf(std::string_view kind, bool is_command) {
   if (is_command) return "command";
   struct Entry {
@@ -216,6 +221,35 @@ std::string GenerateOpenApi() {
         {"security", Json::array()},
         {"responses", {{"200", {{"description", "ok"}}}, {"503", {{"description", "not ready"}}}}}};
   }
+  // The log as Server-Sent Events (docs/http.md, "Events"): each record is the protocol's
+  // Record in JSON, with its position as the event id.
+  const Json record = SchemaOf(capnp::Type(capnp::Schema::from<wire::Record>()), seen, schemas);
+  Json problem_ref = {{"$ref", "#/components/responses/Problem"}};
+  paths[std::string(StreamPaths()[0])]["get"] = {
+      {"operationId", "events"},
+      {"summary",
+       "The event log from a position, then live, as Server-Sent Events (text/event-stream): "
+       "`event: record` with `id:` the position and `data:` a Record; `event: subscribed` first; "
+       "`: heartbeat` comments; `event: error` (a problem) before the server ends the stream. "
+       "Admin and auditor tokens, as the TCP subscribe"},
+      {"tags", Json::array({"streams"})},
+      {"security", Json::array({{{"bearer", Json::array()}}})},
+      {"parameters",
+       Json::array({{{"name", "after"},
+                     {"in", "query"},
+                     {"required", false},
+                     {"description", "the position after which records are sent (default 0)"},
+                     {"schema", {{"type", "string"}, {"pattern", "^[0-9]+$"}}}},
+                    Header("Last-Event-ID",
+                           "resumes after this position (the id of the last event received); "
+                           "wins over after")})},
+      {"responses",
+       {{"200",
+         {{"description", "the stream, until the client or the server ends it"},
+          {"content", {{"text/event-stream", {{"schema", record}}}}}}},
+        {"400", problem_ref},
+        {"401", problem_ref},
+        {"403", problem_ref}}}};
   schemas["Problem"] = {{"type", "object"},
                         {"description", "RFC 9457 problem details with the protocol's code"},
                         {"properties",

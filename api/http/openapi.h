@@ -16,6 +16,10 @@ namespace roster::api::http {
 // The paths served outside the route table, without a token (GET only).
 std::span<const std::string_view> OperatorPaths();
 
+// The streamed paths the server answers outside the route table (GET, with a token):
+// /v1/events, the log as Server-Sent Events.
+std::span<const std::string_view> StreamPaths();
+
 // The response member (of wire::Response) a route's kind answers with: "members" for
 // listMembers, "command" for every command, "done" for admin requests without a result.
 std::string_view ResponseMemberOf(std::string_view kind, bool is_command);

@@ -27,6 +27,9 @@ struct HttpOptions {
   std::chrono::milliseconds idle_timeout{60000};   // a keep-alive connection between requests
   std::chrono::milliseconds write_timeout{30000};  // one response to a client that stops reading
   std::chrono::milliseconds stop_timeout{10000};   // graceful stop before forcing
+  // GET /v1/events: a comment line after this long without records, so that proxies keep an
+  // idle stream open and a client that went away is noticed (the write fails).
+  std::chrono::milliseconds event_heartbeat{15000};
   // /readyz: how many records a live read model may trail the log and still count as caught
   // up. Under load every model is a few records behind; readiness is about a restart's replay
   // or a rebuild, which trail by far more.

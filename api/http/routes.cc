@@ -128,6 +128,12 @@ constexpr std::array kRoutes{
           {},
           "A user's access at a past time or position"},
     Route{"GET", "/v1/users/{user}/history", Q, "userHistory", {}, "A user's membership history"},
+    Route{"GET",
+          "/v1/audit/export",
+          Q,
+          "auditExport",
+          {},
+          "The audit export (the activity log with its hash chain), streamed as a download"},
     // Administration.
     Route{"GET", "/v1/status", Q, "status", {}, "Log and read model positions"},
     Route{"GET", "/v1/tokens", A, "listTokens", {}, "List API tokens"},

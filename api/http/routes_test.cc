@@ -212,8 +212,9 @@ TEST(OpenApiTest, EveryRouteIsListed) {
         << route.method << " " << route.pattern;
   }
   for (auto path : OperatorPaths()) EXPECT_TRUE(doc["paths"].contains(std::string(path)));
+  for (auto path : StreamPaths()) EXPECT_TRUE(doc["paths"].contains(std::string(path)));
   for (const auto& [path, item] : doc["paths"].items()) operations += item.size();
-  EXPECT_EQ(operations, Routes().size() + OperatorPaths().size());
+  EXPECT_EQ(operations, Routes().size() + OperatorPaths().size() + StreamPaths().size());
 }
 
 }  // namespace

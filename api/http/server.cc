@@ -10,13 +10,16 @@
 #include <pthread.h>
 
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_set>
 #include <vector>
 
+#include "api/dispatch/fill.h"
 #include "api/http/handler.h"
+#include "api/wire/json.h"
 
 namespace roster::api::http {
 
@@ -44,7 +47,57 @@ struct Session {
   std::optional<beast::tcp_stream> plain;
   std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
   bool busy = false;  // answering a request (on the session's strand only)
+  // While an event stream waits for commits: its timer, which Stop cancels to end the stream.
+  asio::steady_timer* wake = nullptr;
 };
+
+// An event stream's wake-up: the log's commit listener cancels the timer the stream waits on
+// (a heartbeat's length), through the session's strand. One wake-up in flight is enough.
+struct Waker {
+  explicit Waker(asio::any_io_executor executor) : timer(std::move(executor)) {}
+  asio::steady_timer timer;
+  std::atomic<bool> pending{false};
+};
+
+// Up to this many records, or about this many bytes, go out as one chunk.
+constexpr size_t kEventBatch = 256;
+constexpr size_t kEventBatchBytes = 1u << 20;
+
+struct EventBatch {
+  std::string text;  // the records as Server-Sent Events
+  uint64_t last = 0;
+  std::string error;
+};
+
+// One Server-Sent Event; `data` may hold newlines (each line becomes its own data field).
+void AppendEvent(std::string& out, std::string_view id, std::string_view event,
+                 std::string_view data) {
+  if (!id.empty()) out.append("id: ").append(id).append("\n");
+  out.append("event: ").append(event).append("\n");
+  for (size_t begin = 0;;) {
+    const size_t end = data.find('\n', begin);
+    out.append("data: ").append(data.substr(begin, end - begin)).append("\n");
+    if (end == std::string_view::npos) break;
+    begin = end + 1;
+  }
+  out.append("\n");
+}
+
+// Records from `from` on, as the TCP subscription's Record structs in the API's JSON.
+EventBatch ReadEvents(eventstore::EventLog& log, uint64_t from) {
+  EventBatch batch;
+  batch.last = from - 1;
+  auto visited = log.VisitAll(from, kEventBatch, [&](const eventstore::RecordView& r) {
+    capnp::MallocMessageBuilder message;
+    auto record = message.initRoot<wire::Record>();
+    dispatch::FillRecord(r, record);
+    AppendEvent(batch.text, std::to_string(r.position), "record", wire::ToJson(record.asReader()));
+    batch.last = r.position;
+    return batch.text.size() < kEventBatchBytes;
+  });
+  if (!visited) batch.error = visited.error().message;
+  return batch;
+}
 
 std::string_view View(beast::string_view s) { return std::string_view(s.data(), s.size()); }
 beast::string_view Name(std::string_view s) { return beast::string_view(s.data(), s.size()); }
@@ -69,6 +122,7 @@ class HttpServer::Impl {
        std::shared_ptr<spdlog::logger> logger, HttpOptions options)
       : options_(std::move(options)),
         logger_(std::move(logger)),
+        dispatcher_(dispatcher),
         handler_(dispatcher, tokens, metrics_, options_),
         acceptor_(asio::make_strand(io_)),
         workers_(std::max(1u, options_.worker_threads)),
@@ -94,11 +148,23 @@ class HttpServer::Impl {
   // before closing, so that closing with unread bytes (which sends a reset) does not destroy
   // the answer before the client has read it.
   asio::awaitable<void> LingeringClose(Session& session);
+  // GET /v1/events, accepted: the log's records after `start.after` as Server-Sent Events,
+  // then live ones, until the client goes, the token is revoked or the server stops.
+  // A streamed answer (the audit export) as a chunked download: the dispatcher produces the
+  // parts on a worker thread, and each part's bytes are written here, on the connection's
+  // strand, before the next is made (a slow reader slows the export down).
+  template <typename Stream>
+  asio::awaitable<void> StreamParts(Stream& stream, Session& session, StreamedRequest& streamed,
+                                    unsigned version);
+  template <typename Stream>
+  asio::awaitable<void> StreamEvents(Stream& stream, Session& session,
+                                     const EventStreamStart& start, unsigned version);
   void Refuse(tcp::socket socket);
   void Closed(const std::shared_ptr<Session>& session);
 
   HttpOptions options_;
   std::shared_ptr<spdlog::logger> logger_;
+  dispatch::Dispatcher& dispatcher_;
   Metrics metrics_;
   Handler handler_;
   asio::io_context io_;
@@ -112,6 +178,7 @@ class HttpServer::Impl {
   bool listening_ = false;
   std::atomic<bool> stopping_{false};
   std::once_flag stopped_;
+  uint64_t commit_listener_ = 0;
   std::mutex mu_;
   std::condition_variable none_left_;
   std::unordered_set<std::shared_ptr<Session>> live_;  // guarded by mu_
@@ -159,6 +226,13 @@ std::expected<void, std::string> HttpServer::Impl::Bind() {
 
 void HttpServer::Impl::Launch() {
   work_.emplace(io_.get_executor());
+  // Group-commit sizes, from the log's own commit notices: counting them costs the
+  // committing thread two atomic operations.
+  eventstore::EventLog& log = dispatcher_.node().log();
+  commit_listener_ =
+      log.AddCommitListener([this](eventstore::Position p) { metrics_.Committed(p); });
+  // After adding the listener: a commit in between is counted by it, not lost.
+  metrics_.CommitsFrom(log.LastPosition());
   asio::co_spawn(acceptor_.get_executor(), Listen(), [this](std::exception_ptr e) {
     if (!e) return;
     try {
@@ -356,6 +430,38 @@ asio::awaitable<void> HttpServer::Impl::ServeOn(Stream& stream, Session& s) {
     request.input.idempotency_key = View(req[Name(kIdempotencyHeader)]);
     request.input.consistency_token = View(req[Name(kConsistencyHeader)]);
     const auto started = Clock::now();
+    if (request.target.substr(0, request.target.find('?')) == kEventsPath) {
+      request.last_event_id = View(req["Last-Event-ID"]);
+      auto start = handler_.StartEvents(request);
+      const unsigned status = start ? 200 : start.error().answer.status;
+      metrics_.Observe("events", "stream", status, start ? "" : start.error().answer.code,
+                       std::chrono::duration<double>(Clock::now() - started).count());
+      if (!start) {
+        const bool again =
+            co_await Write(stream, *session, start.error().answer, version, req.keep_alive());
+        session->busy = false;
+        if (!again) co_return;
+        continue;
+      }
+      co_await StreamEvents(stream, *session, *start, version);
+      co_return;  // a stream ends with its connection
+    }
+    if (auto streamed = handler_.PrepareStreamed(request)) {
+      if (!*streamed) {
+        const Answered& refused = streamed->error();
+        metrics_.Observe(refused.kind, refused.family, refused.answer.status, refused.answer.code,
+                         std::chrono::duration<double>(Clock::now() - started).count());
+        const bool again =
+            co_await Write(stream, *session, refused.answer, version, req.keep_alive());
+        session->busy = false;
+        if (!again) co_return;
+        continue;
+      }
+      metrics_.Observe("auditExport", "query", 200, "",
+                       std::chrono::duration<double>(Clock::now() - started).count());
+      co_await StreamParts(stream, *session, **streamed, version);
+      co_return;  // a download ends with its connection
+    }
     metrics_.RequestStarted();
     Answered answered;
     if (Handler::IsQuick(request)) {
@@ -380,10 +486,211 @@ asio::awaitable<void> HttpServer::Impl::ServeOn(Stream& stream, Session& s) {
   }
 }
 
+namespace {
+
+// One part of a streamed answer, as the connection writes it.
+struct Piece {
+  std::string data;
+  std::optional<HttpAnswer> error;  // the part was an error: it ends the answer
+  bool last = false;
+};
+
+// Hands each part to the connection's strand and waits until it is written.
+class StrandSink final : public dispatch::PartSink {
+ public:
+  using Writer = std::function<asio::awaitable<bool>(Piece)>;
+  StrandSink(asio::any_io_executor strand, Writer writer)
+      : strand_(std::move(strand)), writer_(std::move(writer)) {}
+
+  bool Send(capnp::MallocMessageBuilder& message) override {
+    Piece piece;
+    auto part = message.getRoot<wire::Response>().asReader();
+    piece.last = !part.getMore();
+    if (part.isError()) {
+      const auto e = part.getError();
+      piece.error =
+          Problem(StatusForCode(e.getCode().cStr()), e.getCode().cStr(), e.getMessage().cStr());
+      piece.last = true;
+    } else if (part.isAuditExport()) {
+      const auto data = part.getAuditExport().getData();
+      piece.data.assign(reinterpret_cast<const char*>(data.begin()), data.size());
+    }
+    std::promise<bool> written;
+    auto future = written.get_future();
+    asio::co_spawn(strand_, writer_(std::move(piece)),
+                   [&written](std::exception_ptr e, bool ok) { written.set_value(!e && ok); });
+    return future.get();
+  }
+
+ private:
+  asio::any_io_executor strand_;
+  Writer writer_;
+};
+
+}  // namespace
+
+template <typename Stream>
+asio::awaitable<void> HttpServer::Impl::StreamParts(Stream& stream, Session& session,
+                                                    StreamedRequest& streamed, unsigned version) {
+  const auto format =
+      streamed.message->getRoot<wire::Request>().asReader().getQuery().getAuditExport().getFormat();
+  const bool csv = format == wire::ExportFormat::CSV;
+  const bool chunked = version >= 11;
+  bool started = false;
+  bool complete = false;
+  // Runs on the strand, while this coroutine waits for the worker: the stream is this
+  // writer's alone.
+  StrandSink::Writer writer = [&](Piece piece) -> asio::awaitable<bool> {
+    error_code ec;
+    if (!started && piece.error) {
+      // Nothing sent yet: the error is the answer, with its status.
+      co_await Write(stream, session, *piece.error, version, false);
+      co_return false;
+    }
+    if (piece.error) {
+      // The status is out already: the download ends without its last chunk, which a client
+      // sees as a truncated transfer, never as a complete file.
+      logger_->warn("audit export cut off: {}", piece.error->body);
+      co_return false;
+    }
+    session.lowest().expires_after(options_.write_timeout);
+    if (!started) {
+      started = true;
+      bhttp::response<bhttp::empty_body> res{bhttp::status::ok, version};
+      res.set(bhttp::field::server, options_.server_version);
+      res.set(bhttp::field::content_type,
+              csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8");
+      res.set(bhttp::field::content_disposition,
+              csv ? R"(attachment; filename="roster-audit.csv")"
+                  : R"(attachment; filename="roster-audit.jsonl")");
+      res.keep_alive(false);
+      if (chunked) res.chunked(true);
+      bhttp::response_serializer<bhttp::empty_body> serializer{res};
+      co_await bhttp::async_write_header(stream, serializer, Await(ec));
+      if (ec) co_return false;
+    }
+    if (!piece.data.empty()) {
+      if (chunked) {
+        co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(piece.data)), Await(ec));
+      } else {
+        co_await asio::async_write(stream, asio::buffer(piece.data), Await(ec));
+      }
+      if (ec) co_return false;
+    }
+    if (piece.last) {
+      if (chunked) co_await asio::async_write(stream, bhttp::make_chunk_last(), Await(ec));
+      complete = !ec;
+    }
+    co_return !ec && !stopping_;
+  };
+  StrandSink sink(session.lowest().get_executor(), std::move(writer));
+  co_await asio::co_spawn(
+      workers_.get_executor(),
+      [&]() -> asio::awaitable<void> {
+        dispatcher_.HandleStreamed(streamed.principal,
+                                   streamed.message->getRoot<wire::Request>().asReader(), sink);
+        co_return;
+      },
+      asio::use_awaitable);
+  if (!complete) logger_->debug("audit export ended before its last part");
+}
+
+template <typename Stream>
+asio::awaitable<void> HttpServer::Impl::StreamEvents(Stream& stream, Session& session,
+                                                     const EventStreamStart& start,
+                                                     unsigned version) {
+  eventstore::EventLog& log = dispatcher_.node().log();
+  // Chunked for HTTP/1.1; an HTTP/1.0 client reads until the connection closes.
+  const bool chunked = version >= 11;
+  bhttp::response<bhttp::empty_body> res{bhttp::status::ok, version};
+  res.set(bhttp::field::server, options_.server_version);
+  res.set(bhttp::field::content_type, "text/event-stream; charset=utf-8");
+  res.set(bhttp::field::cache_control, "no-store");
+  res.keep_alive(false);
+  if (chunked) res.chunked(true);
+  bhttp::response_serializer<bhttp::empty_body> serializer{res};
+  error_code ec;
+  session.lowest().expires_after(options_.write_timeout);
+  co_await bhttp::async_write_header(stream, serializer, Await(ec));
+  if (ec) co_return;
+  // Each write is bounded by the write timeout (a client that stops reading is cut off);
+  // between writes the stream may wait as long as it likes.
+  auto send = [&](const std::string& text) -> asio::awaitable<bool> {
+    error_code write_ec;
+    session.lowest().expires_after(options_.write_timeout);
+    if (chunked) {
+      co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(text)), Await(write_ec));
+    } else {
+      co_await asio::async_write(stream, asio::buffer(text), Await(write_ec));
+    }
+    session.lowest().expires_never();
+    co_return !write_ec;
+  };
+
+  auto waker = std::make_shared<Waker>(session.lowest().get_executor());
+  const uint64_t listener = log.AddCommitListener([waker](eventstore::Position) {
+    if (waker->pending.exchange(true)) return;
+    asio::post(waker->timer.get_executor(), [waker] { waker->timer.cancel(); });
+  });
+  uint64_t cursor = start.after;
+  std::string text = "retry: 1000\n\n";  // EventSource reconnects after a second
+  // Like the TCP subscription's first answer: the log's end as the stream starts, so a client
+  // knows when it has caught up.
+  AppendEvent(text, {}, "subscribed",
+              R"({"lastPosition":")" + std::to_string(log.LastPosition()) + R"("})");
+  bool open = co_await send(text);
+  std::string end_event;
+  while (open && !stopping_) {
+    waker->pending = false;  // before looking: a commit after this wakes the wait below
+    if (!handler_.StillValid(start)) {
+      AppendEvent(end_event, {}, "error",
+                  Problem(401, "UNAUTHENTICATED", "the token was revoked").body);
+      break;
+    }
+    if (log.LastPosition() > cursor) {
+      // The log is read on the worker pool, as the dispatcher's requests are.
+      EventBatch batch = co_await asio::co_spawn(
+          workers_.get_executor(),
+          [&log, from = cursor + 1]() -> asio::awaitable<EventBatch> {
+            co_return ReadEvents(log, from);
+          },
+          asio::use_awaitable);
+      if (!batch.error.empty()) {
+        AppendEvent(end_event, {}, "error",
+                    Problem(503, "UNAVAILABLE", "reading the log failed: " + batch.error).body);
+        break;
+      }
+      if (batch.last > cursor) {
+        cursor = batch.last;
+        open = co_await send(batch.text);
+        continue;
+      }
+    }
+    waker->timer.expires_after(options_.event_heartbeat);
+    session.wake = &waker->timer;
+    co_await waker->timer.async_wait(Await(ec));
+    session.wake = nullptr;
+    // The heartbeat: a comment, which EventSource ignores.
+    if (!ec) open = co_await send(": heartbeat\n\n");
+  }
+  log.RemoveCommitListener(listener);
+  if (!open) co_return;
+  if (stopping_ && end_event.empty()) {
+    AppendEvent(end_event, {}, "error",
+                Problem(503, "SHUTTING_DOWN", "the server is stopping").body);
+  }
+  if (!end_event.empty() && !co_await send(end_event)) co_return;
+  if (chunked) {
+    session.lowest().expires_after(options_.write_timeout);
+    co_await asio::async_write(stream, bhttp::make_chunk_last(), Await(ec));
+  }
+}
+
 void HttpServer::Impl::Stop() {
   std::call_once(stopped_, [&] {
     if (!listening_) return;
     stopping_ = true;
+    dispatcher_.node().log().RemoveCommitListener(commit_listener_);
     asio::post(acceptor_.get_executor(), [this] {
       error_code ignored;
       acceptor_.close(ignored);
@@ -399,6 +706,7 @@ void HttpServer::Impl::Stop() {
         // A session answering a request finishes it (and then sees stopping_); the others
         // wait for a request that will not be served.
         asio::post(s->lowest().get_executor(), [s, force] {
+          if (s->wake) s->wake->cancel();  // an event stream ends at its next look
           if (force || !s->busy) s->lowest().cancel();
         });
       }

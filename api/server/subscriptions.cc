@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "api/dispatch/fill.h"
 #include "api/server/internal/connection.h"
 
 namespace roster::api::server::internal {
@@ -22,29 +23,6 @@ constexpr int kMaxFetches = 2;
 // Scratch space for one record's message: most fit, larger ones spill into a second segment.
 constexpr size_t kRecordScratchWords = 256;
 constexpr uint32_t kDefaultCredits = 1000;
-
-void FillRecord(const eventstore::RecordView& r, wire::Record::Builder out) {
-  auto bytes = [](std::string_view s) {
-    return capnp::Data::Reader(reinterpret_cast<const capnp::byte*>(s.data()), s.size());
-  };
-  // The views are not NUL-terminated, so text is copied into space of the right size.
-  auto copy = [](capnp::Text::Builder to, std::string_view from) {
-    if (!from.empty()) std::memcpy(to.begin(), from.data(), from.size());
-  };
-  out.setPosition(r.position);
-  copy(out.initStream(r.stream.size()), r.stream);
-  out.setStreamVersion(r.stream_version);
-  copy(out.initType(r.type.size()), r.type);
-  out.setRevision(r.revision);
-  copy(out.initActor(r.actor.size()), r.actor);
-  copy(out.initCommandId(r.command_id.size()), r.command_id);
-  copy(out.initCorrelationId(r.correlation_id.size()), r.correlation_id);
-  copy(out.initSource(r.source.size()), r.source);
-  out.setTimeUs(r.time_us);
-  out.setPayload(bytes(r.payload));
-  out.setPrevHash(bytes(r.prev_hash));
-  out.setHash(bytes(r.hash));
-}
 
 }  // namespace
 
@@ -145,7 +123,7 @@ void Connection::Pump(uint64_t subscription_id) {
         capnp::MallocMessageBuilder message(kj::arrayPtr(scratch.data(), scratch.size()));
         auto response = message.initRoot<wire::Response>();
         response.setId(subscription_id);
-        FillRecord(r, response.initRecord());
+        dispatch::FillRecord(r, response.initRecord());
         wire::AppendFrame(message, batch.frames);
         batch.last = r.position;
         ++batch.count;

@@ -19,8 +19,9 @@ using projections::RowWriter;
 constexpr size_t kMaxCommandId = 256;
 constexpr size_t kReadBatch = 1024;
 
-// Stored outcomes of commands that appended nothing (appended ones are found in the log).
-enum class OutcomeKind : uint8_t { kRejected = 0, kNoChange = 1 };
+// Rows of the outcomes table, by command id: the outcome of a command that appended nothing
+// (appended ones are found in the log), and the request digest of every command.
+enum class OutcomeKind : uint8_t { kRejected = 0, kNoChange = 1, kAppended = 2 };
 
 // Fills the secret of InviteMember / ResendInvitation; returns the token to hand out once
 // (empty when the command takes none).
@@ -163,35 +164,80 @@ Result<std::vector<domain::Event>> CommandService::ReadEvents(Position first, Po
   return events;
 }
 
-void CommandService::RecordOutcome(const domain::OrgId& org, const std::string& command_id,
+void CommandService::RecordOutcome(const domain::OrgId& org, const CommandContext& ctx,
                                    const CommandOutcome& outcome) {
-  if (command_id.empty() || !outcome.events.empty()) return;  // appended: the log keeps it
+  if (ctx.command_id.empty()) return;
+  // An appended command's outcome is in the log (in the same write as its events); the row
+  // only keeps what the log does not: the digest of the request, to refuse the id for another.
+  const bool appended = !outcome.events.empty();
+  if (appended && ctx.request_digest.empty()) return;
   RowWriter w;
   w.Str(org.value);
-  if (outcome.rejection) {
+  if (appended) {
+    w.U8(static_cast<uint8_t>(OutcomeKind::kAppended)).Str("").Str("");
+  } else if (outcome.rejection) {
     w.U8(static_cast<uint8_t>(OutcomeKind::kRejected))
         .Str(domain::ErrorCodeName(outcome.rejection->code))
         .Str(outcome.rejection->message);
   } else {
     w.U8(static_cast<uint8_t>(OutcomeKind::kNoChange)).Str("").Str("");
   }
-  w.U64(outcome.position).I64(outcome.version);
+  w.U64(outcome.position).I64(outcome.version).Str(ctx.request_digest);
   projections::ViewBatch batch;
-  batch.Put(*outcomes_, command_id, w.bytes());
-  // Losing this row (a crash right after answering) only means a retry is decided afresh.
+  batch.Put(*outcomes_, ctx.command_id, w.bytes());
+  // Losing this row (a crash right after answering) only means a retry is decided afresh, or,
+  // for an appended command, that a retry is not compared with the first request.
   (void)views_.Write(batch);
 }
 
 Result<std::optional<CommandOutcome>> CommandService::FindOutcome(const domain::OrgId& org,
-                                                                  const std::string& command_id) {
+                                                                  const CommandContext& ctx) {
+  const std::string& command_id = ctx.command_id;
   if (command_id.empty()) return std::optional<CommandOutcome>();
-  auto reused = [&](const std::string& first_org) {
+  auto conflict = [&](std::string message) {
     CommandOutcome outcome;
-    outcome.duplicate = true;
-    outcome.rejection = domain::Rejection{
-        domain::ErrorCode::kConflict,
-        "Command id " + command_id + " was already used for organization " + first_org + "."};
+    outcome.rejection = domain::Rejection{domain::ErrorCode::kConflict, std::move(message)};
     return std::optional<CommandOutcome>(std::move(outcome));
+  };
+  auto reused = [&](const std::string& first_org) {
+    auto outcome = conflict("Command id " + command_id + " was already used for organization " +
+                            first_org + ".");
+    outcome->duplicate = true;
+    return outcome;
+  };
+  auto other_request = [&] {
+    return conflict("Command id " + command_id +
+                    " was already used for a different request; a new request needs a new id.");
+  };
+  // The row beside the views: the whole outcome of a command that appended nothing, the digest
+  // of the request of one that did.
+  struct Row {
+    std::string org;
+    OutcomeKind kind = OutcomeKind::kNoChange;
+    std::string code;
+    std::string message;
+    Position position = 0;
+    StreamVersion version = eventstore::kNoStreamVersion;
+    std::string digest;  // empty in rows written before digests were kept
+  };
+  auto read_row = [&]() -> Result<std::optional<Row>> {
+    auto bytes = outcomes_->Get(command_id);
+    if (!bytes) return std::unexpected(FromStoreError(bytes.error()));
+    if (!*bytes) return std::optional<Row>();
+    RowReader r(**bytes);
+    Row row;
+    row.org = r.Str();
+    row.kind = static_cast<OutcomeKind>(r.U8());
+    row.code = r.Str();
+    row.message = r.Str();
+    row.position = r.U64();
+    row.version = r.I64();
+    if (r.ok() && !r.done()) row.digest = r.Str();
+    if (!r.done()) return Fail("INTERNAL", "unreadable outcome of command " + command_id);
+    return std::optional<Row>(std::move(row));
+  };
+  auto same_request = [&](const Row& row) {
+    return row.digest.empty() || ctx.request_digest.empty() || row.digest == ctx.request_digest;
   };
   // Appended commands are remembered by the log itself (in the same write as their events).
   auto appended = log_.FindCommand(command_id);
@@ -202,6 +248,9 @@ Result<std::optional<CommandOutcome>> CommandService::FindOutcome(const domain::
         first.stream != eventstore::codec::ActivityStream(org)) {
       return reused(first.stream);
     }
+    auto row = read_row();
+    if (!row) return std::unexpected(row.error());
+    if (*row && !same_request(**row)) return other_request();
     CommandOutcome outcome;
     outcome.duplicate = true;
     outcome.position = first.result.last_position;
@@ -212,26 +261,21 @@ Result<std::optional<CommandOutcome>> CommandService::FindOutcome(const domain::
     return std::optional<CommandOutcome>(std::move(outcome));
   }
   // Rejections and no-ops never reach the log; their outcomes are kept beside the views.
-  auto row = outcomes_->Get(command_id);
-  if (!row) return std::unexpected(FromStoreError(row.error()));
-  if (!*row) return std::optional<CommandOutcome>();
-  RowReader r(**row);
-  const std::string first_org = r.Str();
-  const auto kind = static_cast<OutcomeKind>(r.U8());
-  const std::string code = r.Str();
-  const std::string message = r.Str();
-  const Position position = r.U64();
-  const StreamVersion version = r.I64();
-  if (!r.done()) return Fail("INTERNAL", "unreadable outcome of command " + command_id);
-  if (first_org != org.value) return reused(first_org);
+  auto row = read_row();
+  if (!row) return std::unexpected(row.error());
+  // A kAppended row without the log's record: the log was replaced (restored from a copy) or
+  // the row outlived it; the command is decided afresh.
+  if (!*row || (*row)->kind == OutcomeKind::kAppended) return std::optional<CommandOutcome>();
+  if ((*row)->org != org.value) return reused((*row)->org);
+  if (!same_request(**row)) return other_request();
   CommandOutcome outcome;
   outcome.duplicate = true;
-  outcome.position = position;
-  outcome.version = version;
-  if (kind == OutcomeKind::kRejected) {
+  outcome.position = (*row)->position;
+  outcome.version = (*row)->version;
+  if ((*row)->kind == OutcomeKind::kRejected) {
     domain::ErrorCode c = domain::ErrorCode::kConflict;
-    domain::ParseErrorCode(code, &c);
-    outcome.rejection = domain::Rejection{c, message};
+    domain::ParseErrorCode((*row)->code, &c);
+    outcome.rejection = domain::Rejection{c, (*row)->message};
   }
   return std::optional<CommandOutcome>(std::move(outcome));
 }
@@ -250,7 +294,7 @@ Result<CommandOutcome> CommandService::Execute(const domain::OrgId& org, domain:
   std::shared_ptr<Aggregate> a = cache_.Get(org);
   std::lock_guard command_lock(a->command_mu);
   if (auto loaded = EnsureLoaded(org, *a); !loaded) return std::unexpected(loaded.error());
-  auto previous = FindOutcome(org, ctx.command_id);
+  auto previous = FindOutcome(org, ctx);
   if (!previous) return std::unexpected(previous.error());
   if (*previous) return std::move(**previous);
 
@@ -271,7 +315,7 @@ Result<CommandOutcome> CommandService::Execute(const domain::OrgId& org, domain:
     if (!decision || decision->empty()) {
       if (!decision) outcome.rejection = decision.error();
       outcome.invitation_token.clear();
-      RecordOutcome(org, ctx.command_id, outcome);
+      RecordOutcome(org, ctx, outcome);
       return outcome;
     }
     eventstore::AppendRequest request;
@@ -317,6 +361,7 @@ Result<CommandOutcome> CommandService::Execute(const domain::OrgId& org, domain:
     outcome.events = std::move(*decision);
     outcome.position = appended->last_position;
     outcome.version = appended->last_version;
+    RecordOutcome(org, ctx, outcome);
     MaybeSnapshot(org, *a);
     return outcome;
   }
@@ -335,7 +380,7 @@ Result<CommandOutcome> CommandService::ExecuteActivity(const domain::OrgId& org,
     std::lock_guard command_lock(a->command_mu);
     if (auto loaded = EnsureLoaded(org, *a); !loaded) return std::unexpected(loaded.error());
   }
-  auto previous = FindOutcome(org, ctx.command_id);
+  auto previous = FindOutcome(org, ctx);
   if (!previous) return std::unexpected(previous.error());
   if (*previous) return std::move(**previous);
 
@@ -355,7 +400,7 @@ Result<CommandOutcome> CommandService::ExecuteActivity(const domain::OrgId& org,
   if (!decision || decision->empty()) {
     if (!decision) outcome.rejection = decision.error();
     outcome.position = log_.LastPosition();
-    RecordOutcome(org, ctx.command_id, outcome);
+    RecordOutcome(org, ctx, outcome);
     return outcome;
   }
   eventstore::AppendRequest request;
@@ -374,6 +419,7 @@ Result<CommandOutcome> CommandService::ExecuteActivity(const domain::OrgId& org,
     outcome.events = std::move(*events);
   } else {
     outcome.events = std::move(*decision);
+    RecordOutcome(org, ctx, outcome);
   }
   return outcome;
 }

@@ -4,7 +4,8 @@
 // after it), decides, and appends the events with the expected version; on a version conflict
 // it reloads and decides again (bounded). A rejected command appends nothing. Every command
 // carries a client-chosen command id: a retry with the same id returns the first outcome (an
-// accepted command's events, or its rejection) and appends nothing. An accepted command
+// accepted command's events, or its rejection) and appends nothing; the same id with a
+// different request (CommandContext.request_digest) is CONFLICT. An accepted command
 // returns the log position it produced: the consistency token for read-your-writes queries.
 // Logins and last-active marks go to the organization's activity stream (ExecuteActivity).
 //
@@ -38,6 +39,11 @@ struct CommandContext {
   std::string command_id;      // client-chosen; empty disables idempotency
   std::string correlation_id;  // defaults to the command id
   std::string source;          // the API client's principal
+  // What the command asks, apart from its ids (the API layer's digest of the request). A
+  // command id seen before with another digest is CONFLICT instead of the first outcome, so
+  // that a key reused for a different request is surfaced, not silently answered with the
+  // first one. Empty: not compared (the first outcome comes back, as before).
+  std::string request_digest;
 };
 
 struct CommandOutcome {
@@ -87,8 +93,8 @@ class CommandService {
   // Load, unless another command loaded it first. Caller holds a.command_mu.
   Result<void> EnsureLoaded(const domain::OrgId& org, Aggregate& a);
   Result<std::optional<CommandOutcome>> FindOutcome(const domain::OrgId& org,
-                                                    const std::string& command_id);
-  void RecordOutcome(const domain::OrgId& org, const std::string& command_id,
+                                                    const CommandContext& ctx);
+  void RecordOutcome(const domain::OrgId& org, const CommandContext& ctx,
                      const CommandOutcome& outcome);
   Result<std::vector<domain::Event>> ReadEvents(eventstore::Position first,
                                                 eventstore::Position last);

@@ -28,14 +28,16 @@ Result<std::string> NewSecretToken() {
   return out;
 }
 
-Result<std::string> HashSecretToken(std::string_view token) {
+Result<std::string> HashSecretToken(std::string_view token) { return Sha256Hex(token); }
+
+Result<std::string> Sha256Hex(std::string_view bytes) {
   // Fetched once: OpenSSL 3 looks the provider up on every use of EVP_sha256().
   static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   std::array<kj::byte, EVP_MAX_MD_SIZE> digest{};
   unsigned int size = 0;
   if (sha256 == nullptr ||
-      EVP_Digest(token.data(), token.size(), digest.data(), &size, sha256, nullptr) != 1) {
-    return Fail("INTERNAL", "OpenSSL could not compute SHA-256 for a secret token");
+      EVP_Digest(bytes.data(), bytes.size(), digest.data(), &size, sha256, nullptr) != 1) {
+    return Fail("INTERNAL", "OpenSSL could not compute SHA-256");
   }
   const kj::String hex = kj::encodeHex(kj::arrayPtr(digest.data(), size));
   return std::string(hex.cStr(), hex.size());

@@ -15,5 +15,7 @@ namespace roster::api::service {
 
 Result<std::string> NewSecretToken();
 Result<std::string> HashSecretToken(std::string_view token);
+// Lower-case hex SHA-256 of any bytes (HashSecretToken is this, for tokens).
+Result<std::string> Sha256Hex(std::string_view bytes);
 
 }  // namespace roster::api::service

@@ -77,6 +77,14 @@ TEST_F(ClientE2eTest, ARetryWithTheSameCommandIdReturnsTheFirstOutcome) {
   EXPECT_TRUE(retry->getDuplicate());
   EXPECT_EQ(first->getPosition(), retry->getPosition());
   EXPECT_EQ(LastPosition(), first->getPosition());  // nothing appended by the retry
+
+  // The same id for another command (the TCP API, through the same dispatcher as HTTP): a
+  // CONFLICT rejection, not the first outcome, and nothing appended.
+  CliRun other = Roster({"invite", "acme", "eve@example.test", "--role", "Owner", "--actor", "olga",
+                         "--command-id", "invite-bob-1"});
+  EXPECT_EQ(other.exit_code, 1) << other.err;
+  EXPECT_NE(other.err.find("CONFLICT"), std::string::npos) << other.err;
+  EXPECT_EQ(LastPosition(), first->getPosition());
 }
 
 TEST_F(ClientE2eTest, TokensScopesAndVerify) {

@@ -82,6 +82,53 @@ TEST_F(HttpApiTest, ARetryWithTheSameIdempotencyKeyReturnsTheFirstOutcome) {
   EXPECT_EQ(Json(reused)["code"], "CONFLICT");
 }
 
+TEST_F(HttpApiTest, TheSameIdempotencyKeyWithADifferentBodyIsAConflictAcrossARestart) {
+  CreateOrg("acme");
+  Join("acme", "bob", "Editor");
+  const HttpHeaders key{{"Idempotency-Key", "change-bob-2"}};
+  auto first =
+      Call("POST", "/v1/orgs/acme/members/bob/role", R"({"role":"Manager"})", "alice", key);
+  ASSERT_EQ(first.status, 200u) << first.body;
+  auto check = [&] {
+    // The same request, spelled differently (spacing) and with another correlation id, is a
+    // retry: the first outcome.
+    HttpHeaders retry_headers = key;
+    retry_headers.emplace_back("Roster-Correlation-Id", "another-correlation");
+    auto same = Call("POST", "/v1/orgs/acme/members/bob/role", "{ \"role\" : \"Manager\" }",
+                     "alice", retry_headers);
+    ASSERT_EQ(same.status, 200u) << same.body;
+    EXPECT_EQ(same.Header("Idempotent-Replayed"), "true");
+    EXPECT_EQ(same.Header("Roster-Consistency-Token"), first.Header("Roster-Consistency-Token"));
+    // Another body under the key: refused, and the role stays what the first request made it.
+    auto other =
+        Call("POST", "/v1/orgs/acme/members/bob/role", R"({"role":"Billing"})", "alice", key);
+    EXPECT_EQ(other.status, 409u) << other.body;
+    EXPECT_EQ(other.Header("Content-Type"), "application/problem+json");
+    EXPECT_EQ(other.Header("Idempotent-Replayed"), "");
+    EXPECT_EQ(Json(other)["code"], "CONFLICT");
+    // Another actor is another request too.
+    auto as_bob =
+        Call("POST", "/v1/orgs/acme/members/bob/role", R"({"role":"Manager"})", "bob", key);
+    EXPECT_EQ(as_bob.status, 409u) << as_bob.body;
+    auto access = Call("GET", "/v1/orgs/acme/members/bob/access", {}, "bob",
+                       {{"Roster-Consistency-Token", first.Header("Roster-Consistency-Token")}});
+    ASSERT_EQ(access.status, 200u) << access.body;
+    EXPECT_EQ(Json(access)["role"], "Manager");
+  };
+  check();
+  StopServer();
+  StartServer();
+  check();
+
+  // A refusal is kept with its request as well.
+  const HttpHeaders refused_key{{"Idempotency-Key", "remove-alice"}};
+  auto refused = Call("DELETE", "/v1/orgs/acme/members/alice", {}, "alice", refused_key);
+  ASSERT_EQ(refused.status, 422u) << refused.body;
+  auto other = Call("DELETE", "/v1/orgs/acme/members/bob", {}, "alice", refused_key);
+  EXPECT_EQ(other.status, 409u) << other.body;
+  EXPECT_EQ(Json(other)["code"], "CONFLICT");
+}
+
 TEST_F(HttpApiTest, TheConsistencyTokenGivesReadYourWrites) {
   CreateOrg("acme");
   const std::string token = Join("acme", "bob", "Billing");

@@ -3,6 +3,7 @@
 #include <capnp/message.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 
@@ -63,6 +64,31 @@ TEST_F(HttpOperatorTest, MetricsCountRequestsAndShowTheReadModels) {
 
 // docs/grafana_dashboard.json queries only metrics /metrics exposes: renaming a metric without
 // the dashboard fails here, not on an operator's empty panel.
+// Every record written while the listener runs is counted in exactly one commit.
+TEST_F(HttpOperatorTest, GroupCommitSizesAddUpToTheRecordsWritten) {
+  const uint64_t before = node_->log().LastPosition();
+  CreateOrg("acme");
+  Join("acme", "bob", "Editor");
+  Call("PATCH", "/v1/orgs/acme", R"({"name":"Acme 2"})");
+  const uint64_t written = node_->log().LastPosition() - before;
+  ASSERT_GE(written, 4u);
+  HttpClient anonymous(port());
+  auto metrics = anonymous.Send("GET", "/metrics");
+  ASSERT_TRUE(metrics.has_value()) << anonymous.error();
+  const std::string& text = metrics->body;
+  EXPECT_NE(text.find("# TYPE roster_log_commit_records histogram\n"), std::string::npos);
+  EXPECT_NE(text.find("roster_log_commit_records_sum " + std::to_string(written) + "\n"),
+            std::string::npos)
+      << text;
+  // One request at a time: each commit holds one command's records (1 to 3 here).
+  std::smatch count;
+  ASSERT_TRUE(std::regex_search(text, count, std::regex("roster_log_commit_records_count (\\d+)")));
+  EXPECT_GE(std::stoull(count[1]), 4u);
+  EXPECT_LE(std::stoull(count[1]), written);
+  EXPECT_NE(text.find("roster_log_commit_records_bucket{le=\"+Inf\"} " + count[1].str() + "\n"),
+            std::string::npos);
+}
+
 TEST_F(HttpOperatorTest, TheGrafanaDashboardUsesExposedMetrics) {
   std::ifstream in(ROSTER_SOURCE_DIR "/docs/grafana_dashboard.json");
   ASSERT_TRUE(in.is_open());
@@ -106,8 +132,14 @@ TEST_F(HttpOperatorTest, EveryRouteTheDocumentListsAnswers) {
     for (const auto& [method, operation] : item.items()) {
       std::string verb = method;
       for (auto& c : verb) c = static_cast<char>(std::toupper(c));
-      // Commands get an empty JSON object: the route must still be found and answer.
-      auto r = Call(verb, path, verb == "GET" ? "" : "{}", "alice", {}, &admin_token_);
+      // Commands get an empty JSON object: the route must still be found and answer. A stream
+      // is asked from a position it refuses, so that it answers and ends.
+      HttpHeaders headers;
+      const auto streams = api::http::StreamPaths();
+      const bool stream = std::find(streams.begin(), streams.end(), path) != streams.end();
+      if (stream) headers.emplace_back("Last-Event-ID", "not-a-position");
+      auto r = Call(verb, path, verb == "GET" ? "" : "{}", "alice", headers, &admin_token_);
+      if (stream) EXPECT_EQ(r.status, 400u) << path << ": " << r.body;
       EXPECT_NE(r.status, 405u) << verb << " " << path << ": " << r.body;
       if (r.status == 404) {
         EXPECT_NE(Json(r)["code"], "NO_ROUTE") << verb << " " << path;
@@ -115,7 +147,8 @@ TEST_F(HttpOperatorTest, EveryRouteTheDocumentListsAnswers) {
       ++checked;
     }
   }
-  EXPECT_EQ(checked, api::http::Routes().size() + api::http::OperatorPaths().size());
+  EXPECT_EQ(checked, api::http::Routes().size() + api::http::OperatorPaths().size() +
+                         api::http::StreamPaths().size());
 }
 
 // /readyz follows the read models: a node whose first build of them failed (their disk failed)

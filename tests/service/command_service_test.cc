@@ -128,6 +128,62 @@ TEST_F(CommandServiceTest, RetryOfARejectedCommandReturnsTheRejectionEvenIfItWou
   EXPECT_EQ(StreamLength("acme"), length);
 }
 
+// The API layer digests what a command asks (api/dispatch/commands.cc); here the digests are
+// stand-ins, since the service only compares them.
+TEST_F(CommandServiceTest, CommandIdReusedForADifferentRequestIsAConflictAcrossARestart) {
+  const InviteMember ana{"ana@acme.test", "", "Editor", ""};
+  const InviteMember eve{"eve@acme.test", "", "Owner", ""};
+  auto first = Exec("acme", "olive", ana, "key-1", "digest-ana");
+  ASSERT_TRUE(first.accepted());
+  const size_t length = StreamLength("acme");
+  auto check = [&] {
+    auto same = Exec("acme", "olive", ana, "key-1", "digest-ana");
+    EXPECT_TRUE(same.accepted());
+    EXPECT_TRUE(same.duplicate);
+    EXPECT_EQ(same.position, first.position);
+    EXPECT_EQ(same.events, first.events);
+    auto other = Exec("acme", "olive", eve, "key-1", "digest-eve");
+    ASSERT_TRUE(other.rejection.has_value());
+    EXPECT_EQ(other.rejection->code, ErrorCode::kConflict);
+    EXPECT_NE(other.rejection->message.find("different request"), std::string::npos)
+        << other.rejection->message;
+    EXPECT_FALSE(other.duplicate);  // not the first outcome: a refusal of this request
+    EXPECT_TRUE(other.events.empty());
+    EXPECT_EQ(StreamLength("acme"), length);  // eve was never invited
+  };
+  check();
+  Reopen();
+  check();
+}
+
+TEST_F(CommandServiceTest, RejectedCommandIdReusedForADifferentRequestIsAConflictAcrossARestart) {
+  auto first = Exec("acme", "olive", RemoveMember{UserId("olive")}, "key-2", "digest-remove");
+  ASSERT_TRUE(first.rejection.has_value());
+  EXPECT_EQ(first.rejection->code, ErrorCode::kLastOwner);
+  Reopen();
+  auto same = Exec("acme", "olive", RemoveMember{UserId("olive")}, "key-2", "digest-remove");
+  ASSERT_TRUE(same.rejection.has_value());
+  EXPECT_EQ(same.rejection->code, ErrorCode::kLastOwner);
+  EXPECT_TRUE(same.duplicate);
+  const size_t length = StreamLength("acme");
+  auto other = Exec("acme", "olive", RenameOrganization{"Acme 2"}, "key-2", "digest-rename");
+  ASSERT_TRUE(other.rejection.has_value());
+  EXPECT_EQ(other.rejection->code, ErrorCode::kConflict);
+  EXPECT_EQ(StreamLength("acme"), length);
+  EXPECT_EQ(node_->commands().State(OrgId("acme"))->name, "Acme");
+}
+
+TEST_F(CommandServiceTest, CommandIdWithoutDigestsIsNotCompared) {
+  // Callers that send no digest (and outcomes recorded before digests were kept) get the
+  // first outcome back, as before.
+  auto first = Exec("acme", "olive", RenameOrganization{"Acme 2"}, "key-3", "digest-2");
+  ASSERT_TRUE(first.accepted());
+  auto retry = Exec("acme", "olive", RenameOrganization{"Acme 3"}, "key-3");
+  EXPECT_TRUE(retry.accepted());
+  EXPECT_TRUE(retry.duplicate);
+  EXPECT_EQ(retry.events, first.events);
+}
+
 TEST_F(CommandServiceTest, CommandIdReusedOnAnotherOrganizationIsAConflict) {
   Exec("globex", "gus",
        CreateOrganization{

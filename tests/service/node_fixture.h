@@ -86,10 +86,12 @@ class NodeFixture : public ::testing::Test {
   }
 
   api::service::CommandOutcome Exec(const std::string& org, const std::string& actor,
-                                    domain::Command command, const std::string& command_id = {}) {
-    auto outcome = node_->commands().Execute(
-        domain::OrgId(org), std::move(command),
-        api::service::CommandContext{domain::UserId(actor), command_id, "", "test"});
+                                    domain::Command command, const std::string& command_id = {},
+                                    const std::string& request_digest = {}) {
+    auto outcome =
+        node_->commands().Execute(domain::OrgId(org), std::move(command),
+                                  api::service::CommandContext{domain::UserId(actor), command_id,
+                                                               "", "test", request_digest});
     EXPECT_TRUE(outcome.has_value()) << (outcome ? "" : outcome.error().message);
     return outcome ? *outcome : api::service::CommandOutcome{};
   }
