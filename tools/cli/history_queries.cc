@@ -133,6 +133,7 @@ void RegisterStatus(CLI::App& app, Cli& cli) {
           }
           const auto memory = status.getMemory();
           const auto mib = [](uint64_t bytes) { return fmt::format("{:.1f}", bytes / 1048576.0); };
+          const bool pg = status.getLogBackend() == "postgresql";
           PrintFields(
               std::cout,
               {{"server", status.getServerVersion().cStr()},
@@ -140,9 +141,11 @@ void RegisterStatus(CLI::App& app, Cli& cli) {
                {"connections", std::to_string(status.getConnections())},
                {"memory", fmt::format("{} MiB resident", mib(memory.getRssBytes()))},
                {"log storage",
-                fmt::format("{} MiB write buffers, {} MiB block cache, {} MiB table indexes",
-                            mib(memory.getLogMemtableBytes()), mib(memory.getLogBlockCacheBytes()),
-                            mib(memory.getLogTableReaderBytes()))},
+                pg ? std::string("on PostgreSQL (shared by every node; not in this process)")
+                   : fmt::format("{} MiB write buffers, {} MiB block cache, {} MiB table indexes",
+                                 mib(memory.getLogMemtableBytes()),
+                                 mib(memory.getLogBlockCacheBytes()),
+                                 mib(memory.getLogTableReaderBytes()))},
                {"views storage",
                 fmt::format("{} MiB write buffers, {} MiB block cache, {} MiB table indexes",
                             mib(memory.getViewsMemtableBytes()),
