@@ -264,6 +264,9 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
       out.setServerVersion(server_version_);
       out.setConnections(connections_ ? connections_() : 0);
       out.setLogBackend(node_.pg_log() ? "postgresql" : "rocksdb");
+      if (auto* pg = node_.pg_log()) {
+        out.setLogUnreachableSinceUs(pg->stats().unreachable_since_us);
+      }
       SetMemory(out.initMemory(), node_);
       auto described = node_.engine().Describe();
       auto list = out.initProjections(static_cast<unsigned>(described.size()));

@@ -546,6 +546,10 @@ struct Status {
   connections @3 :UInt32;
   memory @4 :MemoryInfo;
   logBackend @5 :Text;                # "rocksdb" (embedded) or "postgresql" (shared)
+  # A log on PostgreSQL that cannot be reached: since when (UTC microseconds; 0 when it can).
+  # Commands fail meanwhile; queries answer as of each read model's position, which misses
+  # whatever other nodes have committed since.
+  logUnreachableSinceUs @6 :Int64;
 }
 
 # What the server process holds in memory, and how much of it is RocksDB's (which fills up to

@@ -311,6 +311,11 @@ TEST_F(PgNodesTest, WhileTheLogIsDownCommandsFailFastAndQueriesAnswer) {
   EXPECT_EQ(Members(0, "acme", joined),
             (std::map<std::string, std::string>{{"olga", "Owner"}, {"bob", "Editor"}}));
   Ok(0, {"check", "acme", "olga", "members.view"});
+  // Status says since when the log is away, so that an operator knows the answers may be behind.
+  ASSERT_TRUE(
+      Eventually([&] { return OkJson<Status>(0, {"status"})->getLogUnreachableSinceUs() > 0; },
+                 std::chrono::seconds(30)));
+  EXPECT_NE(Ok(0, {"status"}).find("log unreachable since"), std::string::npos);
 
   ASSERT_TRUE(pg_->Restart().has_value());
   // The first command after the restart may still meet the old connection's end.
@@ -327,6 +332,9 @@ TEST_F(PgNodesTest, WhileTheLogIsDownCommandsFailFastAndQueriesAnswer) {
   EXPECT_GT(changed, joined);
   EXPECT_EQ(Members(0, "acme", changed).at("bob"), "Manager");
   Join(0, 0, "acme", "olga", "carl", "Billing");
+  EXPECT_TRUE(
+      Eventually([&] { return OkJson<Status>(0, {"status"})->getLogUnreachableSinceUs() == 0; },
+                 std::chrono::seconds(30)));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <memory>
 
+#include "api/wire/time.h"
 #include "tools/cli/query_util.h"
 
 namespace roster::tools::cli {
@@ -151,6 +152,12 @@ void RegisterStatus(CLI::App& app, Cli& cli) {
                             mib(memory.getViewsMemtableBytes()),
                             mib(memory.getViewsBlockCacheBytes()),
                             mib(memory.getViewsTableReaderBytes()))}});
+          if (const int64_t since = status.getLogUnreachableSinceUs(); since != 0) {
+            std::cout << "log unreachable since "
+                      << api::wire::FormatTime(since, api::wire::Subseconds::kWhenNonZero)
+                      << ": commands fail; the read models answer as of their positions and "
+                         "miss what other nodes committed since\n";
+          }
           Table table(
               {"PROJECTION", "VERSION", "READY", "POSITION", "BUILDING", "CACHED", "HIT RATE"});
           for (auto p : status.getProjections()) {
