@@ -298,12 +298,28 @@ void ProjectionEngine::ApplyEach(const std::vector<Decoded>& decoded, std::vecto
 
 void ProjectionEngine::LiveLoop() {
   pthread_setname_np(pthread_self(), "roster-views");
-  RowBuffer rows;  // one projection's rows of a flush, reused
+  RowBuffer rows;            // one projection's rows of a flush, reused
+  bool unreachable = false;  // the log's server is away (said once per outage)
   while (!stopping_) {
     auto next = subscription_->Next(options_.live_batch, std::chrono::milliseconds(250));
+    if (!next && next.error().code == ErrorCode::kUnavailable) {
+      // A log on another server (PostgreSQL) can be away for a while: the read models keep
+      // answering at their position, and catch up once it is back. Nothing was consumed.
+      if (!unreachable) {
+        options_.logger->warn("projections wait for the log: {}", next.error().message);
+        unreachable = true;
+      }
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, std::chrono::milliseconds(500), [this] { return stopping_.load(); });
+      continue;
+    }
     if (!next) {
       if (next.error().code != ErrorCode::kClosed) Fail("reading the log: " + next.error().message);
       return;
+    }
+    if (unreachable) {
+      options_.logger->info("projections read the log again");
+      unreachable = false;
     }
     if (next->empty()) continue;
     std::lock_guard apply(apply_mu_);

@@ -19,7 +19,9 @@ uint64_t ResidentBytes() {
 
 void SetMemory(wire::MemoryInfo::Builder out, api::service::Node& node) {
   out.setRssBytes(ResidentBytes());
-  const eventstore::StorageMemory log = node.store().memory();
+  // A log on PostgreSQL holds its memory in the server's processes, not in this one: 0.
+  const eventstore::StorageMemory log =
+      node.rocks_store() ? node.rocks_store()->memory() : eventstore::StorageMemory{};
   out.setLogMemtableBytes(log.memtable_bytes);
   out.setLogBlockCacheBytes(log.block_cache_bytes);
   out.setLogTableReaderBytes(log.table_reader_bytes);
@@ -263,6 +265,10 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
       out.setLastPosition(node_.log().LastPosition());
       out.setServerVersion(server_version_);
       out.setConnections(connections_ ? connections_() : 0);
+      out.setLogBackend(node_.pg_log() ? "postgresql" : "rocksdb");
+      if (auto* pg = node_.pg_log()) {
+        out.setLogUnreachableSinceUs(pg->stats().unreachable_since_us);
+      }
       SetMemory(out.initMemory(), node_);
       auto described = node_.engine().Describe();
       auto list = out.initProjections(static_cast<unsigned>(described.size()));

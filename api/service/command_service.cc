@@ -72,6 +72,59 @@ Result<std::unique_ptr<CommandService>> CommandService::Create(
       new CommandService(log, views, codec, clock, options, *snapshots, *outcomes));
 }
 
+Result<void> CommandService::ApplyStream(const domain::OrgId& org, domain::OrganizationState& state,
+                                         StreamVersion& version, Position& last_position) {
+  const std::string stream = eventstore::codec::OrgStream(org);
+  for (;;) {
+    auto records = log_.ReadStream(stream, version + 1, kReadBatch);
+    if (!records) return std::unexpected(LogFailed(records.error()));
+    for (const eventstore::Record& record : *records) {
+      auto event = codec_.Decode(record);
+      if (!event) {
+        return Fail("INTERNAL", "cannot decode " + stream + " version " +
+                                    std::to_string(record.stream_version) + ": " +
+                                    event.error().message);
+      }
+      domain::Apply(state, *event);
+      version = record.stream_version;
+      last_position = record.position;
+    }
+    if (records->size() < kReadBatch) return {};
+  }
+}
+
+Result<bool> CommandService::CatchUp(const domain::OrgId& org, Aggregate& a) {
+  domain::OrganizationState state;
+  StreamVersion version;
+  Position last_position;
+  {
+    std::shared_lock lock(a.state_mu);
+    state = a.state;
+    version = a.version;
+    last_position = a.last_position;
+  }
+  const StreamVersion before = version;
+  if (auto read = ApplyStream(org, state, version, last_position); !read) {
+    return std::unexpected(read.error());
+  }
+  if (version == before) return false;
+  std::unique_lock lock(a.state_mu);
+  a.state = std::move(state);
+  a.version = version;
+  a.last_position = last_position;
+  return true;
+}
+
+Failure CommandService::LogFailed(const eventstore::Error& error) {
+  if (error.code == eventstore::ErrorCode::kUnavailable) {
+    return Failure{"UNAVAILABLE",
+                   "the event log cannot be reached (" + error.message +
+                       "); commands fail until it is back, queries answer from this node's "
+                       "read models"};
+  }
+  return FromStoreError(error);
+}
+
 Result<void> CommandService::EnsureLoaded(const domain::OrgId& org, Aggregate& a) {
   if (a.loaded) return {};
   return Load(org, a);
@@ -97,22 +150,8 @@ Result<void> CommandService::Load(const domain::OrgId& org, Aggregate& a) {
       }
     }
   }
-  const std::string stream = eventstore::codec::OrgStream(org);
-  for (;;) {
-    auto records = log_.ReadStream(stream, version + 1, kReadBatch);
-    if (!records) return std::unexpected(FromStoreError(records.error()));
-    for (const eventstore::Record& record : *records) {
-      auto event = codec_.Decode(record);
-      if (!event) {
-        return Fail("INTERNAL", "cannot decode " + stream + " version " +
-                                    std::to_string(record.stream_version) + ": " +
-                                    event.error().message);
-      }
-      domain::Apply(state, *event);
-      version = record.stream_version;
-      last_position = record.position;
-    }
-    if (records->size() < kReadBatch) break;
+  if (auto read = ApplyStream(org, state, version, last_position); !read) {
+    return std::unexpected(read.error());
   }
   std::unique_lock lock(a.state_mu);
   a.state = std::move(state);
@@ -148,14 +187,14 @@ Failure CommandService::AppendFailed(const eventstore::Error& error) {
         "disk is repaired and the node restarted",
         error.message);
   }
-  return FromStoreError(error);
+  return LogFailed(error);
 }
 
 Result<std::vector<domain::Event>> CommandService::ReadEvents(Position first, Position last) {
   std::vector<domain::Event> events;
   if (first == 0 || last < first) return events;
   auto records = log_.ReadAll(first, last - first + 1);
-  if (!records) return std::unexpected(FromStoreError(records.error()));
+  if (!records) return std::unexpected(LogFailed(records.error()));
   for (const eventstore::Record& r : *records) {
     auto event = codec_.Decode(r);
     if (!event) return Fail("INTERNAL", "cannot decode record " + std::to_string(r.position));
@@ -241,7 +280,7 @@ Result<std::optional<CommandOutcome>> CommandService::FindOutcome(const domain::
   };
   // Appended commands are remembered by the log itself (in the same write as their events).
   auto appended = log_.FindCommand(command_id);
-  if (!appended) return std::unexpected(FromStoreError(appended.error()));
+  if (!appended) return std::unexpected(LogFailed(appended.error()));
   if (*appended) {
     const eventstore::CommandOutcomeRecord& first = **appended;
     if (first.stream != eventstore::codec::OrgStream(org) &&
@@ -309,6 +348,12 @@ Result<CommandOutcome> CommandService::Execute(const domain::OrgId& org, domain:
     {
       std::shared_lock lock(a->state_mu);
       decision = domain::Decide(a->state, ctx.actor, command, now);
+    }
+    if ((!decision || decision->empty()) && options_.shared_log) {
+      // Decided on what this node knew: another node may have changed the organization since.
+      auto newer = CatchUp(org, *a);
+      if (!newer) return std::unexpected(newer.error());
+      if (*newer) continue;
     }
     outcome.position = a->last_position;
     outcome.version = a->version;
@@ -386,16 +431,24 @@ Result<CommandOutcome> CommandService::ExecuteActivity(const domain::OrgId& org,
 
   const domain::Time now = clock_.Now();
   CommandOutcome outcome;
-  domain::Decision decision;
-  {
+  auto decide = [&] {
     std::shared_lock lock(a->state_mu);
     std::lock_guard activity_lock(a->activity_mu);
-    decision =
+    domain::Decision decision =
         domain::DecideActivity(a->state, a->activity, ctx.actor, command, now, options_.activity);
     // Remember it before the append so that a burst of marks coalesces at once.
     if (decision) {
       for (const domain::Event& e : *decision) domain::ApplyActivity(a->activity, e);
     }
+    return decision;
+  };
+  domain::Decision decision = decide();
+  if (!decision && options_.shared_log) {
+    // E.g. a login of a member another node has just added: decided again on the newer state.
+    std::lock_guard command_lock(a->command_mu);
+    auto newer = CatchUp(org, *a);
+    if (!newer) return std::unexpected(newer.error());
+    if (*newer) decision = decide();
   }
   if (!decision || decision->empty()) {
     if (!decision) outcome.rejection = decision.error();

@@ -60,6 +60,11 @@ struct CommandServiceOptions {
   size_t cache_capacity = 50000;  // organizations kept in memory
   uint64_t snapshot_every = 200;  // events between aggregate snapshots
   int max_conflict_retries = 5;
+  // Other processes append to the log too (a log on PostgreSQL shared by several nodes). A
+  // cached aggregate may then be behind: an accepted command still finds out through the
+  // expected version, but a rejection or a no-op decided on it would never reach the log, so
+  // those are first checked against the stream's newer events and decided again on them.
+  bool shared_log = false;
   domain::ActivityPolicy activity;
   // Told, once, when the log stops accepting writes. Null: nobody is (Node::Open fills it).
   std::shared_ptr<spdlog::logger> logger;
@@ -92,6 +97,15 @@ class CommandService {
   Result<void> Load(const domain::OrgId& org, Aggregate& a);
   // Load, unless another command loaded it first. Caller holds a.command_mu.
   Result<void> EnsureLoaded(const domain::OrgId& org, Aggregate& a);
+  // Applies the organization's events after `version` to `state`, advancing `version` and
+  // `last_position`.
+  Result<void> ApplyStream(const domain::OrgId& org, domain::OrganizationState& state,
+                           eventstore::StreamVersion& version, eventstore::Position& last_position);
+  // Applies the stream's events after a.version (appended by other nodes); whether there were
+  // any. Caller holds a.command_mu.
+  Result<bool> CatchUp(const domain::OrgId& org, Aggregate& a);
+  // A log failure as the command's answer; an unreachable log says so.
+  Failure LogFailed(const eventstore::Error& error);
   Result<std::optional<CommandOutcome>> FindOutcome(const domain::OrgId& org,
                                                     const CommandContext& ctx);
   void RecordOutcome(const domain::OrgId& org, const CommandContext& ctx,

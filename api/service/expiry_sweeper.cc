@@ -9,12 +9,13 @@ namespace roster::api::service {
 
 ExpirySweeper::ExpirySweeper(CommandService& commands, projections::ProjectionEngine& engine,
                              const domain::Clock& clock, std::chrono::milliseconds interval,
-                             std::shared_ptr<spdlog::logger> logger)
+                             std::shared_ptr<spdlog::logger> logger, SweepHold hold)
     : commands_(commands),
       engine_(engine),
       clock_(clock),
       interval_(interval),
-      logger_(std::move(logger)) {}
+      logger_(std::move(logger)),
+      hold_(std::move(hold)) {}
 
 ExpirySweeper::~ExpirySweeper() { Stop(); }
 
@@ -37,17 +38,33 @@ Result<size_t> ExpirySweeper::SweepOnce() {
   return expired;
 }
 
+Result<std::optional<size_t>> ExpirySweeper::SweepIfHeld() {
+  if (hold_) {
+    auto held = hold_();
+    if (!held) return std::unexpected(held.error());
+    if (*held != held_ && logger_) {
+      logger_->info(*held ? "invitation expiry sweep: this node sweeps (it holds the lock)"
+                          : "invitation expiry sweep: another node sweeps");
+    }
+    held_ = *held;
+    if (!*held) return std::optional<size_t>();
+  }
+  auto swept = SweepOnce();
+  if (!swept) return std::unexpected(swept.error());
+  return std::optional<size_t>(*swept);
+}
+
 void ExpirySweeper::Start() {
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "roster-sweep");
     std::unique_lock lock(mu_);
     while (!stopping_) {
       lock.unlock();
-      auto swept = SweepOnce();
+      auto swept = SweepIfHeld();
       if (!swept) {
         logger_->warn("invitation expiry sweep: {}", swept.error().message);
-      } else if (*swept > 0) {
-        logger_->info("invitation expiry sweep: {} invitation(s) expired", *swept);
+      } else if (*swept && **swept > 0) {
+        logger_->info("invitation expiry sweep: {} invitation(s) expired", **swept);
       }
       lock.lock();
       cv_.wait_for(lock, interval_, [this] { return stopping_; });

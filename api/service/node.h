@@ -1,8 +1,9 @@
-// Node: one Roster data directory opened and wired: the event log (<dir>/log), the view store
-// (<dir>/views), the codec, the projection engine with every read model, the command and
-// query services and the invitation expiry sweeper. rosterd, the admin tools, benchmarks and
-// tests all start Roster through this, so they run the same wiring. It owns what it opens;
-// the clock and logger are borrowed/shared. Thread-safe once open.
+// Node: one Roster data directory opened and wired: the event log (<dir>/log, or a shared log on
+// PostgreSQL when NodeOptions::log_url names one), the view store (<dir>/views, always local), the
+// codec, the projection engine with every read model, the command and query services and the
+// invitation expiry sweeper. rosterd, the admin tools, benchmarks and tests all start Roster
+// through this, so they run the same wiring. It owns what it opens; the clock and logger are
+// borrowed/shared. Thread-safe once open.
 #pragma once
 
 #include <filesystem>
@@ -12,6 +13,8 @@
 #include "api/service/expiry_sweeper.h"
 #include "api/service/query_service.h"
 #include "eventstore/codec/codec.h"
+#include "eventstore/postgres/pg_advisory_lock.h"
+#include "eventstore/postgres/pg_event_log.h"
 #include "eventstore/rocks_event_store.h"
 #include "projections/projection_engine.h"
 #include "projections/view_store.h"
@@ -19,10 +22,14 @@
 namespace roster::api::service {
 
 struct NodeOptions {
-  eventstore::StoreOptions store;
-  projections::ViewStoreOptions views;  // its read_only follows store.read_only
-  projections::EngineOptions engine;    // logger filled from Open's logger when empty
-  CommandServiceOptions commands;       // logger filled from Open's logger when empty
+  // Empty: the embedded RocksDB log in <dir>/log (the default). A postgresql:// URI: the log on
+  // PostgreSQL (PgEventLog), which several nodes may share; the read models stay in <dir>.
+  std::string log_url;
+  eventstore::postgres::PgLogOptions pg;  // for a log_url
+  eventstore::StoreOptions store;         // for the RocksDB log (read_only applies to both)
+  projections::ViewStoreOptions views;    // its read_only follows store.read_only
+  projections::EngineOptions engine;      // logger filled from Open's logger when empty
+  CommandServiceOptions commands;         // logger filled from Open's logger when empty
   QueryOptions queries;
   bool run_sweeper = true;
   std::chrono::milliseconds sweep_interval{60000};
@@ -37,7 +44,11 @@ class Node {
   ~Node();  // stops the sweeper and projections, then closes the stores
 
   eventstore::EventLog& log() { return *log_; }
-  eventstore::RocksEventStore& store() { return *log_; }
+  // The embedded log, or null when the log is on PostgreSQL: for what only RocksDB has (its
+  // memory, its files).
+  eventstore::RocksEventStore* rocks_store() { return rocks_; }
+  // The PostgreSQL log, or null when the log is embedded.
+  eventstore::postgres::PgEventLog* pg_log() { return pg_; }
   projections::ViewStore& views() { return *views_; }
   const eventstore::codec::EventCodec& codec() const { return codec_; }
   projections::ProjectionEngine& engine() { return *engine_; }
@@ -53,12 +64,16 @@ class Node {
  private:
   Node() = default;
   eventstore::codec::EventCodec codec_;
-  std::unique_ptr<eventstore::RocksEventStore> log_;
+  std::unique_ptr<eventstore::EventLog> log_;
+  eventstore::RocksEventStore* rocks_ = nullptr;    // log_, when embedded
+  eventstore::postgres::PgEventLog* pg_ = nullptr;  // log_, when on PostgreSQL
   std::unique_ptr<projections::ViewStore> views_;
   std::unique_ptr<projections::ProjectionEngine> engine_;
   std::unique_ptr<CommandService> commands_;
   std::unique_ptr<QueryService> queries_;
   std::unique_ptr<ExpirySweeper> sweeper_;
+  // Which node sweeps, when the log is shared; released after the sweeper stops (~Node).
+  std::unique_ptr<eventstore::postgres::PgAdvisoryLock> sweep_lock_;
 };
 
 }  // namespace roster::api::service

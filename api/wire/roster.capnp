@@ -545,10 +545,15 @@ struct Status {
   serverVersion @2 :Text;
   connections @3 :UInt32;
   memory @4 :MemoryInfo;
+  logBackend @5 :Text;                # "rocksdb" (embedded) or "postgresql" (shared)
+  # A log on PostgreSQL that cannot be reached: since when (UTC microseconds; 0 when it can).
+  # Commands fail meanwhile; queries answer as of each read model's position, which misses
+  # whatever other nodes have committed since.
+  logUnreachableSinceUs @6 :Int64;
 }
 
 # What the server process holds in memory, and how much of it is RocksDB's (which fills up to
-# its settings as the data grows). The read models' caches are in ProjectionInfo.
+# its settings as the data grows; the log's fields are 0 when the log is on PostgreSQL). The read models' caches are in ProjectionInfo.
 struct MemoryInfo {
   rssBytes @0 :UInt64;
   logMemtableBytes @1 :UInt64;

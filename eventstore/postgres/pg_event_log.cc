@@ -174,6 +174,7 @@ PgEventLog::Stats PgEventLog::stats() const {
   Stats stats;
   parts_->writer->AddStats(stats);
   stats.notifier_connects = parts_->notifier->connects();
+  stats.unreachable_since_us = parts_->notifier->away_since_us();
   return stats;
 }
 

@@ -76,6 +76,9 @@ class PgEventLog final : public EventLog {
     uint64_t records = 0;            // records written
     uint64_t failed_groups = 0;      // transactions that failed or whose outcome is unknown
     uint64_t notifier_connects = 0;  // LISTEN connections made (1 + reconnects)
+    // Since when (UTC microseconds) the server cannot be reached (the LISTEN connection is
+    // lost and not yet back); 0 while it is reachable.
+    int64_t unreachable_since_us = 0;
   };
 
   ~PgEventLog() override;

@@ -502,7 +502,8 @@ RebuildFigures Rebuild(const Flags& flags, const std::filesystem::path& dir,
   commander.join();
   checker.join();
   figures.rss_mb_serving = RssMb();
-  for (const eventstore::StorageMemory& m : {node->store().memory(), node->views().Memory()}) {
+  for (const eventstore::StorageMemory& m :
+       {node->rocks_store()->memory(), node->views().Memory()}) {
     figures.serving_storage_mb +=
         (m.memtable_bytes + m.block_cache_bytes + m.table_reader_bytes) / 1048576.0;
   }

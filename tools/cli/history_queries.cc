@@ -3,6 +3,7 @@
 
 #include <memory>
 
+#include "api/wire/time.h"
 #include "tools/cli/query_util.h"
 
 namespace roster::tools::cli {
@@ -135,6 +136,7 @@ void RegisterStatus(CLI::App& app, Cli& cli) {
           }
           const auto memory = status.getMemory();
           const auto mib = [](uint64_t bytes) { return fmt::format("{:.1f}", bytes / 1048576.0); };
+          const bool pg = status.getLogBackend() == "postgresql";
           PrintFields(
               std::cout,
               {{"server", status.getServerVersion().cStr()},
@@ -142,14 +144,22 @@ void RegisterStatus(CLI::App& app, Cli& cli) {
                {"connections", std::to_string(status.getConnections())},
                {"memory", fmt::format("{} MiB resident", mib(memory.getRssBytes()))},
                {"log storage",
-                fmt::format("{} MiB write buffers, {} MiB block cache, {} MiB table indexes",
-                            mib(memory.getLogMemtableBytes()), mib(memory.getLogBlockCacheBytes()),
-                            mib(memory.getLogTableReaderBytes()))},
+                pg ? std::string("on PostgreSQL (shared by every node; not in this process)")
+                   : fmt::format("{} MiB write buffers, {} MiB block cache, {} MiB table indexes",
+                                 mib(memory.getLogMemtableBytes()),
+                                 mib(memory.getLogBlockCacheBytes()),
+                                 mib(memory.getLogTableReaderBytes()))},
                {"views storage",
                 fmt::format("{} MiB write buffers, {} MiB block cache, {} MiB table indexes",
                             mib(memory.getViewsMemtableBytes()),
                             mib(memory.getViewsBlockCacheBytes()),
                             mib(memory.getViewsTableReaderBytes()))}});
+          if (const int64_t since = status.getLogUnreachableSinceUs(); since != 0) {
+            std::cout << "log unreachable since "
+                      << api::wire::FormatTime(since, api::wire::Subseconds::kWhenNonZero)
+                      << ": commands fail; the read models answer as of their positions and "
+                         "miss what other nodes committed since\n";
+          }
           Table table(
               {"PROJECTION", "VERSION", "READY", "POSITION", "BUILDING", "CACHED", "HIT RATE"});
           for (auto p : status.getProjections()) {

@@ -12,6 +12,7 @@ namespace {
 std::expected<void, std::string> ApplyTable(const toml::table& table, const std::string& file,
                                             const FlagGiven& given_flag, Settings& s) {
   std::map<std::string, std::string*> texts = {{"data_dir", &s.data_dir},
+                                               {"log", &s.log},
                                                {"listen", &s.server.listen},
                                                {"tls_cert", &s.server.tls_cert_file},
                                                {"tls_key", &s.server.tls_key_file},
@@ -67,6 +68,13 @@ std::expected<void, std::string> ApplyTable(const toml::table& table, const std:
 }
 
 }  // namespace
+
+std::string CheckLogUrl(std::string_view log) {
+  if (log.empty() || log.starts_with("postgresql://") || log.starts_with("postgres://")) return "";
+  return "log '" + std::string(log) +
+         "' is not a PostgreSQL URI (postgresql://user@host:port/dbname?...); leave it out for "
+         "the embedded log in the data directory";
+}
 
 std::string FlagOf(std::string_view key) {
   std::string flag = "--" + std::string(key);

@@ -99,6 +99,10 @@ struct Settings {
   ServerOptions server;
   std::array<int64_t, std::size(kNumberSettings)> numbers;
   std::string data_dir = "./var/roster";
+  // Where the event log is: empty for the embedded RocksDB log in <data_dir>/log, or a
+  // postgresql:// URI (libpq's, multi-host forms included) for a log on PostgreSQL that several
+  // rosterd nodes share. The read models stay in data_dir either way.
+  std::string log;
   std::string log_level = "info";
   std::string port_file;
   // The HTTP/JSON listener (api/http), host:port; empty: none. Its limits follow `server`'s
@@ -138,6 +142,10 @@ inline constexpr MibSetting kMibSettings[] = {
 };
 
 std::string FlagOf(std::string_view key);
+
+// Why `log` is not a log rosterd can open (empty when it is): a postgresql:// or postgres://
+// URI, or nothing.
+std::string CheckLogUrl(std::string_view log);
 
 // Whether the command line gave the flag (e.g. "--max-credits"): a flag wins over the file.
 using FlagGiven = std::function<bool(const std::string& flag)>;

@@ -57,6 +57,22 @@ TEST(ConfigTest, HttpIsOffUnlessConfigured) {
   EXPECT_EQ(ErrorOf("http = 7480\n"), "roster.toml: http must be a string");
 }
 
+TEST(ConfigTest, TheLogIsEmbeddedUnlessAPostgresUriIsGiven) {
+  EXPECT_EQ(Settings{}.log, "");
+  EXPECT_EQ(api::service::NodeOptions{}.log_url, "");
+  auto s = Parse("log = \"postgresql://roster@db1:5432/roster?sslmode=verify-full\"\n");
+  ASSERT_TRUE(s.has_value()) << s.error();
+  EXPECT_EQ(s->log, "postgresql://roster@db1:5432/roster?sslmode=verify-full");
+  EXPECT_EQ(CheckLogUrl(s->log), "");
+  EXPECT_EQ(CheckLogUrl("postgres://db1/roster"), "");
+  EXPECT_EQ(CheckLogUrl(""), "");
+  // A path (someone expecting the log's directory) or a key=value string is refused by name.
+  EXPECT_NE(CheckLogUrl("/srv/roster/log").find("'/srv/roster/log' is not a PostgreSQL URI"),
+            std::string::npos);
+  EXPECT_NE(CheckLogUrl("host=db1 dbname=roster"), "");
+  EXPECT_EQ(ErrorOf("log = 5432\n"), "roster.toml: log must be a string");
+}
+
 // The HTTP listener has the TCP one's limits where both have one.
 TEST(ConfigTest, HttpTakesTheServersLimits) {
   auto s = Parse("max_message_bytes = 65536\nmax_connections = 7\nframe_deadline_ms = 1500\n");

@@ -63,6 +63,9 @@ int main(int argc, char** argv) {
   CLI::App app{"rosterd: the Roster membership and access server"};
   app.add_option("--config", config, "TOML file with the settings below (flags win)");
   app.add_option("--data-dir", s.data_dir, "data directory (created when missing)");
+  app.add_option("--log", s.log,
+                 "the event log on PostgreSQL, shared by several nodes: a postgresql:// URI "
+                 "(default: the embedded log in the data directory)");
   app.add_option("--listen", s.server.listen, "host:port to listen on (port 0: any free port)");
   app.add_option("--tls-cert", s.server.tls_cert_file,
                  "PEM certificate chain: enables TLS with --tls-key");
@@ -97,6 +100,10 @@ int main(int argc, char** argv) {
   if (s.log_level != "off" && spdlog::level::from_str(s.log_level) == spdlog::level::off) {
     std::fprintf(stderr, "rosterd: log level '%s' is not one of trace, debug, info, warn, error\n",
                  s.log_level.c_str());
+    return 2;
+  }
+  if (std::string bad = tools::rosterd::CheckLogUrl(s.log); !bad.empty()) {
+    std::fprintf(stderr, "rosterd: %s\n", bad.c_str());
     return 2;
   }
   s.ApplyNumbers();
@@ -147,14 +154,20 @@ int main(int argc, char** argv) {
   }
   SystemClock clock;
   api::service::NodeOptions node_options;
+  node_options.log_url = s.log;
   node_options.store.sync = s.sync;
   node_options.engine.model_cache_bytes = static_cast<size_t>(s.model_cache_mb) << 20;
   node_options.store.block_cache_bytes = static_cast<size_t>(s.storage_cache_mb) << 20;
   node_options.views.block_cache_bytes = static_cast<size_t>(s.storage_cache_mb) << 20;
   auto node = api::service::Node::Open(s.data_dir, clock, logger, node_options);
   if (!node) {
-    logger->error("cannot open {}: {}", s.data_dir, node.error().message);
+    logger->error("cannot open {}: {}", s.log.empty() ? s.data_dir : "the log on PostgreSQL",
+                  node.error().message);
     return 1;
+  }
+  if (!s.log.empty()) {
+    logger->info("the event log is on PostgreSQL (schema {}); read models in {}",
+                 (*node)->pg_log()->schema(), s.data_dir);
   }
   const std::string version = "rosterd " ROSTER_VERSION;
   api::dispatch::Dispatcher dispatcher(**node, **tokens, version);

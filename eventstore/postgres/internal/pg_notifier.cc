@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 
 namespace roster::eventstore::postgres::internal {
 namespace {
@@ -46,6 +47,13 @@ bool PgNotifier::Pause(std::chrono::milliseconds pause) {
   return !stopping_.load(std::memory_order_acquire);
 }
 
+void PgNotifier::Away() {
+  if (away_since_us_.load(std::memory_order_relaxed) != 0) return;
+  const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  away_since_us_.store(now.count(), std::memory_order_relaxed);
+}
+
 Result<void> PgNotifier::Listen() {
   auto conn = Connect(conninfo_, options_.connect_timeout);
   if (!conn) return std::unexpected(std::move(conn.error()));
@@ -79,18 +87,21 @@ void PgNotifier::Run() {
   while (!stopping_.load(std::memory_order_acquire)) {
     if (!conn_) {
       if (!Listen()) {
+        Away();
         // The server is away: try again later, each time a little later.
         if (!Pause(pause)) return;
         pause = std::min(pause * 2, kLongestPause);
         continue;
       }
       pause = kFirstPause;
+      away_since_us_.store(0, std::memory_order_relaxed);
     }
     pollfd fds[2] = {{PQsocket(conn_.get()), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
     if (poll(fds, 2, -1) < 0) continue;  // EINTR
     if (fds[1].revents != 0) return;     // Stop()
     if (fds[0].revents != 0) {
       if (!PQconsumeInput(conn_.get()) || Broken(conn_.get())) {
+        Away();
         conn_.reset();
         continue;
       }

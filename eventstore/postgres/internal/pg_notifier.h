@@ -33,6 +33,9 @@ class PgNotifier {
 
   void Stop();
   uint64_t connects() const { return connects_.load(std::memory_order_relaxed); }
+  // Since when (UTC, microseconds) the server cannot be reached, as this thread last found;
+  // 0 while it listens. What other processes commit meanwhile is not heard of.
+  int64_t away_since_us() const { return away_since_us_.load(std::memory_order_relaxed); }
 
  private:
   void Run();
@@ -42,6 +45,8 @@ class PgNotifier {
   void Drain();
   // Sleeps for `pause` unless Stop() comes first; false once stopping.
   bool Pause(std::chrono::milliseconds pause);
+  // Notes the first moment the server was found away.
+  void Away();
 
   const std::string conninfo_;
   const PgLogOptions options_;
@@ -51,6 +56,7 @@ class PgNotifier {
   const int wake_fd_;  // an eventfd; Stop() writes to it
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> connects_{0};
+  std::atomic<int64_t> away_since_us_{0};
   Conn conn_;  // notifier thread only
   std::mutex join_mu_;
   std::thread thread_;
