@@ -72,14 +72,21 @@ function notice(text) {
   $('#notice').hidden = false;
 }
 
-// Runs an action from a button or form: clears the last message, reports a failure.
+// Runs an action from a button or form: clears the last message, reports a failure. While any
+// runs, <body data-busy> says so (for people's cursors and for the browser test).
+let running = 0;
 async function act(fn) {
   clearError();
   $('#notice').hidden = true;
+  running += 1;
+  document.body.dataset.busy = 'true';
   try {
     await fn();
   } catch (e) {
     showError(e);
+  } finally {
+    running -= 1;
+    if (running === 0) delete document.body.dataset.busy;
   }
 }
 
@@ -287,6 +294,7 @@ async function sendInvite(form) {
   const body = { email: data.get('email'), displayName: data.get('displayName'), role: data.get('role') };
   const result = accepted(await state.api.post(path`/v1/orgs/${state.org}/invitations`, body));
   showToken('Invitation sent', body.email, result.invitationToken);
+  if (currentTab() === 'invitations') await loadInvitations();
 }
 
 // The token exists only in the command's answer: shown once, then dropped with the dialog.
@@ -302,14 +310,14 @@ function showToken(title, email, token) {
 function closeInvite() {
   $('#invite-token').textContent = '';
   $('#invite-dialog').close();
-  if (currentTab() === 'invitations') act(loadInvitations);
 }
 
 // ---- activity -----------------------------------------------------------------------------
 
+// A time picked in a datetime-local field, read as UTC: the tables show UTC too.
 function microseconds(local) {
   if (!local) return undefined;
-  const ms = Date.parse(local);
+  const ms = Date.parse(local + 'Z');
   if (Number.isNaN(ms)) throw new ApiError(400, { code: 'BAD_REQUEST', detail: `not a time: ${local}` });
   return String(BigInt(ms) * 1000n);
 }
