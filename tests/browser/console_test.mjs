@@ -5,8 +5,8 @@
 // and asserts what the page shows: sign in, the members, an invitation whose one-time token is
 // shown once (and accepted through the API with it), a role change, the last-owner refusal, the
 // Manager's dropdown without Owner, activity filters and paging, a permission check, the
-// organization as of an earlier position, a resend and an ownership transfer. Any failed
-// assertion or timeout exits non-zero.
+// organization as of an earlier position, a resend, an ownership transfer and leaving. Any
+// failed assertion or timeout exits non-zero.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,7 +19,8 @@ if (!rosterdPath || !chromiumPath || !shots) {
   console.error('usage: node console_test.mjs ROSTERD CHROMIUM SCREENSHOT_DIR');
   process.exit(2);
 }
-const WAIT = { timeout: 15000 };
+// Generous: CI machines are shared, and a timeout only bounds how long a failure takes.
+const WAIT = { timeout: 30000 };
 const tmp = fs.mkdtempSync(pathlib.join(os.tmpdir(), 'roster-console-'));
 fs.rmSync(shots, { recursive: true, force: true });
 fs.mkdirSync(shots, { recursive: true });
@@ -93,6 +94,7 @@ async function signIn(page, base, token, actor) {
   await page.type('#actor', actor);
   await page.click('#sign-in-form button[type=submit]');
   await page.waitForSelector(`#members-table tr[data-user="${actor}"]`, WAIT);
+  await page.waitForSelector('body:not([data-busy])', WAIT);
 }
 
 // The members table as the page shows it: user -> { role, status, joined, options, disabled }.
@@ -110,6 +112,13 @@ async function membersShown(page) {
       disabled: select.disabled,
     }];
   })));
+}
+
+// Clicks a tab (or another control that reloads a table) and waits until the page's actions
+// have finished, so that the next step does not act on a table about to be replaced.
+async function clickAndSettle(page, selector) {
+  await page.click(selector);
+  await page.waitForSelector('body:not([data-busy])', WAIT);
 }
 
 async function waitError(page, code) {
@@ -146,9 +155,22 @@ async function main() {
   assert.match(root.headers()['content-security-policy'], /default-src 'none'/);
   assert.equal(await page.title(), 'Roster console');
 
+  step = 'a wrong token';
+  await page.waitForSelector('body[data-ready="true"]', WAIT);
+  await page.type('#token', 'not-a-token');
+  await page.type('#actor', 'olga');
+  await page.click('#sign-in-form button[type=submit]');
+  assert.equal(await waitError(page, 'UNAUTHENTICATED'), 'unknown or revoked token');
+  assert.equal(await visible(page, '#workspace'), false);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('roster.token')), null);
+
   step = 'sign in as the owner';
   await signIn(page, base, token, 'olga');
   assert.equal(await page.evaluate(() => sessionStorage.getItem('roster.actor')), 'olga');
+  // The session survives a reload of the tab.
+  await page.reload({ waitUntil: 'load' });
+  await page.waitForSelector('#members-table tr[data-user="bob"]', WAIT);
+  await page.waitForSelector('body:not([data-busy])', WAIT);
   assert.match(await text(page, '#org-role'), /Owner/);
   let members = await membersShown(page);
   assert.deepEqual(Object.keys(members).sort(), ['bob', 'olga']);
@@ -161,7 +183,7 @@ async function main() {
   await shot(page, '01-members');
 
   step = 'invite, and the token shown once';
-  await page.click('[data-tab="invitations"]');
+  await clickAndSettle(page, '[data-tab="invitations"]');
   await page.click('#invite-open');
   await page.waitForSelector('#invite-dialog[open]', WAIT);
   const offered = await page.$$eval('#invite-role option', (os) => os.map((o) => o.value));
@@ -194,7 +216,7 @@ async function main() {
 
   step = 'revoke an invitation';
   await api('POST', '/v1/orgs/acme/invitations', 'olga', { email: 'dan@example.com', role: 'Billing' });
-  await page.click('#refresh');
+  await clickAndSettle(page, '#refresh');
   await page.waitForSelector('#invitations-table tr[data-email="dan@example.com"]', WAIT);
   // A resend shows the new token once, like the first.
   await page.click('#invitations-table tr[data-email="dan@example.com"] button[data-resend]');
@@ -210,7 +232,7 @@ async function main() {
   assert.equal(await page.$('#invitations-table tr[data-email="dan@example.com"]'), null);
 
   step = 'change a role';
-  await page.click('[data-tab="members"]');
+  await clickAndSettle(page, '[data-tab="members"]');
   await page.waitForSelector('#members-table tr[data-user="carol"]', WAIT);
   await page.select('#members-table select[data-user="carol"]', 'Billing');
   await page.waitForFunction(() => document.querySelector('#notice').textContent === 'carol is now Billing.', WAIT);
@@ -237,7 +259,7 @@ async function main() {
   for (let i = 0; i < 22; i++) {
     await api('POST', '/v1/orgs/acme/invitations', 'olga', { email: `guest${i}@example.com`, role: 'Editor' });
   }
-  await page.click('[data-tab="activity"]');
+  await clickAndSettle(page, '[data-tab="activity"]');
   await page.waitForSelector('#activity-table tbody tr', WAIT);
   await page.$eval('#activity-form input[name=action]', (e) => { e.value = 'member.role_changed'; });
   await page.click('#activity-form button[type=submit]');
@@ -260,9 +282,14 @@ async function main() {
   assert.equal(rows.length, 5);
   assert.equal(rows.at(-1)[3], 'bob@example.com');
   assert.equal(await page.$eval('#activity-next', (b) => b.disabled), true);
+  // The time range: nothing happened before 2001.
+  await page.$eval('#activity-form input[name=to]', (e) => { e.value = '2001-01-01T00:00'; });
+  await page.click('#activity-form button[type=submit]');
+  await page.waitForSelector('#activity-table td.empty', WAIT);
+  assert.equal(await text(page, '#activity-table td.empty'), 'No activity matches.');
 
   step = 'permission check';
-  await page.click('[data-tab="check"]');
+  await clickAndSettle(page, '[data-tab="check"]');
   await page.type('#check-form input[name=user]', 'bob');
   await page.select('#check-permission', 'members.invite');
   await page.click('#check-form button[type=submit]');
@@ -275,7 +302,7 @@ async function main() {
   assert.notEqual(await text(page, '#check-reason'), '');
 
   step = 'as of the organization\'s creation';
-  await page.click('[data-tab="asof"]');
+  await clickAndSettle(page, '[data-tab="asof"]');
   await page.type('#asof-form input[name=position]', createdAt);
   await page.click('#asof-form button[type=submit]');
   await page.waitForSelector('#asof-result:not([hidden])', WAIT);
@@ -297,7 +324,7 @@ async function main() {
   await shot(managerPage, '06-manager');
 
   step = 'transfer ownership';
-  await page.click('[data-tab="members"]');
+  await clickAndSettle(page, '[data-tab="members"]');
   await page.waitForSelector('#transfer-form:not([hidden])', WAIT);
   await page.select('#transfer-to', 'bob');
   await page.select('#transfer-keep', 'Manager');
@@ -308,6 +335,13 @@ async function main() {
   assert.equal(members.olga.role, 'Manager');
   assert.match(await text(page, '#org-role'), /Manager/);
   assert.equal(members.bob.disabled, true, 'now a Manager, olga cannot change the Owner');
+
+  step = 'leave';
+  await page.click('#leave');
+  await page.waitForFunction(() => document.querySelector('#notice').textContent === 'You left acme.', WAIT);
+  const olgaOrgs = await api('GET', '/v1/users/olga/orgs', 'olga');
+  assert.deepEqual(olgaOrgs, []);
+  assert.equal(await visible(page, '#workspace'), false);
 
   step = 'sign out';
   await page.click('#sign-out');
