@@ -308,6 +308,15 @@ async function main() {
   await page.waitForSelector('#asof-result:not([hidden])', WAIT);
   const then = await page.$$eval('#asof-members tbody tr', (rs) => rs.map((r) => r.children[0].textContent));
   assert.deepEqual(then, ['olga']);
+  await page.type('#history-form input[name=user]', 'carol');
+  await page.click('#history-form button[type=submit]');
+  await page.waitForSelector('#history-table:not([hidden]) tbody tr', WAIT);
+  const history = await page.$$eval('#history-table tbody tr', (rs) => rs.map((r) => [...r.children].slice(1, 6).map((c) => c.textContent)));
+  assert.deepEqual(history, [
+    ['acme', 'member.joined', 'carol', 'not a member', 'role Editor'],
+    ['acme', 'member.role_changed', 'olga', 'role Editor', 'role Billing'],
+    ['acme', 'member.removed', 'olga', 'role Billing', 'not a member'],
+  ]);
   await shot(page, '05-as-of');
 
   step = 'a Manager sees only the roles a Manager may grant';

@@ -380,6 +380,15 @@ async function showAsOf(form) {
   $('#asof-result').hidden = false;
 }
 
+// Every membership change of one user, in every organization (the API's userHistory).
+async function showHistory(form) {
+  const user = new FormData(form).get('user').trim();
+  const entries = await state.api.get(path`/v1/users/${user}/history`);
+  fill($('#history-table tbody'), entries.map((e) => row([formatTime(e.timeUs), e.org, e.action, e.actor,
+    e.before, e.after, e.position])), `No history for ${user}.`);
+  $('#history-table').hidden = false;
+}
+
 // ---- wiring -------------------------------------------------------------------------------
 
 function wire() {
@@ -422,6 +431,7 @@ function wire() {
   $('#check-form').addEventListener('submit', (ev) => { ev.preventDefault(); act(() => runCheck(ev.target)); });
   $('#project-form').addEventListener('submit', (ev) => { ev.preventDefault(); act(() => showProject(ev.target)); });
   $('#asof-form').addEventListener('submit', (ev) => { ev.preventDefault(); act(() => showAsOf(ev.target)); });
+  $('#history-form').addEventListener('submit', (ev) => { ev.preventDefault(); act(() => showHistory(ev.target)); });
 }
 
 async function start() {
