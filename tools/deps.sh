@@ -21,6 +21,13 @@ for p in "${roster_packages[@]}"; do
     missing+=("$p")
   fi
 done
+# The console's browser test (docs/testing.md, label "browser") needs Chromium, Node and npm.
+# Checked by command rather than by package: a Node.js from elsewhere (NodeSource's nodejs
+# ships npm itself and conflicts with Debian's npm package) serves as well.
+command -v chromium >/dev/null || missing+=(chromium)
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 
 if ((${#missing[@]} > 0)); then
   echo "roster: installing missing Debian packages: ${missing[*]}"

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "api/http/console/assets.h"
 #include "api/http/openapi.h"
 #include "api/http/openapi_document.h"  // generated from docs/openapi.json
 
@@ -78,6 +79,9 @@ Answered Handler::Answer(const HttpRequest& request) {
   const std::string_view path = target.substr(0, question);
   const std::string_view query =
       question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+  if (request.method == "GET") {
+    if (const auto* asset = console::FindAsset(path)) return Console(*asset);
+  }
   const auto operator_paths = OperatorPaths();
   if (std::find(operator_paths.begin(), operator_paths.end(), path) != operator_paths.end()) {
     if (request.method != "GET") {
@@ -154,6 +158,17 @@ std::expected<EventStreamStart, Answered> Handler::StartEvents(const HttpRequest
 
 bool Handler::StillValid(const EventStreamStart& start) const {
   return tokens_.Authenticate(start.token).has_value();
+}
+
+Answered Handler::Console(const console::Asset& asset) {
+  Answered out{{}, "console", std::string(kOperator)};
+  out.answer.status = 200;
+  out.answer.content_type = std::string(asset.content_type);
+  out.answer.body = std::string(asset.body);
+  for (const auto& h : console::AssetHeaders()) {
+    out.answer.headers.emplace_back(std::string(h.name), std::string(h.value));
+  }
+  return out;
 }
 
 Answered Handler::Operator(std::string_view path) {

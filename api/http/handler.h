@@ -1,4 +1,5 @@
-// Handler: one parsed HTTP request in, one answer out. Operator endpoints (/healthz, /readyz,
+// Handler: one parsed HTTP request in, one answer out. The console's files (GET / and
+// /console/...), operator endpoints (/healthz, /readyz,
 // /metrics, /v1/openapi.json), then the API routes: bearer-token authentication through the
 // TokenStore (as the TCP hello), the route's protocol request (translate.h), the Dispatcher,
 // and the response as JSON or a problem document.
@@ -16,6 +17,7 @@
 
 #include "api/dispatch/dispatcher.h"
 #include "api/dispatch/token_store.h"
+#include "api/http/console/assets.h"
 #include "api/http/metrics.h"
 #include "api/http/options.h"
 #include "api/http/translate.h"
@@ -94,6 +96,9 @@ class Handler {
   bool StillValid(const EventStreamStart& start) const;
 
  private:
+  // A file of the browser console (docs/console.md): no token, like the operator endpoints;
+  // the page asks for one and sends it with its API calls.
+  Answered Console(const console::Asset& asset);
   Answered Operator(std::string_view path);
   Answered Route(const HttpRequest& request, std::string_view path, std::string_view query);
   // Authentication, content type and the protocol request of a route, or the problem.

@@ -109,7 +109,14 @@ TEST_F(HttpInputTest, UnknownRoutesAndWrongMethods) {
   auto missing = Call("GET", "/v1/orgs/acme/nothing-here");
   EXPECT_EQ(missing.status, 404u);
   EXPECT_EQ(Json(missing)["code"], "NO_ROUTE");
-  EXPECT_EQ(Call("GET", "/").status, 404u);
+  EXPECT_EQ(Call("GET", "/index.html").status, 404u);
+  // "/" is the console's page (docs/console.md), served without a token and confined by its
+  // Content-Security-Policy.
+  auto page = Call("GET", "/");
+  EXPECT_EQ(page.status, 200u);
+  EXPECT_EQ(page.Header("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_NE(page.Header("Content-Security-Policy").find("default-src 'none'"), std::string::npos);
+  EXPECT_EQ(Call("POST", "/").status, 404u);
   EXPECT_EQ(Call("GET", "/v1/orgs/").status, 404u);  // an empty {org}
 
   auto wrong = Call("POST", "/v1/orgs/acme/members");
