@@ -299,7 +299,7 @@ std::optional<std::expected<StreamedRequest, Answered>> Handler::PrepareStreamed
     return std::unexpected(std::move(*refused));
   }
   streamed.principal = std::move(*principal);
-  return std::move(streamed);
+  return streamed;
 }
 
 }  // namespace roster::api::http

@@ -29,7 +29,7 @@ Result<size_t> ExpirySweeper::SweepOnce() {
     orgs = invitations->OrgsWithOverdueInvitations(domain::ToMicros(clock_.Now()));
   }
   size_t expired = 0;
-  const CommandContext ctx{domain::UserId(kSweeperPrincipal), "", "", "rosterd"};
+  const CommandContext ctx{domain::UserId(kSweeperPrincipal), "", "", "rosterd", {}};
   for (const std::string& org : orgs) {
     auto outcome = commands_.Execute(domain::OrgId(org), domain::ExpireInvitations{}, ctx);
     if (!outcome) return std::unexpected(outcome.error());

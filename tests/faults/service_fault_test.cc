@@ -44,7 +44,8 @@ class ServiceFaultTest : public NodeFaultFixture, public ::testing::WithParamInt
   api::service::Result<api::service::CommandOutcome> Invite(const Sent& s) {
     return node_->commands().Execute(
         domain::OrgId(s.org), domain::InviteMember{s.email, "", "Editor", ""},
-        api::service::CommandContext{domain::UserId("owner-" + s.org), s.command_id, "", "test"});
+        api::service::CommandContext{
+            domain::UserId("owner-" + s.org), s.command_id, "", "test", {}});
   }
   // The invitations the model holds for `org`, by email, as of `token`.
   std::map<std::string, int> InvitedEmails(const std::string& org, Position token) {
@@ -115,14 +116,14 @@ TEST_P(ServiceFaultTest, CommandsFailUnavailableQueriesServeAndARestartKeepsEver
   // From now on every command fails at once, and says why.
   auto later = node_->commands().Execute(
       domain::OrgId("org0"), domain::InviteMember{"late@org0.test", "", "Editor", ""},
-      api::service::CommandContext{domain::UserId("owner-org0"), "late", "", "test"});
+      api::service::CommandContext{domain::UserId("owner-org0"), "late", "", "test", {}});
   ASSERT_FALSE(later.has_value());
   EXPECT_EQ(later.error().code, "UNAVAILABLE");
   EXPECT_NE(later.error().message.find("stopped accepting writes"), std::string::npos)
       << later.error().message;
   auto login = node_->commands().ExecuteActivity(
       domain::OrgId("org0"), domain::RecordLogin{"10.0.0.1", "test"},
-      api::service::CommandContext{domain::UserId("owner-org0"), "login", "", "test"});
+      api::service::CommandContext{domain::UserId("owner-org0"), "login", "", "test", {}});
   ASSERT_FALSE(login.has_value());
   EXPECT_EQ(login.error().code, "UNAVAILABLE");
   EXPECT_EQ(Logged("the event log stopped accepting writes"), 1u);

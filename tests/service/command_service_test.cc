@@ -269,7 +269,7 @@ TEST_F(CommandServiceTest, SnapshotOfAnotherFormatIsIgnored) {
 TEST_F(CommandServiceTest, EveryEventCarriesItsMetadata) {
   auto outcome = node_->commands().Execute(
       OrgId("acme"), RenameOrganization{"Acme Corp"},
-      api::service::CommandContext{UserId("olive"), "cmd-meta", "corr-7", "svc-billing"});
+      api::service::CommandContext{UserId("olive"), "cmd-meta", "corr-7", "svc-billing", {}});
   ASSERT_TRUE(outcome.has_value());
   auto records = node_->log().ReadAll(outcome->position, 1);
   ASSERT_TRUE(records.has_value());
@@ -304,14 +304,14 @@ TEST_F(CommandServiceTest, LoginsGoToTheActivityStreamAndNeverConflictWithComman
   for (int i = 0; i < 20; ++i) {
     auto login = node_->commands().ExecuteActivity(
         OrgId("acme"), RecordLogin{"198.51.100.7", "test"},
-        api::service::CommandContext{UserId("ana"), "", "", "test"});
+        api::service::CommandContext{UserId("ana"), "", "", "test", {}});
     ASSERT_TRUE(login.has_value());
     EXPECT_EQ(login->events.size(), 1u);
   }
   EXPECT_EQ(StreamLength("acme"), length) << "logins stay off the organization stream";
   auto stranger = node_->commands().ExecuteActivity(
       OrgId("acme"), RecordLogin{"", ""},
-      api::service::CommandContext{UserId("zed"), "", "", "test"});
+      api::service::CommandContext{UserId("zed"), "", "", "test", {}});
   ASSERT_TRUE(stranger.has_value());
   ASSERT_TRUE(stranger->rejection.has_value());
 }

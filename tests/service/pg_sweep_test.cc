@@ -31,8 +31,9 @@ class PgSweepTest : public ::testing::Test {
 
   uint64_t Exec(api::service::Node& node, const std::string& org, const std::string& actor,
                 Command command) {
-    auto outcome = node.commands().Execute(
-        OrgId(org), std::move(command), api::service::CommandContext{UserId(actor), "", "", "t"});
+    auto outcome =
+        node.commands().Execute(OrgId(org), std::move(command),
+                                api::service::CommandContext{UserId(actor), "", "", "t", {}});
     EXPECT_TRUE(outcome.has_value() && outcome->accepted())
         << (outcome ? "rejected" : outcome.error().message);
     return outcome ? outcome->position : 0;

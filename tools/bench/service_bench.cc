@@ -219,7 +219,7 @@ ColdFigures ColdCommands(const Flags& flags, const std::filesystem::path& dir,
   auto run = [](api::service::Node& node, const std::string& org, const std::string& actor,
                 Command c) {
     auto outcome = node.commands().Execute(
-        OrgId(org), std::move(c), api::service::CommandContext{UserId(actor), "", "", "bench"});
+        OrgId(org), std::move(c), api::service::CommandContext{UserId(actor), "", "", "bench", {}});
     if (!outcome || !outcome->accepted()) throw std::runtime_error("history command failed");
     return *outcome;
   };

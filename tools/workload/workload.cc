@@ -50,7 +50,7 @@ Result<void> Workload::Setup() {
         OrgId(id),        "Org " + id, m.preset, UserId(m.owner), m.owner + "@" + id + ".test",
         "Owner of " + id, {},          {}};
     auto outcome = commands_.Execute(
-        OrgId(id), create, CommandContext{UserId(m.owner), "setup/" + id, "", "workload"});
+        OrgId(id), create, CommandContext{UserId(m.owner), "setup/" + id, "", "workload", {}});
     if (!outcome) return std::unexpected(outcome.error());
   }
   return {};
@@ -101,7 +101,7 @@ void Workload::Learn(OrgModel& m, const CommandOutcome& outcome, const std::stri
 Result<StepResult> Workload::Run(OrgModel& m, const std::string& actor, Command command) {
   const std::string name(CommandName(command));
   auto outcome = commands_.Execute(OrgId(m.id), std::move(command),
-                                   CommandContext{UserId(actor), CommandId(), "", "workload"});
+                                   CommandContext{UserId(actor), CommandId(), "", "workload", {}});
   if (!outcome) return std::unexpected(outcome.error());
   Learn(m, *outcome, outcome->invitation_token);
   StepResult r{name, outcome->accepted(), "", outcome->events.size(), outcome->position};
@@ -112,8 +112,9 @@ Result<StepResult> Workload::Run(OrgModel& m, const std::string& actor, Command 
 Result<StepResult> Workload::RunActivity(OrgModel& m, const std::string& actor,
                                          ActivityCommand command) {
   const std::string name(CommandName(command));
-  auto outcome = commands_.ExecuteActivity(
-      OrgId(m.id), std::move(command), CommandContext{UserId(actor), CommandId(), "", "workload"});
+  auto outcome =
+      commands_.ExecuteActivity(OrgId(m.id), std::move(command),
+                                CommandContext{UserId(actor), CommandId(), "", "workload", {}});
   if (!outcome) return std::unexpected(outcome.error());
   StepResult r{name, outcome->accepted(), "", outcome->events.size(), outcome->position};
   if (outcome->rejection) r.rejection = std::string(ErrorCodeName(outcome->rejection->code));
