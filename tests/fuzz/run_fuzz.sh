@@ -7,7 +7,7 @@
 #   program writes into <fuzz build dir>/corpus/<target>; findings go to
 #   <fuzz build dir>/artifacts/<target>/, and a crash, a sanitizer report, a leak or an
 #   escaping exception fails the run.
-# Env: ROSTER_FUZZ_SECONDS (each target's time; default 60 for request, 30 for the others),
+# Env: ROSTER_FUZZ_SECONDS (each target's time; default 30 for request, 15 for the others),
 #   ROSTER_FUZZ_JOBS (build parallelism, default 2).
 set -eu
 build_step=yes
@@ -44,8 +44,8 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 [ $# -gt 0 ] || set -- request event snapshot export config http
 for target in "$@"; do
   case $target in
-    request) seconds=${ROSTER_FUZZ_SECONDS:-60} ;;
-    event | snapshot | export | config | http) seconds=${ROSTER_FUZZ_SECONDS:-30} ;;
+    request) seconds=${ROSTER_FUZZ_SECONDS:-30} ;;
+    event | snapshot | export | config | http) seconds=${ROSTER_FUZZ_SECONDS:-15} ;;
     *) echo "run_fuzz.sh: unknown target '$target'" >&2; exit 2 ;;
   esac
   corpus=$build/corpus/$target
