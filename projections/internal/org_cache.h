@@ -35,9 +35,8 @@ inline size_t HeapBytes(const std::string& s) { return s.capacity() > 15 ? s.cap
 
 // For weighers: the sum of `weigh_one` over a container, exact up to kWeighSample elements and
 // beyond that estimated from the first kWeighSample, scaled by the size. The cache weighs every
-// entry an event changed at every flush; walking every member of a large organization each time
-// cost more than applying the events (live catch-up on a 10M-event log of 1,000 organizations of
-// about 1,000 members: 70% of the CPU in the weighers, 6.7k events/s).
+// entry an event changed at every flush, so a weigher that walked a large organization whole
+// would cost more than applying the events (docs/projections.md, "Known gaps").
 inline constexpr size_t kWeighSample = 32;
 template <class Container, class Fn>
 size_t SampledBytes(const Container& c, Fn&& weigh_one) {

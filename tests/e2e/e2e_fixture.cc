@@ -14,7 +14,6 @@
 #include "tests/support/child_process.h"
 
 namespace roster::tests::e2e {
-namespace {
 
 std::string ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -23,8 +22,7 @@ std::string ReadFile(const std::filesystem::path& path) {
   return buf.str();
 }
 
-// The CLI must not pick up the developer's own server or token.
-const std::vector<std::string> kDeveloperSettings = {"ROSTER_SERVER=", "ROSTER_TOKEN"};
+namespace {
 
 class HexData final : public capnp::JsonCodec::Handler<capnp::Data> {
  public:

@@ -9,6 +9,7 @@
 #include <capnp/message.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +19,12 @@
 #include "tests/support/rosterd_process.h"
 
 namespace roster::tests::e2e {
+
+// A whole file (a child's captured output, a token file).
+std::string ReadFile(const std::filesystem::path& path);
+
+// Environment prefixes a CLI child must not inherit: the developer's own server and token.
+inline const std::vector<std::string> kDeveloperSettings = {"ROSTER_SERVER=", "ROSTER_TOKEN"};
 
 struct CliRun {
   int exit_code = -1;

@@ -28,15 +28,6 @@ using api::wire::CommandResult;
 using api::wire::MemberPage;
 using api::wire::Status;
 
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
-
-const std::vector<std::string> kDeveloperSettings = {"ROSTER_SERVER=", "ROSTER_TOKEN"};
-
 // One rosterd node: its own data directory (read models, admin token), the shared log.
 struct Node {
   std::filesystem::path data;
