@@ -135,7 +135,7 @@ TEST(Rule7Test, LeavingTheOrgAlsoRemovesProjectAccess) {
 }
 
 // Projects, API keys and resources all take their id as their name when given none, in every
-// API (the CLI used to default only the project's, and the others were refused).
+// API, so that the CLI, the protocol and HTTP behave alike.
 TEST(Rule7Test, ProjectsKeysAndResourcesWithoutANameAreNamedAfterTheirId) {
   auto s = Given(OrgCreated("platform"));
   s.When("owner", CreateProject{ProjectId("p1"), ""})

@@ -179,7 +179,7 @@ TEST_F(AuditE2eTest, AsOfAndHistoryPrintEveryPart) {
 }
 
 // The members of an organization as of a point show the last login and activity they had by
-// then, as the live members view does (they used to be 0).
+// then, as the live members view does.
 TEST_F(AuditE2eTest, AsOfMembersShowTheirLastLoginAndActivityThen) {
   CreateOrg("acme", "commerce", "olga");
   Join("acme", "olga", "ann", "Editor");
