@@ -323,6 +323,52 @@ TEST_P(GroupedAppendTest, ConcurrentAppendsShareCommits) {
   EXPECT_LT(counted.commits, counted.appends) << "group commit should fold appends together";
 }
 
+// AppendMany (a bulk load, as copying a log) lands its requests in order, as one Append after
+// another would, each with its own outcome, and shares commits between them.
+TEST_P(GroupedAppendTest, AppendManyKeepsOrderRefusesOnlyTheBadOneAndSharesCommits) {
+  ASSERT_TRUE(store_->Append(Request("taken", ExpectedVersion::Any(), {Event("t")})));
+  const auto before = stats();
+  constexpr size_t kRequests = 300, kBad = 100, kTwoEvents = 200;
+  std::vector<AppendRequest> requests;
+  for (size_t i = 0; i < kRequests; ++i) {
+    if (i == kBad) {
+      requests.push_back(Request("taken", ExpectedVersion::NoStream(), {Event("t")}));
+    } else if (i == kTwoEvents) {
+      requests.push_back(Request("pair", ExpectedVersion::NoStream(), {Event("a"), Event("b")}));
+    } else {
+      requests.push_back(Request(testing::Numbered("s", static_cast<int>(i)),
+                                 ExpectedVersion::NoStream(), {Event("t")},
+                                 "bulk-" + std::to_string(i)));
+    }
+  }
+  const auto outcomes = store_->AppendMany(std::move(requests));
+  ASSERT_EQ(outcomes.size(), kRequests);
+  Position expected = 2;
+  for (size_t i = 0; i < kRequests; ++i) {
+    if (i == kBad) {
+      ASSERT_FALSE(outcomes[i]);
+      EXPECT_EQ(outcomes[i].error().code, ErrorCode::kWrongExpectedVersion);
+      continue;
+    }
+    ASSERT_TRUE(outcomes[i]) << i << ": " << outcomes[i].error().message;
+    EXPECT_EQ(outcomes[i]->first_position, expected) << i;
+    expected += i == kTwoEvents ? 2 : 1;
+    EXPECT_EQ(outcomes[i]->last_position, expected - 1) << i;
+  }
+  EXPECT_EQ(store_->LastPosition(), expected - 1);
+  const auto after = stats();
+  EXPECT_EQ(after.appends - before.appends, kRequests - 1);
+  EXPECT_LT(after.commits - before.commits, (kRequests - 1) / 4)
+      << "the appends should share commits";
+  EXPECT_TRUE(store_->Verify(0, 0)->ok);
+  // Their command ids are remembered as if appended one by one.
+  auto retry = store_->Append(
+      Request(testing::Numbered("s", 7), ExpectedVersion::NoStream(), {Event("t")}, "bulk-7"));
+  ASSERT_TRUE(retry);
+  EXPECT_TRUE(retry->duplicate);
+  EXPECT_EQ(retry->first_position, 9u);
+}
+
 TEST_P(GroupedAppendTest, CloseAnswersQueuedAppendsAndMayComeFromSeveralThreads) {
   std::thread blocker = OccupyWriter();
   constexpr int kThreads = 8;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "eventstore/error.h"
+#include "eventstore/log_timings.h"
 #include "eventstore/record.h"
 
 namespace roster::eventstore {
@@ -46,6 +47,15 @@ class EventLog {
   // Appends all events of `request` to its stream atomically, once durable. A command id seen
   // before returns the first append's result with duplicate = true and writes nothing.
   virtual Result<AppendResult> Append(AppendRequest request) = 0;
+  // The requests appended in this order, each with its own outcome, as Append would one after
+  // the other; but handed to the log's writer together, so that they share commits instead of
+  // paying one each (a bulk load: copying a log). A refused request does not stop the others.
+  virtual std::vector<Result<AppendResult>> AppendMany(std::vector<AppendRequest> requests) {
+    std::vector<Result<AppendResult>> out;
+    out.reserve(requests.size());
+    for (auto& r : requests) out.push_back(Append(std::move(r)));
+    return out;
+  }
 
   // Records of one stream with version >= from_version, in version order, at most max_count.
   virtual Result<std::vector<Record>> ReadStream(std::string_view stream,
@@ -75,6 +85,9 @@ class EventLog {
   // elsewhere instead). Returns an id for RemoveCommitListener.
   virtual uint64_t AddCommitListener(std::function<void(Position)> listener) = 0;
   virtual void RemoveCommitListener(uint64_t id) = 0;
+  // The durations of this process's appends and commits since the log was opened; null for a
+  // log that does not time them.
+  virtual const LogTimings* timings() const { return nullptr; }
 
   // Walks the hash chain over positions [from, to] (to = 0 means up to the last record) and
   // names the first record whose hash or link is wrong, or which is missing or undecodable.

@@ -7,7 +7,8 @@
 // The source's appends are rebuilt from its records: consecutive records of one stream with
 // the same non-empty command id were one append and are appended together (so a retry of that
 // command id on the copy gets the same first outcome); a record without a command id is
-// appended alone, which gives the same record. One append at a time, in order.
+// appended alone, which gives the same record. In order, up to 2,048 appends handed to the
+// destination at once (EventLog::AppendMany), so that they share its commits.
 //
 // Thread-safe as the logs are; the source may be appended to meanwhile (the copy stops at the
 // last position it saw when it started).

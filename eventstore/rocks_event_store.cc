@@ -26,6 +26,10 @@ void RocksEventStore::Close() {
   core_->board.Close();
 }
 
+const LogTimings* RocksEventStore::timings() const {
+  return writer_ ? &writer_->timings() : nullptr;
+}
+
 RocksEventStore::Stats RocksEventStore::stats() const {
   return writer_ ? writer_->stats() : Stats{};
 }
@@ -52,6 +56,11 @@ Result<AppendResult> RocksEventStore::Append(AppendRequest request) {
                 "the store in " + core_->dir.string() + " was opened read-only");
   }
   return writer_->Append(std::move(request));
+}
+
+std::vector<Result<AppendResult>> RocksEventStore::AppendMany(std::vector<AppendRequest> requests) {
+  if (!writer_) return EventLog::AppendMany(std::move(requests));  // each refused as above
+  return writer_->AppendMany(std::move(requests));
 }
 
 Result<std::vector<Record>> RocksEventStore::ReadStream(std::string_view stream,

@@ -70,6 +70,7 @@ class RocksEventStore final : public EventLog {
   RocksEventStore& operator=(const RocksEventStore&) = delete;
 
   Result<AppendResult> Append(AppendRequest request) override;
+  std::vector<Result<AppendResult>> AppendMany(std::vector<AppendRequest> requests) override;
   Result<std::vector<Record>> ReadStream(std::string_view stream, StreamVersion from_version,
                                          size_t max_count) override;
   Result<std::vector<Record>> ReadAll(Position from_position, size_t max_count) override;
@@ -82,6 +83,7 @@ class RocksEventStore final : public EventLog {
   Result<Position> WaitForPosition(Position position, std::chrono::milliseconds timeout) override;
   uint64_t AddCommitListener(std::function<void(Position)> listener) override;
   void RemoveCommitListener(uint64_t id) override;
+  const LogTimings* timings() const override;
   Result<VerifyReport> Verify(Position from, Position to,
                               std::function<void(Position)> progress = {}) override;
 

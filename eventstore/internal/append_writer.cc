@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <utility>
 
@@ -107,6 +108,7 @@ Result<AppendResult> AppendWriter::Append(AppendRequest request) {
   if (auto error = CheckAppendRequest(request)) return std::unexpected(std::move(*error));
   if (failed_.load(std::memory_order_acquire)) return std::unexpected(StoreFailedError());
 
+  const auto started = std::chrono::steady_clock::now();
   Pending pending(std::move(request));
   const AppendRequest& r = pending.request;
   pending.bodies.reserve(r.events.size());
@@ -123,7 +125,49 @@ Result<AppendResult> AppendWriter::Append(AppendRequest request) {
   }
   if (wake_writer) queue_cv_.notify_one();
   pending.done.Wait();
+  timings_.append.Record(std::chrono::steady_clock::now() - started);
   return std::move(pending.result);
+}
+
+std::vector<Result<AppendResult>> AppendWriter::AppendMany(std::vector<AppendRequest> requests) {
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<Result<AppendResult>> out(requests.size());
+  std::vector<std::unique_ptr<Pending>> queued;
+  std::vector<size_t> slots;  // out's index of each queued request
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (auto error = CheckAppendRequest(requests[i])) {
+      out[i] = std::unexpected(std::move(*error));
+      continue;
+    }
+    auto pending = std::make_unique<Pending>(std::move(requests[i]));
+    const AppendRequest& r = pending->request;
+    pending->bodies.reserve(r.events.size());
+    for (const NewEvent& event : r.events) {
+      pending->bodies.push_back(internal::EncodeBody(r.stream, event, r.metadata));
+      pending->bytes += pending->bodies.back().size();
+    }
+    queued.push_back(std::move(pending));
+    slots.push_back(i);
+  }
+  {
+    std::lock_guard lock(queue_mu_);
+    if (stopping_ || failed_.load(std::memory_order_acquire)) {
+      const Error error = stopping_ ? Error{ErrorCode::kClosed, "the store is closed", std::nullopt}
+                                    : StoreFailedError();
+      for (size_t slot : slots) out[slot] = std::unexpected(error);
+      return out;
+    }
+    // Together under one lock: in order, and the writer takes them in groups as large as it may.
+    for (auto& pending : queued) queue_.push_back(pending.get());
+  }
+  queue_cv_.notify_one();
+  for (size_t k = 0; k < queued.size(); ++k) {
+    queued[k]->done.Wait();
+    out[slots[k]] = std::move(queued[k]->result);
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  for (size_t k = 0; k < queued.size(); ++k) timings_.append.Record(elapsed);
+  return out;
 }
 
 void AppendWriter::Run() {
@@ -183,6 +227,7 @@ void AppendWriter::CommitGroup(const std::vector<Pending*>& group) {
     const auto write_start = std::chrono::steady_clock::now();
     const rocksdb::Status status = core_.db->Write(write_options_, &batch_);
     write_time = std::chrono::steady_clock::now() - write_start;
+    timings_.commit.Record(write_time);
     if (!status.ok()) {
       FailGroup(group, Error{ErrorCode::kIoError,
                              ErrorFromStatus(status, "committing positions " +

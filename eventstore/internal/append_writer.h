@@ -33,6 +33,7 @@
 #include "eventstore/internal/commit_linger.h"
 #include "eventstore/internal/sha256.h"
 #include "eventstore/internal/store_core.h"
+#include "eventstore/log_timings.h"
 #include "eventstore/record.h"
 #include "eventstore/rocks_event_store.h"
 
@@ -48,9 +49,11 @@ class AppendWriter {
   AppendWriter& operator=(const AppendWriter&) = delete;
 
   Result<AppendResult> Append(AppendRequest request);
+  std::vector<Result<AppendResult>> AppendMany(std::vector<AppendRequest> requests);
   // Answers what is queued, then ends the writer thread; later appends fail with kClosed.
   void Stop();
   RocksEventStore::Stats stats() const;
+  const LogTimings& timings() const { return timings_; }
 
  private:
   struct Pending;
@@ -100,6 +103,7 @@ class AppendWriter {
   std::unordered_map<std::string_view, const Pending*> group_commands_;
 
   std::atomic<uint64_t> appends_{0}, duplicates_{0}, rejected_{0}, commits_{0}, records_{0};
+  LogTimings timings_;
 
   std::mutex join_mu_;
   std::thread thread_;  // last: starts once everything above is initialized

@@ -178,11 +178,20 @@ PgEventLog::Stats PgEventLog::stats() const {
   return stats;
 }
 
+const LogTimings* PgEventLog::timings() const { return &parts_->writer->timings(); }
+
 const std::string& PgEventLog::schema() const { return parts_->options.schema; }
 
 Result<AppendResult> PgEventLog::Append(AppendRequest request) {
   if (auto open = CheckOpen(); !open) return std::unexpected(open.error());
   return parts_->writer->Append(std::move(request));
+}
+
+std::vector<Result<AppendResult>> PgEventLog::AppendMany(std::vector<AppendRequest> requests) {
+  if (auto open = CheckOpen(); !open) {
+    return std::vector<Result<AppendResult>>(requests.size(), std::unexpected(open.error()));
+  }
+  return parts_->writer->AppendMany(std::move(requests));
 }
 
 Result<std::vector<Record>> PgEventLog::ReadAll(Position from_position, size_t max_count) {

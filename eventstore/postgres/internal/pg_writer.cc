@@ -3,7 +3,9 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
+#include <memory>
 #include <utility>
 
 #include "eventstore/append_check.h"
@@ -95,6 +97,7 @@ void PgWriter::AddStats(PgEventLog::Stats& stats) const {
 
 Result<AppendResult> PgWriter::Append(AppendRequest request) {
   if (auto error = CheckAppendRequest(request)) return std::unexpected(std::move(*error));
+  const auto started = std::chrono::steady_clock::now();
   Pending pending(std::move(request));
   for (const NewEvent& event : pending.request.events) pending.bytes += event.payload.size() + 64;
   {
@@ -104,7 +107,44 @@ Result<AppendResult> PgWriter::Append(AppendRequest request) {
   }
   queue_cv_.notify_one();
   pending.done.Wait();
+  timings_.append.Record(std::chrono::steady_clock::now() - started);
   return std::move(pending.result);
+}
+
+std::vector<Result<AppendResult>> PgWriter::AppendMany(std::vector<AppendRequest> requests) {
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<Result<AppendResult>> out(requests.size());
+  std::vector<std::unique_ptr<Pending>> queued;
+  std::vector<size_t> slots;  // out's index of each queued request
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (auto error = CheckAppendRequest(requests[i])) {
+      out[i] = std::unexpected(std::move(*error));
+      continue;
+    }
+    auto pending = std::make_unique<Pending>(std::move(requests[i]));
+    for (const NewEvent& event : pending->request.events) {
+      pending->bytes += event.payload.size() + 64;
+    }
+    queued.push_back(std::move(pending));
+    slots.push_back(i);
+  }
+  {
+    std::lock_guard lock(queue_mu_);
+    if (stopping_) {
+      for (size_t slot : slots) out[slot] = Fail(ErrorCode::kClosed, "the log is closed");
+      return out;
+    }
+    // Together under one lock: in order, and the writer takes them in groups as large as it may.
+    for (auto& pending : queued) queue_.push_back(pending.get());
+  }
+  queue_cv_.notify_one();
+  for (size_t k = 0; k < queued.size(); ++k) {
+    queued[k]->done.Wait();
+    out[slots[k]] = std::move(queued[k]->result);
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  for (size_t k = 0; k < queued.size(); ++k) timings_.append.Record(elapsed);
+  return out;
 }
 
 void PgWriter::Run() {
@@ -136,10 +176,14 @@ bool PgWriter::TakeGroup(std::vector<Pending*>& group) {
 }
 
 void PgWriter::CommitGroup(const std::vector<Pending*>& group) {
+  const auto started = std::chrono::steady_clock::now();
   auto committed = Transact(group);
   group_commands_.clear();  // its views point into requests about to be released
   if (committed) {
     if (*committed != 0) {
+      // The whole transaction, not only its COMMIT: its statements' round trips are part of
+      // what each group waits for.
+      timings_.commit.Record(std::chrono::steady_clock::now() - started);
       for (const Pending* pending : group) {
         if (pending->rides_on_commit && !pending->result->duplicate) {
           appends_.fetch_add(1, std::memory_order_relaxed);

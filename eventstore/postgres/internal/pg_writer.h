@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "eventstore/error.h"
+#include "eventstore/log_timings.h"
 #include "eventstore/postgres/internal/commit_feed.h"
 #include "eventstore/postgres/internal/pg_conn.h"
 #include "eventstore/postgres/internal/pg_schema.h"
@@ -51,12 +52,14 @@ class PgWriter {
   PgWriter& operator=(const PgWriter&) = delete;
 
   Result<AppendResult> Append(AppendRequest request);
+  std::vector<Result<AppendResult>> AppendMany(std::vector<AppendRequest> requests);
   // Answers what is queued, then ends the writer thread; later appends fail with kClosed.
   void Stop();
   // The server process id of the writer's connection (0 while it has none): NOTIFYs from it
   // are this writer's own commits, already in the feed.
   int backend_pid() const { return backend_pid_.load(std::memory_order_acquire); }
   void AddStats(PgEventLog::Stats& stats) const;
+  const LogTimings& timings() const { return timings_; }
 
  private:
   struct Pending;
@@ -110,6 +113,7 @@ class PgWriter {
 
   std::atomic<uint64_t> appends_{0}, duplicates_{0}, rejected_{0}, commits_{0}, records_count_{0},
       failed_groups_{0};
+  LogTimings timings_;
 
   std::mutex join_mu_;
   std::thread thread_;  // last: starts once everything above is initialized
