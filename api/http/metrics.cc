@@ -29,6 +29,22 @@ void Header(std::string& out, std::string_view name, std::string_view type, std:
   fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
 }
 
+void Durations(std::string& out, std::string_view name, std::string_view help,
+               const eventstore::DurationHistogram& histogram) {
+  Header(out, name, "histogram", help);
+  const auto s = histogram.snapshot();
+  auto append = std::back_inserter(out);
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < eventstore::DurationHistogram::kBounds.size(); ++i) {
+    cumulative += s.buckets[i];
+    fmt::format_to(append, "{}_bucket{{le=\"{}\"}} {}\n", name,
+                   eventstore::DurationHistogram::kBounds[i], cumulative);
+  }
+  cumulative += s.buckets.back();
+  fmt::format_to(append, "{}_bucket{{le=\"+Inf\"}} {}\n{}_sum {}\n{}_count {}\n", name, cumulative,
+                 name, s.sum_seconds, name, cumulative);
+}
+
 }  // namespace
 
 void Metrics::Observe(std::string_view kind, std::string_view family, unsigned status,
@@ -112,6 +128,16 @@ std::string Metrics::Render(const wire::Status::Reader* status) const {
                    "roster_log_commit_records_sum {}\n"
                    "roster_log_commit_records_count {}\n",
                    cumulative, commit_records_.load(std::memory_order_relaxed), cumulative);
+  }
+  if (log_timings_ != nullptr) {
+    Durations(out, "roster_log_append_duration_seconds",
+              "An append to the log, from the call until its outcome (waiting for a group "
+              "commit included), since the log was opened.",
+              log_timings_->append);
+    Durations(out, "roster_log_commit_duration_seconds",
+              "One group commit's durable write (RocksDB's synced write, or PostgreSQL's "
+              "transaction), since the log was opened.",
+              log_timings_->commit);
   }
   if (status == nullptr) return out;
 

@@ -14,6 +14,9 @@
 //   roster_process_resident_memory_bytes
 //   roster_log_commit_records                        histogram: records per durable commit
 //                                                    (the group-commit size)
+//   roster_log_append_duration_seconds               histogram: an append, call to outcome
+//                                                    (queueing for a group included)
+//   roster_log_commit_duration_seconds               histogram: a group's durable write
 //
 // Thread-safe: Observe and the gauges may be called from any thread while Render runs.
 #pragma once
@@ -28,6 +31,7 @@
 #include <utility>
 
 #include "api/wire/roster.capnp.h"
+#include "eventstore/log_timings.h"
 
 namespace roster::api::http {
 
@@ -51,6 +55,8 @@ class Metrics {
   // A durable commit of the log ended at `position` (from its commit listener, on the
   // committing thread: lock-free).
   void Committed(uint64_t position);
+  // The log's own append and commit timings (since the log was opened); null leaves them out.
+  void TimeLog(const eventstore::LogTimings* timings) { log_timings_ = timings; }
 
   // Upper bounds of the group-commit size buckets, records.
   static constexpr std::array<uint64_t, 11> kCommitBuckets{1,  2,   4,   8,   16,  32,
@@ -78,6 +84,7 @@ class Metrics {
   std::atomic<uint64_t> last_commit_{0};
   std::array<std::atomic<uint64_t>, kCommitBuckets.size() + 1> commit_buckets_{};  // +Inf last
   std::atomic<uint64_t> commit_records_{0};
+  const eventstore::LogTimings* log_timings_ = nullptr;
   std::atomic<int64_t> connections_{0};
   std::atomic<int64_t> in_flight_{0};
 };

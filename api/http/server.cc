@@ -233,6 +233,7 @@ void HttpServer::Impl::Launch() {
       log.AddCommitListener([this](eventstore::Position p) { metrics_.Committed(p); });
   // After adding the listener: a commit in between is counted by it, not lost.
   metrics_.CommitsFrom(log.LastPosition());
+  metrics_.TimeLog(log.timings());
   asio::co_spawn(acceptor_.get_executor(), Listen(), [this](std::exception_ptr e) {
     if (!e) return;
     try {

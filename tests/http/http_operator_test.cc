@@ -89,6 +89,40 @@ TEST_F(HttpOperatorTest, GroupCommitSizesAddUpToTheRecordsWritten) {
             std::string::npos);
 }
 
+// The log's append and commit durations: one append observed per command that reached the
+// log, one commit duration per group commit (so as many as the group-commit histogram counts).
+TEST_F(HttpOperatorTest, LogAppendAndCommitDurationsCountEachAppendAndCommit) {
+  HttpClient anonymous(port());
+  auto counter = [&](const std::string& text, const std::string& series) -> uint64_t {
+    std::smatch m;
+    if (!std::regex_search(text, m, std::regex(series + " (\\d+)\n"))) return UINT64_MAX;
+    return std::stoull(m[1]);
+  };
+  auto before = anonymous.Send("GET", "/metrics");
+  ASSERT_TRUE(before.has_value()) << anonymous.error();
+  CreateOrg("acme");
+  Join("acme", "bob", "Editor");
+  Call("PATCH", "/v1/orgs/acme", R"({"name":"Acme 2"})");
+  auto after = anonymous.Send("GET", "/metrics");
+  ASSERT_TRUE(after.has_value()) << anonymous.error();
+  const std::string& text = after->body;
+  EXPECT_NE(text.find("# TYPE roster_log_append_duration_seconds histogram\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE roster_log_commit_duration_seconds histogram\n"), std::string::npos);
+  const uint64_t appends = counter(text, "roster_log_append_duration_seconds_count") -
+                           counter(before->body, "roster_log_append_duration_seconds_count");
+  const uint64_t commits = counter(text, "roster_log_commit_duration_seconds_count") -
+                           counter(before->body, "roster_log_commit_duration_seconds_count");
+  const uint64_t groups = counter(text, "roster_log_commit_records_count") -
+                          counter(before->body, "roster_log_commit_records_count");
+  EXPECT_GE(appends, 4u);  // create, invite, accept, rename at least
+  EXPECT_EQ(commits, groups);
+  EXPECT_EQ(text.find("roster_log_commit_duration_seconds_sum 0\n"), std::string::npos) << text;
+  EXPECT_NE(
+      text.find("roster_log_commit_duration_seconds_bucket{le=\"+Inf\"} " +
+                std::to_string(counter(text, "roster_log_commit_duration_seconds_count")) + "\n"),
+      std::string::npos);
+}
+
 TEST_F(HttpOperatorTest, TheGrafanaDashboardUsesExposedMetrics) {
   std::ifstream in(ROSTER_SOURCE_DIR "/docs/grafana_dashboard.json");
   ASSERT_TRUE(in.is_open());
@@ -104,7 +138,13 @@ TEST_F(HttpOperatorTest, TheGrafanaDashboardUsesExposedMetrics) {
       const std::string expr = target["expr"];
       for (std::sregex_iterator m(expr.begin(), expr.end(), name), end; m != end; ++m) {
         std::string metric = m->str();
-        if (metric.ends_with("_bucket")) metric.resize(metric.size() - 7);
+        // A histogram's series are named after it.
+        for (std::string_view suffix : {"_bucket", "_sum", "_count"}) {
+          if (metric.ends_with(suffix)) {
+            metric.resize(metric.size() - suffix.size());
+            break;
+          }
+        }
         EXPECT_NE(metrics->body.find("# TYPE " + metric + " "), std::string::npos)
             << panel["title"] << ": " << metric;
         ++checked;
