@@ -2,6 +2,9 @@
 
 #include <kj/exception.h>
 
+#include <algorithm>
+#include <string>
+
 namespace roster::api::dispatch {
 
 void SetError(wire::Response::Builder response, std::string_view code, std::string_view message) {
@@ -132,8 +135,20 @@ void Dispatcher::HandleAdmin(wire::Admin::Reader admin, wire::Response::Builder 
       response.setDone();
       return;
     }
-    case wire::Admin::VERIFY: {
-      auto report = node_.log().Verify(1, 0);
+    case wire::Admin::VERIFY:
+    case wire::Admin::VERIFY_RANGE: {
+      eventstore::Position from = 1, to = 0;
+      if (admin.isVerifyRange()) {
+        from = std::max<uint64_t>(admin.getVerifyRange().getFrom(), 1);
+        to = admin.getVerifyRange().getTo();
+        if (to != 0 && to < from) {
+          SetError(response, "INVALID_ARGUMENT",
+                   "verifyRange: to (" + std::to_string(to) + ") is before from (" +
+                       std::to_string(from) + ")");
+          return;
+        }
+      }
+      auto report = node_.log().Verify(from, to);
       if (!report) {
         SetError(response, "UNAVAILABLE", report.error().message);
         return;

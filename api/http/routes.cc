@@ -142,6 +142,7 @@ constexpr std::array kRoutes{
     Route{"POST", "/v1/projections/rebuild", A, "rebuildProjections", "names",
           "Rebuild read models"},
     Route{"POST", "/v1/verify", A, "verify", {}, "Verify the log's hash chain"},
+    Route{"POST", "/v1/verify/range", A, "verifyRange", {}, "Verify part of the hash chain"},
 };
 
 std::vector<std::string_view> Segments(std::string_view path) {

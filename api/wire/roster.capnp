@@ -294,7 +294,15 @@ struct Admin {
     listTokens @2 :Void;
     rebuildProjections @3 :List(Text);  # names; empty = all
     verify @4 :Void;                  # walk the whole hash chain
+    verifyRange @5 :VerifyRange;      # walk part of it: answered with Response.verify
   }
+}
+
+# Positions [from, to] of the log, anchored on the stored hash of from - 1: consecutive ranges
+# verify exactly what one whole walk does, so a client can show its progress between them.
+struct VerifyRange {
+  from @0 :UInt64;                    # 0 or 1: the first record
+  to @1 :UInt64;                      # 0: the last record
 }
 
 struct IssueToken {

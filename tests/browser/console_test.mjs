@@ -5,7 +5,8 @@
 // and asserts what the page shows: sign in, the members, an invitation whose one-time token is
 // shown once (and accepted through the API with it), a role change, the last-owner refusal, the
 // Manager's dropdown without Owner, activity filters and paging, a permission check, the
-// organization as of an earlier position, a resend, an ownership transfer and leaving. Any
+// organization as of an earlier position, the audit export download, the hash chain verified,
+// a resend, an ownership transfer and leaving. Any
 // failed assertion or timeout exits non-zero.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -288,6 +289,17 @@ async function main() {
   await page.waitForSelector('#activity-table td.empty', WAIT);
   assert.equal(await text(page, '#activity-table td.empty'), 'No activity matches.');
 
+  step = 'the audit export downloaded from the activity tab';
+  await page.$eval('#activity-form input[name=to]', (e) => { e.value = ''; });
+  await page.click('#export-jsonl');
+  await page.waitForFunction(() => document.querySelector('#export-result').textContent !== '', WAIT);
+  const exported = /^roster-audit-acme\.jsonl: (\d+) bytes$/.exec(await text(page, '#export-result'));
+  assert.ok(exported, await text(page, '#export-result'));
+  const exportRes = await fetch(`${base}/v1/audit/export?org=acme&format=jsonl`, { headers: { Authorization: `Bearer ${token}` } });
+  const exportBytes = (await exportRes.arrayBuffer()).byteLength;
+  assert.equal(Number(exported[1]), exportBytes, 'the page downloaded the whole export');
+  assert.ok(exportBytes > 1000);
+
   step = 'permission check';
   await clickAndSettle(page, '[data-tab="check"]');
   await page.type('#check-form input[name=user]', 'bob');
@@ -318,6 +330,16 @@ async function main() {
     ['acme', 'member.removed', 'olga', 'role Billing', 'not a member'],
   ]);
   await shot(page, '05-as-of');
+
+  step = 'the hash chain verified with progress';
+  await page.click('#verify-start');
+  await page.waitForSelector('#verify-result.allowed', WAIT);
+  const verified = /^The chain verifies: (\d+) records, up to position (\d+)\.$/.exec(await text(page, '#verify-result'));
+  assert.ok(verified, await text(page, '#verify-result'));
+  const status = await api('GET', '/v1/status');
+  assert.ok(Number(verified[2]) > 0 && Number(verified[2]) <= Number(status.lastPosition));
+  assert.equal(verified[1], verified[2], 'every record from 1 to the end was checked');
+  assert.equal(await page.$eval('#verify-progress', (p) => p.value === p.max), true);
 
   step = 'a Manager sees only the roles a Manager may grant';
   const context = await browser.createBrowserContext();

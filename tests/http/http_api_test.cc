@@ -44,6 +44,39 @@ TEST_F(HttpApiTest, TheLastOwnerRefusalIsAProblemDocument) {
   EXPECT_FALSE(problem["detail"].get<std::string>().empty());
 }
 
+// The console shows verification progress by walking the chain in ranges: consecutive ranges
+// must check every record once and end on the same head hash as one walk of the whole log.
+TEST_F(HttpApiTest, TheChainVerifiesInRangesThatAddUpToTheWholeWalk) {
+  CreateOrg("acme");
+  Join("acme", "bob", "Editor");
+  Join("acme", "carol", "Billing");
+  auto whole = Call("POST", "/v1/verify", {}, "", {}, &admin_token_);
+  ASSERT_EQ(whole.status, 200u) << whole.body;
+  const auto all = Json(whole);
+  ASSERT_EQ(all["ok"], true);
+  const uint64_t checked = std::stoull(all["checked"].get<std::string>());
+  ASSERT_GE(checked, 5u);
+  const uint64_t middle = checked / 2;
+  auto first =
+      Call("POST", "/v1/verify/range", R"({"from":"1","to":")" + std::to_string(middle) + R"("})",
+           "", {}, &admin_token_);
+  auto rest = Call("POST", "/v1/verify/range",
+                   R"({"from":")" + std::to_string(middle + 1) + R"("})", "", {}, &admin_token_);
+  ASSERT_EQ(first.status, 200u) << first.body;
+  ASSERT_EQ(rest.status, 200u) << rest.body;
+  EXPECT_EQ(Json(first)["ok"], true);
+  EXPECT_EQ(Json(rest)["ok"], true);
+  EXPECT_EQ(std::stoull(Json(first)["checked"].get<std::string>()) +
+                std::stoull(Json(rest)["checked"].get<std::string>()),
+            checked);
+  EXPECT_EQ(Json(rest)["headHash"], all["headHash"]);
+
+  auto backwards =
+      Call("POST", "/v1/verify/range", R"({"from":"5","to":"2"})", "", {}, &admin_token_);
+  EXPECT_EQ(backwards.status, 400u) << backwards.body;
+  EXPECT_EQ(Json(backwards)["code"], "INVALID_ARGUMENT");
+}
+
 TEST_F(HttpApiTest, AnUnknownOrganizationIsNotFound) {
   auto r = Call("POST", "/v1/orgs/nowhere/members/bob/role", R"({"role":"Manager"})", "alice");
   EXPECT_EQ(r.status, 404u) << r.body;

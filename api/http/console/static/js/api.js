@@ -68,6 +68,31 @@ export class Api {
     return data;
   }
 
+  // A download (the audit export): the bytes as a Blob and the file name the server gave.
+  async download(url, query) {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query || {})) {
+      if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+    }
+    if (params.toString()) url += '?' + params.toString();
+    let res;
+    try {
+      res = await fetch(url, { headers: { Authorization: `Bearer ${this.token}`, 'Roster-Actor': this.actor } });
+    } catch (e) {
+      throw new ApiError(0, { code: 'UNREACHABLE', detail: `rosterd did not answer: ${e.message}` });
+    }
+    if (!res.ok) {
+      const text = await res.text();
+      let problem = null;
+      try { problem = JSON.parse(text); } catch { problem = null; }
+      throw new ApiError(res.status, problem, text);
+    }
+    // A download cut short by the server (chunked, without its last chunk) rejects here.
+    const blob = await res.blob();
+    const named = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '');
+    return { blob, filename: named ? named[1] : 'roster-audit' };
+  }
+
   get(url, query) { return this.request('GET', url, { query }); }
   post(url, body = {}) { return this.request('POST', url, { body }); }
   del(url) { return this.request('DELETE', url); }
