@@ -4,7 +4,8 @@
 // Names (docs/http.md lists them):
 //   roster_http_requests_total{kind,status,code}     requests by route kind, HTTP status and
 //                                                    the protocol's code (OK when none)
-//   roster_http_request_duration_seconds{family}     histogram: command, query, admin, operator
+//   roster_http_request_duration_seconds{family}     histogram: command, check, query, admin,
+//                                                    operator, stream, unmatched
 //   roster_http_connections, roster_http_in_flight   gauges
 //   roster_log_last_position                         the log's last position
 //   roster_projection_position{projection}, roster_projection_lag{projection},

@@ -35,6 +35,10 @@ TEST_F(HttpOperatorTest, MetricsCountRequestsAndShowTheReadModels) {
   CreateOrg("acme");
   Join("acme", "bob", "Editor");
   Call("DELETE", "/v1/orgs/acme/members/alice", {}, "alice");  // 422 LAST_OWNER
+  // Checks are timed as their own family, apart from the other queries.
+  Call("GET", "/v1/orgs/acme/check?user=bob&permission=members.invite");
+  Call("GET", "/v1/orgs/acme/check?user=bob&permission=org.delete");
+  Call("GET", "/v1/orgs/acme/members");
   HttpClient anonymous(port());
   auto metrics = anonymous.Send("GET", "/metrics");
   ASSERT_TRUE(metrics.has_value()) << anonymous.error();
@@ -47,6 +51,8 @@ TEST_F(HttpOperatorTest, MetricsCountRequestsAndShowTheReadModels) {
            "roster_http_requests_total{kind=\"removeMember\",status=\"422\",code=\"LAST_OWNER\"} "
            "1\n",
            "roster_http_request_duration_seconds_count{family=\"command\"} 4\n",
+           "roster_http_request_duration_seconds_count{family=\"check\"} 2\n",
+           "roster_http_request_duration_seconds_count{family=\"query\"} 1\n",
            "roster_http_request_duration_seconds_bucket{family=\"command\",le=\"+Inf\"} 4\n",
            "# TYPE roster_http_request_duration_seconds histogram\n",
            "roster_http_connections 2\n",  // this client and the fixture's
