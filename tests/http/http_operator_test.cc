@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <regex>
+#include <thread>
 
 #include "api/http/handler.h"
 #include "api/http/openapi.h"
@@ -245,6 +247,33 @@ TEST_F(HttpReadinessTest, ReadyOnlyOnceTheReadModelsAreBuilt) {
   auto members = Call("GET", "/v1/orgs/acme/members");
   ASSERT_EQ(members.status, 200u) << members.body;
   EXPECT_EQ(Json(members)["members"][0]["userId"], "alice");
+}
+
+// A rebuild asked for on a serving node: /readyz says not ready while it runs (the old
+// generations still answer queries), and ready once it has caught up. The rebuild's bulk file
+// syncs are slowed so that it is still running when asked.
+TEST_F(HttpReadinessTest, NotReadyWhileARebuildRunsAndReadyOnceItHasCaughtUp) {
+  CreateOrg("acme");
+  Join("acme", "bob", "Editor");
+  nlohmann::json doc;
+  ASSERT_EQ(Readyz(&doc), 200u) << doc;
+  view_faults_.DelaySyncs(std::chrono::milliseconds(1500));
+  auto rebuild = Call("POST", "/v1/projections/rebuild", R"({"names":[]})", "", {}, &admin_token_);
+  ASSERT_EQ(rebuild.status, 204u) << rebuild.body;
+  EXPECT_EQ(Readyz(&doc), 503u) << doc;
+  EXPECT_EQ(doc["ready"], false) << doc;
+  EXPECT_EQ(Call("GET", "/v1/orgs/acme/members").status, 200u) << "the old models serve";
+  unsigned status = 0;
+  for (int i = 0; i < 300 && status != 200u; ++i) {
+    status = Readyz(&doc);
+    if (status != 200u) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(status, 200u) << doc;
+  view_faults_.DelaySyncs(std::chrono::microseconds(0));
+  for (const auto& p : node_->engine().Describe()) {
+    EXPECT_FALSE(p.building) << p.name;
+    EXPECT_EQ(p.position, node_->log().LastPosition()) << p.name;
+  }
 }
 
 // Builds a status answer: the log at `last`, one model at `position`.
