@@ -71,6 +71,9 @@ class Dispatcher {
   void HandleCommand(const Principal& principal, wire::Command::Reader command,
                      wire::Response::Builder response);
   void HandleQuery(wire::Query::Reader query, wire::Response::Builder response);
+  // The organization listings (roles, projects, API keys, resources, settings), read from its
+  // current aggregate (api/service/listings.h).
+  void HandleListing(wire::Query::Reader query, wire::Response::Builder response);
   void HandleAdmin(wire::Admin::Reader admin, wire::Response::Builder response);
 
   api::service::Node& node_;

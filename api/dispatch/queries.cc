@@ -5,6 +5,7 @@
 
 #include "api/dispatch/dispatcher.h"
 #include "api/dispatch/fill.h"
+#include "api/service/listings.h"
 
 namespace roster::api::dispatch {
 namespace {
@@ -259,6 +260,12 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
     case wire::Query::AUDIT_EXPORT:
       SetError(response, "UNSUPPORTED", "the export is answered in parts, on a connection");
       return;
+    case wire::Query::LIST_ROLES:
+    case wire::Query::LIST_PROJECTS:
+    case wire::Query::LIST_API_KEYS:
+    case wire::Query::LIST_RESOURCES:
+    case wire::Query::ORG_SETTINGS:
+      return HandleListing(q, response);
     case wire::Query::STATUS: {
       if (auto reached = queries.WaitForAll(token); !reached) return fail(reached.error());
       auto out = response.initStatus();
@@ -291,6 +298,94 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
     }
   }
   SetError(response, "UNSUPPORTED", "unknown query");
+}
+
+void Dispatcher::HandleListing(wire::Query::Reader q, wire::Response::Builder response) {
+  auto fail = [&](const api::service::Failure& f) { SetError(response, f.code, f.message); };
+  wire::OrgListing::Reader r;
+  switch (q.which()) {
+    case wire::Query::LIST_ROLES:
+      r = q.getListRoles();
+      break;
+    case wire::Query::LIST_PROJECTS:
+      r = q.getListProjects();
+      break;
+    case wire::Query::LIST_API_KEYS:
+      r = q.getListApiKeys();
+      break;
+    case wire::Query::LIST_RESOURCES:
+      r = q.getListResources();
+      break;
+    default:
+      r = q.getOrgSettings();
+  }
+  const api::service::Viewer viewer{Str(r.getViewer())};
+  auto state = node_.commands().State(domain::OrgId(Str(r.getOrg())));
+  if (!state) return fail(state.error());
+  switch (q.which()) {
+    case wire::Query::LIST_ROLES: {
+      auto roles = api::service::ListRoles(*state, viewer);
+      if (!roles) return fail(roles.error());
+      auto list = response.initRoles(static_cast<unsigned>(roles->size()));
+      for (unsigned i = 0; i < list.size(); ++i) {
+        const auto& role = (*roles)[i];
+        list[i].setName(role.name);
+        auto permissions = list[i].initPermissions(static_cast<unsigned>(role.permissions.size()));
+        for (unsigned k = 0; k < permissions.size(); ++k) permissions.set(k, role.permissions[k]);
+        list[i].setProjectRole(role.project_role);
+        list[i].setOwnerRole(role.owner_role);
+        list[i].setGrantable(role.grantable);
+      }
+      return;
+    }
+    case wire::Query::LIST_PROJECTS: {
+      auto projects = api::service::ListProjects(*state, viewer);
+      if (!projects) return fail(projects.error());
+      auto list = response.initProjects(static_cast<unsigned>(projects->size()));
+      for (unsigned i = 0; i < list.size(); ++i) {
+        list[i].setProjectId((*projects)[i].project_id);
+        list[i].setName((*projects)[i].name);
+        list[i].setDirectMembers((*projects)[i].direct_members);
+      }
+      return;
+    }
+    case wire::Query::LIST_API_KEYS: {
+      auto keys = api::service::ListApiKeys(*state, viewer);
+      if (!keys) return fail(keys.error());
+      auto list = response.initApiKeys(static_cast<unsigned>(keys->size()));
+      for (unsigned i = 0; i < list.size(); ++i) {
+        const auto& key = (*keys)[i];
+        list[i].setApiKeyId(key.api_key_id);
+        list[i].setName(key.name);
+        list[i].setCreator(key.creator);
+        list[i].setProjectId(key.project_id);
+        list[i].setRevoked(key.revoked);
+        list[i].setRotationRecommended(key.rotation_recommended);
+      }
+      return;
+    }
+    case wire::Query::LIST_RESOURCES: {
+      auto resources = api::service::ListResources(*state, viewer);
+      if (!resources) return fail(resources.error());
+      auto list = response.initResources(static_cast<unsigned>(resources->size()));
+      for (unsigned i = 0; i < list.size(); ++i) {
+        const auto& resource = (*resources)[i];
+        list[i].setResourceId(resource.resource_id);
+        list[i].setKind(resource.kind);
+        list[i].setName(resource.name);
+        list[i].setOwner(resource.owner);
+        list[i].setProjectId(resource.project_id);
+      }
+      return;
+    }
+    default: {
+      auto settings = api::service::Settings(*state, viewer);
+      if (!settings) return fail(settings.error());
+      auto out = response.initSettings();
+      out.setInvitationTtlDays(settings->invitation_ttl_days);
+      out.setMaxPendingInvitations(settings->max_pending_invitations);
+    }
+  }
 }
 
 }  // namespace roster::api::dispatch

@@ -197,6 +197,11 @@ std::string_view ResponseMemberOf(std::string_view kind, bool is_command) {
       {"revokeToken", "done"},
       {"rebuildProjections", "done"},
       {"verifyRange", "verify"},
+      {"listRoles", "roles"},
+      {"listProjects", "projects"},
+      {"listApiKeys", "apiKeys"},
+      {"listResources", "resources"},
+      {"orgSettings", "settings"},
   };
   for (const auto& e : kRenamed) {
     if (e.kind == kind) return e.member;

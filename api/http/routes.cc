@@ -110,6 +110,12 @@ constexpr std::array kRoutes{
           "Delete a resource"},
     // Permission checks, activity and logins.
     Route{"GET", "/v1/orgs/{org}/check", Q, "check", {}, "Check a permission"},
+    // An organization's catalog and settings (listings).
+    Route{"GET", "/v1/orgs/{org}/roles", Q, "listRoles", {}, "The role catalog"},
+    Route{"GET", "/v1/orgs/{org}/projects", Q, "listProjects", {}, "List projects"},
+    Route{"GET", "/v1/orgs/{org}/api-keys", Q, "listApiKeys", {}, "List API keys"},
+    Route{"GET", "/v1/orgs/{org}/resources", Q, "listResources", {}, "List resources"},
+    Route{"GET", "/v1/orgs/{org}/settings", Q, "orgSettings", {}, "The organization's settings"},
     Route{"GET", "/v1/orgs/{org}/activity", Q, "activity", {}, "The compliance activity log"},
     Route{"POST", "/v1/orgs/{org}/activity", C, "recordActivity", {}, "Record the actor active"},
     Route{"GET", "/v1/orgs/{org}/logins", Q, "logins", {}, "Login history"},

@@ -482,6 +482,10 @@ Result<domain::OrganizationState> CommandService::State(const domain::OrgId& org
   {
     std::lock_guard command_lock(a->command_mu);
     if (auto loaded = EnsureLoaded(org, *a); !loaded) return std::unexpected(loaded.error());
+    // Other nodes append to a shared log: read what they wrote, so that a listing shows it.
+    if (options_.shared_log) {
+      if (auto caught = CatchUp(org, *a); !caught) return std::unexpected(caught.error());
+    }
   }
   std::shared_lock lock(a->state_mu);
   return a->state;

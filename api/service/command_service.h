@@ -83,7 +83,8 @@ class CommandService {
   Result<CommandOutcome> ExecuteActivity(const domain::OrgId& org, domain::ActivityCommand command,
                                          const CommandContext& context);
 
-  // The organization's current state (loaded if needed): for as-of checks and tests.
+  // The organization's current state (loaded if needed; on a shared log, with what other nodes
+  // appended): for the listings (listings.h), as-of checks and tests.
   Result<domain::OrganizationState> State(const domain::OrgId& org);
   // Drops every cached aggregate (benchmarks measure cold loads with it).
   void DropCache() { cache_.Clear(); }

@@ -178,6 +178,12 @@ struct Query {
     userHistory @11 :AsOf;            # org ignored; user required; the point is an upper bound
     status @12 :Void;                 # log and read model positions
     auditExport @13 :ExportQuery;     # always streamed: Response.auditExport parts
+    # An organization's catalog and settings, from its current state (no token needed):
+    listRoles @15 :OrgListing;        # -> roles (with what the viewer may grant)
+    listProjects @16 :OrgListing;     # -> projects; a viewer needs projects.view
+    listApiKeys @17 :OrgListing;      # -> apiKeys; a viewer needs api_keys.view
+    listResources @18 :OrgListing;    # -> resources; a viewer needs resources.view
+    orgSettings @19 :OrgListing;      # -> settings
   }
   # as-of and history: answer in parts (Response.more) instead of one response. Ignored by
   # other queries, which are answered in one response (a stream of one part).
@@ -198,6 +204,47 @@ enum InvitationStatus {
   accepted @2;
   revoked @3;
   expired @4;
+}
+
+struct OrgListing {
+  org @0 :Text;
+  viewer @1 :Text;                    # the acting user; empty: the trusted backend
+}
+
+struct RoleInfo {
+  name @0 :Text;
+  permissions @1 :List(Text);
+  projectRole @2 :Text;               # inherited in every project; empty for none
+  ownerRole @3 :Bool;
+  grantable @4 :Bool;                 # the viewer may grant it (ChangeRole's rule)
+}
+
+struct ProjectInfo {
+  projectId @0 :Text;
+  name @1 :Text;
+  directMembers @2 :UInt32;
+}
+
+struct ApiKeyInfo {
+  apiKeyId @0 :Text;
+  name @1 :Text;
+  creator @2 :Text;
+  projectId @3 :Text;                 # empty: organization-wide
+  revoked @4 :Bool;
+  rotationRecommended @5 :Bool;       # its creator left or was removed
+}
+
+struct ResourceInfo {
+  resourceId @0 :Text;
+  kind @1 :Text;
+  name @2 :Text;
+  owner @3 :Text;
+  projectId @4 :Text;
+}
+
+struct OrgSettingsInfo {
+  invitationTtlDays @0 :Int32;
+  maxPendingInvitations @1 :Int32;
 }
 
 struct ListInvitations {
@@ -339,6 +386,11 @@ struct Response {
     done @22 :Void;                   # an admin request without a result
     auditExport @23 :ExportChunk;     # one part of an export
     cancelled @25 :Void;              # the streamed answer named by a cancel was stopped
+    roles @26 :List(RoleInfo);
+    projects @27 :List(ProjectInfo);
+    apiKeys @28 :List(ApiKeyInfo);
+    resources @29 :List(ResourceInfo);
+    settings @30 :OrgSettingsInfo;
   }
   # A streamed answer: more responses with this id follow. False on the last part and on an
   # error, which always ends the answer; false on every single (unstreamed) answer.

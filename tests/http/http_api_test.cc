@@ -3,6 +3,10 @@
 // the scopes of tokens.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "tests/http/http_fixture.h"
 
 namespace roster::tests {
@@ -75,6 +79,42 @@ TEST_F(HttpApiTest, TheChainVerifiesInRangesThatAddUpToTheWholeWalk) {
       Call("POST", "/v1/verify/range", R"({"from":"5","to":"2"})", "", {}, &admin_token_);
   EXPECT_EQ(backwards.status, 400u) << backwards.body;
   EXPECT_EQ(Json(backwards)["code"], "INVALID_ARGUMENT");
+}
+
+// The role dropdown: the catalog with what the acting member may grant, by ChangeRole's rule.
+TEST_F(HttpApiTest, TheRoleCatalogSaysWhichRolesTheViewerMayGrant) {
+  CreateOrg("acme");
+  Join("acme", "bob", "Manager");
+  Join("acme", "carol", "Editor");
+  auto grantable = [&](const std::string& viewer) {
+    auto r = Call("GET", "/v1/orgs/acme/roles", {}, viewer);
+    EXPECT_EQ(r.status, 200u) << r.body;
+    std::vector<std::string> names;
+    for (const auto& role : Json(r)) {
+      if (role.value("grantable", false)) names.push_back(role["name"]);
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  };
+  EXPECT_EQ(grantable("bob"), (std::vector<std::string>{"Billing", "Editor", "Manager"}));
+  EXPECT_EQ(grantable("carol"), std::vector<std::string>{});
+  EXPECT_EQ(grantable("alice"),
+            (std::vector<std::string>{"Billing", "Editor", "Manager", "Owner"}));
+  auto roles = Json(Call("GET", "/v1/orgs/acme/roles", {}, "alice"));
+  bool owner_seen = false;
+  for (const auto& role : roles) {
+    if (role["name"] == "Owner") {
+      owner_seen = true;
+      EXPECT_EQ(role["ownerRole"], true);
+      EXPECT_FALSE(role["permissions"].empty());
+    }
+  }
+  EXPECT_TRUE(owner_seen) << roles;
+  // What the listing offers is what ChangeRole accepts.
+  EXPECT_EQ(Call("POST", "/v1/orgs/acme/members/carol/role", R"({"role":"Billing"})", "bob").status,
+            200u);
+  EXPECT_EQ(Call("POST", "/v1/orgs/acme/members/carol/role", R"({"role":"Owner"})", "bob").status,
+            403u);
 }
 
 TEST_F(HttpApiTest, AnUnknownOrganizationIsNotFound) {

@@ -126,9 +126,17 @@ TEST_F(HttpSeedsTest, Seed002RemovedMembersResourcesGoToAnOwner) {
   Enroll("plat", "ada", "dev", "Developer");
   Ok("POST", "/v1/orgs/plat/resources", R"({"resourceId":"agent-1","kind":"agent","name":"T"})",
      "dev");
+  auto resources = Get("/v1/orgs/plat/resources", "ada");
+  ASSERT_EQ(resources.size(), 1u) << resources;
+  EXPECT_EQ(resources[0]["resourceId"], "agent-1");
+  EXPECT_EQ(resources[0]["owner"], "dev");
 
   auto removed = Ok("DELETE", "/v1/orgs/plat/members/dev", "", "ada");
   ASSERT_TRUE(HasEvent(removed, "resource.reassigned")) << removed;
+  // The listing shows the new owner at once: it reads the state the removal was decided on.
+  resources = Get("/v1/orgs/plat/resources", "ada");
+  ASSERT_EQ(resources.size(), 1u) << resources;
+  EXPECT_EQ(resources[0]["owner"], "olga");
   const auto reassigned =
       Get("/v1/orgs/plat/activity?action=resource.reassigned")["entries"].dump();
   EXPECT_NE(reassigned.find("agent-1"), std::string::npos) << reassigned;
@@ -152,6 +160,12 @@ TEST_F(HttpSeedsTest, Seed003GuestsCannotListMembers) {
   EXPECT_FALSE(Allowed("ana", "gus", "members.view"));
   Refused("GET", "/v1/orgs/ana/invitations", "", "gus", "PERMISSION_DENIED");
   Refused("GET", "/v1/orgs/ana/logins", "", "gus", "PERMISSION_DENIED");
+  Refused("GET", "/v1/orgs/ana/api-keys", "", "stranger", "PERMISSION_DENIED");
+  Refused("GET", "/v1/orgs/ana/roles", "", "stranger", "PERMISSION_DENIED");
+  // Any member sees the catalog; a Guest may grant nothing.
+  for (const auto& role : Get("/v1/orgs/ana/roles", "gus")) {
+    EXPECT_EQ(role["grantable"], false) << role;
+  }
   Get("/v1/orgs/ana/logins?user=gus", "gus");
   Get("/v1/orgs/ana/invitations", "uma");
   Refused("GET", "/v1/orgs/ana/activity", "", "uma", "PERMISSION_DENIED");
@@ -185,6 +199,23 @@ TEST_F(HttpSeedsTest, Seed004InheritanceExpiryAndKeys) {
   Ok("POST", "/v1/orgs/api/api-keys", R"({"apiKeyId":"key-1","name":"CI"})", "dev");
   auto removed = Ok("DELETE", "/v1/orgs/api/members/dev", "", "adm");
   EXPECT_TRUE(HasEvent(removed, "apikey.rotation_recommended")) << removed;
+  // The warning is visible in the API keys listing, not only in the activity log.
+  const auto keys = Get("/v1/orgs/api/api-keys", "adm");
+  ASSERT_EQ(keys.size(), 1u) << keys;
+  EXPECT_EQ(keys[0]["apiKeyId"], "key-1");
+  EXPECT_EQ(keys[0]["creator"], "dev");
+  EXPECT_EQ(keys[0]["rotationRecommended"], true);
+  EXPECT_EQ(keys[0].value("revoked", false), false);
+  const auto listed = Get("/v1/orgs/api/projects", "adm");
+  ASSERT_EQ(listed.size(), 2u) << listed;
+  EXPECT_EQ(listed[0]["projectId"], "prod");
+  EXPECT_EQ(listed[1]["projectId"], "staging");
+  const auto settings = Get("/v1/orgs/api/settings", "adm");
+  EXPECT_EQ(settings["invitationTtlDays"], 7) << settings;
+  EXPECT_EQ(settings["maxPendingInvitations"], 50) << settings;
+  Ok("PATCH", "/v1/orgs/api/settings", R"({"invitationTtlDays":3})", "adm");
+  EXPECT_EQ(Get("/v1/orgs/api/settings")["invitationTtlDays"], 3);
+  Refused("GET", "/v1/orgs/nowhere/settings", "", "adm", "NOT_FOUND");
   EXPECT_FALSE(Allowed("api", "dev", "projects.view", "prod"));
 }
 
