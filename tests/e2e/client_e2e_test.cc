@@ -1,7 +1,10 @@
 // The CLI's contract with scripts (exit codes, credentials from flags or the environment,
 // idempotent retries, tail, tokens, verify) and the client library against a real rosterd
 // (pipelining, subscriptions).
+#include <iterator>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "tests/e2e/e2e_fixture.h"
 
@@ -165,6 +168,36 @@ TEST_F(ClientE2eTest, FormerMembersShowWhenTheyEnded) {
   row.erase(row.find_last_not_of(' ') + 1);
   EXPECT_NE(row.find("removed"), std::string::npos) << former;
   EXPECT_TRUE(row.ends_with("Z")) << "the last column, ENDED, is a time: " << row;
+}
+
+// The listings a Members page needs, from the CLI: the role dropdown for an acting member, the
+// settings just changed, the API key whose creator left flagged for rotation.
+TEST_F(ClientE2eTest, ListingsShowRolesSettingsAndKeysToRotate) {
+  CreateOrg("acme", "commerce", "olga");
+  Join("acme", "olga", "max", "Manager");
+  const std::string roles = Ok({"roles", "acme", "--viewer", "max"});
+  // The words of the table row that starts with `first`.
+  auto row_of = [](const std::string& table, const std::string& first) {
+    std::string row = table.substr(table.find("\n" + first + " ") + 1);
+    std::istringstream words(row.substr(0, row.find('\n')));
+    return std::vector<std::string>(std::istream_iterator<std::string>(words), {});
+  };
+  // ROLE, OWNER, GRANTABLE: a Manager may grant Editor, not Owner.
+  EXPECT_EQ(row_of(roles, "Editor")[2], "yes") << roles;
+  EXPECT_EQ(row_of(roles, "Owner")[1], "yes") << roles;
+  EXPECT_EQ(row_of(roles, "Owner")[2], "no") << roles;
+  Ok({"org", "settings", "acme", "--invitation-ttl-days", "3", "--actor", "olga"});
+  EXPECT_NE(Ok({"settings", "acme"}).find("3"), std::string::npos);
+  const std::string json = Ok({"--json", "settings", "acme"});
+  EXPECT_NE(json.find("\"invitationTtlDays\":3"), std::string::npos) << json;
+
+  Ok({"apikey", "create", "acme", "ci", "--actor", "max"});
+  Ok({"member", "remove", "acme", "max", "--actor", "olga"});
+  const std::string keys = Ok({"apikeys", "acme"});
+  EXPECT_EQ(row_of(keys, "ci").back(), "recommended") << keys;
+  CliRun stranger = Roster({"apikeys", "acme", "--viewer", "nobody"});
+  EXPECT_EQ(stranger.exit_code, 1) << stranger.err;
+  EXPECT_NE(stranger.err.find("PERMISSION_DENIED"), std::string::npos) << stranger.err;
 }
 
 TEST_F(ClientE2eTest, TailPrintsEveryRecordInOrder) {

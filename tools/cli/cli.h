@@ -76,6 +76,7 @@ int64_t ParseTimeUs(const std::string& text);
 void RegisterOrgCommands(CLI::App& app, Cli& cli);
 void RegisterProjectCommands(CLI::App& app, Cli& cli);
 void RegisterQueries(CLI::App& app, Cli& cli);
+void RegisterListings(CLI::App& app, Cli& cli);
 void RegisterHistoryQueries(CLI::App& app, Cli& cli);
 // as-of org|user and history, printed as their parts arrive (as_of_queries.cc).
 void RegisterAsOfQueries(CLI::App& app, Cli& cli);

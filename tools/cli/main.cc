@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   RegisterOrgCommands(app, cli);
   RegisterProjectCommands(app, cli);
   RegisterQueries(app, cli);
+  RegisterListings(app, cli);
   RegisterHistoryQueries(app, cli);
   RegisterAsOfQueries(app, cli);
   RegisterExport(app, cli);
