@@ -5,8 +5,8 @@
 // and asserts what the page shows: sign in, the members, an invitation whose one-time token is
 // shown once (and accepted through the API with it), a role change, the last-owner refusal, the
 // Manager's dropdown without Owner, activity filters and paging, a permission check, the
-// organization as of an earlier position, the audit export download, the hash chain verified,
-// a resend, an ownership transfer and leaving. Any
+// projects listed and one's access, the organization as of an earlier position, the audit
+// export download, the hash chain verified, a resend, an ownership transfer and leaving. Any
 // failed assertion or timeout exits non-zero.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -312,6 +312,15 @@ async function main() {
   await page.click('#check-form button[type=submit]');
   await page.waitForSelector('#check-verdict.denied', WAIT);
   assert.notEqual(await text(page, '#check-reason'), '');
+
+  step = 'projects listed, and who can reach one';
+  await api('POST', '/v1/orgs/acme/projects', 'olga', { projectId: 'web', name: 'Website' });
+  await clickAndSettle(page, '[data-tab="projects"]');
+  await page.waitForSelector('#projects-table button[data-project="web"]', WAIT);
+  const listed = await page.$$eval('#projects-table tbody tr', (rs) => rs.map((r) => [...r.children].slice(0, 3).map((c) => c.textContent)));
+  assert.deepEqual(listed, [['web', 'Website', '0']]);
+  await page.click('#projects-table button[data-project="web"]');
+  await page.waitForFunction(() => [...document.querySelectorAll('#project-table tbody tr')].some((r) => r.children[0]?.textContent === 'olga'), WAIT);
 
   step = 'as of the organization\'s creation';
   await clickAndSettle(page, '[data-tab="asof"]');

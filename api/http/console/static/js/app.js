@@ -149,12 +149,13 @@ async function showTab(name) {
   if (name === 'members') await loadMembers();
   else if (name === 'invitations') await loadInvitations();
   else if (name === 'activity') await loadActivity(state.activityCursors.at(-1));
+  else if (name === 'projects') await loadProjects();
 }
 
 // The roles the acting member may grant in this organization (roles.js).
 async function grantable() {
   if (!state.grantable) {
-    state.grantable = await grantableRoles(state.api, state.org, state.actorRole, state.members);
+    state.grantable = await grantableRoles(state.api, state.org, state.actorRole);
   }
   return state.grantable;
 }
@@ -408,6 +409,19 @@ async function runCheck(form) {
   $('#check-reason').textContent = result.reason;
   $('#check-source').textContent = result.role ? `through the role ${result.role} (${result.source})` : `source: ${result.source}`;
   $('#check-result').hidden = false;
+}
+
+// The organization's projects, each with a button that shows who can reach it.
+async function loadProjects() {
+  const projects = (await state.api.get(path`/v1/orgs/${state.org}/projects`)) || [];
+  fill($('#projects-table tbody'), projects.map((p) => {
+    const show = el('button', 'Show access', { type: 'button', 'data-project': p.projectId });
+    show.addEventListener('click', () => act(async () => {
+      $('#project-form input[name=projectId]').value = p.projectId;
+      await showProject($('#project-form'));
+    }));
+    return row([p.projectId, p.name, String(p.directMembers || 0), show]);
+  }), 'No projects.');
 }
 
 async function showProject(form) {
