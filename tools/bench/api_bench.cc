@@ -53,6 +53,9 @@ struct Flags {
   int rounds = 3;           // the asynchronous checks alternate with the ceiling this many times
   std::string phases = "commands,checks,subscription";  // which parts to run (for profiling one)
   std::string keep_data;  // keep the populated data directory here; a later run reuses it
+  // rosterd's --log: a postgresql:// URI puts the log on PostgreSQL (tools/bench/pg_compare.sh
+  // runs both backends and the hand-built peer side by side); empty: the embedded log.
+  std::string log;
 };
 
 bool Wants(const Flags& f, std::string_view phase) {
@@ -126,7 +129,7 @@ void Populate(const std::filesystem::path& data, uint64_t records) {
 class Server {
  public:
   Server(const std::string& binary, const std::filesystem::path& data,
-         const std::filesystem::path& log)
+         const std::filesystem::path& log, const std::string& log_uri)
       : rosterd_([&] {
           tests::RosterdOptions options;
           options.data_dir = data;
@@ -134,6 +137,10 @@ class Server {
           options.extra_args = {"--log-level",      "warn",
                                 "--http",           "127.0.0.1:0",
                                 "--http-port-file", (log.parent_path() / "http.port").string()};
+          if (!log_uri.empty()) {
+            options.extra_args.push_back("--log");
+            options.extra_args.push_back(log_uri);
+          }
           options.stdout_path = log;
           options.stderr_path = log;
           options.start_timeout = 120s;  // opening a big log may take a while
@@ -297,6 +304,11 @@ void Run(const Flags& flags) {
   if (binary.empty())
     binary = (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "rosterd").string();
 
+  if (!flags.log.empty() && flags.records > 0) {
+    // The log is populated in-process on RocksDB; a PostgreSQL log starts empty.
+    throw std::runtime_error("--log needs --records 0 (the subscription phase reads the "
+                             "embedded populated log)");
+  }
   if (flags.records > 0 && ExistingRecords(data) >= flags.records) {
     Progress("reusing the log in " + data.string());
   } else if (flags.records > 0) {
@@ -307,7 +319,9 @@ void Run(const Flags& flags) {
                "in-process workload, no fsync (setup, not a figure of rosterd)");
   }
   Progress("starting rosterd");
-  Server server(binary, data, dir.path() / "rosterd.log");
+  Server server(binary, data, dir.path() / "rosterd.log", flags.log);
+  report.Add("log_on_postgresql", flags.log.empty() ? 0 : 1, "",
+             flags.log.empty() ? "the embedded log (RocksDB)" : "rosterd --log postgresql://...");
 
   std::vector<std::unique_ptr<api::client::Client>> clients;
   std::vector<std::unique_ptr<Member>> members;
@@ -508,6 +522,9 @@ void RegisterApiBench(CLI::App& app) {
   sub->add_option("--ceiling-threads", flags->ceiling_threads,
                   "Threads of the no-work stand-in server the checks are compared with")
       ->check(CLI::Range(1, 16));
+  sub->add_option("--log", flags->log,
+                  "rosterd's --log (a postgresql:// URI); needs --records 0. "
+                  "tools/bench/pg_compare.sh runs it beside the embedded log and the peer");
   sub->add_option("--client-threads", flags->client_threads,
                   "Client threads multiplexing the connections of the asynchronous checks")
       ->check(CLI::Range(1, 64));
