@@ -64,6 +64,39 @@ std::expected<std::unique_ptr<PgTestServer>, std::string> PgTestServer::Start(
   return std::unexpected("starting PostgreSQL: " + last_error);
 }
 
+std::expected<std::unique_ptr<PgTestServer>, std::string> PgTestServer::StartStandby(
+    const PgTestServer& primary, bool synchronous) {
+  std::string last_error;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    std::string pattern = BaseDir(primary.options_.durable) + "/roster-pg-XXXXXX";
+    if (::mkdtemp(pattern.data()) == nullptr) return std::unexpected("mkdtemp failed");
+    const int port = FreeLoopbackPort();
+    std::unique_ptr<PgTestServer> server(new PgTestServer(pattern, port, primary.options_));
+    auto started = server->Run("standby '" + pattern + "' " + std::to_string(port) + " '" +
+                               primary.dir_.string() + "' " + std::to_string(primary.port_) + " " +
+                               std::to_string(getpid()) + (synchronous ? " sync" : " async"));
+    if (started) return server;
+    last_error = started.error();
+  }
+  return std::unexpected("starting a standby: " + last_error);
+}
+
+std::expected<void, std::string> PgTestServer::Promote() {
+  return Run("promote '" + dir_.string() + "'");
+}
+
+std::expected<void, std::string> PgTestServer::Kill() {
+  return Run("kill '" + dir_.string() + "'");
+}
+
+std::expected<void, std::string> PgTestServer::PauseWalSenders() {
+  return Run("pause-sender '" + dir_.string() + "'");
+}
+
+std::expected<void, std::string> PgTestServer::ResumeWalSenders() {
+  return Run("resume-sender '" + dir_.string() + "'");
+}
+
 PgTestServer::~PgTestServer() {
   // Best effort: the watchdog stops a server left running once this process is gone.
   (void)Stop("immediate");

@@ -40,6 +40,19 @@ class PgTestServer {
   // Starts it again on the same data and port.
   std::expected<void, std::string> Restart();
 
+  // A streaming standby of `primary` (pg_basebackup -R), on a port and directory of its own;
+  // returns once it streams. synchronous: `primary` then waits for the standby on every commit.
+  static std::expected<std::unique_ptr<PgTestServer>, std::string> StartStandby(
+      const PgTestServer& primary, bool synchronous);
+  // The standby becomes a primary (pg_ctl promote); returns once it accepts writes.
+  std::expected<void, std::string> Promote();
+  // kill -9 of the postmaster and every process of the server: a machine that died.
+  std::expected<void, std::string> Kill();
+  // SIGSTOP / SIGCONT of this primary's WAL senders: while paused, nothing more reaches the
+  // standby, so a synchronous commit waits and an asynchronous one is acknowledged anyway.
+  std::expected<void, std::string> PauseWalSenders();
+  std::expected<void, std::string> ResumeWalSenders();
+
  private:
   PgTestServer(std::filesystem::path dir, int port, PgTestServerOptions options)
       : dir_(std::move(dir)), port_(port), options_(options) {}

@@ -11,6 +11,14 @@
 #       with fsync off, as they check semantics, not what survives a power cut.
 #   pg_test_server.sh stop DIR [fast|immediate]
 #       immediate: the server goes away at once, as if it crashed (tests of a lost server).
+#   pg_test_server.sh standby DIR PORT PRIMARY_DIR PRIMARY_PORT [OWNER_PID] [sync|async]
+#       A streaming standby of the primary in PRIMARY_DIR, made by pg_basebackup -R, started on
+#       PORT (application_name "standby"). sync: the primary then waits for it on every commit
+#       (synchronous_standby_names), so an acknowledged commit is on both servers.
+#   pg_test_server.sh promote DIR          the standby becomes a primary (pg_ctl promote)
+#   pg_test_server.sh kill DIR             kill -9 of the postmaster and all its processes
+#   pg_test_server.sh pause-sender DIR     SIGSTOP the primary's WAL senders: nothing more reaches
+#   pg_test_server.sh resume-sender DIR    the standby until SIGCONT (see the failover test)
 #
 # initdb refuses to run as root: as root, the server runs as the package's `postgres` user
 # (created when missing), and DIR is handed to that user. Connect as user "roster" (trust
@@ -77,6 +85,55 @@ case $cmd in
           rm -rf '$dir'
         fi" >/dev/null 2>&1 </dev/null &
     fi
+    ;;
+  standby)
+    port=${3:?PORT missing}
+    primary_dir=${4:?PRIMARY_DIR missing}
+    primary_port=${5:?PRIMARY_PORT missing}
+    owner=${6:-}
+    mode=${7:-sync}
+    [[ $(id -u) -eq 0 ]] && chown postgres "$dir"
+    as_server_user "$bin/pg_basebackup" -h 127.0.0.1 -p "$primary_port" -U roster -D "$dir/data" \
+      -R -X stream --no-sync -c fast >"$dir/basebackup.log" 2>&1 ||
+      { cat "$dir/basebackup.log" >&2; exit 1; }
+    # The later line wins: -R wrote a primary_conninfo without the name the primary waits for.
+    echo "primary_conninfo = 'host=127.0.0.1 port=$primary_port user=roster application_name=standby'" |
+      as_server_user tee -a "$dir/data/postgresql.auto.conf" >/dev/null
+    "$0" start "$dir" "$port" $owner
+    if [[ $mode == sync ]]; then
+      # Set after the base backup, so that the standby, once promoted, does not wait for a
+      # standby of its own.
+      as_server_user "$bin/psql" -h "$primary_dir" -p "$primary_port" -U roster -d postgres -Atq \
+        -c "ALTER SYSTEM SET synchronous_standby_names = 'standby'" -c "SELECT pg_reload_conf()" >/dev/null
+    fi
+    # Return once the standby streams (and, for sync, is the synchronous one).
+    want=$([[ $mode == sync ]] && echo sync || echo async)
+    for _ in $(seq 100); do
+      state=$(as_server_user "$bin/psql" -h "$primary_dir" -p "$primary_port" -U roster -d postgres -Atq \
+        -c "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'standby' AND state = 'streaming'")
+      [[ $state == "$want" ]] && exit 0
+      sleep 0.1
+    done
+    echo "the standby did not start streaming ($want) within 10 s" >&2
+    tail -20 "$dir/server.log" >&2
+    exit 1
+    ;;
+  promote)
+    as_server_user "$bin/pg_ctl" -D "$dir/data" -w -t 60 promote >/dev/null
+    ;;
+  kill)
+    [[ -f $dir/data/postmaster.pid ]] || exit 0
+    postmaster=$(head -1 "$dir/data/postmaster.pid")
+    # The children first: a killed postmaster leaves its children running for a while.
+    for pid in $(ps -o pid= --ppid "$postmaster") "$postmaster"; do kill -9 "$pid" 2>/dev/null || true; done
+    ;;
+  pause-sender | resume-sender)
+    signal=$([[ $cmd == pause-sender ]] && echo STOP || echo CONT)
+    postmaster=$(head -1 "$dir/data/postmaster.pid")
+    senders=$(ps -o pid=,args= --ppid "$postmaster" | awk '/walsender/ {print $1}')
+    # No sender would make the pause a no-op, and the failover test prove nothing.
+    [[ -n $senders ]] || { echo "no WAL sender runs on the server in $dir" >&2; exit 1; }
+    for pid in $senders; do kill -"$signal" "$pid"; done
     ;;
   stop)
     mode=${3:-fast}
