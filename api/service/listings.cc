@@ -28,8 +28,8 @@ Result<const domain::Member*> RequireViewer(const OrganizationState& s, const Vi
   if (viewer.user_id.empty()) return nullptr;
   const domain::Member* m = s.FindMember(domain::UserId(viewer.user_id));
   if (m == nullptr) {
-    return Fail("PERMISSION_DENIED", "User " + viewer.user_id +
-                                         " is not an active member of " + s.org_id.value + ".");
+    return Fail("PERMISSION_DENIED",
+                "User " + viewer.user_id + " is not an active member of " + s.org_id.value + ".");
   }
   if (permission) {
     const domain::Role* role = s.catalog.FindRole(m->role);
@@ -58,7 +58,8 @@ Result<std::vector<RoleListing>> ListRoles(const OrganizationState& s, const Vie
   for (const domain::Role& role : s.catalog.roles()) {
     RoleListing r;
     r.name = role.name;
-    for (Permission p : role.permissions.List()) r.permissions.emplace_back(domain::PermissionName(p));
+    for (Permission p : role.permissions.List())
+      r.permissions.emplace_back(domain::PermissionName(p));
     r.project_role = role.project_role;
     r.owner_role = s.catalog.IsOwnerRole(role.name);
     r.grantable = actor_role != nullptr && s.catalog.Covers(*actor_role, role);

@@ -306,8 +306,9 @@ void Run(const Flags& flags) {
 
   if (!flags.log.empty() && flags.records > 0) {
     // The log is populated in-process on RocksDB; a PostgreSQL log starts empty.
-    throw std::runtime_error("--log needs --records 0 (the subscription phase reads the "
-                             "embedded populated log)");
+    throw std::runtime_error(
+        "--log needs --records 0 (the subscription phase reads the "
+        "embedded populated log)");
   }
   if (flags.records > 0 && ExistingRecords(data) >= flags.records) {
     Progress("reusing the log in " + data.string());

@@ -81,8 +81,8 @@ void RegisterListings(CLI::App& app, Cli& cli) {
         if (cli.json) return PrintJsonList(projects);
         Table table({"PROJECT", "NAME", "DIRECT MEMBERS"});
         for (auto p : projects) {
-          table.Add({p.getProjectId().cStr(), p.getName().cStr(),
-                     std::to_string(p.getDirectMembers())});
+          table.Add(
+              {p.getProjectId().cStr(), p.getName().cStr(), std::to_string(p.getDirectMembers())});
         }
         table.Print(std::cout);
       });
@@ -123,9 +123,10 @@ void RegisterListings(CLI::App& app, Cli& cli) {
           std::cout << api::wire::ToJson(s) << "\n";
           return;
         }
-        PrintFields(std::cout, {{"invitation lifetime (days)", std::to_string(s.getInvitationTtlDays())},
-                                {"pending invitations at most",
-                                 std::to_string(s.getMaxPendingInvitations())}});
+        PrintFields(
+            std::cout,
+            {{"invitation lifetime (days)", std::to_string(s.getInvitationTtlDays())},
+             {"pending invitations at most", std::to_string(s.getMaxPendingInvitations())}});
       });
 }
 
