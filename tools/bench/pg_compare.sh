@@ -38,6 +38,8 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 say() { echo "pg_compare: $*" >&2; }
 cleanup() { "$root/tests/support/pg_test_server.sh" stop "$work/pg" fast >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
+# The server runs as the postgres user (initdb refuses root), which must reach its directory.
+chmod 755 "$work"
 mkdir -p "$work/pg"
 say "PostgreSQL 15 (fsync on) on port $port"
 "$root/tests/support/pg_test_server.sh" start "$work/pg" "$port" $$ durable
