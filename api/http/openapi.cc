@@ -196,6 +196,7 @@ std::string_view ResponseMemberOf(std::string_view kind, bool is_command) {
       {"listTokens", "tokens"},
       {"revokeToken", "done"},
       {"rebuildProjections", "done"},
+      {"advanceClock", "clock"},
   };
   for (const auto& e : kRenamed) {
     if (e.kind == kind) return e.member;

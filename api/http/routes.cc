@@ -142,6 +142,12 @@ constexpr std::array kRoutes{
     Route{"POST", "/v1/projections/rebuild", A, "rebuildProjections", "names",
           "Rebuild read models"},
     Route{"POST", "/v1/verify", A, "verify", {}, "Verify the log's hash chain"},
+    Route{"POST",
+          "/v1/clock/advance",
+          A,
+          "advanceClock",
+          {},
+          "Move the test clock forward (rosterd --test-clock only)"},
 };
 
 std::vector<std::string_view> Segments(std::string_view path) {

@@ -294,7 +294,19 @@ struct Admin {
     listTokens @2 :Void;
     rebuildProjections @3 :List(Text);  # names; empty = all
     verify @4 :Void;                  # walk the whole hash chain
+    # The test clock (rosterd --test-clock only, else FAILED_PRECONDITION): move the server's
+    # time forward; answered with `clock`.
+    advanceClock @5 :AdvanceClock;
   }
+}
+
+struct AdvanceClock {
+  seconds @0 :UInt32;                 # > 0; the offset never passes 36,500 days
+}
+
+struct ClockInfo {
+  nowUs @0 :Int64;                    # the server's time now (UTC microseconds)
+  offsetUs @1 :Int64;                 # how far ahead of the system clock it runs
 }
 
 struct IssueToken {
@@ -331,6 +343,7 @@ struct Response {
     done @22 :Void;                   # an admin request without a result
     auditExport @23 :ExportChunk;     # one part of an export
     cancelled @25 :Void;              # the streamed answer named by a cancel was stopped
+    clock @26 :ClockInfo;             # Admin.advanceClock
   }
   # A streamed answer: more responses with this id follow. False on the last part and on an
   # error, which always ends the answer; false on every single (unstreamed) answer.
@@ -550,6 +563,10 @@ struct Status {
   # Commands fail meanwhile; queries answer as of each read model's position, which misses
   # whatever other nodes have committed since.
   logUnreachableSinceUs @6 :Int64;
+  # Started with --test-clock (a test environment), and how far its time runs ahead of the
+  # system clock (microseconds).
+  testClock @7 :Bool;
+  testClockOffsetUs @8 :Int64;
 }
 
 # What the server process holds in memory, and how much of it is RocksDB's (which fills up to
