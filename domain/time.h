@@ -5,8 +5,10 @@
 // tests and simulations).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 
 namespace roster::domain {
 
@@ -36,6 +38,38 @@ class ManualClock final : public Clock {
 
  private:
   Time now_;
+};
+
+// The test clock (rosterd --test-clock): another clock plus an offset that only grows, so that
+// integrators can reach an expiry without waiting for it. Never moving back keeps the times
+// recorded in the log in order. Thread-safe.
+class OffsetClock final : public Clock {
+ public:
+  // The most the offset may reach: far beyond any lifetime Roster decides on, far below where
+  // microsecond times overflow.
+  static constexpr Duration kMaxOffset = Days(36500);
+
+  explicit OffsetClock(const Clock& base) : base_(base) {}
+  Time Now() const override { return base_.Now() + offset(); }
+  Duration offset() const { return Duration(offset_us_.load(std::memory_order_acquire)); }
+
+  // Moves forward by `by` (> 0) and returns the new offset; nullopt, and no change, when `by`
+  // is not positive or the offset would pass kMaxOffset.
+  std::optional<Duration> Advance(Duration by) {
+    if (by <= Duration::zero()) return std::nullopt;
+    int64_t current = offset_us_.load(std::memory_order_acquire);
+    for (;;) {
+      if (by.count() > kMaxOffset.count() - current) return std::nullopt;
+      if (offset_us_.compare_exchange_weak(current, current + by.count(),
+                                           std::memory_order_acq_rel)) {
+        return Duration(current + by.count());
+      }
+    }
+  }
+
+ private:
+  const Clock& base_;
+  std::atomic<int64_t> offset_us_{0};
 };
 
 }  // namespace roster::domain

@@ -161,6 +161,33 @@ void Dispatcher::HandleAdmin(wire::Admin::Reader admin, wire::Response::Builder 
       out.setHeadHash(capnp::Data::Reader(report->last_hash.data(), report->last_hash.size()));
       return;
     }
+    case wire::Admin::ADVANCE_CLOCK: {
+      if (!test_clock_) {
+        SetError(response, "FAILED_PRECONDITION",
+                 "this server runs on the system clock: start rosterd with --test-clock (test "
+                 "environments only) to move its time");
+        return;
+      }
+      const uint32_t seconds = admin.getAdvanceClock().getSeconds();
+      if (seconds == 0) {
+        SetError(response, "INVALID_ARGUMENT",
+                 "seconds must be positive: the test clock only moves forward");
+        return;
+      }
+      auto offset = test_clock_->Advance(std::chrono::seconds(seconds));
+      if (!offset) {
+        SetError(response, "INVALID_ARGUMENT",
+                 "the test clock may run at most 36500 days ahead of the system clock (now " +
+                     std::to_string(test_clock_->offset().count() / 1'000'000) + " s ahead)");
+        return;
+      }
+      // Overdue invitations expire now rather than at the sweep's next turn.
+      if (auto* sweeper = node_.sweeper()) sweeper->Wake();
+      auto out = response.initClock();
+      out.setNowUs(domain::ToMicros(test_clock_->Now()));
+      out.setOffsetUs(offset->count());
+      return;
+    }
     default:
       SetError(response, "UNSUPPORTED", "unknown administrative request");
   }

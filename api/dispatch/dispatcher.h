@@ -24,6 +24,7 @@
 #include "api/dispatch/token_store.h"
 #include "api/service/node.h"
 #include "api/wire/roster.capnp.h"
+#include "domain/time.h"
 
 namespace roster::api::dispatch {
 
@@ -63,6 +64,9 @@ class Dispatcher {
   void SetConnectionCounter(std::function<uint32_t()> counter) {
     connections_ = std::move(counter);
   }
+  // The test clock (rosterd --test-clock), which Admin.advanceClock moves; without one that
+  // request is refused. Set before serving; borrowed.
+  void SetTestClock(domain::OffsetClock* clock) { test_clock_ = clock; }
   const std::string& server_version() const { return server_version_; }
   // The node answered for: the HTTP server streams its log to subscribers.
   api::service::Node& node() const { return node_; }
@@ -80,6 +84,7 @@ class Dispatcher {
   TokenStore& tokens_;
   std::string server_version_;
   std::function<uint32_t()> connections_;
+  domain::OffsetClock* test_clock_ = nullptr;
 };
 
 // Fills `response` with an error.

@@ -276,6 +276,10 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
       if (auto* pg = node_.pg_log()) {
         out.setLogUnreachableSinceUs(pg->stats().unreachable_since_us);
       }
+      if (test_clock_) {
+        out.setTestClock(true);
+        out.setTestClockOffsetUs(test_clock_->offset().count());
+      }
       SetMemory(out.initMemory(), node_);
       auto described = node_.engine().Describe();
       auto list = out.initProjections(static_cast<unsigned>(described.size()));

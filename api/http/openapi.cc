@@ -202,6 +202,7 @@ std::string_view ResponseMemberOf(std::string_view kind, bool is_command) {
       {"listApiKeys", "apiKeys"},
       {"listResources", "resources"},
       {"orgSettings", "settings"},
+      {"advanceClock", "clock"},
   };
   for (const auto& e : kRenamed) {
     if (e.kind == kind) return e.member;

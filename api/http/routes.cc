@@ -149,6 +149,12 @@ constexpr std::array kRoutes{
           "Rebuild read models"},
     Route{"POST", "/v1/verify", A, "verify", {}, "Verify the log's hash chain"},
     Route{"POST", "/v1/verify/range", A, "verifyRange", {}, "Verify part of the hash chain"},
+    Route{"POST",
+          "/v1/clock/advance",
+          A,
+          "advanceClock",
+          {},
+          "Move the test clock forward (rosterd --test-clock only)"},
 };
 
 std::vector<std::string_view> Segments(std::string_view path) {

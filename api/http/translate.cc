@@ -299,7 +299,7 @@ unsigned StatusForCode(std::string_view code) {
       {"INVITE_PENDING", 409}, {"ORG_DELETED", 409},        {"LAST_OWNER", 422},
       {"INVITE_LIMIT", 422},   {"INVITATION_EXPIRED", 422}, {"INVALID_TOKEN", 422},
       {"EMAIL_MISMATCH", 422}, {"UNSUPPORTED", 501},        {"UNAVAILABLE", 503},
-      {"TIMEOUT", 503},        {"INTERNAL", 500},
+      {"TIMEOUT", 503},        {"INTERNAL", 500},           {"FAILED_PRECONDITION", 409},
   };
   for (const auto& e : kTable) {
     if (e.code == code) return e.status;

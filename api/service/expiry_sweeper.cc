@@ -67,9 +67,18 @@ void ExpirySweeper::Start() {
         logger_->info("invitation expiry sweep: {} invitation(s) expired", **swept);
       }
       lock.lock();
-      cv_.wait_for(lock, interval_, [this] { return stopping_; });
+      cv_.wait_for(lock, interval_, [this] { return stopping_ || woken_; });
+      woken_ = false;
     }
   });
+}
+
+void ExpirySweeper::Wake() {
+  {
+    std::lock_guard lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
 }
 
 void ExpirySweeper::Stop() {

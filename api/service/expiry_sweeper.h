@@ -40,6 +40,8 @@ class ExpirySweeper {
 
   void Start();
   void Stop();
+  // Runs the background thread's next turn now (the test clock moved; no-op when not started).
+  void Wake();
   // One pass; returns how many invitations it expired.
   Result<size_t> SweepOnce();
   // One pass if this node holds the sweep (what each turn of the background thread does);
@@ -57,6 +59,7 @@ class ExpirySweeper {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
+  bool woken_ = false;
   std::thread thread_;
 };
 

@@ -342,6 +342,9 @@ struct Admin {
     rebuildProjections @3 :List(Text);  # names; empty = all
     verify @4 :Void;                  # walk the whole hash chain
     verifyRange @5 :VerifyRange;      # walk part of it: answered with Response.verify
+    # The test clock (rosterd --test-clock only, else FAILED_PRECONDITION): move the server's
+    # time forward; answered with `clock`.
+    advanceClock @6 :AdvanceClock;
   }
 }
 
@@ -350,6 +353,15 @@ struct Admin {
 struct VerifyRange {
   from @0 :UInt64;                    # 0 or 1: the first record
   to @1 :UInt64;                      # 0: the last record
+}
+
+struct AdvanceClock {
+  seconds @0 :UInt32;                 # > 0; the offset never passes 36,500 days
+}
+
+struct ClockInfo {
+  nowUs @0 :Int64;                    # the server's time now (UTC microseconds)
+  offsetUs @1 :Int64;                 # how far ahead of the system clock it runs
 }
 
 struct IssueToken {
@@ -391,6 +403,7 @@ struct Response {
     apiKeys @28 :List(ApiKeyInfo);
     resources @29 :List(ResourceInfo);
     settings @30 :OrgSettingsInfo;
+    clock @31 :ClockInfo;             # Admin.advanceClock
   }
   # A streamed answer: more responses with this id follow. False on the last part and on an
   # error, which always ends the answer; false on every single (unstreamed) answer.
@@ -610,6 +623,10 @@ struct Status {
   # Commands fail meanwhile; queries answer as of each read model's position, which misses
   # whatever other nodes have committed since.
   logUnreachableSinceUs @6 :Int64;
+  # Started with --test-clock (a test environment), and how far its time runs ahead of the
+  # system clock (microseconds).
+  testClock @7 :Bool;
+  testClockOffsetUs @8 :Int64;
 }
 
 # What the server process holds in memory, and how much of it is RocksDB's (which fills up to

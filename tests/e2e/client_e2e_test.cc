@@ -1,9 +1,11 @@
 // The CLI's contract with scripts (exit codes, credentials from flags or the environment,
 // idempotent retries, tail, tokens, verify) and the client library against a real rosterd
 // (pipelining, subscriptions).
+#include <chrono>
 #include <iterator>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/e2e/e2e_fixture.h"
@@ -198,6 +200,62 @@ TEST_F(ClientE2eTest, ListingsShowRolesSettingsAndKeysToRotate) {
   CliRun stranger = Roster({"apikeys", "acme", "--viewer", "nobody"});
   EXPECT_EQ(stranger.exit_code, 1) << stranger.err;
   EXPECT_NE(stranger.err.find("PERMISSION_DENIED"), std::string::npos) << stranger.err;
+}
+
+// Without --test-clock the server's time cannot be moved (issue 21's test clock).
+TEST_F(ClientE2eTest, TheClockCannotBeMovedWithoutTheTestClockFlag) {
+  auto client = Connect();
+  ASSERT_TRUE(client);
+  auto reply =
+      client->Call([](Request::Builder r) { r.initAdmin().initAdvanceClock().setSeconds(3600); });
+  ASSERT_TRUE(reply.has_value());
+  ASSERT_TRUE(reply->get().isError());
+  EXPECT_EQ(std::string(reply->get().getError().getCode().cStr()), "FAILED_PRECONDITION");
+}
+
+// rosterd --test-clock: an admin moves the server's time forward, and an invitation expires
+// without waiting 7 days: accepting it is refused as expired, and the sweep (woken by the
+// move) records the expiry, which the listing shows. The clock never moves back.
+class TestClockE2eTest : public RosterdTest {
+ protected:
+  std::vector<std::string> ExtraArgs() const override { return {"--test-clock"}; }
+};
+
+TEST_F(TestClockE2eTest, AnInvitationExpiresWhenTheClockMovesPastItsLifetime) {
+  CreateOrg("acme", "commerce", "olga");
+  auto sent = OkJson<CommandResult>(
+      {"invite", "acme", "carl@example.test", "--role", "Editor", "--actor", "olga"});
+  ASSERT_TRUE(sent->getAccepted());
+  const std::string invitation = sent->getInvitationId().cStr();
+  const std::string token = sent->getInvitationToken().cStr();
+
+  auto client = Connect();
+  ASSERT_TRUE(client);
+  auto advance = [&](uint32_t seconds) {
+    return client->Call(
+        [&](Request::Builder r) { r.initAdmin().initAdvanceClock().setSeconds(seconds); });
+  };
+  auto zero = advance(0);
+  ASSERT_TRUE(zero.has_value());
+  ASSERT_TRUE(zero->get().isError());
+  EXPECT_EQ(std::string(zero->get().getError().getCode().cStr()), "INVALID_ARGUMENT");
+  auto moved = advance(8 * 24 * 3600);
+  ASSERT_TRUE(moved.has_value());
+  ASSERT_TRUE(moved->get().isClock()) << moved->get().which();
+  EXPECT_EQ(moved->get().getClock().getOffsetUs(), int64_t{8} * 24 * 3600 * 1'000'000);
+
+  CliRun late = Roster({"accept", "acme", invitation, "--token", token, "--email",
+                        "carl@example.test", "--actor", "carl"});
+  EXPECT_EQ(late.exit_code, 1) << late.out << late.err;
+  EXPECT_NE(late.err.find("INVITATION_EXPIRED"), std::string::npos) << late.err;
+  // The sweep runs when the clock moves: the expiry is recorded without waiting for its turn.
+  std::string expired;
+  for (int i = 0; i < 100; ++i) {
+    expired = Ok({"invitations", "acme", "--status", "expired"});
+    if (expired.find("carl@example.test") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_NE(expired.find("carl@example.test"), std::string::npos) << expired;
 }
 
 TEST_F(ClientE2eTest, TailPrintsEveryRecordInOrder) {

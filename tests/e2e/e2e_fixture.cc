@@ -62,6 +62,7 @@ void RosterdTest::SetUp() {
   options.stdout_path = dir_.path() / "rosterd.out";
   options.stderr_path = dir_.path() / "rosterd.err";
   options.drop_env_prefixes = kDeveloperSettings;
+  for (auto& arg : ExtraArgs()) options.extra_args.push_back(arg);
   rosterd_ = std::make_unique<Rosterd>(options);
   ASSERT_NE(rosterd_->port(), 0) << rosterd_->error() << "\n"
                                  << ReadFile(dir_.path() / "rosterd.err");

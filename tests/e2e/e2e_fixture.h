@@ -58,6 +58,8 @@ class RosterdTest : public ::testing::Test {
  protected:
   void SetUp() override;
   void TearDown() override;  // stops rosterd with SIGTERM and expects a clean exit
+  // rosterd's arguments beyond the data directory and listener (e.g. --test-clock).
+  virtual std::vector<std::string> ExtraArgs() const { return {}; }
 
   // Runs build/bin/roster with --server and --token-file prepended; `env` adds variables.
   CliRun Roster(const std::vector<std::string>& args, const std::vector<std::string>& env = {},

@@ -60,6 +60,10 @@ std::expected<void, std::string> ApplyTable(const toml::table& table, const std:
       auto v = node.value<bool>();
       if (!v) return std::unexpected(file + ": sync must be true or false");
       if (!given) s.sync = *v;
+    } else if (name == "test-clock") {
+      auto v = node.value<bool>();
+      if (!v) return std::unexpected(file + ": test-clock must be true or false");
+      if (!given) s.test_clock = *v;
     } else {
       return std::unexpected(file + ": unknown setting '" + name + "'");
     }

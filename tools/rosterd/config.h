@@ -109,6 +109,7 @@ struct Settings {
   // (HttpOptions::From).
   std::string http;
   std::string http_port_file;  // like port_file, for the HTTP listener's port
+  bool test_clock = false;     // Admin.advanceClock may move the time (test environments only)
   bool sync = true;            // NodeOptions' default (config_test checks that they agree)
   // What each in-memory read model keeps of its organizations (EngineOptions'
   // model_cache_bytes; config_test checks that they agree).

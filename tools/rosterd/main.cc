@@ -82,6 +82,8 @@ int main(int argc, char** argv) {
     app.add_option(FlagOf(n.key), s.numbers[i], n.help)->check(CLI::Range(int64_t{1}, n.max));
   }
   app.add_flag("--sync,!--no-sync", s.sync, "fsync each commit (default on)");
+  app.add_flag("--test-clock", s.test_clock,
+               "test environments only: let an admin request move the server's time forward");
   for (const tools::rosterd::MibSetting& m : tools::rosterd::kMibSettings) {
     app.add_option(FlagOf(m.key), s.*(m.field), m.help)
         ->check(CLI::Range(int64_t{1}, Settings::kMaxCacheMb));
@@ -152,7 +154,12 @@ int main(int argc, char** argv) {
                 created.c_str());
     std::fflush(stdout);
   }
-  SystemClock clock;
+  SystemClock system_clock;
+  // Everything reads the time through `clock`: the test clock when asked for, so that expiry,
+  // the sweep and last-active follow it, and events record its times.
+  domain::OffsetClock test_clock(system_clock);
+  const domain::Clock& clock =
+      s.test_clock ? static_cast<const domain::Clock&>(test_clock) : system_clock;
   api::service::NodeOptions node_options;
   node_options.log_url = s.log;
   node_options.store.sync = s.sync;
@@ -171,6 +178,10 @@ int main(int argc, char** argv) {
   }
   const std::string version = "rosterd " ROSTER_VERSION;
   api::dispatch::Dispatcher dispatcher(**node, **tokens, version);
+  if (s.test_clock) {
+    dispatcher.SetTestClock(&test_clock);
+    logger->warn("--test-clock: an admin may move this server's time forward (tests only)");
+  }
 
   api::server::ServerOptions& options = s.server;
   options.server_version = version;
