@@ -324,8 +324,11 @@ void Dispatcher::HandleListing(wire::Query::Reader q, wire::Response::Builder re
       r = q.getOrgSettings();
   }
   const api::service::Viewer viewer{Str(r.getViewer())};
-  auto state = node_.commands().State(domain::OrgId(Str(r.getOrg())));
+  const domain::OrgId org(Str(r.getOrg()));
+  auto state = node_.commands().State(org);
   if (!state) return fail(state.error());
+  // An organization never created has a state without its id: name it in what is answered.
+  state->org_id = org;
   switch (q.which()) {
     case wire::Query::LIST_ROLES: {
       auto roles = api::service::ListRoles(*state, viewer);

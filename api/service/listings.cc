@@ -47,7 +47,7 @@ Result<const domain::Member*> RequireViewer(const OrganizationState& s, const Vi
 Result<std::vector<RoleListing>> ListRoles(const OrganizationState& s, const Viewer& viewer) {
   auto member = RequireViewer(s, viewer, std::nullopt, "see the roles");
   if (!member) return std::unexpected(member.error());
-  // The same two conditions as ChangeRole's: members.role_change, and an own role that covers
+  // The same two conditions as ChangeRole's: members.role.change, and an own role that covers
   // the one granted.
   const domain::Role* actor_role = nullptr;
   if (*member != nullptr) {

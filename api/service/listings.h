@@ -6,7 +6,7 @@
 //
 // Given a viewer (a user acting through the API), each listing needs what reading it needs in
 // the domain: roles and settings an active member, projects projects.view, API keys
-// api_keys.view, resources resources.view (PERMISSION_DENIED otherwise). No viewer: the
+// apikeys.view, resources resources.view (PERMISSION_DENIED otherwise). No viewer: the
 // trusted backend, which sees everything.
 #pragma once
 
@@ -24,7 +24,7 @@ struct RoleListing {
   std::vector<std::string> permissions;  // wire names, in declaration order
   std::string project_role;              // inherited in every project; empty for none
   bool owner_role = false;               // the catalog's owner role
-  // Whether the viewer may grant it (members.role_change and a role that covers it, the same
+  // Whether the viewer may grant it (members.role.change and a role that covers it, the same
   // rule ChangeRole applies); false without a viewer.
   bool grantable = false;
 };

@@ -181,7 +181,7 @@ struct Query {
     # An organization's catalog and settings, from its current state (no token needed):
     listRoles @15 :OrgListing;        # -> roles (with what the viewer may grant)
     listProjects @16 :OrgListing;     # -> projects; a viewer needs projects.view
-    listApiKeys @17 :OrgListing;      # -> apiKeys; a viewer needs api_keys.view
+    listApiKeys @17 :OrgListing;      # -> apiKeys; a viewer needs apikeys.view
     listResources @18 :OrgListing;    # -> resources; a viewer needs resources.view
     orgSettings @19 :OrgListing;      # -> settings
   }

@@ -216,6 +216,9 @@ TEST_F(HttpSeedsTest, Seed004InheritanceExpiryAndKeys) {
   Ok("PATCH", "/v1/orgs/api/settings", R"({"invitationTtlDays":3})", "adm");
   EXPECT_EQ(Get("/v1/orgs/api/settings")["invitationTtlDays"], 3);
   Refused("GET", "/v1/orgs/nowhere/settings", "", "adm", "NOT_FOUND");
+  auto missing = Call("GET", "/v1/orgs/nowhere/roles", {}, "adm");
+  EXPECT_NE(Json(missing)["detail"].get<std::string>().find("nowhere"), std::string::npos)
+      << missing.body;
   EXPECT_FALSE(Allowed("api", "dev", "projects.view", "prod"));
 }
 

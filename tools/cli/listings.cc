@@ -88,7 +88,7 @@ void RegisterListings(CLI::App& app, Cli& cli) {
       });
   Listing(
       app, cli, "apikeys", "an organization's API keys, with the rotation warning",
-      "who is looking: needs api_keys.view", [](Query::Builder q) { return q.initListApiKeys(); },
+      "who is looking: needs apikeys.view", [](Query::Builder q) { return q.initListApiKeys(); },
       [&cli](Response::Reader response) {
         auto keys = response.getApiKeys();
         if (cli.json) return PrintJsonList(keys);
