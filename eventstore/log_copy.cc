@@ -16,7 +16,7 @@ std::unexpected<Error> Mismatch(Position position, const std::string& what) {
 
 // The source's appends, rebuilt from its records, handed to the destination many at a time
 // (EventLog::AppendMany), so that they share its commits: one at a time, a PostgreSQL
-// destination took about 1,000 appends per second, one transaction each.
+// destination paid a transaction per append (figures in docs/admin.md).
 class Batch {
  public:
   static constexpr size_t kAppends = 2048;

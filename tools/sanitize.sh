@@ -99,11 +99,11 @@ check_initialization_order=1:strict_init_order=1:strict_string_checks=1:log_path
   export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$reports/ubsan"
   # The fuzz test builds a tree of its own with AddressSanitizer (tests/fuzz/run_fuzz.sh) and
   # ran in the normal suite. The soak also ran there: its load passes through the same code the
-  # end-to-end tests run here, and under ASan it cost 145 s of CI's 60 minutes while its memory
-  # check measures the sanitizer's shadow memory, not ours. The crash tests run alone
-  # afterwards: they kill their child at random moments and expect it to be appending by most
-  # of them, which an instrumented child starting on a core shared with other tests often is
-  # not yet.
+  # end-to-end tests run here, it is among the longest tests of a CI run bounded at 60 minutes,
+  # and under ASan its memory check measures the sanitizer's shadow memory, not ours. The crash
+  # tests run alone afterwards: they kill their child at random moments and expect it to be
+  # appending by most of them, which an instrumented child starting on a core shared with other
+  # tests often is not yet.
   timed "asan tests" run_tests "$dir" --parallel "$jobs" -LE '^(fuzz|crash|soak)$'
   timed "asan crash tests" run_tests "$dir" --parallel 1 -L '^crash$'
   unset ASAN_OPTIONS UBSAN_OPTIONS

@@ -2,8 +2,8 @@
 // borrows an idle connection (or opens one) and gives it back when done, unless it broke.
 // At most kMaxOpen are open: beyond that a call waits for one to come back. Opening one per
 // call instead (and closing it after, above a few idle ones) made every command that looked up
-// its command id pay a PostgreSQL connection (a server process forked and authenticated):
-// rosterd on PostgreSQL did 1,262 commands/s where the log itself takes 15,341 appends/s.
+// its command id pay a PostgreSQL connection (a server process forked and authenticated), far
+// below what the log itself takes (figures in docs/testing.md, "PostgreSQL side by side").
 // A call that waited kMaxWait (every connection held by long reads: exports, rebuilds) opens
 // one more rather than wait on.
 //
