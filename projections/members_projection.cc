@@ -125,16 +125,17 @@ std::optional<MembersProjection::OrgData> MembersProjection::LoadOrg(const std::
            [&](KeyReader& k, std::string_view value) {
              std::optional<MemberView> v = ReadMemberRow(k, value);
              if (!v) return false;
-             if (v->status == MembershipStatus::kActive) {
-               d.active_by_user[v->user_id] = v->joined_position;
-               d.active_positions.insert(d.active_positions.end(), v->joined_position);
-             }
+             if (v->status != MembershipStatus::kActive) return true;  // read when listed
+             d.active_by_user[v->user_id] = v->joined_position;
+             d.active_positions.insert(d.active_positions.end(), v->joined_position);
              const Position pos = v->joined_position;
              d.memberships.emplace_hint(d.memberships.end(), pos, std::move(*v));
              return true;
            }) &&
       read('a', [&](KeyReader& k, std::string_view value) {
-        Activity& a = d.activity[std::string(k.Part())];
+        std::string user(k.Part());
+        if (!d.active_by_user.contains(user)) return true;  // a former member's: read when listed
+        Activity& a = d.activity[std::move(user)];
         RowReader r(value);
         a.last_login_us = r.I64();
         a.last_active_us = r.I64();
@@ -175,8 +176,40 @@ void MembersProjection::SetRole(const std::string& org, OrgData& d, const std::s
   }
 }
 
+void MembersProjection::EnsureActivity(const std::string& org, OrgData& d,
+                                       const std::string& user) {
+  if (!attached() || bulk() || d.activity.contains(user)) return;
+  if (std::optional<Activity> stored = StoredActivity(org, user)) d.activity[user] = *stored;
+}
+
+std::optional<MembersProjection::Activity> MembersProjection::StoredActivity(
+    const std::string& org, const std::string& user) const {
+  auto row = table().Get(ActivityKey(org, user));
+  if (!row || !row->has_value()) return std::nullopt;
+  RowReader r(**row);
+  Activity a;
+  a.last_login_us = r.I64();
+  a.last_active_us = r.I64();
+  if (!r.done()) return std::nullopt;
+  return a;
+}
+
+void MembersProjection::DropWritten(OrgData& d) const {
+  std::erase_if(d.memberships,
+                [](const auto& entry) { return entry.second.status != MembershipStatus::kActive; });
+  std::erase_if(d.activity,
+                [&](const auto& entry) { return !d.active_by_user.contains(entry.first); });
+}
+
+void MembersProjection::Flushed() {
+  orgs_.Flushed([this](OrgData& d) {
+    if (attached()) DropWritten(d);
+  });
+}
+
 void MembersProjection::SeeActivity(const std::string& org, OrgData& d, const std::string& user,
                                     int64_t at, bool login) {
+  EnsureActivity(org, d, user);
   Activity& a = d.activity[user];
   if (login) a.last_login_us = std::max(a.last_login_us, at);
   a.last_active_us = std::max(a.last_active_us, at);
@@ -221,6 +254,7 @@ void MembersProjection::Apply(const EventContext& e) {
                    m.joined_at_us = now;
                    // Positions only grow: the new membership goes last.
                    d.memberships.emplace_hint(d.memberships.end(), pos, std::move(m));
+                   EnsureActivity(org, d, ev.user_id.value);
                    d.active_by_user[ev.user_id.value] = pos;
                    if (bulk()) return;  // as in EndMembership
                    d.active_positions.insert(pos);
@@ -336,14 +370,67 @@ bool MembersProjection::LoadRow(std::string_view key, std::string_view value) {
 }
 
 MemberView MembersProjection::WithActivity(const OrgData& d, const MemberView& m) const {
+  auto a = d.activity.find(m.user_id);
+  return WithActivity(a == d.activity.end() ? std::nullopt : std::optional<Activity>(a->second), m);
+}
+
+MemberView MembersProjection::WithActivity(const std::optional<Activity>& a,
+                                           const MemberView& m) const {
   MemberView v = m;
-  if (auto a = d.activity.find(m.user_id); a != d.activity.end()) {
+  if (a) {
     // Activity is per user and organization; a former membership keeps the times it had.
     const int64_t until = m.status == MembershipStatus::kActive ? INT64_MAX : m.ended_at_us;
-    if (a->second.last_login_us <= until) v.last_login_us = a->second.last_login_us;
-    if (a->second.last_active_us <= until) v.last_active_us = a->second.last_active_us;
+    if (a->last_login_us <= until) v.last_login_us = a->last_login_us;
+    if (a->last_active_us <= until) v.last_active_us = a->last_active_us;
   }
   return v;
+}
+
+MemberPage MembersProjection::ListAllMembers(const std::string& org, const OrgData& d,
+                                             Position cursor, size_t limit) const {
+  // Memory holds the active memberships and the ended ones not yet written; the table holds
+  // every membership written. Merged in join order, memory wins for what both hold (the table
+  // may be older there); what only the table holds ended and never changes again.
+  MemberPage page;
+  bool full = false;
+  auto add = [&](MemberView v) {
+    if (page.members.size() == limit) {
+      page.next_cursor = page.members.back().joined_position;
+      full = true;
+      return false;
+    }
+    page.members.push_back(std::move(v));
+    return true;
+  };
+  auto mem = d.memberships.upper_bound(cursor);
+  const std::string begin = KeyBuilder('m').Part(org).BE64(cursor + 1).Take();
+  std::string end = KeyBuilder('m').Part(org).Take();
+  end.back() = '\x01';  // just past every key of the organization
+  auto scanned = table().Scan(begin, end, [&](std::string_view key, std::string_view value) {
+    if (key.size() < 9) return true;
+    const Position pos = ReadBE64(key.substr(key.size() - 8));
+    for (; mem != d.memberships.end() && mem->first < pos; ++mem) {
+      if (!add(WithActivity(d, mem->second))) return false;
+    }
+    if (mem != d.memberships.end() && mem->first == pos) {
+      const bool added = add(WithActivity(d, mem->second));
+      ++mem;
+      return added;
+    }
+    KeyReader k(key);
+    k.Part();
+    std::optional<MemberView> v = ReadMemberRow(k, value);
+    if (!v) return true;  // unreadable: a load of the organization reports it; a listing skips it
+    auto a = d.activity.find(v->user_id);
+    return add(WithActivity(a != d.activity.end() ? std::optional<Activity>(a->second)
+                                                  : StoredActivity(org, v->user_id),
+                            *v));
+  });
+  (void)scanned;  // a failed read ends the page early; the memberships in memory still follow
+  for (; !full && mem != d.memberships.end(); ++mem) {
+    if (!add(WithActivity(d, mem->second))) break;
+  }
+  return page;
 }
 
 std::optional<OrgSummary> MembersProjection::Org(const std::string& org) const {
@@ -369,6 +456,7 @@ MemberPage MembersProjection::ListMembers(const std::string& org, bool include_f
     }
     return page;
   }
+  if (attached() && !bulk()) return ListAllMembers(org, d, cursor, limit);
   for (auto m = d.memberships.upper_bound(cursor); m != d.memberships.end(); ++m) {
     if (page.members.size() == limit) {
       page.next_cursor = page.members.back().joined_position;

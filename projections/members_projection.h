@@ -4,7 +4,11 @@
 // (active, removed, left) with role, joined and ended times, last login and last active; for
 // each user the organizations they are an active member of. Organizations are cached (a byte
 // budget, internal/org_cache.h) and loaded from the rows on demand; what spans them, the
-// organizations each user is an active member of, stays in memory. Rows:
+// organizations each user is an active member of, stays in memory. A cached organization holds
+// its active state only: an ended membership, and the activity of a user who is no longer a
+// member, stay in memory until their rows are written and are read from the rows after that
+// (a membership that ended never changes again), so memory follows the working set, not the
+// history. Rows:
 //   'g' org            -> organization
 //   'm' org pos        -> membership (pos = log position of the join, so rows sort by join)
 //   'a' org user       -> last login / last active
@@ -76,7 +80,7 @@ class MembersProjection final : public Projection {
   void Flush(RowSink& sink) override;
   void FlushAll(RowSink& sink) override;
   void EndBulk() override;
-  void Flushed() override { orgs_.Flushed(); }
+  void Flushed() override;
   std::string failure() const override { return failure_; }
   void SetCacheBudget(size_t bytes) override { orgs_.set_budget(bytes); }
   std::optional<CacheStats> cache_stats() const override { return orgs_.stats(); }
@@ -96,6 +100,8 @@ class MembersProjection final : public Projection {
   };
   struct OrgData {
     OrgSummary summary;
+    // Active memberships, and ended ones whose rows are not yet written (all of them in a unit
+    // test's model or a rebuild).
     std::map<eventstore::Position, MemberView> memberships;
     std::unordered_map<std::string, eventstore::Position> active_by_user;
     // Query-only indexes (not kept in bulk mode; EndBulk derives them).
@@ -113,7 +119,20 @@ class MembersProjection final : public Projection {
                const std::string& role);
   void SeeActivity(const std::string& org, OrgData& d, const std::string& user, int64_t at,
                    bool login);
+  // Drops what the written rows hold and memory need not: ended memberships, and the activity
+  // of users who are not active members.
+  void DropWritten(OrgData& d) const;
+  // The user's activity row in the organization, from memory or else from the table.
+  std::optional<Activity> StoredActivity(const std::string& org, const std::string& user) const;
+  // Loads the user's activity row into memory if only the table has it (a former member who
+  // joins again, or is seen, keeps the times already recorded).
+  void EnsureActivity(const std::string& org, OrgData& d, const std::string& user);
+  // Whether former memberships leave memory once written: with a table, outside a rebuild.
+  bool KeepsActiveOnly() const { return attached() && !bulk(); }
   MemberView WithActivity(const OrgData& d, const MemberView& m) const;
+  MemberView WithActivity(const std::optional<Activity>& a, const MemberView& m) const;
+  MemberPage ListAllMembers(const std::string& org, const OrgData& d, eventstore::Position cursor,
+                            size_t limit) const;
   std::optional<std::string> RowFor(const std::string& key) const;
   void MarkOrg(const std::string& org);
 

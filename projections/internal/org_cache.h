@@ -138,11 +138,14 @@ class OrgCache {
   }
 
   // The rows of every pinned entry are written: unpin them and evict down to the budget.
-  void Flushed() {
+  // `written` first sees each of them, to drop what memory need not keep now that the rows
+  // hold it (a model that keeps only active state); it needs the projection's lock exclusively.
+  void Flushed(const std::function<void(T&)>& written = {}) {
     std::lock_guard lock(mu_);
     for (const std::string& org : pinned_) {
       auto it = entries_.find(org);
       if (it == entries_.end()) continue;
+      if (written) written(*it->second.data);
       it->second.pinned = false;
       bytes_ -= it->second.weight;
       it->second.weight = weigh_(*it->second.data);

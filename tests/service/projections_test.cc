@@ -147,6 +147,73 @@ TEST_F(ProjectionsTest, ModelsThatEvictOrganizationsAnswerWhatARebuildAnswers) {
   }
 }
 
+// A cached organization holds its active state: members who left long ago weigh nothing in
+// memory, and are still listed, as they ended and with the activity they had, from the rows.
+TEST_F(ProjectionsTest, MembersHoldActiveMembershipsInMemoryAndListFormerOnesFromTheirRows) {
+  Open();
+  auto create = [&](const std::string& org) {
+    Exec(org, "olive",
+         CreateOrganization{
+             OrgId(org), org, "workspace", UserId("olive"), "olive@acme.test", "Olive", {}, {}});
+  };
+  auto join = [&](const std::string& org, const std::string& user) {
+    auto invited = Exec(org, "olive", InviteMember{user + "@acme.test", user, "Member", ""});
+    const auto& sent = std::get<InvitationSent>(invited.events.back());
+    Exec(org, user, AcceptInvitation{sent.invitation_id, sent.token_hash, user + "@acme.test", ""});
+  };
+  constexpr int kMembers = 150;
+  create("churn");
+  for (int i = 0; i < kMembers; ++i) {
+    const std::string user = "u" + std::to_string(i);
+    join("churn", user);
+    if (i % 10 == 0) {
+      auto login = node_->commands().ExecuteActivity(
+          OrgId("churn"), RecordLogin{"10.0.0.1", "test"},
+          api::service::CommandContext{UserId(user), "", "", "test", {}});
+      ASSERT_TRUE(login.has_value());
+    }
+    clock_.Advance(std::chrono::minutes(1));
+    Exec("churn", "olive", RemoveMember{UserId(user)});
+  }
+  join("churn", "u0");  // a former member back: a new membership, the same activity row
+  ASSERT_TRUE(node_->engine().CatchUp(std::chrono::seconds(30)).has_value());
+  auto members = node_->engine().Active<projections::MembersProjection>("members");
+  ASSERT_TRUE(members);
+  const size_t churn_bytes = members->cache_stats()->bytes;
+
+  create("steady");
+  for (int i = 0; i < kMembers; ++i) join("steady", "s" + std::to_string(i));
+  ASSERT_TRUE(node_->engine().CatchUp(std::chrono::seconds(30)).has_value());
+  const size_t steady_bytes = members->cache_stats()->bytes - churn_bytes;
+  // 2 active members against 151: memory follows the active members, not the memberships.
+  EXPECT_LT(churn_bytes * 4, steady_bytes) << churn_bytes << " vs " << steady_bytes;
+
+  auto listed = [&] {
+    std::vector<std::string> out;
+    for (Position cursor = 0;;) {
+      auto page = node_->queries().ListMembers(OrgId("churn"), {}, true, cursor, 16, 0);
+      EXPECT_TRUE(page.has_value());
+      if (!page) return out;
+      for (const auto& m : page->members) {
+        out.push_back(m.user_id + " " + std::string(projections::MembershipStatusName(m.status)) +
+                      " " + std::to_string(m.ended_at_us > m.joined_at_us) + " " +
+                      std::to_string(m.last_login_us > 0));
+      }
+      if (page->next_cursor == 0) return out;
+      cursor = page->next_cursor;
+    }
+  };
+  const std::vector<std::string> former = listed();
+  ASSERT_EQ(former.size(), kMembers + 2u);
+  EXPECT_EQ(former[0], "olive active 0 0");
+  EXPECT_EQ(former[1], "u0 removed 1 1");  // the login it had, from the activity row
+  EXPECT_EQ(former[2], "u1 removed 1 0");
+  EXPECT_EQ(former.back(), "u0 active 0 1");  // the same user's activity, now in memory
+  Reopen();
+  ASSERT_TRUE(node_->engine().CatchUp(std::chrono::seconds(30)).has_value());
+  EXPECT_EQ(listed(), former);
+}
+
 TEST_F(ProjectionsTest, ReadModelsAnswerWhatTheCommandsDid) {
   Open();
   Exec(
