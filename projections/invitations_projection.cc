@@ -75,6 +75,8 @@ InvitationsProjection::InvitationsProjection()
 
 size_t InvitationsProjection::Weigh(const OrgData& d) {
   size_t bytes = sizeof(OrgData) + 128;
+  // The by_id entries of invitations that ended and left memory: a node and the id.
+  bytes += (d.by_id.size() - std::min(d.by_id.size(), d.invitations.size())) * 128;
   bytes += internal::SampledBytes(d.invitations, [](const auto& entry) {
     const InvitationView& v = entry.second;
     // The map's node, the by_id entry (a node, the id again), the strings.
@@ -100,6 +102,8 @@ std::optional<InvitationsProjection::OrgData> InvitationsProjection::LoadOrg(
         if (ok) {
           const Position pos = v->sent_position;
           d.by_id[v->invitation_id] = pos;
+          // An ended invitation never changes again: read from its row when asked for.
+          if (v->status != InvitationStatus::kPending) return true;
           d.invitations.emplace_hint(d.invitations.end(), pos, std::move(*v));
         }
         return ok;
@@ -119,7 +123,28 @@ InvitationView* InvitationsProjection::Find(const std::string& org, const std::s
   if (d == nullptr) return nullptr;
   auto pos = d->by_id.find(id);
   if (pos == d->by_id.end()) return nullptr;
-  return &d->invitations.at(pos->second);
+  // Not in memory: it ended and its row is written; no event changes an ended invitation.
+  auto it = d->invitations.find(pos->second);
+  return it == d->invitations.end() ? nullptr : &it->second;
+}
+
+void InvitationsProjection::Flushed() {
+  orgs_.Flushed([this](OrgData& d) {
+    if (!attached()) return;  // a unit test's model keeps everything in memory
+    std::erase_if(d.invitations, [](const auto& entry) {
+      return entry.second.status != InvitationStatus::kPending;
+    });
+  });
+}
+
+std::optional<InvitationView> InvitationsProjection::StoredInvitation(const std::string& org,
+                                                                      Position pos) const {
+  const std::string key = InvitationKey(org, pos);
+  auto row = table().Get(key);
+  if (!row || !row->has_value()) return std::nullopt;
+  KeyReader k(key);
+  k.Part();
+  return ReadInvitationRow(k, **row);
 }
 
 void InvitationsProjection::End(const std::string& org, InvitationView& inv,
@@ -282,14 +307,45 @@ InvitationPage InvitationsProjection::List(const std::string& org,
   InvitationPage page;
   auto d = orgs_.Get(org, load_);
   if (d == nullptr) return page;
-  const auto& all = d->invitations;
-  for (auto it = all.upper_bound(cursor); it != all.end(); ++it) {
-    if (status && EffectiveStatus(it->second, now_us) != *status) continue;
+  bool full = false;
+  auto add = [&](const InvitationView& v) {
+    if (status && EffectiveStatus(v, now_us) != *status) return true;
     if (page.invitations.size() == limit) {
       page.next_cursor = page.invitations.back().sent_position;
-      break;
+      full = true;
+      return false;
     }
-    page.invitations.push_back(AsOf(it->second, now_us));
+    page.invitations.push_back(AsOf(v, now_us));
+    return true;
+  };
+  const auto& mem = d->invitations;
+  auto it = mem.upper_bound(cursor);
+  // Memory holds the pending invitations and those ended but not yet written; when more ended
+  // than that, the rows hold the rest (ended invitations never change again). Merged in send
+  // order, memory wins where both hold one (the table may be older there). Pending ones (and
+  // those past their expiry, which still are) are all in memory.
+  const bool rows_needed =
+      attached() && d->by_id.size() > mem.size() && status != InvitationStatus::kPending;
+  if (rows_needed) {
+    const std::string begin = KeyBuilder('i').Part(org).BE64(cursor + 1).Take();
+    std::string end = KeyBuilder('i').Part(org).Take();
+    end.back() = '\x01';  // just past every key of the organization
+    auto scanned = table().Scan(begin, end, [&](std::string_view key, std::string_view value) {
+      if (key.size() < 9) return true;
+      const Position pos = ReadBE64(key.substr(key.size() - 8));
+      for (; it != mem.end() && it->first < pos; ++it) {
+        if (!add(it->second)) return false;
+      }
+      if (it != mem.end() && it->first == pos) return add((it++)->second);
+      KeyReader k(key);
+      k.Part();
+      std::optional<InvitationView> v = ReadInvitationRow(k, value);
+      return !v || add(*v);  // an unreadable row: a load of the organization reports it
+    });
+    (void)scanned;  // a failed read ends the page early; the invitations in memory follow
+  }
+  for (; !full && it != mem.end(); ++it) {
+    if (!add(it->second)) break;
   }
   return page;
 }
@@ -301,7 +357,12 @@ std::optional<InvitationView> InvitationsProjection::Find(const std::string& org
   if (d == nullptr) return std::nullopt;
   auto pos = d->by_id.find(id);
   if (pos == d->by_id.end()) return std::nullopt;
-  return AsOf(d->invitations.at(pos->second), now_us);
+  if (auto it = d->invitations.find(pos->second); it != d->invitations.end()) {
+    return AsOf(it->second, now_us);
+  }
+  std::optional<InvitationView> stored = StoredInvitation(org, pos->second);
+  if (!stored) return std::nullopt;
+  return AsOf(*stored, now_us);
 }
 
 std::vector<std::string> InvitationsProjection::OrgsWithOverdueInvitations(int64_t now_us) const {

@@ -3,7 +3,10 @@
 //
 // A pending invitation whose expiry has passed but whose InvitationExpired event is not yet in
 // the log is reported as "expired" when the query gives the current time: expiry is a function
-// of time, the event only records it. Rows:
+// of time, the event only records it. A cached organization holds its pending invitations;
+// one that ended stays in memory until its row is written, then only its id and position do,
+// and listings and lookups read it from its row (an ended invitation never changes again).
+// Rows:
 //   'i' org pos   -> invitation (pos = log position of invitation.sent)
 //   'd' org       -> the organization was deleted
 // Thread-safety: see projection.h.
@@ -62,7 +65,8 @@ class InvitationsProjection final : public Projection {
   void Flush(RowSink& sink) override;
   void FlushAll(RowSink& sink) override;
   void EndBulk() override;
-  void Flushed() override { orgs_.Flushed(); }
+  // Ended invitations leave memory once their rows are written.
+  void Flushed() override;
   std::string failure() const override { return failure_; }
   void SetCacheBudget(size_t bytes) override { orgs_.set_budget(bytes); }
   std::optional<CacheStats> cache_stats() const override { return orgs_.stats(); }
@@ -78,8 +82,10 @@ class InvitationsProjection final : public Projection {
 
  private:
   struct OrgData {
+    // Pending invitations, and ended ones whose rows are not yet written (all of them in a
+    // unit test's model or a rebuild).
     std::map<eventstore::Position, InvitationView> invitations;
-    std::unordered_map<std::string, eventstore::Position> by_id;
+    std::unordered_map<std::string, eventstore::Position> by_id;  // every invitation
   };
   using Due = std::tuple<int64_t, std::string, std::string>;  // expires_at, org, invitation id
 
@@ -91,6 +97,9 @@ class InvitationsProjection final : public Projection {
   void End(const std::string& org, InvitationView& inv, domain::InvitationStatus status,
            int64_t at);
   std::optional<std::string> RowFor(const std::string& key) const;
+  // An invitation's row read back (one that ended and left memory).
+  std::optional<InvitationView> StoredInvitation(const std::string& org,
+                                                 eventstore::Position pos) const;
   void MarkInvitation(const std::string& org, eventstore::Position pos);
 
   internal::OrgCache<OrgData> orgs_;

@@ -133,11 +133,11 @@ TEST_F(ProjectionsTest, RebuildFromScratchEqualsIncrementalAfterThousandsOfRando
   ExpectRebuildEqualsIncremental();
 }
 
-// The same with caches of about one organization: every model keeps evicting organizations
+// The same with caches of about one organization (an active one): every model keeps evicting organizations
 // and reading them back from its rows, live, after the rebuild and after the restart, and must
 // answer exactly as a rebuild does.
 TEST_F(ProjectionsTest, ModelsThatEvictOrganizationsAnswerWhatARebuildAnswers) {
-  model_cache_bytes_ = 16 << 10;
+  model_cache_bytes_ = 4 << 10;
   ExpectRebuildEqualsIncremental();
   for (const auto& s : node_->engine().Describe()) {
     if (!s.cache) continue;
@@ -212,6 +212,54 @@ TEST_F(ProjectionsTest, MembersHoldActiveMembershipsInMemoryAndListFormerOnesFro
   Reopen();
   ASSERT_TRUE(node_->engine().CatchUp(std::chrono::seconds(30)).has_value());
   EXPECT_EQ(listed(), former);
+}
+
+// The same for invitations: those that ended leave memory once written, and are still listed
+// and found, as they ended, from their rows.
+TEST_F(ProjectionsTest, InvitationsHoldPendingOnesInMemoryAndListEndedOnesFromTheirRows) {
+  Open();
+  auto invite_all = [&](const std::string& org, bool revoke) {
+    Exec(org, "olive",
+         CreateOrganization{
+             OrgId(org), org, "workspace", UserId("olive"), "olive@acme.test", "Olive", {}, {}});
+    for (int i = 0; i < 40; ++i) {
+      auto invited = Exec(org, "olive",
+                          InviteMember{"p" + std::to_string(i) + "@acme.test", "", "Member", ""});
+      if (!revoke) continue;
+      const auto& sent = std::get<InvitationSent>(invited.events.back());
+      Exec(org, "olive", RevokeInvitation{sent.invitation_id});
+    }
+  };
+  invite_all("answered", true);
+  ASSERT_TRUE(node_->engine().CatchUp(std::chrono::seconds(30)).has_value());
+  auto invitations = node_->engine().Active<projections::InvitationsProjection>("invitations");
+  ASSERT_TRUE(invitations);
+  const size_t answered_bytes = invitations->cache_stats()->bytes;
+  invite_all("asked", false);
+  ASSERT_TRUE(node_->engine().CatchUp(std::chrono::seconds(30)).has_value());
+  const size_t asked_bytes = invitations->cache_stats()->bytes - answered_bytes;
+  EXPECT_LT(answered_bytes * 2, asked_bytes) << answered_bytes << " vs " << asked_bytes;
+
+  const int64_t now = ToMicros(clock_.Now());
+  auto listed = [&](std::optional<InvitationStatus> status) {
+    std::vector<std::string> out;
+    for (Position cursor = 0;;) {
+      auto page = invitations->List("answered", status, now, cursor, 16);
+      for (const auto& v : page.invitations) {
+        out.push_back(v.email + " " + std::string(InvitationStatusName(v.status)));
+        auto found = invitations->Find("answered", v.invitation_id, now);
+        EXPECT_TRUE(found && *found == v) << v.invitation_id;
+      }
+      if (page.next_cursor == 0) return out;
+      cursor = page.next_cursor;
+    }
+  };
+  const auto all = listed(std::nullopt);
+  ASSERT_EQ(all.size(), 40u);
+  EXPECT_EQ(all[0], "p0@acme.test revoked");
+  EXPECT_EQ(all[39], "p39@acme.test revoked");
+  EXPECT_EQ(listed(InvitationStatus::kRevoked), all);
+  EXPECT_TRUE(listed(InvitationStatus::kPending).empty());
 }
 
 TEST_F(ProjectionsTest, ReadModelsAnswerWhatTheCommandsDid) {
