@@ -5,6 +5,7 @@
 // tests and simulations).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -49,7 +50,10 @@ class OffsetClock final : public Clock {
   // microsecond times overflow.
   static constexpr Duration kMaxOffset = Days(36500);
 
-  explicit OffsetClock(const Clock& base) : base_(base) {}
+  // `start`: the offset a previous run reached (rosterd keeps it in its data directory, so
+  // that a restart does not move the time back); clamped to [0, kMaxOffset].
+  explicit OffsetClock(const Clock& base, Duration start = Duration::zero())
+      : base_(base), offset_us_(std::clamp(start, Duration::zero(), kMaxOffset).count()) {}
   Time Now() const override { return base_.Now() + offset(); }
   Duration offset() const { return Duration(offset_us_.load(std::memory_order_acquire)); }
 
@@ -69,7 +73,7 @@ class OffsetClock final : public Clock {
 
  private:
   const Clock& base_;
-  std::atomic<int64_t> offset_us_{0};
+  std::atomic<int64_t> offset_us_;
 };
 
 }  // namespace roster::domain

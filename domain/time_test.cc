@@ -24,5 +24,15 @@ TEST(OffsetClockTest, MovesForwardOnlyAndFollowsItsBase) {
   EXPECT_EQ(clock.offset(), Days(8));  // a refused move changes nothing
 }
 
+// A restart resumes from the offset the previous run reached.
+TEST(OffsetClockTest, StartsFromAGivenOffset) {
+  ManualClock base(FromMicros(1'000'000));
+  OffsetClock clock(base, Days(3));
+  EXPECT_EQ(clock.offset(), Days(3));
+  EXPECT_EQ(clock.Now(), base.Now() + Days(3));
+  EXPECT_FALSE(clock.Advance(OffsetClock::kMaxOffset - Days(2)).has_value());
+  EXPECT_EQ(OffsetClock(base, -Days(1)).offset(), Duration::zero());
+}
+
 }  // namespace
 }  // namespace roster::domain

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <string>
 
+#include "api/dispatch/test_clock_file.h"
+
 namespace roster::api::dispatch {
 
 void SetError(wire::Response::Builder response, std::string_view code, std::string_view message) {
@@ -174,11 +176,24 @@ void Dispatcher::HandleAdmin(wire::Admin::Reader admin, wire::Response::Builder 
                  "seconds must be positive: the test clock only moves forward");
         return;
       }
-      auto offset = test_clock_->Advance(std::chrono::seconds(seconds));
-      if (!offset) {
+      std::lock_guard lock(advance_mutex_);
+      const domain::Duration by = std::chrono::seconds(seconds);
+      const domain::Duration current = test_clock_->offset();
+      if (by > domain::OffsetClock::kMaxOffset - current) {
         SetError(response, "INVALID_ARGUMENT",
                  "the test clock may run at most 36500 days ahead of the system clock (now " +
-                     std::to_string(test_clock_->offset().count() / 1'000'000) + " s ahead)");
+                     std::to_string(current.count() / 1'000'000) + " s ahead)");
+        return;
+      }
+      // Durable before it is used: an event stamped with the new time must never be followed,
+      // after a crash and restart, by one stamped with the old.
+      if (auto kept = WriteTestClockOffset(test_clock_file_, current + by); !kept) {
+        SetError(response, "UNAVAILABLE", "the test clock did not move: " + kept.error());
+        return;
+      }
+      auto offset = test_clock_->Advance(by);
+      if (!offset) {  // only this function advances, under the lock: checked above
+        SetError(response, "INTERNAL", "the test clock refused a move it had allowed");
         return;
       }
       // Overdue invitations expire now rather than at the sweep's next turn.

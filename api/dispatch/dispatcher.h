@@ -18,6 +18,8 @@
 
 #include <capnp/message.h>
 
+#include <filesystem>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -65,8 +67,13 @@ class Dispatcher {
     connections_ = std::move(counter);
   }
   // The test clock (rosterd --test-clock), which Admin.advanceClock moves; without one that
-  // request is refused. Set before serving; borrowed.
-  void SetTestClock(domain::OffsetClock* clock) { test_clock_ = clock; }
+  // request is refused. Each move is written to `offset_file` (test_clock_file.h) before it
+  // takes effect and is answered, so that a restart resumes from it. Set before serving;
+  // borrowed.
+  void SetTestClock(domain::OffsetClock* clock, std::filesystem::path offset_file) {
+    test_clock_ = clock;
+    test_clock_file_ = std::move(offset_file);
+  }
   const std::string& server_version() const { return server_version_; }
   // The node answered for: the HTTP server streams its log to subscribers.
   api::service::Node& node() const { return node_; }
@@ -85,6 +92,9 @@ class Dispatcher {
   std::string server_version_;
   std::function<uint32_t()> connections_;
   domain::OffsetClock* test_clock_ = nullptr;
+  std::filesystem::path test_clock_file_;
+  // One advance at a time: the file must end with the largest offset, which the clock holds.
+  std::mutex advance_mutex_;
 };
 
 // Fills `response` with an error.

@@ -5,9 +5,12 @@
 // and asserts what the page shows: sign in, the members, an invitation whose one-time token is
 // shown once (and accepted through the API with it), a role change, the last-owner refusal, the
 // Manager's dropdown without Owner, activity filters and paging, a permission check, the
-// projects listed and one's access, the organization as of an earlier position, the audit
-// export download, the hash chain verified, a resend, an ownership transfer and leaving. Any
-// failed assertion or timeout exits non-zero.
+// projects listed and one's access, API keys (created, flagged for rotation once their creator
+// is removed, revoked, a duplicate refused), resources with their owners (reassigned,
+// registered, deleted), the settings (changed; a value the server refuses and one the page
+// refuses), the organization as of an earlier position, the audit export download, the hash
+// chain verified, a resend, an ownership transfer and leaving. Any failed assertion or timeout
+// exits non-zero.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -321,6 +324,87 @@ async function main() {
   assert.deepEqual(listed, [['web', 'Website', '0']]);
   await page.click('#projects-table button[data-project="web"]');
   await page.waitForFunction(() => [...document.querySelectorAll('#project-table tbody tr')].some((r) => r.children[0]?.textContent === 'olga'), WAIT);
+
+  step = 'API keys: listed with the rotation warning, created, revoked';
+  // Erin, a Manager, records a key and owns a resource, then is removed: the key is flagged
+  // for rotation and the resource goes to an owner.
+  const erinInvite = await api('POST', '/v1/orgs/acme/invitations', 'olga', { email: 'erin@example.com', role: 'Manager' });
+  await api('POST', `/v1/orgs/acme/invitations/${erinInvite.invitationId}/accept`, 'erin', { token: erinInvite.invitationToken, verifiedEmail: 'erin@example.com' });
+  await api('POST', '/v1/orgs/acme/api-keys', 'erin', { apiKeyId: 'erin-ci', name: 'Erin CI' });
+  await api('POST', '/v1/orgs/acme/resources', 'erin', { resourceId: 'mug', kind: 'product', name: 'Mug' });
+  await api('POST', '/v1/orgs/acme/resources', 'olga', { resourceId: 'shirt', kind: 'product', name: 'T-shirt', owner: 'bob' });
+  await api('DELETE', '/v1/orgs/acme/members/erin', 'olga');
+  await clickAndSettle(page, '[data-tab="apikeys"]');
+  await page.waitForSelector('#apikeys-table tr[data-key="erin-ci"]', WAIT);
+  const keyCells = (id) => page.$$eval(`#apikeys-table tr[data-key="${id}"] td`, (tds) => tds.slice(0, 6).map((t) => t.textContent));
+  assert.deepEqual((await keyCells('erin-ci')).slice(0, 5), ['erin-ci', 'Erin CI', 'erin', '(organization)', 'active']);
+  assert.equal(await visible(page, '#apikeys-table span.warning[data-rotate="erin-ci"]'), true, 'the rotation warning is shown');
+  assert.match(await text(page, '#apikeys-table span.warning[data-rotate="erin-ci"]'), /Rotation recommended: erin is no longer a member/);
+  await page.type('#apikey-form input[name=apiKeyId]', 'deploy');
+  await page.type('#apikey-form input[name=name]', 'Deploy bot');
+  await page.click('#apikey-form button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#notice').textContent === 'The API key Deploy bot was created by olga.', WAIT);
+  assert.deepEqual(await keyCells('deploy'), ['deploy', 'Deploy bot', 'olga', '(organization)', 'active', '']);
+  await shot(page, '07-api-keys');
+  await page.click('#apikeys-table button[data-revoke-key="deploy"]');
+  await page.waitForFunction(() => document.querySelector('#notice').textContent === 'The API key Deploy bot was revoked.', WAIT);
+  assert.equal((await keyCells('deploy'))[4], 'revoked');
+  assert.equal(await page.$eval('#apikeys-table button[data-revoke-key="deploy"]', (b) => b.disabled), true);
+  const keys = await api('GET', '/v1/orgs/acme/api-keys', 'olga');
+  assert.equal(keys.find((k) => k.apiKeyId === 'deploy').revoked, true);
+  assert.equal(keys.find((k) => k.apiKeyId === 'deploy').creator, 'olga');
+  // The same id again: the server's refusal, shown.
+  await page.type('#apikey-form input[name=apiKeyId]', 'deploy');
+  await page.click('#apikey-form button[type=submit]');
+  assert.match(await waitError(page, 'CONFLICT'), /API key deploy already exists/);
+
+  step = 'resources: their owners, reassigned, registered, deleted';
+  await clickAndSettle(page, '[data-tab="resources"]');
+  await page.waitForSelector('#resources-table tr[data-resource="shirt"]', WAIT);
+  const resourceShown = () => page.$$eval('#resources-table tbody tr[data-resource]', (rs) => Object.fromEntries(rs.map((r) => {
+    const cells = r.querySelectorAll('td');
+    return [r.dataset.resource, [cells[1].textContent, cells[2].textContent, r.querySelector('select').value, cells[4].textContent]];
+  })));
+  assert.deepEqual(await resourceShown(), {
+    mug: ['product', 'Mug', 'olga', '(organization)'], // erin's, given to an owner when she was removed
+    shirt: ['product', 'T-shirt', 'bob', '(organization)'],
+  });
+  await page.select('#resources-table select[data-resource="shirt"]', 'olga');
+  await page.waitForFunction(() => document.querySelector('#notice').textContent === 'T-shirt now belongs to olga.', WAIT);
+  assert.equal((await api('GET', '/v1/orgs/acme/resources', 'olga')).find((r) => r.resourceId === 'shirt').owner, 'olga');
+  await page.type('#resource-form input[name=resourceId]', 'hat');
+  await page.type('#resource-form input[name=kind]', 'product');
+  await page.type('#resource-form input[name=name]', 'Hat');
+  await page.select('#resource-owner', 'bob');
+  await page.click('#resource-form button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#notice').textContent === 'The resource Hat was registered.', WAIT);
+  assert.deepEqual((await resourceShown()).hat, ['product', 'Hat', 'bob', '(organization)']);
+  await shot(page, '08-resources');
+  await page.click('#resources-table button[data-delete-resource="hat"]');
+  await page.waitForFunction(() => document.querySelector('#notice').textContent === 'The resource Hat was deleted.', WAIT);
+  assert.equal(await page.$('#resources-table tr[data-resource="hat"]'), null);
+
+  step = 'settings: shown, changed, refused';
+  await clickAndSettle(page, '[data-tab="settings"]');
+  assert.equal(await text(page, '#settings-ttl'), '7');
+  assert.equal(await text(page, '#settings-pending'), '50');
+  const setField = (name, value) => page.$eval(`#settings-form input[name=${name}]`, (e, v) => { e.value = v; }, value);
+  await setField('invitationTtlDays', '14');
+  await setField('maxPendingInvitations', '80');
+  await page.click('#settings-form button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#notice').textContent.startsWith('Invitations now stay valid for 14 days'), WAIT);
+  assert.equal(await text(page, '#settings-ttl'), '14');
+  assert.equal(await text(page, '#settings-pending'), '80');
+  assert.deepEqual(await api('GET', '/v1/orgs/acme/settings', 'olga'), { invitationTtlDays: 14, maxPendingInvitations: 80 });
+  await setField('invitationTtlDays', '31');
+  await page.click('#settings-form button[type=submit]');
+  assert.match(await waitError(page, 'INVALID_ARGUMENT'), /between 1 and 30 days/);
+  assert.equal(await text(page, '#settings-ttl'), '14', 'the refused value did not take');
+  await shot(page, '09-settings-refused');
+  await setField('invitationTtlDays', '0');
+  await page.click('#settings-form button[type=submit]');
+  assert.match(await waitError(page, 'BAD_REQUEST'), /whole number from 1/);
+  assert.equal((await api('GET', '/v1/orgs/acme/settings', 'olga')).invitationTtlDays, 14);
 
   step = 'as of the organization\'s creation';
   await clickAndSettle(page, '[data-tab="asof"]');

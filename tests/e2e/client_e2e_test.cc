@@ -213,6 +213,23 @@ TEST_F(ClientE2eTest, TheClockCannotBeMovedWithoutTheTestClockFlag) {
   EXPECT_EQ(std::string(reply->get().getError().getCode().cStr()), "FAILED_PRECONDITION");
 }
 
+// `roster clock` without --test-clock: advance is refused with the server's reason, show says
+// the clock is off, and a duration that is not one is a usage error before any request.
+TEST_F(ClientE2eTest, TheClockCommandSaysTheServerRunsOnTheSystemClock) {
+  CliRun refused = Roster({"clock", "advance", "8d"});
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("FAILED_PRECONDITION"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("--test-clock"), std::string::npos) << refused.err;
+  const std::string shown = Ok({"clock"});
+  EXPECT_NE(shown.find("off"), std::string::npos) << shown;
+  EXPECT_NE(Ok({"clock", "show"}).find("0s (0 s ahead"), std::string::npos);
+  for (const std::string& bad : {"0", "0d", "5x", "d", "-3", "1h30", "99999999999"}) {
+    CliRun run = Roster({"clock", "advance", bad});
+    EXPECT_EQ(run.exit_code, 2) << bad << ": " << run.out << run.err;
+    EXPECT_NE(run.err.find(bad), std::string::npos) << bad << ": " << run.err;
+  }
+}
+
 // rosterd --test-clock: an admin moves the server's time forward, and an invitation expires
 // without waiting 7 days: accepting it is refused as expired, and the sweep (woken by the
 // move) records the expiry, which the listing shows. The clock never moves back.
@@ -256,6 +273,75 @@ TEST_F(TestClockE2eTest, AnInvitationExpiresWhenTheClockMovesPastItsLifetime) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_NE(expired.find("carl@example.test"), std::string::npos) << expired;
+}
+
+// The time of the log's last record (tail --json).
+int64_t LastRecordTimeUs(const std::string& tail_json) {
+  std::istringstream lines(tail_json);
+  std::string line, last;
+  while (std::getline(lines, line)) {
+    if (!line.empty()) last = line;
+  }
+  if (last.empty()) return 0;
+  return Json<Record>(last)->getTimeUs();
+}
+
+int64_t SystemNowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The offset is kept in the data directory: after a kill -9 and a restart with --test-clock
+// the server's time is still ahead by all the moves so far, so an event recorded after the
+// restart is not older than one recorded before it.
+TEST_F(TestClockE2eTest, TheOffsetSurvivesAKillAndEventTimesDoNotGoBack) {
+  constexpr int64_t kHour = int64_t{3600} * 1'000'000;
+  CreateOrg("acme", "commerce", "olga");
+  auto moved = OkJson<api::wire::ClockInfo>({"clock", "advance", "8d"});
+  EXPECT_EQ(moved->getOffsetUs(), 8 * 24 * kHour);
+  EXPECT_GE(moved->getNowUs(), SystemNowUs() + 8 * 24 * kHour - kHour);
+  const std::string text = Ok({"clock", "advance", "36h"});
+  EXPECT_NE(text.find("9d12h (820800 s ahead"), std::string::npos) << text;
+  Ok({"project", "create", "acme", "before", "--actor", "olga"});
+  const int64_t before =
+      LastRecordTimeUs(Ok({"--json", "tail", "--count", std::to_string(LastPosition())}));
+  ASSERT_GE(before, SystemNowUs() + 9 * 24 * kHour);
+
+  ASSERT_EQ(KillAndRestart({"--test-clock"}), "");
+  auto status = OkJson<api::wire::Status>({"status"});
+  EXPECT_TRUE(status->getTestClock());
+  EXPECT_EQ(status->getTestClockOffsetUs(), 228 * kHour);
+  const std::string shown = Ok({"clock", "show"});
+  EXPECT_NE(shown.find("on"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("9d12h (820800 s ahead"), std::string::npos) << shown;
+  Ok({"project", "create", "acme", "after", "--actor", "olga"});
+  const int64_t after =
+      LastRecordTimeUs(Ok({"--json", "tail", "--count", std::to_string(LastPosition())}));
+  EXPECT_GE(after, before);
+  // The restarted server moves on from the kept offset, and keeps the new one too.
+  EXPECT_EQ(OkJson<api::wire::ClockInfo>({"clock", "advance", "90m"})->getOffsetUs(),
+            228 * kHour + 90 * 60 * int64_t{1'000'000});
+  ASSERT_EQ(KillAndRestart({"--test-clock"}), "");
+  EXPECT_EQ(OkJson<api::wire::Status>({"status"})->getTestClockOffsetUs(),
+            228 * kHour + 90 * 60 * int64_t{1'000'000});
+}
+
+// A data directory whose clock was moved is not opened on the system clock, where new events
+// would be older than the ones it holds: rosterd exits with a message that says why and what
+// to do.
+TEST_F(TestClockE2eTest, AStartWithoutTheFlagIsRefusedOnceTheClockMoved) {
+  CreateOrg("acme", "commerce", "olga");
+  Ok({"clock", "advance", "45s"});
+  const std::string refused = KillAndRestart({});
+  ASSERT_NE(refused, "");
+  EXPECT_NE(refused.find("exited"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("ran with --test-clock, 45 s ahead of the system clock"),
+            std::string::npos)
+      << refused;
+  // With the flag it opens, as far ahead as before.
+  ASSERT_EQ(KillAndRestart({"--test-clock"}), "");
+  EXPECT_EQ(OkJson<api::wire::Status>({"status"})->getTestClockOffsetUs(), int64_t{45'000'000});
 }
 
 TEST_F(ClientE2eTest, TailPrintsEveryRecordInOrder) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -63,6 +64,7 @@ void RosterdTest::SetUp() {
   options.stderr_path = dir_.path() / "rosterd.err";
   options.drop_env_prefixes = kDeveloperSettings;
   for (auto& arg : ExtraArgs()) options.extra_args.push_back(arg);
+  options_ = options;
   rosterd_ = std::make_unique<Rosterd>(options);
   ASSERT_NE(rosterd_->port(), 0) << rosterd_->error() << "\n"
                                  << ReadFile(dir_.path() / "rosterd.err");
@@ -180,6 +182,19 @@ uint64_t RosterdTest::LastPosition() {
   EXPECT_TRUE(reply.has_value());
   if (!reply || !reply->get().isStatus()) return 0;
   return reply->get().getStatus().getLastPosition();
+}
+
+std::string RosterdTest::KillAndRestart(const std::vector<std::string>& args) {
+  status_client_.reset();
+  if (rosterd_->port() != 0) {  // else it refused to start and is gone already
+    rosterd_->Signal(SIGKILL);
+    EXPECT_EQ(rosterd_->Wait(std::chrono::seconds(30)), 128 + SIGKILL);
+  }
+  RosterdOptions options = options_;
+  options.extra_args = args;
+  rosterd_ = std::make_unique<Rosterd>(options);
+  if (rosterd_->port() != 0) return "";
+  return rosterd_->error() + "\n" + rosterd_->StderrTail();
 }
 
 std::unique_ptr<api::client::Client> RosterdTest::Connect() {

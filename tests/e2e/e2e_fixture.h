@@ -84,6 +84,11 @@ class RosterdTest : public ::testing::Test {
   void Join(const std::string& org, const std::string& inviter, const std::string& user,
             const std::string& role);
 
+  // SIGKILLs rosterd (nothing flushed or closed) and starts it again on the same data directory
+  // with `args` in place of ExtraArgs(). Returns why it did not start (its error and the end of
+  // its log), empty when it listens.
+  std::string KillAndRestart(const std::vector<std::string>& args);
+
   std::unique_ptr<api::client::Client> Connect();
   // The log's last position (status query over a client connection).
   uint64_t LastPosition();
@@ -97,6 +102,7 @@ class RosterdTest : public ::testing::Test {
  private:
   CliRun RunProgram(const std::vector<std::string>& argv, const std::vector<std::string>& env);
 
+  RosterdOptions options_;
   std::unique_ptr<Rosterd> rosterd_;
   std::string admin_token_;
   std::unique_ptr<api::client::Client> status_client_;

@@ -1,8 +1,14 @@
 // Following the log (tail) and the administrative requests (token issue|revoke|list,
-// admin rebuild|verify). The subscription needs an admin or auditor token; the rest admin.
+// admin rebuild|verify, clock advance). The subscription needs an admin or auditor token;
+// clock show (a status query) any token; the rest admin.
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "api/wire/time.h"
 #include "tools/cli/query_util.h"
 
 namespace roster::tools::cli {
@@ -179,12 +185,138 @@ void RegisterAdmin(CLI::App& app, Cli& cli) {
   });
 }
 
+// A duration as people type it: whole seconds ("45"), or numbers with units d, h, m, s, one
+// after the other ("8d", "36h", "1d12h", "90m", "45s"). Throws CLI::ValidationError for
+// anything else, for 0, and beyond what the request carries (a 32-bit number of seconds).
+uint32_t ParseDurationSeconds(const std::string& text) {
+  const auto bad = [&](const std::string& why) {
+    return CLI::ValidationError("DURATION", "'" + text + "' " + why);
+  };
+  if (text.empty()) throw bad("is not a duration (e.g. 8d, 36h, 90m, 45s, or seconds)");
+  uint64_t total = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    const size_t digits = std::min(text.find_first_not_of("0123456789", i), text.size());
+    if (digits == i || digits - i > 10) {
+      throw bad("is not a duration (e.g. 8d, 36h, 90m, 45s, or seconds)");
+    }
+    const uint64_t n = std::stoull(text.substr(i, digits - i));
+    uint64_t unit = 1;
+    if (digits == text.size()) {
+      if (i != 0) throw bad("has a number without a unit after the first (d, h, m, s)");
+      i = text.size();
+    } else {
+      switch (text[digits]) {
+        case 'd':
+          unit = 86400;
+          break;
+        case 'h':
+          unit = 3600;
+          break;
+        case 'm':
+          unit = 60;
+          break;
+        case 's':
+          unit = 1;
+          break;
+        default:
+          throw bad("has an unknown unit (d, h, m, s)");
+      }
+      i = digits + 1;
+    }
+    total += n * unit;
+    if (total > std::numeric_limits<uint32_t>::max()) throw bad("is too long");
+  }
+  if (total == 0) throw bad("is zero: the test clock only moves forward");
+  return static_cast<uint32_t>(total);
+}
+
+// "8d", "1d12h", "1h30m5s", "0s": the largest units first, zero parts left out.
+std::string FormatDuration(int64_t us) {
+  int64_t s = us / 1'000'000;
+  std::string out;
+  static constexpr std::pair<int64_t, char> kUnits[] = {{86400, 'd'}, {3600, 'h'}, {60, 'm'}};
+  for (const auto& [unit, name] : kUnits) {
+    if (s >= unit) {
+      out += std::to_string(s / unit) + name;
+      s %= unit;
+    }
+  }
+  if (s > 0 || out.empty()) out += std::to_string(s) + "s";
+  return out;
+}
+
+void PrintClock(Cli& cli, bool test_clock, int64_t now_us, int64_t offset_us, bool local_now) {
+  if (cli.json) {
+    nlohmann::json j{{"nowUs", std::to_string(now_us)}, {"offsetUs", std::to_string(offset_us)}};
+    j["testClock"] = test_clock;
+    std::cout << j.dump() << "\n";
+    return;
+  }
+  PrintFields(std::cout,
+              {{"test clock", test_clock ? "on" : "off (this server runs on the system clock)"},
+               {"now", api::wire::FormatTime(now_us, api::wire::Subseconds::kWhenNonZero) +
+                           (local_now ? " (this machine's clock plus the offset)" : "")},
+               {"offset", FormatDuration(offset_us) + " (" + std::to_string(offset_us / 1'000'000) +
+                              " s ahead of the system clock)"}});
+}
+
+// clock advance DURATION (admin; rosterd --test-clock only) and clock [show] (any token).
+void RegisterClock(CLI::App& app, Cli& cli) {
+  auto* clock = app.add_subcommand(
+      "clock", "the server's test clock (rosterd --test-clock): show it, or move it forward");
+  auto show = [&cli] {
+    cli.exit_code = RunQuery(
+        cli, 0, [](api::wire::Query::Builder q) { q.setStatus(); },
+        [&](Response::Reader response) {
+          auto status = response.getStatus();
+          // The status answer has the offset but not the server's time: that is this
+          // machine's time plus the offset, as close as the two system clocks agree.
+          const int64_t local = std::chrono::duration_cast<std::chrono::microseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count();
+          PrintClock(cli, status.getTestClock(), local + status.getTestClockOffsetUs(),
+                     status.getTestClockOffsetUs(), true);
+          return int{kOk};
+        });
+  };
+  clock->callback([clock, show] {
+    if (clock->get_subcommands().empty()) show();
+  });
+  auto* show_cmd = clock->add_subcommand(
+      "show", "the test clock: on or off, how far ahead it runs, and the time it shows");
+  show_cmd->callback(show);
+  auto duration = std::make_shared<std::string>();
+  auto* advance = clock->add_subcommand(
+      "advance", "move the server's time forward (admin; rosterd --test-clock only)");
+  advance
+      ->add_option("duration", *duration,
+                   "how far: 8d, 36h, 90m, 45s, 1d12h, or whole seconds (the offset stays "
+                   "within 36500 days)")
+      ->required();
+  advance->callback([duration, &cli] {
+    const uint32_t seconds = ParseDurationSeconds(*duration);
+    cli.exit_code = RunAdmin(
+        cli, [&](Admin::Builder a) { a.initAdvanceClock().setSeconds(seconds); },
+        [&](Response::Reader response) {
+          auto c = response.getClock();
+          if (cli.json) {
+            std::cout << api::wire::ToJson(c) << "\n";
+          } else {
+            PrintClock(cli, true, c.getNowUs(), c.getOffsetUs(), false);
+          }
+          return int{kOk};
+        });
+  });
+}
+
 }  // namespace
 
 void RegisterStreamAndAdmin(CLI::App& app, Cli& cli) {
   RegisterTail(app, cli);
   RegisterTokens(app, cli);
   RegisterAdmin(app, cli);
+  RegisterClock(app, cli);
 }
 
 }  // namespace roster::tools::cli

@@ -17,6 +17,7 @@
 #include <fstream>
 
 #include "api/dispatch/dispatcher.h"
+#include "api/dispatch/test_clock_file.h"
 #include "api/dispatch/token_store.h"
 #include "api/http/server.h"
 #include "api/server/server.h"
@@ -154,10 +155,27 @@ int main(int argc, char** argv) {
                 created.c_str());
     std::fflush(stdout);
   }
+  // A data directory whose test clock was moved holds events from its future: opened on the
+  // system clock, new events would be older than those. Refused rather than guessed at.
+  const std::filesystem::path test_clock_file = api::dispatch::TestClockFile(s.data_dir);
+  auto kept_offset = api::dispatch::ReadTestClockOffset(test_clock_file);
+  if (!kept_offset) {
+    logger->error("{}", kept_offset.error());
+    return 1;
+  }
+  if (*kept_offset && !s.test_clock) {
+    logger->error(
+        "{} ran with --test-clock, {} s ahead of the system clock: without the flag, the times "
+        "of new events would go back. Start rosterd with --test-clock, or use a fresh data "
+        "directory",
+        s.data_dir, (*kept_offset)->count() / 1'000'000);
+    return 1;
+  }
   SystemClock system_clock;
   // Everything reads the time through `clock`: the test clock when asked for, so that expiry,
-  // the sweep and last-active follow it, and events record its times.
-  domain::OffsetClock test_clock(system_clock);
+  // the sweep and last-active follow it, and events record its times. It resumes from the
+  // offset the last run reached.
+  domain::OffsetClock test_clock(system_clock, kept_offset->value_or(domain::Duration::zero()));
   const domain::Clock& clock =
       s.test_clock ? static_cast<const domain::Clock&>(test_clock) : system_clock;
   api::service::NodeOptions node_options;
@@ -179,8 +197,10 @@ int main(int argc, char** argv) {
   const std::string version = "rosterd " ROSTER_VERSION;
   api::dispatch::Dispatcher dispatcher(**node, **tokens, version);
   if (s.test_clock) {
-    dispatcher.SetTestClock(&test_clock);
-    logger->warn("--test-clock: an admin may move this server's time forward (tests only)");
+    dispatcher.SetTestClock(&test_clock, test_clock_file);
+    logger->warn(
+        "--test-clock: an admin may move this server's time forward (tests only); {} s ahead now",
+        test_clock.offset().count() / 1'000'000);
   }
 
   api::server::ServerOptions& options = s.server;

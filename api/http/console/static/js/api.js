@@ -95,5 +95,6 @@ export class Api {
 
   get(url, query) { return this.request('GET', url, { query }); }
   post(url, body = {}) { return this.request('POST', url, { body }); }
+  patch(url, body = {}) { return this.request('PATCH', url, { body }); }
   del(url) { return this.request('DELETE', url); }
 }

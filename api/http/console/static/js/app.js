@@ -150,6 +150,9 @@ async function showTab(name) {
   else if (name === 'invitations') await loadInvitations();
   else if (name === 'activity') await loadActivity(state.activityCursors.at(-1));
   else if (name === 'projects') await loadProjects();
+  else if (name === 'apikeys') await loadApiKeys();
+  else if (name === 'resources') await loadResources();
+  else if (name === 'settings') await loadSettings();
 }
 
 // The roles the acting member may grant in this organization (roles.js).
@@ -455,6 +458,130 @@ async function showHistory(form) {
   $('#history-table').hidden = false;
 }
 
+// ---- API keys, resources, settings --------------------------------------------------------
+
+// The organization's API keys (the actor needs apikeys.view). A key whose creator left or was
+// removed still works: the server flags it, and the page says so where it cannot be missed.
+async function loadApiKeys() {
+  const keys = (await state.api.get(path`/v1/orgs/${state.org}/api-keys`)) || [];
+  fill($('#apikeys-table tbody'), keys.map((k) => {
+    const rotation = k.rotationRecommended
+      ? el('span', `⚠ Rotation recommended: ${k.creator} is no longer a member`, { class: 'warning', 'data-rotate': k.apiKeyId })
+      : '';
+    const revoke = el('button', 'Revoke', { type: 'button', class: 'danger', 'data-revoke-key': k.apiKeyId });
+    revoke.disabled = Boolean(k.revoked);
+    revoke.addEventListener('click', () => act(async () => {
+      if (!confirm(`Revoke the API key ${k.name}? Calls made with it stop being accepted.`)) return;
+      accepted(await state.api.del(path`/v1/orgs/${state.org}/api-keys/${k.apiKeyId}`));
+      await loadApiKeys();
+      notice(`The API key ${k.name} was revoked.`);
+    }));
+    const tr = row([k.apiKeyId, k.name, k.creator, k.projectId || '(organization)',
+      k.revoked ? 'revoked' : 'active', rotation, revoke]);
+    tr.dataset.key = k.apiKeyId;
+    if (k.revoked) tr.classList.add('revoked');
+    return tr;
+  }), 'No API keys.');
+}
+
+async function createApiKey(form) {
+  const f = new FormData(form);
+  const body = { apiKeyId: f.get('apiKeyId').trim(), name: f.get('name').trim(), projectId: f.get('projectId').trim() };
+  accepted(await state.api.post(path`/v1/orgs/${state.org}/api-keys`, body));
+  form.reset();
+  await loadApiKeys();
+  notice(`The API key ${body.name || body.apiKeyId} was created by ${state.api.actor}.`);
+}
+
+// The active members, who may own a resource (as far as the actor may see the members).
+async function activeMembers() {
+  const page = await state.api.get(path`/v1/orgs/${state.org}/members`, { limit: 1000 });
+  return page.members.filter((m) => m.status === 'active').map((m) => m.userId);
+}
+
+// The organization's resources and their owners (the actor needs resources.view). The owner is
+// a dropdown of the active members, as the role is on the members tab: choosing one reassigns.
+async function loadResources() {
+  const resources = (await state.api.get(path`/v1/orgs/${state.org}/resources`)) || [];
+  const members = await activeMembers();
+  fill($('#resources-table tbody'), resources.map((r) => {
+    const select = el('select', null, { 'aria-label': `Owner of ${r.resourceId}`, 'data-resource': r.resourceId });
+    for (const u of members.includes(r.owner) ? members : [r.owner, ...members]) {
+      select.append(el('option', u, { value: u }));
+    }
+    select.value = r.owner;
+    select.addEventListener('change', () => act(async () => {
+      const to = select.value;
+      try {
+        accepted(await state.api.post(path`/v1/orgs/${state.org}/resources/${r.resourceId}/owner`, { toOwner: to }));
+      } catch (e) {
+        select.value = r.owner; // the owner did not change: show who it is
+        throw e;
+      }
+      await loadResources();
+      notice(`${r.name} now belongs to ${to}.`);
+    }));
+    const remove = el('button', 'Delete', { type: 'button', class: 'danger', 'data-delete-resource': r.resourceId });
+    remove.addEventListener('click', () => act(async () => {
+      if (!confirm(`Delete the resource ${r.name}?`)) return;
+      accepted(await state.api.del(path`/v1/orgs/${state.org}/resources/${r.resourceId}`));
+      await loadResources();
+      notice(`The resource ${r.name} was deleted.`);
+    }));
+    const tr = row([r.resourceId, r.kind, r.name, select, r.projectId || '(organization)', remove]);
+    tr.dataset.resource = r.resourceId;
+    return tr;
+  }), 'No resources.');
+  const owner = $('#resource-owner');
+  const chosen = owner.value;
+  owner.replaceChildren(...members.map((u) => el('option', u === state.api.actor ? `${u} (you)` : u, { value: u })));
+  owner.value = members.includes(chosen) ? chosen : state.api.actor;
+}
+
+async function registerResource(form) {
+  const f = new FormData(form);
+  const body = {
+    resourceId: f.get('resourceId').trim(), kind: f.get('kind').trim(), name: f.get('name').trim(),
+    owner: f.get('owner') || '', projectId: f.get('projectId').trim(),
+  };
+  accepted(await state.api.post(path`/v1/orgs/${state.org}/resources`, body));
+  form.reset();
+  await loadResources();
+  notice(`The resource ${body.name || body.resourceId} was registered.`);
+}
+
+async function loadSettings() {
+  const settings = await state.api.get(path`/v1/orgs/${state.org}/settings`);
+  $('#settings-ttl').textContent = String(settings.invitationTtlDays);
+  $('#settings-pending').textContent = String(settings.maxPendingInvitations);
+  const form = $('#settings-form');
+  form.elements.invitationTtlDays.value = String(settings.invitationTtlDays);
+  form.elements.maxPendingInvitations.value = String(settings.maxPendingInvitations);
+}
+
+// A setting as typed: a whole number from 1, which the server then checks against its limits.
+// 0 cannot go to the server, where it means "unchanged".
+function settingNumber(text, what) {
+  const value = String(text).trim();
+  if (!/^\d+$/.test(value) || Number(value) < 1) {
+    throw new ApiError(400, { code: 'BAD_REQUEST', detail: `${what} must be a whole number from 1, not "${value}".` });
+  }
+  return Number(value);
+}
+
+async function saveSettings(form) {
+  const f = new FormData(form);
+  const body = {
+    invitationTtlDays: settingNumber(f.get('invitationTtlDays'), 'The invitation lifetime'),
+    maxPendingInvitations: settingNumber(f.get('maxPendingInvitations'), 'The pending invitation limit'),
+  };
+  // Refused, the form keeps what was typed beside the error; the line above it still shows the
+  // settings in force.
+  accepted(await state.api.patch(path`/v1/orgs/${state.org}/settings`, body));
+  await loadSettings();
+  notice(`Invitations now stay valid for ${body.invitationTtlDays} days; at most ${body.maxPendingInvitations} pending.`);
+}
+
 // ---- wiring -------------------------------------------------------------------------------
 
 function wire() {
@@ -496,6 +623,9 @@ function wire() {
   }));
   $('#check-form').addEventListener('submit', (ev) => { ev.preventDefault(); act(() => runCheck(ev.target)); });
   $('#project-form').addEventListener('submit', (ev) => { ev.preventDefault(); act(() => showProject(ev.target)); });
+  $('#apikey-form').addEventListener('submit', (ev) => { ev.preventDefault(); act(() => createApiKey(ev.target)); });
+  $('#resource-form').addEventListener('submit', (ev) => { ev.preventDefault(); act(() => registerResource(ev.target)); });
+  $('#settings-form').addEventListener('submit', (ev) => { ev.preventDefault(); act(() => saveSettings(ev.target)); });
   $('#asof-form').addEventListener('submit', (ev) => { ev.preventDefault(); act(() => showAsOf(ev.target)); });
   $('#history-form').addEventListener('submit', (ev) => { ev.preventDefault(); act(() => showHistory(ev.target)); });
   $('#export-jsonl').addEventListener('click', () => act(() => exportActivity('jsonl')));
