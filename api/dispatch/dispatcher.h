@@ -23,6 +23,7 @@
 
 #include "api/dispatch/token_store.h"
 #include "api/service/node.h"
+#include "api/webhooks/webhooks.h"
 #include "api/wire/roster.capnp.h"
 #include "domain/time.h"
 
@@ -67,6 +68,10 @@ class Dispatcher {
   // The test clock (rosterd --test-clock), which Admin.advanceClock moves; without one that
   // request is refused. Set before serving; borrowed.
   void SetTestClock(domain::OffsetClock* clock) { test_clock_ = clock; }
+  // The webhooks the Admin webhook requests manage; without them those requests are refused.
+  // Set before serving; borrowed.
+  void SetWebhooks(webhooks::Webhooks* hooks) { webhooks_ = hooks; }
+  webhooks::Webhooks* webhooks() const { return webhooks_; }
   const std::string& server_version() const { return server_version_; }
   // The node answered for: the HTTP server streams its log to subscribers.
   api::service::Node& node() const { return node_; }
@@ -79,12 +84,15 @@ class Dispatcher {
   // current aggregate (api/service/listings.h).
   void HandleListing(wire::Query::Reader query, wire::Response::Builder response);
   void HandleAdmin(wire::Admin::Reader admin, wire::Response::Builder response);
+  // registerWebhook, removeWebhook, listWebhooks, webhookDeliveries (dispatch/webhooks.cc).
+  void HandleWebhooks(wire::Admin::Reader admin, wire::Response::Builder response);
 
   api::service::Node& node_;
   TokenStore& tokens_;
   std::string server_version_;
   std::function<uint32_t()> connections_;
   domain::OffsetClock* test_clock_ = nullptr;
+  webhooks::Webhooks* webhooks_ = nullptr;
 };
 
 // Fills `response` with an error.

@@ -1,0 +1,202 @@
+#include "api/webhooks/webhooks.h"
+
+#include <gtest/gtest.h>
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+
+#include "api/webhooks/endpoint.h"
+#include "api/webhooks/payload.h"
+#include "api/webhooks/signature.h"
+#include "api/webhooks/webhook_store.h"
+#include "eventstore/rocks_event_store.h"
+#include "eventstore/testing/temp_dir.h"
+
+namespace roster::api::webhooks {
+namespace {
+
+using eventstore::testing::TempDir;
+
+TEST(SignatureTest, HmacMatchesRfc4231) {
+  // RFC 4231, test case 2.
+  EXPECT_EQ(HmacSha256Hex("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST(SignatureTest, HeaderSignsTimestampDotBody) {
+  const std::string body = R"({"type":"member.joined"})";
+  auto header = SignatureHeader("whsec_abc", 1700000000, body);
+  ASSERT_TRUE(header);
+  EXPECT_EQ(*header, "t=1700000000,v1=" + *HmacSha256Hex("whsec_abc", "1700000000." + body));
+  EXPECT_TRUE(VerifySignature("whsec_abc", *header, body));
+  EXPECT_FALSE(VerifySignature("whsec_abd", *header, body));
+  EXPECT_FALSE(VerifySignature("whsec_abc", *header, body + " "));
+  // Another timestamp with the same MAC: a replay under a fresh t does not verify.
+  std::string moved = *header;
+  moved[3] = '1';
+  EXPECT_FALSE(VerifySignature("whsec_abc", moved, body));
+  EXPECT_FALSE(VerifySignature("whsec_abc", "v1=00", body));
+}
+
+TEST(UrlTest, AcceptsHttpAndHttps) {
+  auto a = ParseUrl("http://127.0.0.1:8080/hooks/roster?x=1");
+  ASSERT_TRUE(a) << a.error();
+  EXPECT_FALSE(a->tls);
+  EXPECT_EQ(a->host, "127.0.0.1");
+  EXPECT_EQ(a->port, 8080);
+  EXPECT_EQ(a->target, "/hooks/roster?x=1");
+  EXPECT_EQ(a->HostHeader(), "127.0.0.1:8080");
+  auto b = ParseUrl("https://hooks.example.com");
+  ASSERT_TRUE(b) << b.error();
+  EXPECT_TRUE(b->tls);
+  EXPECT_EQ(b->port, 443);
+  EXPECT_EQ(b->target, "/");
+  EXPECT_EQ(b->HostHeader(), "hooks.example.com");
+  auto c = ParseUrl("http://[::1]:9/x");
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->host, "::1");
+  EXPECT_EQ(c->HostHeader(), "[::1]:9");
+}
+
+TEST(UrlTest, RefusesOtherSchemesAndMalformedUrls) {
+  for (const char* bad :
+       {"", "ftp://x/", "localhost:80", "http://", "http://:80/", "http://h:0/", "http://h:65536/",
+        "http://h:8x/", "http://u:p@h/", "http://h/a b", "http://h/#frag", "http://[::1/"}) {
+    auto url = ParseUrl(bad);
+    EXPECT_FALSE(url) << bad;
+  }
+  EXPECT_NE(ParseUrl("ftp://x/").error().find("http:// or https://"), std::string::npos);
+}
+
+TEST(FilterTest, OrgAndEventTypes) {
+  Endpoint e;
+  EXPECT_TRUE(Matches(e, "acme", "member.joined"));
+  e.org = "acme";
+  EXPECT_TRUE(Matches(e, "acme", "member.joined"));
+  EXPECT_FALSE(Matches(e, "globex", "member.joined"));
+  e.event_types = {"member.joined", "member.removed"};
+  EXPECT_TRUE(Matches(e, "acme", "member.removed"));
+  EXPECT_FALSE(Matches(e, "acme", "invitation.sent"));
+  EXPECT_EQ(CheckEventTypes({"member.joined", "invitation.sent"}), "");
+  const std::string bad = CheckEventTypes({"member.joined", "member.join"});
+  EXPECT_NE(bad.find("unknown event type 'member.join'"), std::string::npos) << bad;
+}
+
+TEST(PayloadTest, CarriesTheWholeEvent) {
+  eventstore::codec::EventCodec codec;
+  domain::MemberJoined joined;
+  joined.membership_id = domain::MembershipId("m-1");
+  joined.user_id = domain::UserId("u-7");
+  joined.email = *domain::Email::Parse("u7@example.com");
+  joined.role = "admin";
+  joined.invitation_id = domain::InvitationId("inv-3");
+  eventstore::NewEvent encoded = codec.Encode(joined);
+  eventstore::Record r;
+  r.position = 42;
+  r.stream = "org-acme";
+  r.stream_version = 5;
+  r.type = encoded.type;
+  r.revision = encoded.revision;
+  r.payload = encoded.payload;
+  r.metadata.actor = "alice";
+  r.metadata.time_us = 1'700'000'000'000'000;
+  auto body = nlohmann::json::parse(PayloadJson(r, codec));
+  EXPECT_EQ(body["id"], "42");
+  EXPECT_EQ(body["type"], "member.joined");
+  EXPECT_EQ(body["position"], 42);
+  EXPECT_EQ(body["streamVersion"], 5);
+  EXPECT_EQ(body["actor"], "alice");
+  EXPECT_EQ(body["data"]["userId"], "u-7");
+  EXPECT_EQ(body["data"]["invitationId"], "inv-3");
+  EXPECT_EQ(body["data"]["role"], "admin");
+  EXPECT_EQ(body["data"]["email"], "u7@example.com");
+}
+
+TEST(WebhookStoreTest, CursorAndAttemptsSurviveReopen) {
+  TempDir dir;
+  Endpoint e;
+  e.id = "wh_1";
+  e.url = "http://127.0.0.1:1/";
+  e.org = "acme";
+  e.event_types = {"member.joined"};
+  e.secret = "whsec_s";
+  e.start_after = 7;
+  {
+    auto store = WebhookStore::Open(dir.Sub("webhooks"));
+    ASSERT_TRUE(store);
+    ASSERT_TRUE((*store)->Add(e));
+    ASSERT_TRUE((*store)->SetCursor("wh_1", 12, true));
+    for (uint32_t i = 1; i <= WebhookStore::kKeptAttempts + 5; ++i) {
+      Attempt a;
+      a.position = 13;
+      a.attempt = i;
+      a.status = 500;
+      ASSERT_TRUE((*store)->AddAttempt("wh_1", a));
+    }
+  }
+  auto store = WebhookStore::Open(dir.Sub("webhooks"));
+  ASSERT_TRUE(store);
+  auto loaded = (*store)->Load();
+  ASSERT_TRUE(loaded);
+  ASSERT_EQ(loaded->size(), 1u);
+  EXPECT_EQ((*loaded)[0].first.org, "acme");
+  EXPECT_EQ((*loaded)[0].first.event_types, e.event_types);
+  EXPECT_EQ((*loaded)[0].first.secret, "whsec_s");
+  EXPECT_EQ((*loaded)[0].second, 12u);
+  // One more after reopening continues the sequence: still the newest first, bounded.
+  Attempt last;
+  last.position = 13;
+  last.attempt = 999;
+  ASSERT_TRUE((*store)->AddAttempt("wh_1", last));
+  auto attempts = (*store)->Attempts("wh_1");
+  ASSERT_TRUE(attempts);
+  ASSERT_EQ(attempts->size(), WebhookStore::kKeptAttempts);
+  EXPECT_EQ(attempts->front().attempt, 999u);
+  EXPECT_EQ(attempts->back().attempt, 7u);
+  ASSERT_TRUE((*store)->Remove("wh_1"));
+  EXPECT_TRUE((*store)->Load()->empty());
+  EXPECT_TRUE((*store)->Attempts("wh_1")->empty());
+}
+
+RegisterRequest To(std::string url, std::vector<std::string> types = {},
+                   eventstore::Position from = 0) {
+  RegisterRequest r;
+  r.url = std::move(url);
+  r.event_types = std::move(types);
+  r.from_position = from;
+  return r;
+}
+
+TEST(WebhooksTest, RegistrationChecksItsInput) {
+  TempDir dir;
+  auto log = eventstore::OpenRocksEventStore(dir.Sub("log"), {});
+  ASSERT_TRUE(log);
+  eventstore::codec::EventCodec codec;
+  auto logger = std::make_shared<spdlog::logger>("webhooks-test",
+                                                 std::make_shared<spdlog::sinks::null_sink_mt>());
+  WebhookOptions options;
+  options.max_endpoints = 2;
+  auto hooks = Webhooks::Open(dir.Sub("webhooks"), **log, codec, logger, options);
+  ASSERT_TRUE(hooks) << hooks.error().message;
+  EXPECT_EQ((*hooks)->Register(To("gopher://x/")).error().code, "INVALID_ARGUMENT");
+  auto unknown = (*hooks)->Register(To("http://127.0.0.1:9/", {"nope"}));
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, "INVALID_ARGUMENT");
+  EXPECT_EQ((*hooks)->Register(To("http://127.0.0.1:9/", {}, 5)).error().code, "INVALID_ARGUMENT");
+  auto first = (*hooks)->Register(To("http://127.0.0.1:9/"));
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_TRUE(first->endpoint.secret.starts_with("whsec_"));
+  EXPECT_TRUE(first->endpoint.id.starts_with("wh_"));
+  ASSERT_TRUE((*hooks)->Register(To("https://example.com/")));
+  EXPECT_EQ((*hooks)->Register(To("http://127.0.0.1:9/")).error().code, "FAILED_PRECONDITION");
+  // The secret is never listed again.
+  for (const EndpointView& v : (*hooks)->List()) EXPECT_EQ(v.endpoint.secret, "");
+  EXPECT_EQ((*hooks)->Remove("wh_nope").error().code, "NOT_FOUND");
+  EXPECT_EQ((*hooks)->Deliveries("wh_nope").error().code, "NOT_FOUND");
+  ASSERT_TRUE((*hooks)->Remove(first->endpoint.id));
+  EXPECT_EQ((*hooks)->List().size(), 1u);
+}
+
+}  // namespace
+}  // namespace roster::api::webhooks
