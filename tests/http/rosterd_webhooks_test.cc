@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
@@ -409,26 +410,40 @@ TEST_F(RosterdWebhooksTest, ADeadEndpointDoesNotSlowCommands) {
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
     return commands / took.count();
   };
-  constexpr int kCommands = 300;
+  constexpr int kCommands = 200;
+  constexpr int kRounds = 3;
   rate(20);  // warm up
-  const double without = rate(kCommands);
-  const json hook =
-      Register({{"url", "http://127.0.0.1:" + std::to_string(dead.local_endpoint().port()) + "/"}});
-  const double with = rate(kCommands);
-  std::printf("[ webhooks ] commands/s without a webhook: %.0f, with a dead endpoint: %.0f\n",
-              without, with);
-  // The dead endpoint was being tried: its attempts time out.
-  const std::string deliveries = "/v1/webhooks/" + hook["id"].get<std::string>() + "/deliveries";
+  // Rounds alternate without and with the dead endpoint registered, so that drift in the
+  // machine's load falls on both; each side's median is compared.
+  const std::string dead_url =
+      "http://127.0.0.1:" + std::to_string(dead.local_endpoint().port()) + "/";
+  std::vector<double> without, with;
   json log;
-  EXPECT_TRUE(Eventually([&] {
-    log = json::parse(Call("GET", deliveries).body, nullptr, false);
-    return log.is_object() && !log["attempts"].empty();
-  })) << log.dump();
-  EXPECT_NE(log["attempts"][0]["error"].get<std::string>().find("timed out"), std::string::npos)
-      << log.dump();
-  // Generous: the two phases run on a shared machine; a webhook that blocked commands would
-  // fall to a command per timeout.
-  EXPECT_GT(with, without * 0.3);
+  for (int round = 0; round < kRounds; ++round) {
+    without.push_back(rate(kCommands));
+    const json hook = Register({{"url", dead_url}});
+    with.push_back(rate(kCommands));
+    // The dead endpoint was being tried: its first attempt times out.
+    const std::string deliveries = "/v1/webhooks/" + hook["id"].get<std::string>() + "/deliveries";
+    EXPECT_TRUE(Eventually([&] {
+      log = json::parse(Call("GET", deliveries).body, nullptr, false);
+      return log.is_object() && !log["attempts"].empty();
+    })) << log.dump();
+    EXPECT_NE(log["attempts"][0]["error"].get<std::string>().find("timed out"), std::string::npos)
+        << log.dump();
+    EXPECT_EQ(Call("DELETE", "/v1/webhooks/" + hook["id"].get<std::string>()).status, 204u);
+  }
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  std::printf(
+      "[ webhooks ] commands/s (median of %d rounds of %d renames) without a webhook: "
+      "%.0f, with a dead endpoint: %.0f\n",
+      kRounds, kCommands, median(without), median(with));
+  // Only what cannot flake on a loaded machine: commands that waited on the endpoint would run
+  // at about one per timeout (1 s), far below this.
+  EXPECT_GT(median(with), median(without) * 0.05);
 }
 
 }  // namespace
