@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/webhooks/endpoint.h"
+#include "api/webhooks/http_post.h"
 #include "api/webhooks/payload.h"
 #include "api/webhooks/signature.h"
 #include "api/webhooks/webhook_store.h"
@@ -157,6 +158,40 @@ TEST(WebhookStoreTest, CursorAndAttemptsSurviveReopen) {
   ASSERT_TRUE((*store)->Remove("wh_1"));
   EXPECT_TRUE((*store)->Load()->empty());
   EXPECT_TRUE((*store)->Attempts("wh_1")->empty());
+}
+
+// A failed request says which step failed and never hangs past its timeout.
+TEST(PosterTest, FailuresNameTheStep) {
+  auto tls = MakeClientTlsContext("");
+  ASSERT_TRUE(tls) << tls.error();
+  Poster poster(*tls);
+  net::asio::io_context io;
+  // Bound and closed again: nobody listens on the port.
+  uint16_t closed_port = 0;
+  {
+    net::tcp::acceptor probe(io, net::tcp::endpoint(net::asio::ip::make_address("127.0.0.1"), 0));
+    closed_port = probe.local_endpoint().port();
+  }
+  auto refused = poster.Post(*ParseUrl("http://127.0.0.1:" + std::to_string(closed_port) + "/"), {},
+                             "{}", std::chrono::milliseconds(2000));
+  EXPECT_EQ(refused.status, 0u);
+  EXPECT_NE(refused.error.find("connecting"), std::string::npos) << refused.error;
+  // Listening, never accepting nor answering: https waits out its handshake, http its answer.
+  net::tcp::acceptor silent(io, net::tcp::endpoint(net::asio::ip::make_address("127.0.0.1"), 0));
+  const std::string port = std::to_string(silent.local_endpoint().port());
+  auto handshake = poster.Post(*ParseUrl("https://127.0.0.1:" + port + "/"), {}, "{}",
+                               std::chrono::milliseconds(300));
+  EXPECT_EQ(handshake.status, 0u);
+  EXPECT_NE(handshake.error.find("TLS handshake: timed out"), std::string::npos) << handshake.error;
+  auto answer = poster.Post(*ParseUrl("http://127.0.0.1:" + port + "/"), {}, "{}",
+                            std::chrono::milliseconds(300));
+  EXPECT_NE(answer.error.find("reading the answer: timed out"), std::string::npos) << answer.error;
+  EXPECT_LT(answer.duration, std::chrono::seconds(5));
+  // Cancelled: at once, and for good.
+  poster.Cancel();
+  auto cancelled = poster.Post(*ParseUrl("http://127.0.0.1:" + port + "/"), {}, "{}",
+                               std::chrono::milliseconds(300));
+  EXPECT_EQ(cancelled.error, "stopped");
 }
 
 RegisterRequest To(std::string url, std::vector<std::string> types = {},
