@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <expected>
 #include <memory>
 #include <mutex>
 #include <string>

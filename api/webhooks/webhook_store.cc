@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include <charconv>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -70,7 +71,12 @@ Result<std::vector<std::pair<Endpoint, eventstore::Position>>> WebhookStore::Loa
     eventstore::Position cursor = e.start_after;
     rocksdb::Status s = db_->Get({}, CursorKey(e.id), &cursor_text);
     if (s.ok()) {
-      cursor = std::stoull(cursor_text);
+      auto [end, ec] =
+          std::from_chars(cursor_text.data(), cursor_text.data() + cursor_text.size(), cursor);
+      if (ec != std::errc() || end != cursor_text.data() + cursor_text.size()) {
+        return std::unexpected(service::Failure{
+            "INTERNAL", "the webhook store holds an unreadable cursor for " + e.id});
+      }
     } else if (!s.IsNotFound()) {
       return std::unexpected(Unavailable(s));
     }
@@ -80,7 +86,9 @@ Result<std::vector<std::pair<Endpoint, eventstore::Position>>> WebhookStore::Loa
     last->SeekForPrev(prefix + "~");
     uint64_t next = 0;
     if (last->Valid() && last->key().starts_with(prefix)) {
-      next = std::stoull(last->key().ToString().substr(prefix.size())) + 1;
+      const std::string digits = last->key().ToString().substr(prefix.size());
+      std::from_chars(digits.data(), digits.data() + digits.size(), next);
+      ++next;
     }
     {
       std::lock_guard lock(mutex_);

@@ -4,7 +4,12 @@
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "api/webhooks/endpoint.h"
 #include "api/webhooks/http_post.h"
@@ -192,6 +197,62 @@ TEST(PosterTest, FailuresNameTheStep) {
   auto cancelled = poster.Post(*ParseUrl("http://127.0.0.1:" + port + "/"), {}, "{}",
                                std::chrono::milliseconds(300));
   EXPECT_EQ(cancelled.error, "stopped");
+}
+
+// HTTPS: the server's certificate must chain to a trusted CA (here the CA file) and name the
+// host; then the request goes through and the answer's status comes back.
+TEST(PosterTest, HttpsVerifiesTheServer) {
+  TempDir dir;
+  const std::string cert = (dir.path() / "cert.pem").string();
+  const std::string key = (dir.path() / "key.pem").string();
+  const std::string command =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost"
+      " -addext subjectAltName=DNS:localhost -keyout " +
+      key + " -out " + cert + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(command.c_str()), 0) << "openssl could not make a test certificate";
+  namespace beast = boost::beast;
+  net::asio::ssl::context server_tls(net::asio::ssl::context::tls_server);
+  server_tls.use_certificate_chain_file(cert);
+  server_tls.use_private_key_file(key, net::asio::ssl::context::pem);
+  net::asio::io_context io;
+  net::tcp::acceptor acceptor(io, net::tcp::endpoint(net::asio::ip::make_address("127.0.0.1"), 0));
+  const std::string url = "https://localhost:" + std::to_string(acceptor.local_endpoint().port());
+  std::string got_signature;
+  // Serves two connections: the first handshake fails (the client does not trust the
+  // certificate), the second answers 204.
+  std::thread server([&] {
+    for (int i = 0; i < 2; ++i) {
+      net::tcp::socket socket(io);
+      acceptor.accept(socket);
+      beast::ssl_stream<net::tcp::socket> stream(std::move(socket), server_tls);
+      net::error_code ec;
+      stream.handshake(net::asio::ssl::stream_base::server, ec);
+      if (ec) continue;
+      beast::flat_buffer buffer;
+      beast::http::request<beast::http::string_body> request;
+      beast::http::read(stream, buffer, request, ec);
+      if (ec) continue;
+      got_signature = std::string(request["Roster-Signature"]);
+      beast::http::response<beast::http::empty_body> response(beast::http::status::no_content, 11);
+      beast::http::write(stream, response, ec);
+    }
+  });
+  auto system_only = MakeClientTlsContext("");
+  ASSERT_TRUE(system_only) << system_only.error();
+  Poster untrusting(*system_only);
+  auto refused = untrusting.Post(*ParseUrl(url + "/"), {}, "{}", std::chrono::seconds(10));
+  EXPECT_EQ(refused.status, 0u);
+  EXPECT_NE(refused.error.find("TLS handshake"), std::string::npos) << refused.error;
+  auto with_ca = MakeClientTlsContext(cert);
+  ASSERT_TRUE(with_ca) << with_ca.error();
+  Poster trusting(*with_ca);
+  auto sent = trusting.Post(*ParseUrl(url + "/hook"), {{"Roster-Signature", "t=1,v1=ab"}}, "{}",
+                            std::chrono::seconds(10));
+  server.join();
+  EXPECT_EQ(sent.status, 204u) << sent.error;
+  EXPECT_TRUE(sent.ok());
+  EXPECT_EQ(got_signature, "t=1,v1=ab");
+  EXPECT_FALSE(MakeClientTlsContext((dir.path() / "missing.pem").string()));
 }
 
 RegisterRequest To(std::string url, std::vector<std::string> types = {},
