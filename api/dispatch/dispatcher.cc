@@ -203,6 +203,12 @@ void Dispatcher::HandleAdmin(wire::Admin::Reader admin, wire::Response::Builder 
       out.setOffsetUs(offset->count());
       return;
     }
+    case wire::Admin::REGISTER_WEBHOOK:
+    case wire::Admin::REMOVE_WEBHOOK:
+    case wire::Admin::LIST_WEBHOOKS:
+    case wire::Admin::WEBHOOK_DELIVERIES:
+      HandleWebhooks(admin, response);
+      return;
     default:
       SetError(response, "UNSUPPORTED", "unknown administrative request");
   }

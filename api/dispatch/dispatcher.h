@@ -25,6 +25,7 @@
 
 #include "api/dispatch/token_store.h"
 #include "api/service/node.h"
+#include "api/webhooks/webhooks.h"
 #include "api/wire/roster.capnp.h"
 #include "domain/time.h"
 
@@ -74,6 +75,10 @@ class Dispatcher {
     test_clock_ = clock;
     test_clock_file_ = std::move(offset_file);
   }
+  // The webhooks the Admin webhook requests manage; without them those requests are refused.
+  // Set before serving; borrowed.
+  void SetWebhooks(webhooks::Webhooks* hooks) { webhooks_ = hooks; }
+  webhooks::Webhooks* webhooks() const { return webhooks_; }
   const std::string& server_version() const { return server_version_; }
   // The node answered for: the HTTP server streams its log to subscribers.
   api::service::Node& node() const { return node_; }
@@ -86,6 +91,8 @@ class Dispatcher {
   // current aggregate (api/service/listings.h).
   void HandleListing(wire::Query::Reader query, wire::Response::Builder response);
   void HandleAdmin(wire::Admin::Reader admin, wire::Response::Builder response);
+  // registerWebhook, removeWebhook, listWebhooks, webhookDeliveries (dispatch/webhooks.cc).
+  void HandleWebhooks(wire::Admin::Reader admin, wire::Response::Builder response);
 
   api::service::Node& node_;
   TokenStore& tokens_;
@@ -95,6 +102,7 @@ class Dispatcher {
   std::filesystem::path test_clock_file_;
   // One advance at a time: the file must end with the largest offset, which the clock holds.
   std::mutex advance_mutex_;
+  webhooks::Webhooks* webhooks_ = nullptr;
 };
 
 // Fills `response` with an error.

@@ -1,6 +1,7 @@
 #include "api/http/handler.h"
 
 #include <capnp/message.h>
+#include <fmt/format.h>
 #include <kj/exception.h>
 
 #include <algorithm>
@@ -197,6 +198,19 @@ Answered Handler::Operator(std::string_view path) {
       out.answer.body = metrics_.Render(&status);
     } else {
       out.answer.body = metrics_.Render(nullptr);
+    }
+    if (auto* hooks = dispatcher_.webhooks()) {
+      const auto c = hooks->Counters();
+      out.answer.body += fmt::format(
+          "# HELP roster_webhook_deliveries_total Webhook delivery attempts since start, by "
+          "outcome.\n# TYPE roster_webhook_deliveries_total counter\n"
+          "roster_webhook_deliveries_total{{outcome=\"delivered\"}} {}\n"
+          "roster_webhook_deliveries_total{{outcome=\"failed\"}} {}\n"
+          "# HELP roster_webhook_endpoints Registered webhook endpoints.\n"
+          "# TYPE roster_webhook_endpoints gauge\nroster_webhook_endpoints {}\n"
+          "# HELP roster_webhook_backlog Records between the slowest webhook cursor and the "
+          "log's end.\n# TYPE roster_webhook_backlog gauge\nroster_webhook_backlog {}\n",
+          c.delivered, c.failed, c.endpoints, c.backlog);
     }
     return out;
   }

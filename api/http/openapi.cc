@@ -203,6 +203,9 @@ std::string_view ResponseMemberOf(std::string_view kind, bool is_command) {
       {"listResources", "resources"},
       {"orgSettings", "settings"},
       {"advanceClock", "clock"},
+      {"registerWebhook", "webhook"},
+      {"listWebhooks", "webhooks"},
+      {"removeWebhook", "done"},
   };
   for (const auto& e : kRenamed) {
     if (e.kind == kind) return e.member;

@@ -155,6 +155,21 @@ constexpr std::array kRoutes{
           "advanceClock",
           {},
           "Move the test clock forward (rosterd --test-clock only)"},
+    // Webhooks (docs/webhooks.md).
+    Route{"POST",
+          "/v1/webhooks",
+          A,
+          "registerWebhook",
+          {},
+          "Register a webhook endpoint (the answer carries its secret, this once)"},
+    Route{"GET", "/v1/webhooks", A, "listWebhooks", {}, "List webhook endpoints"},
+    Route{"DELETE", "/v1/webhooks/{id}", A, "removeWebhook", {}, "Remove a webhook endpoint"},
+    Route{"GET",
+          "/v1/webhooks/{id}/deliveries",
+          A,
+          "webhookDeliveries",
+          {},
+          "A webhook endpoint's state and its last delivery attempts"},
 };
 
 std::vector<std::string_view> Segments(std::string_view path) {

@@ -345,6 +345,13 @@ struct Admin {
     # The test clock (rosterd --test-clock only, else FAILED_PRECONDITION): move the server's
     # time forward; answered with `clock`.
     advanceClock @6 :AdvanceClock;
+    # Webhooks (docs/webhooks.md): register an endpoint (answered with `webhook`, which carries
+    # its secret this once), remove one by id (`done`), list them (`webhooks`), and one's
+    # delivery log (`webhookDeliveries`).
+    registerWebhook @7 :RegisterWebhook;
+    removeWebhook @8 :Text;           # endpoint id
+    listWebhooks @9 :Void;
+    webhookDeliveries @10 :Text;      # endpoint id
   }
 }
 
@@ -404,6 +411,9 @@ struct Response {
     resources @29 :List(ResourceInfo);
     settings @30 :OrgSettingsInfo;
     clock @31 :ClockInfo;             # Admin.advanceClock
+    webhooks @32 :List(WebhookInfo);  # Admin.listWebhooks
+    webhookDeliveries @33 :WebhookDeliveries;
+    webhook @34 :WebhookInfo;         # Admin.registerWebhook: with the secret, this once
   }
   # A streamed answer: more responses with this id follow. False on the last part and on an
   # error, which always ends the answer; false on every single (unstreamed) answer.
@@ -674,4 +684,46 @@ struct VerifyResult {
   firstBad @2 :UInt64;
   problem @3 :Text;
   headHash @4 :Data;
+}
+
+# A webhook endpoint to register: events of the log POSTed to `url`, signed (docs/webhooks.md).
+struct RegisterWebhook {
+  url @0 :Text;                       # http:// or https://
+  org @1 :Text;                       # empty: every organization
+  eventTypes @2 :List(Text);          # the log's type names (member.joined, ...); empty: all
+  fromPosition @3 :UInt64;            # 0: only events after registration; N: from position N
+}
+
+struct WebhookInfo {
+  id @0 :Text;
+  url @1 :Text;
+  org @2 :Text;
+  eventTypes @3 :List(Text);
+  secret @4 :Text;                    # only in the answer to registerWebhook
+  createdUs @5 :Int64;
+  startAfter @6 :UInt64;              # events after this position are delivered
+  cursor @7 :UInt64;                  # the last position delivered or skipped
+  state @8 :Text;                     # idle (caught up), delivering, retrying, stopped
+  pending @9 :UInt64;                 # the event being delivered or retried; 0 when idle
+  failedAttempts @10 :UInt32;         # of the pending event
+  nextRetryUs @11 :Int64;             # when retrying: the next attempt's time
+  lastError @12 :Text;                # of the pending event's last attempt
+}
+
+struct WebhookDeliveries {
+  webhook @0 :WebhookInfo;
+  attempts @1 :List(WebhookAttempt);  # newest first; the last 100
+}
+
+# One try at delivering one event.
+struct WebhookAttempt {
+  position @0 :UInt64;
+  eventType @1 :Text;
+  org @2 :Text;
+  timeUs @3 :Int64;
+  status @4 :UInt32;                  # the HTTP status; 0 when there was no answer
+  error @5 :Text;                     # why it was not delivered (empty when it was)
+  attempt @6 :UInt32;                 # 1 for the event's first try, then 2, 3, ...
+  durationUs @7 :Int64;
+  delivered @8 :Bool;                 # a 2xx answer
 }

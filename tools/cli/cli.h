@@ -83,6 +83,8 @@ void RegisterAsOfQueries(CLI::App& app, Cli& cli);
 // export: the audit export over the API, written as it arrives (export_command.cc).
 void RegisterExport(CLI::App& app, Cli& cli);
 void RegisterStreamAndAdmin(CLI::App& app, Cli& cli);
+// webhook add|list|remove|deliveries (webhook_commands.cc).
+void RegisterWebhookCommands(CLI::App& app, Cli& cli);
 // role define|update|delete, under the `role` subcommand (commands_projects.cc).
 void RegisterRoleCatalogCommands(CLI::App& role, Cli& cli);
 

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   RegisterAsOfQueries(app, cli);
   RegisterExport(app, cli);
   RegisterStreamAndAdmin(app, cli);
+  RegisterWebhookCommands(app, cli);
 
   static_assert(kUsage == 2, "ParseCommandLine's exit code for bad usage");
   if (auto stop = roster::tools::ParseCommandLine(app, argc, argv)) return *stop;

@@ -19,7 +19,8 @@ std::expected<void, std::string> ApplyTable(const toml::table& table, const std:
                                                {"log_level", &s.log_level},
                                                {"port_file", &s.port_file},
                                                {"http", &s.http},
-                                               {"http_port_file", &s.http_port_file}};
+                                               {"http_port_file", &s.http_port_file},
+                                               {"webhook_ca_file", &s.webhook_ca_file}};
   for (const auto& [key, node] : table) {
     const std::string name(key.str());
     const std::string flag = FlagOf(name);
@@ -34,6 +35,10 @@ std::expected<void, std::string> ApplyTable(const toml::table& table, const std:
     const MibSetting* mib = nullptr;
     for (const MibSetting& m : kMibSettings) {
       if (name == m.key) mib = &m;
+    }
+    const WebhookSetting* hook = nullptr;
+    for (const WebhookSetting& w : kWebhookSettings) {
+      if (name == w.key) hook = &w;
     }
     const bool given = given_flag(flag);
     if (auto t = texts.find(name); t != texts.end()) {
@@ -56,6 +61,13 @@ std::expected<void, std::string> ApplyTable(const toml::table& table, const std:
                                std::to_string(Settings::kMaxCacheMb));
       }
       if (!given) s.*(mib->field) = *v;
+    } else if (hook != nullptr) {
+      auto v = node.value_exact<int64_t>();
+      if (!v || *v < 1 || *v > hook->max) {
+        return std::unexpected(file + ": " + name + " must be an integer from 1 to " +
+                               std::to_string(hook->max));
+      }
+      if (!given) s.*(hook->field) = *v;
     } else if (name == "sync") {
       auto v = node.value<bool>();
       if (!v) return std::unexpected(file + ": sync must be true or false");

@@ -118,6 +118,12 @@ struct Settings {
   // ViewStoreOptions' block_cache_bytes; config_test checks that they agree).
   int64_t storage_cache_mb = 64;
   static constexpr int64_t kMaxCacheMb = int64_t{1} << 20;
+  // Webhooks (WebhookOptions' defaults; config_test checks that they agree): the first retry's
+  // delay (doubled on each failure up to the max) and one request's deadline.
+  int64_t webhook_retry_base_ms = 1000;
+  int64_t webhook_retry_max_ms = 600000;
+  int64_t webhook_timeout_ms = 10000;
+  std::string webhook_ca_file;  // PEM CAs trusted for https endpoints besides the system's
 
   Settings() {
     for (size_t i = 0; i < numbers.size(); ++i) numbers[i] = kNumberSettings[i].get(server);
@@ -140,6 +146,23 @@ inline constexpr MibSetting kMibSettings[] = {
      &Settings::model_cache_mb},
     {"storage_cache_mb", "block cache of each of the two databases, the log and the views",
      &Settings::storage_cache_mb},
+};
+
+// The webhook durations, in milliseconds (1 to `max`).
+struct WebhookSetting {
+  const char* key;
+  int64_t max;
+  const char* help;
+  int64_t Settings::*field;
+};
+inline constexpr WebhookSetting kWebhookSettings[] = {
+    {"webhook_retry_base_ms", kDay, "a failed webhook delivery is retried after this, doubling",
+     &Settings::webhook_retry_base_ms},
+    {"webhook_retry_max_ms", 7 * kDay, "the longest wait between two webhook delivery attempts",
+     &Settings::webhook_retry_max_ms},
+    {"webhook_timeout_ms", kDay,
+     "one webhook request (connect, TLS, send, answer) fails after this",
+     &Settings::webhook_timeout_ms},
 };
 
 std::string FlagOf(std::string_view key);

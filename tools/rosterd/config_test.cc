@@ -4,6 +4,7 @@
 
 #include "api/http/options.h"
 #include "api/service/node.h"
+#include "api/webhooks/webhooks.h"
 
 namespace roster::tools::rosterd {
 namespace {
@@ -119,6 +120,23 @@ TEST(ConfigTest, TheCachesDefaultToTheNodesDefaults) {
             "roster.toml: model_cache_mb must be an integer from 1 to 1048576");
   EXPECT_EQ(ErrorOf("storage_cache_mb = 2.5\n"),
             "roster.toml: storage_cache_mb must be an integer from 1 to 1048576");
+}
+
+TEST(ConfigTest, TheWebhookSettingsDefaultToTheirOptionsAndParse) {
+  const api::webhooks::WebhookOptions hooks;
+  EXPECT_EQ(Settings{}.webhook_retry_base_ms, hooks.retry_base.count());
+  EXPECT_EQ(Settings{}.webhook_retry_max_ms, hooks.retry_max.count());
+  EXPECT_EQ(Settings{}.webhook_timeout_ms, hooks.timeout.count());
+  auto s = Parse(
+      "webhook_retry_base_ms = 50\nwebhook_retry_max_ms = 400\nwebhook_timeout_ms = 700\n"
+      "webhook_ca_file = \"/etc/ca.pem\"\n");
+  ASSERT_TRUE(s.has_value()) << s.error();
+  EXPECT_EQ(s->webhook_retry_base_ms, 50);
+  EXPECT_EQ(s->webhook_retry_max_ms, 400);
+  EXPECT_EQ(s->webhook_timeout_ms, 700);
+  EXPECT_EQ(s->webhook_ca_file, "/etc/ca.pem");
+  EXPECT_EQ(ErrorOf("webhook_retry_base_ms = 0\n"),
+            "roster.toml: webhook_retry_base_ms must be an integer from 1 to 86400000");
 }
 
 TEST(ConfigTest, AFlagGivenWinsOverTheFile) {

@@ -22,6 +22,7 @@
 #include "api/http/server.h"
 #include "api/server/server.h"
 #include "api/service/node.h"
+#include "api/webhooks/webhooks.h"
 #include "tools/cli_checks.h"
 #include "tools/rosterd/config.h"
 
@@ -89,6 +90,11 @@ int main(int argc, char** argv) {
     app.add_option(FlagOf(m.key), s.*(m.field), m.help)
         ->check(CLI::Range(int64_t{1}, Settings::kMaxCacheMb));
   }
+  for (const tools::rosterd::WebhookSetting& w : tools::rosterd::kWebhookSettings) {
+    app.add_option(FlagOf(w.key), s.*(w.field), w.help)->check(CLI::Range(int64_t{1}, w.max));
+  }
+  app.add_option("--webhook-ca-file", s.webhook_ca_file,
+                 "PEM CA certificates trusted for https webhook endpoints, besides the system's");
   // Exit 2 on a usage error, as for a bad config file.
   if (auto stop = roster::tools::ParseCommandLine(app, argc, argv)) return *stop;
   if (!config.empty()) {
@@ -203,6 +209,23 @@ int main(int argc, char** argv) {
         test_clock.offset().count() / 1'000'000);
   }
 
+  // Webhooks read the log on their own threads, after the node is open; they stop before it
+  // closes. Their store sits beside the views but apart: a rebuild of the views keeps it.
+  api::webhooks::WebhookOptions hook_options;
+  hook_options.retry_base = std::chrono::milliseconds(s.webhook_retry_base_ms);
+  hook_options.retry_max = std::chrono::milliseconds(s.webhook_retry_max_ms);
+  hook_options.timeout = std::chrono::milliseconds(s.webhook_timeout_ms);
+  hook_options.ca_file = s.webhook_ca_file;
+  auto hooks =
+      api::webhooks::Webhooks::Open(std::filesystem::path(s.data_dir) / "webhooks", (*node)->log(),
+                                    (*node)->codec(), logger->clone("webhooks"), hook_options);
+  if (!hooks) {
+    logger->error("cannot open the webhooks of {}: {}", s.data_dir, hooks.error().message);
+    return 1;
+  }
+  dispatcher.SetWebhooks(hooks->get());
+  (*hooks)->Start();
+
   api::server::ServerOptions& options = s.server;
   options.server_version = version;
   auto server = api::server::Server::Start(dispatcher, **tokens, (*node)->log(), logger, options);
@@ -254,7 +277,8 @@ int main(int argc, char** argv) {
   http.reset();
   (*server)->Stop();
   server->reset();
-  node->reset();  // closes the log and the view store
+  hooks->reset();  // before the log closes: its workers read it
+  node->reset();   // closes the log and the view store
   logger->info("stopped");
   return 0;
 }
