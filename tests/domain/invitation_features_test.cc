@@ -19,8 +19,7 @@ InviteMember Invite(std::string email, std::string role = "Editor", std::string 
 }
 
 InviteToProject ToProject(std::string email, std::string project, std::string role,
-                          std::string hash = "p1",
-                          std::optional<int32_t> ttl_days = std::nullopt) {
+                          std::string hash = "p1", std::optional<int32_t> ttl_days = std::nullopt) {
   return InviteToProject{.email = std::move(email),
                          .display_name = "",
                          .project_id = ProjectId(project),
@@ -83,9 +82,9 @@ TEST(InvitationLifetimeTest, ResendKeepsTheInvitationsOwnLifetime) {
 TEST(ProjectInvitationTest, RecordsTheProjectAndItsRoleWithoutAnOrgRole) {
   Workspace()
       .When("olga", ToProject(" Client@Example.COM ", "website", "viewer", "p1", 3))
-      .ThenEvents({InvitationSent{InvitationId("i1"), Mail("client@example.com"), "", "",
-                                  User("olga"), "p1", kT0, kT0 + Days(3), ProjectId("website"),
-                                  "Viewer"}});
+      .ThenEvents(
+          {InvitationSent{InvitationId("i1"), Mail("client@example.com"), "", "", User("olga"),
+                          "p1", kT0, kT0 + Days(3), ProjectId("website"), "Viewer"}});
 }
 
 TEST(ProjectInvitationTest, NeedsWhatAddingAProjectMemberNeeds) {
@@ -164,13 +163,11 @@ TEST(ProjectInvitationTest, AcceptNeedsTheTokenTheEmailAndALiveProject) {
   s.Run("olga", ToProject("client@example.com", "website", "Viewer"));
   s.When("client", Accept("i1", "wrong", "client@example.com"))
       .ThenRejected(ErrorCode::kInvalidToken);
-  s.When("client", Accept("i1", "p1", "other@example.com"))
-      .ThenRejected(ErrorCode::kEmailMismatch);
+  s.When("client", Accept("i1", "p1", "other@example.com")).ThenRejected(ErrorCode::kEmailMismatch);
   s.When("client", Accept("i1", "p1", "client@example.com"), kT0 + Days(7))
       .ThenRejected(ErrorCode::kInvitationExpired);
   s.Run("olga", DeleteProject{ProjectId("website")});
-  s.When("client", Accept("i1", "p1", "client@example.com"))
-      .ThenRejected(ErrorCode::kNotFound);
+  s.When("client", Accept("i1", "p1", "client@example.com")).ThenRejected(ErrorCode::kNotFound);
 }
 
 TEST(ProjectInvitationTest, ResendAndRevokeNeedTheProjectPermission) {
@@ -191,8 +188,8 @@ TEST(ProjectInvitationTest, ExpiresLikeAnOrgInvitation) {
   Scenario s = Workspace();
   s.Run("olga", ToProject("client@example.com", "website", "Viewer", "p1", 1));
   s.When("olga", ExpireInvitations{}, kT0 + Days(1))
-      .ThenEvents({InvitationExpired{InvitationId("i1"), Mail("client@example.com"),
-                                     kT0 + Days(1)}});
+      .ThenEvents(
+          {InvitationExpired{InvitationId("i1"), Mail("client@example.com"), kT0 + Days(1)}});
   // Inviting again after the expiry records it and sends a new one.
   s.When("olga", ToProject("client@example.com", "website", "Viewer", "p2"), kT0 + Days(2))
       .ThenEventTypes({"invitation.expired", "invitation.sent"});
@@ -206,13 +203,13 @@ TEST(BulkInviteTest, DecidesEachEntryAgainstTheStateTheEntriesBeforeItLeft) {
                      OrganizationSettingsChanged{OrgSettings{7, 50}, OrgSettings{7, 3}});
   InviteMembers bulk{{
       Invite("a@example.com", "Editor", "ha"),
-      Invite(EmailOf("ann"), "Editor", "hb"),             // ALREADY_MEMBER
-      Invite("pending@example.com", "Editor", "hc"),      // INVITE_PENDING
-      Invite("A@EXAMPLE.com", "Billing", "hd"),           // duplicate of entry 1
-      Invite("not-an-email", "Editor", "he"),             // INVALID_ARGUMENT
-      Invite("b@example.com", "Billing", "hf", 3),        // accepted: the cap's third
-      Invite("c@example.com", "Editor", "hg"),            // INVITE_LIMIT
-      Invite("d@example.com", "Nobody", "hh"),            // NOT_FOUND
+      Invite(EmailOf("ann"), "Editor", "hb"),         // ALREADY_MEMBER
+      Invite("pending@example.com", "Editor", "hc"),  // INVITE_PENDING
+      Invite("A@EXAMPLE.com", "Billing", "hd"),       // duplicate of entry 1
+      Invite("not-an-email", "Editor", "he"),         // INVALID_ARGUMENT
+      Invite("b@example.com", "Billing", "hf", 3),    // accepted: the cap's third
+      Invite("c@example.com", "Editor", "hg"),        // INVITE_LIMIT
+      Invite("d@example.com", "Nobody", "hh"),        // NOT_FOUND
   }};
   auto decided = DecideInviteMembers(s.state(), User("owner"), bulk, kT0);
   ASSERT_TRUE(decided.has_value());
@@ -229,8 +226,8 @@ TEST(BulkInviteTest, DecidesEachEntryAgainstTheStateTheEntriesBeforeItLeft) {
   const std::vector<Event> expected{
       InvitationSent{InvitationId("i2"), Mail("a@example.com"), "", "Editor", User("owner"), "ha",
                      kT0, kT0 + Days(7)},
-      InvitationSent{InvitationId("i3"), Mail("b@example.com"), "", "Billing", User("owner"),
-                     "hf", kT0, kT0 + Days(3)},
+      InvitationSent{InvitationId("i3"), Mail("b@example.com"), "", "Billing", User("owner"), "hf",
+                     kT0, kT0 + Days(3)},
   };
   EXPECT_EQ(decided->events, expected);
   // Decide answers the same events, so the log and replay need nothing else.
@@ -239,10 +236,10 @@ TEST(BulkInviteTest, DecidesEachEntryAgainstTheStateTheEntriesBeforeItLeft) {
 
 TEST(BulkInviteTest, EachEntryFollowsTheRulesOfOneInvitation) {
   auto s = Given(OrgCreated("commerce"), Joined("m2", "mgr", "Manager"));
-  auto decided = DecideInviteMembers(
-      s.state(), User("mgr"),
-      InviteMembers{{Invite("a@example.com", "Owner", "ha"), Invite("b@example.com", "Editor", "hb", 8)}},
-      kT0);
+  auto decided = DecideInviteMembers(s.state(), User("mgr"),
+                                     InviteMembers{{Invite("a@example.com", "Owner", "ha"),
+                                                    Invite("b@example.com", "Editor", "hb", 8)}},
+                                     kT0);
   ASSERT_TRUE(decided.has_value());
   EXPECT_EQ(decided->entries[0]->code, ErrorCode::kEscalation);
   EXPECT_EQ(decided->entries[1]->code, ErrorCode::kInvalidArgument);
