@@ -190,12 +190,14 @@ api::service::Result<std::optional<api::service::AcceptTokenParts>> ReadAcceptTo
   if (c.which() != wire::Command::ACCEPT_INVITATION) return Parts();
   auto r = c.getAcceptInvitation();
   std::string opaque = Str(r.getAcceptToken());
-  if (opaque.empty() && r.getInvitationId().size() == 0 &&
-      api::service::LooksLikeAcceptToken(Str(r.getToken()))) {
-    opaque = Str(r.getToken());
-  }
+  // The link's token in `token` (HTTP's {"token": "rinv_..."}). With an invitation id beside
+  // it, a `token` that does not parse is that invitation's secret, as it always was.
+  const bool in_token_field =
+      opaque.empty() && api::service::LooksLikeAcceptToken(Str(r.getToken()));
+  if (in_token_field) opaque = Str(r.getToken());
   if (opaque.empty()) return Parts();
   auto parts = api::service::ParseAcceptToken(opaque);
+  if (!parts && in_token_field && r.getInvitationId().size() != 0) return Parts();
   if (!parts) return std::unexpected(parts.error());
   if (c.getOrg().size() != 0 && Str(c.getOrg()) != parts->org) {
     return api::service::Fail("INVALID_ARGUMENT",

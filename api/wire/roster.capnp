@@ -114,7 +114,7 @@ struct AcceptInvitation {
   # The opaque accept token an invitation's answer returned (CommandResult.acceptToken): it
   # names the organization, the invitation and the secret, so invitationId, token and the
   # command's org may then be empty (if given, they must agree with it). A `token` that is an
-  # accept token, with no invitationId, is taken as one too.
+  # accept token is taken as one too.
   acceptToken @4 :Text;
 }
 

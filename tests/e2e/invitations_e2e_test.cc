@@ -26,9 +26,8 @@ TEST_F(InvitationsE2eTest, Seed001ClientInvitedToAProjectByEmailAcceptsWithTheLi
   CreateOrg("smaq", "workspace", "olga");
   Ok({"project", "create", "smaq", "website", "--actor", "olga"});
   Ok({"project", "create", "smaq", "internal", "--actor", "olga"});
-  auto sent = OkJson<CommandResult>({"project", "invite", "smaq", "website",
-                                     "Client@Brand.example", "--role", "Viewer", "--ttl-days", "3",
-                                     "--actor", "olga"});
+  auto sent = OkJson<CommandResult>({"project", "invite", "smaq", "website", "Client@Brand.example",
+                                     "--role", "Viewer", "--ttl-days", "3", "--actor", "olga"});
   ASSERT_TRUE(sent->getAccepted());
   const std::string link_token = sent->getAcceptToken().cStr();
   ASSERT_EQ(link_token.rfind("rinv_", 0), 0u) << link_token;
@@ -47,8 +46,8 @@ TEST_F(InvitationsE2eTest, Seed001ClientInvitedToAProjectByEmailAcceptsWithTheLi
   EXPECT_NE(Ok({"invitations", "smaq"}).find("Viewer in project website"), std::string::npos);
 
   // A wrong email, then the right one: only the token, no org and no invitation id.
-  CliRun wrong = Roster({"accept", "--token", link_token, "--email", "someone@else.example",
-                         "--actor", "client-7"});
+  CliRun wrong = Roster(
+      {"accept", "--token", link_token, "--email", "someone@else.example", "--actor", "client-7"});
   EXPECT_EQ(wrong.exit_code, 1);
   EXPECT_NE(wrong.err.find("EMAIL_MISMATCH"), std::string::npos) << wrong.err;
   auto accepted = OkJson<CommandResult>(
@@ -56,9 +55,9 @@ TEST_F(InvitationsE2eTest, Seed001ClientInvitedToAProjectByEmailAcceptsWithTheLi
   EXPECT_TRUE(accepted->getAccepted());
 
   // The client views that project only, and is not an org member.
-  auto view = OkJson<CheckResult>(
-      {"check", "smaq", "client-7", "projects.view", "--project", "website",
-       "--consistency-token", std::to_string(accepted->getPosition())});
+  auto view =
+      OkJson<CheckResult>({"check", "smaq", "client-7", "projects.view", "--project", "website",
+                           "--consistency-token", std::to_string(accepted->getPosition())});
   EXPECT_TRUE(view->getAllowed());
   EXPECT_EQ(std::string(view->getSource().cStr()), "direct");
   CliRun denied = Roster({"check", "smaq", "client-7", "projects.view", "--project", "internal"});
@@ -69,8 +68,7 @@ TEST_F(InvitationsE2eTest, Seed001ClientInvitedToAProjectByEmailAcceptsWithTheLi
   EXPECT_EQ(std::string(access->getRole().cStr()), "");
   ASSERT_EQ(access->getProjects().size(), 1u);
   EXPECT_EQ(std::string(access->getProjects()[0].getProjectId().cStr()), "website");
-  EXPECT_EQ(Ok({"members", "smaq", "--consistency-token", at}).find("client-7"),
-            std::string::npos);
+  EXPECT_EQ(Ok({"members", "smaq", "--consistency-token", at}).find("client-7"), std::string::npos);
 }
 
 // Over the TCP API directly: the accept token alone (no org, no invitation id), a malformed
@@ -157,8 +155,8 @@ TEST_F(InvitationsE2eTest, TheAcceptTokenAloneAcceptsOverTheProtocol) {
   auto cy = invite("cy@example.test", 0);
   ASSERT_TRUE(cy.has_value());
   Ok({"accept", "acme", cy->get().getCommand().getInvitationId().cStr(), "--token",
-      cy->get().getCommand().getInvitationToken().cStr(), "--email", "cy@example.test",
-      "--actor", "cy"});
+      cy->get().getCommand().getInvitationToken().cStr(), "--email", "cy@example.test", "--actor",
+      "cy"});
   (void)secret;
 }
 
@@ -172,11 +170,10 @@ TEST_F(InvitationsE2eTest, InviteManyAnswersEveryEmail) {
     std::ofstream out(file);
     out << "# the second batch\n\ncy@example.test,Billing,Cy\nann@example.test\n";
   }
-  const std::vector<std::string> args = {"invite-many", "acme",           "bo@example.test",
-                                         "BO@example.test", "not-an-email", "--file",
-                                         file,              "--role",       "Editor",
-                                         "--actor",         "olga",         "--command-id",
-                                         "bulk-1"};
+  const std::vector<std::string> args = {
+      "invite-many", "acme",         "bo@example.test", "BO@example.test", "not-an-email",
+      "--file",      file,           "--role",          "Editor",          "--actor",
+      "olga",        "--command-id", "bulk-1"};
   auto first = OkJson<CommandResult>(args);
   ASSERT_TRUE(first->getAccepted());
   auto outcomes = first->getInvitationOutcomes();

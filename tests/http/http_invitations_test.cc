@@ -18,8 +18,8 @@ class HttpInvitationsTest : public HttpFixture {
                   R"({"name":"Smaq","preset":"workspace","ownerEmail":"alice@example.com"})");
     ASSERT_EQ(r.status, 200u) << r.body;
     for (const char* p : {"website", "internal"}) {
-      auto made = Call("POST", "/v1/orgs/smaq/projects",
-                       std::string(R"({"projectId":")") + p + R"("})");
+      auto made =
+          Call("POST", "/v1/orgs/smaq/projects", std::string(R"({"projectId":")") + p + R"("})");
       ASSERT_EQ(made.status, 200u) << made.body;
     }
   }
@@ -46,14 +46,14 @@ TEST_F(HttpInvitationsTest, AClientInvitedToAProjectAcceptsWithTheLinksTokenAlon
   EXPECT_EQ(page["invitations"][0]["validForUs"], "259200000000");
 
   // No org, no invitation id: the token says both. A malformed token is a 400.
-  auto malformed = Call("POST", "/v1/invitations/accept",
-                        R"({"token":"rinv_***","verifiedEmail":"client@brand.example"})",
-                        "client-7");
+  auto malformed =
+      Call("POST", "/v1/invitations/accept",
+           R"({"token":"rinv_***","verifiedEmail":"client@brand.example"})", "client-7");
   EXPECT_EQ(malformed.status, 400u) << malformed.body;
   EXPECT_EQ(Json(malformed)["code"], "INVALID_ARGUMENT");
-  auto accepted = Call("POST", "/v1/invitations/accept",
-                       R"({"token":")" + token + R"(","verifiedEmail":"client@brand.example"})",
-                       "client-7");
+  auto accepted =
+      Call("POST", "/v1/invitations/accept",
+           R"({"token":")" + token + R"(","verifiedEmail":"client@brand.example"})", "client-7");
   ASSERT_EQ(accepted.status, 200u) << accepted.body;
   EXPECT_EQ(Json(accepted)["accepted"], true);
   // Accepted once: the same token again is a conflict.
@@ -63,12 +63,14 @@ TEST_F(HttpInvitationsTest, AClientInvitedToAProjectAcceptsWithTheLinksTokenAlon
   EXPECT_EQ(again.status, 409u) << again.body;
 
   const std::string at = accepted.Header("Roster-Consistency-Token");
-  auto view = Call("GET", "/v1/orgs/smaq/check?user=client-7&permission=projects.view&projectId=website",
-                   {}, "alice", {{"Roster-Consistency-Token", at}});
+  auto view =
+      Call("GET", "/v1/orgs/smaq/check?user=client-7&permission=projects.view&projectId=website",
+           {}, "alice", {{"Roster-Consistency-Token", at}});
   ASSERT_EQ(view.status, 200u) << view.body;
   EXPECT_EQ(Json(view)["allowed"], true);
   EXPECT_EQ(Json(view)["source"], "direct");
-  auto other = Call("GET", "/v1/orgs/smaq/check?user=client-7&permission=projects.view&projectId=internal");
+  auto other =
+      Call("GET", "/v1/orgs/smaq/check?user=client-7&permission=projects.view&projectId=internal");
   EXPECT_EQ(Json(other)["allowed"], false);
   auto access = Call("GET", "/v1/orgs/smaq/members/client-7/access", {}, "alice",
                      {{"Roster-Consistency-Token", at}});
@@ -78,8 +80,8 @@ TEST_F(HttpInvitationsTest, AClientInvitedToAProjectAcceptsWithTheLinksTokenAlon
 
 TEST_F(HttpInvitationsTest, ALifetimeBeyondTheOrgsMaximumIsRefusedWithTheRange) {
   CreateOrg("acme");
-  auto refused =
-      Call("POST", "/v1/orgs/acme/invitations", R"({"email":"bo@example.com","role":"Editor","ttlDays":9})");
+  auto refused = Call("POST", "/v1/orgs/acme/invitations",
+                      R"({"email":"bo@example.com","role":"Editor","ttlDays":9})");
   EXPECT_EQ(refused.status, 400u) << refused.body;
   EXPECT_NE(Json(refused)["detail"].get<std::string>().find("1 to 7 days"), std::string::npos);
   auto ok = Call("POST", "/v1/orgs/acme/invitations",
