@@ -52,6 +52,32 @@ struct InviteMember {
   std::string display_name;
   std::string role;
   std::string token_hash;  // filled in by the command service
+  // The invitation's lifetime in days, 1..the org's invitation_ttl_days (the maximum); none:
+  // that setting. A resend keeps it.
+  std::optional<int32_t> ttl_days;
+};
+
+// Invites someone by email to one project with a project role, without org membership:
+// accepting grants direct project access only (rule 7's project-only access), or, for someone
+// already in the organization, just the direct grant. Needs what AddProjectMember needs.
+struct InviteToProject {
+  static constexpr std::string_view kName = "InviteToProject";
+  std::string email;  // raw; normalized and validated by Decide
+  std::string display_name;
+  ProjectId project_id;
+  std::string role;                 // a project role
+  std::optional<int32_t> ttl_days;  // as InviteMember's
+  std::string token_hash;           // filled in by the command service
+};
+
+// Many org invitations in one command: each entry is decided in order against the state as the
+// entries before it left it; the accepted ones' events are appended together, the refused ones
+// are reported entry by entry (DecideInviteMembers in decide.h). The command itself is refused
+// only for what no entry could change: the actor, the organization, an empty or oversized list.
+struct InviteMembers {
+  static constexpr std::string_view kName = "InviteMembers";
+  static constexpr size_t kMaxEntries = 100;
+  std::vector<InviteMember> entries;  // token hashes filled in by the command service
 };
 
 struct ResendInvitation {
@@ -205,10 +231,11 @@ struct RecordActivity {
 using Command =
     std::variant<CreateOrganization, RenameOrganization, ChangeSettings, DeleteOrganization,
                  InviteMember, ResendInvitation, RevokeInvitation, AcceptInvitation,
-                 ExpireInvitations, ChangeRole, RemoveMember, LeaveOrganization, TransferOwnership,
-                 DefineRole, UpdateRole, DeleteRole, CreateProject, RenameProject, DeleteProject,
-                 AddProjectMember, ChangeProjectMemberRole, RemoveProjectMember, CreateApiKey,
-                 RevokeApiKey, RegisterResource, ReassignResource, DeleteResource>;
+                 ExpireInvitations, InviteToProject, InviteMembers, ChangeRole, RemoveMember,
+                 LeaveOrganization, TransferOwnership, DefineRole, UpdateRole, DeleteRole,
+                 CreateProject, RenameProject, DeleteProject, AddProjectMember,
+                 ChangeProjectMemberRole, RemoveProjectMember, CreateApiKey, RevokeApiKey,
+                 RegisterResource, ReassignResource, DeleteResource>;
 
 // Commands for the activity stream, decided by DecideActivity (activity.h).
 using ActivityCommand = std::variant<RecordLogin, RecordActivity>;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <expected>
+#include <optional>
 #include <vector>
 
 #include "domain/commands.h"
@@ -21,5 +22,18 @@ using Decision = std::expected<std::vector<Event>, Rejection>;
 
 Decision Decide(const OrganizationState& state, const UserId& actor, const Command& command,
                 Time now);
+
+// InviteMembers entry by entry: `entries[i]` is the rejection of command.entries[i], or empty
+// when it was accepted; the accepted entries' events are `events`, in entry order (each
+// InvitationSent possibly preceded by the InvitationExpired of the overdue invitation it
+// replaces). Decide on an InviteMembers returns exactly these events.
+struct BulkInviteDecision {
+  std::vector<Event> events;
+  std::vector<std::optional<Rejection>> entries;
+};
+std::expected<BulkInviteDecision, Rejection> DecideInviteMembers(const OrganizationState& state,
+                                                                 const UserId& actor,
+                                                                 const InviteMembers& command,
+                                                                 Time now);
 
 }  // namespace roster::domain

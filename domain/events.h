@@ -78,11 +78,15 @@ struct InvitationSent {
   InvitationId invitation_id;
   Email email;
   std::string display_name;
-  std::string role;
+  std::string role;  // the org role; empty for a project invitation
   UserId inviter;
   std::string token_hash;  // hex SHA-256 of the secret token; the token itself is never stored
   Time sent_at;
   Time expires_at;
+  // A project invitation (InviteToProject): the project and the project role accepting grants.
+  // Both empty for an org invitation (and in every record written before they existed).
+  ProjectId project_id = {};
+  std::string project_role = {};
   bool operator==(const InvitationSent&) const = default;
 };
 

@@ -30,11 +30,29 @@ void EndInvitation(OrganizationState& s, const InvitationId& id, InvitationStatu
   Invitation& inv = it->second;
   inv.status = status;
   s.pending_by_expiry.erase({inv.expires_at, inv.id});
+  if (inv.is_project()) {
+    auto by_key = s.pending_by_project_email.find(ProjectInviteKey(inv.project_id, inv.email));
+    if (by_key != s.pending_by_project_email.end() && by_key->second == id) {
+      s.pending_by_project_email.erase(by_key);
+    }
+    return;
+  }
   auto by_email = s.pending_by_email.find(inv.email);
   if (by_email != s.pending_by_email.end() && by_email->second == id) {
     s.pending_by_email.erase(by_email);
   }
   DropHolder(s, inv.role);
+}
+
+// Indexes a pending invitation; a project invitation holds no org role.
+void IndexPending(OrganizationState& s, const Invitation& inv) {
+  s.pending_by_expiry.emplace(inv.expires_at, inv.id);
+  if (inv.is_project()) {
+    s.pending_by_project_email[ProjectInviteKey(inv.project_id, inv.email)] = inv.id;
+    return;
+  }
+  s.pending_by_email[inv.email] = inv.id;
+  AddHolder(s, inv.role);
 }
 
 void EndMembership(OrganizationState& s, const UserId& user) {
@@ -90,10 +108,10 @@ struct Applier {
                    e.sent_at,
                    e.expires_at,
                    InvitationStatus::kPending,
-                   0};
-    s.pending_by_email[e.email] = e.invitation_id;
-    s.pending_by_expiry.emplace(e.expires_at, e.invitation_id);
-    AddHolder(s, e.role);
+                   0,
+                   e.project_id,
+                   e.project_role};
+    IndexPending(s, inv);
     s.invitations.insert_or_assign(e.invitation_id, std::move(inv));
   }
   void operator()(const InvitationResent& e) {
@@ -233,6 +251,16 @@ std::string_view InvitationStatusName(InvitationStatus s) {
   return "unknown";
 }
 
+std::string ProjectInviteKey(const ProjectId& project, const Email& email) {
+  // Ids have no spaces (IsValidId), so the space cannot be part of the project id.
+  return project.value + " " + email.value();
+}
+
+std::string Invitation::Grant() const {
+  if (!is_project()) return role;
+  return project_role + " in project " + project_id.value;
+}
+
 const Member* OrganizationState::FindMember(const UserId& user) const {
   auto it = members.find(user);
   return it == members.end() ? nullptr : &it->second;
@@ -269,6 +297,7 @@ void RebuildIndexes(OrganizationState& s) {
   s.owners_by_join.clear();
   s.role_holders.clear();
   s.pending_by_email.clear();
+  s.pending_by_project_email.clear();
   s.pending_by_expiry.clear();
   s.direct_projects.clear();
   s.live_keys_by_creator.clear();
@@ -280,9 +309,7 @@ void RebuildIndexes(OrganizationState& s) {
   }
   for (const auto& [id, inv] : s.invitations) {
     if (inv.status != InvitationStatus::kPending) continue;
-    s.pending_by_email[inv.email] = id;
-    s.pending_by_expiry.emplace(inv.expires_at, id);
-    AddHolder(s, inv.role);
+    IndexPending(s, inv);
   }
   for (const auto& [pid, p] : s.projects) {
     for (const auto& [user, role] : p.direct_members) s.direct_projects[user].insert(pid);

@@ -48,8 +48,16 @@ struct Invitation {
   Time expires_at;
   InvitationStatus status = InvitationStatus::kPending;
   uint32_t resend_count = 0;
+  ProjectId project_id = {};  // a project invitation: the project and its project role
+  std::string project_role = {};
+  bool is_project() const { return !project_id.empty(); }
+  // What accepting grants: the org role, or "<project role> in project <id>".
+  std::string Grant() const;
   bool operator==(const Invitation&) const = default;
 };
+
+// The key of OrganizationState::pending_by_project_email.
+std::string ProjectInviteKey(const ProjectId& project, const Email& email);
 
 struct Project {
   ProjectId id;
@@ -93,7 +101,9 @@ struct OrganizationState {
 
   // Every invitation ever sent (terminal ones answer "already accepted" / "was revoked").
   std::unordered_map<InvitationId, Invitation, IdHash> invitations;
-  std::unordered_map<Email, InvitationId, EmailHash> pending_by_email;
+  std::unordered_map<Email, InvitationId, EmailHash> pending_by_email;  // org invitations
+  // Pending project invitations, by ProjectInviteKey(project, email): one per (email, project).
+  std::unordered_map<std::string, InvitationId> pending_by_project_email;
   std::set<std::pair<Time, InvitationId>> pending_by_expiry;
 
   std::unordered_map<ProjectId, Project, IdHash> projects;
@@ -122,9 +132,9 @@ struct OrganizationState {
 void Apply(OrganizationState& state, const Event& event);
 
 // Recomputes every derived index (member_by_email, owners_by_join, role_holders,
-// pending_by_email, pending_by_expiry, direct_projects, live_keys_by_creator,
-// resources_by_owner) from the primary maps. Used when a state is loaded from a snapshot,
-// which stores only the primary data.
+// pending_by_email, pending_by_project_email, pending_by_expiry, direct_projects,
+// live_keys_by_creator, resources_by_owner) from the primary maps. Used when a state is loaded from
+// a snapshot, which stores only the primary data.
 void RebuildIndexes(OrganizationState& state);
 
 }  // namespace roster::domain

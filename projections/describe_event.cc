@@ -49,7 +49,10 @@ bool DescribeEvent(const Event& event, const std::string& org, EventFacts* f) {
             return true;
           },
           [&](const InvitationSent& e) {
-            *f = Facts(e.email.value(), "", "", e.role);
+            // A project invitation names its project and the project role it grants.
+            *f = e.project_id.empty()
+                     ? Facts(e.email.value(), "", "", e.role)
+                     : Facts(e.email.value(), e.project_id.value, "", e.project_role);
             return true;
           },
           [&](const InvitationResent& e) {

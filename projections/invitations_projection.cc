@@ -40,7 +40,9 @@ RowWriter& WriteInvitationRow(RowWriter& w, const InvitationView& v) {
       .I64(v.valid_for_us)
       .U32(v.resend_count)
       .Str(v.accepted_by)
-      .I64(v.ended_at_us);
+      .I64(v.ended_at_us)
+      .Str(v.project_id)
+      .Str(v.project_role);
 }
 
 // An invitation row ('i' org pos) read back; the key reader is past the org.
@@ -60,6 +62,8 @@ std::optional<InvitationView> ReadInvitationRow(KeyReader& k, std::string_view v
   v.resend_count = r.U32();
   v.accepted_by = r.Str();
   v.ended_at_us = r.I64();
+  v.project_id = r.Str();
+  v.project_role = r.Str();
   if (!k.done() || !r.done() || status > static_cast<uint8_t>(InvitationStatus::kExpired)) {
     return std::nullopt;
   }
@@ -83,7 +87,8 @@ size_t InvitationsProjection::Weigh(const OrgData& d) {
     return sizeof(InvitationView) + 64 + 96 + 2 * internal::HeapBytes(v.invitation_id) +
            internal::HeapBytes(v.email) + internal::HeapBytes(v.display_name) +
            internal::HeapBytes(v.role) + internal::HeapBytes(v.inviter) +
-           internal::HeapBytes(v.accepted_by);
+           internal::HeapBytes(v.accepted_by) + internal::HeapBytes(v.project_id) +
+           internal::HeapBytes(v.project_role);
   });
   return bytes;
 }
@@ -176,6 +181,8 @@ void InvitationsProjection::Apply(const EventContext& e) {
                    v.sent_at_us = domain::ToMicros(ev.sent_at);
                    v.expires_at_us = domain::ToMicros(ev.expires_at);
                    v.valid_for_us = v.expires_at_us - v.sent_at_us;
+                   v.project_id = ev.project_id.value;
+                   v.project_role = ev.project_role;
                    if (!bulk() && !deleted_orgs_.contains(org)) {
                      pending_by_expiry_.insert(Due{v.expires_at_us, org, v.invitation_id});
                    }

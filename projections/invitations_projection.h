@@ -44,6 +44,10 @@ struct InvitationView {
   uint32_t resend_count = 0;
   std::string accepted_by;  // user id, when accepted
   int64_t ended_at_us = 0;  // accepted, revoked or expired at
+  // A project invitation (InviteToProject): the project and the project role it grants; both
+  // empty for an org invitation. New in version 3 of the rows.
+  std::string project_id;
+  std::string project_role;
   bool operator==(const InvitationView&) const = default;
 };
 
@@ -58,8 +62,9 @@ class InvitationsProjection final : public Projection {
 
   static constexpr std::string_view kName = "invitations";
   std::string_view name() const override { return kName; }
-  // 2: rows carry valid_for_us (docs/schema_evolution.md); version-1 rows are rebuilt.
-  uint32_t version() const override { return 2; }
+  // 2: rows carry valid_for_us (docs/schema_evolution.md); 3: project_id and project_role.
+  // Older rows are rebuilt.
+  uint32_t version() const override { return 3; }
   bool LoadRow(std::string_view key, std::string_view value) override;
   void Apply(const EventContext& e) override;
   void Flush(RowSink& sink) override;

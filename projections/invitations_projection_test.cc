@@ -116,6 +116,35 @@ TEST(InvitationsProjectionTest, SentInvitationIsPendingWithWhatTheSendRecorded) 
   EXPECT_FALSE(invitations.Find("org-2", "i1", Us(kT0)).has_value());
 }
 
+// A project invitation (InviteToProject) lists its project and project role, with no org role,
+// through acceptance, and its rows load back with them.
+TEST(InvitationsProjectionTest, AProjectInvitationShowsItsProjectAndRole) {
+  InvitationsProjection invitations;
+  Feed feed(invitations);
+  InvitationSent to_project{
+      InvitationId("i1"), Mail("client@x.test"), "Client", "", User("owner"), "hash-1", kT0,
+      kT0 + Days(3),      ProjectId("website"),  "Viewer"};
+  feed.Given(to_project, Sent("i2", "ana@x.test"));
+  auto listed = invitations.List("org-1", std::nullopt, Us(kT0), 0, 10).invitations;
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].project_id, "website");
+  EXPECT_EQ(listed[0].project_role, "Viewer");
+  EXPECT_EQ(listed[0].role, "");
+  EXPECT_EQ(listed[0].valid_for_us, Us(kT0 + Days(3)) - Us(kT0));
+  EXPECT_EQ(listed[1].project_id, "");
+  EXPECT_EQ(listed[1].project_role, "");
+  feed.At(kT0 + Days(1))
+      .Given(InvitationAccepted{InvitationId("i1"), Mail("client@x.test"), User("client"),
+                                MembershipId()});
+  auto accepted = invitations.Find("org-1", "i1", Us(kT0 + Days(1)));
+  ASSERT_TRUE(accepted.has_value());
+  EXPECT_EQ(accepted->status, InvitationStatus::kAccepted);
+  EXPECT_EQ(accepted->accepted_by, "client");
+  EXPECT_EQ(accepted->project_id, "website");
+  auto reloaded = Loaded<InvitationsProjection>(Flushed(invitations));
+  EXPECT_EQ(reloaded->Find("org-1", "i1", Us(kT0 + Days(1))), accepted);
+}
+
 TEST(InvitationsProjectionTest, PendingPastItsExpiryIsReportedExpired) {
   InvitationsProjection invitations;
   Feed(invitations).Given(Sent("i1", "ana@x.test"));

@@ -1,5 +1,6 @@
 // Commands: protocol -> domain command -> command service -> protocol result.
 #include "api/dispatch/dispatcher.h"
+#include "api/service/accept_token.h"
 #include "api/service/secrets.h"
 #include "eventstore/codec/text.h"
 #include "projections/describe_event.h"
@@ -27,10 +28,21 @@ std::expected<PermissionSet, std::string> Permissions(capnp::List<capnp::Text>::
 // The domain command a protocol command asks for; activity commands come back separately.
 using AnyCommand = std::variant<Command, ActivityCommand>;
 
+InviteMember ToInviteMember(wire::InviteMember::Reader r) {
+  return InviteMember{Str(r.getEmail()), Str(r.getDisplayName()), Str(r.getRole()), "",
+                      NonZero(r.getTtlDays())};
+}
+
+api::service::Result<std::string> HashOf(const std::string& token) {
+  if (token.empty()) return std::string();
+  return api::service::HashSecretToken(token);
+}
+
 // INVALID_ARGUMENT for a request that names no valid command, INTERNAL when a secret cannot
-// be hashed.
-api::service::Result<AnyCommand> ToDomain(const std::string& org, const std::string& actor,
-                                          wire::Command::Reader c) {
+// be hashed. `accept` is the opaque accept token of an acceptInvitation, already read.
+api::service::Result<AnyCommand> ToDomain(
+    const std::string& org, const std::string& actor, wire::Command::Reader c,
+    const std::optional<api::service::AcceptTokenParts>& accept) {
   switch (c.which()) {
     case wire::Command::CREATE_ORGANIZATION: {
       auto r = c.getCreateOrganization();
@@ -48,10 +60,18 @@ api::service::Result<AnyCommand> ToDomain(const std::string& org, const std::str
     }
     case wire::Command::DELETE_ORGANIZATION:
       return Command(DeleteOrganization{});
-    case wire::Command::INVITE_MEMBER: {
-      auto r = c.getInviteMember();
-      return Command(
-          InviteMember{Str(r.getEmail()), Str(r.getDisplayName()), Str(r.getRole()), ""});
+    case wire::Command::INVITE_MEMBER:
+      return Command(ToInviteMember(c.getInviteMember()));
+    case wire::Command::INVITE_TO_PROJECT: {
+      auto r = c.getInviteToProject();
+      return Command(InviteToProject{Str(r.getEmail()), Str(r.getDisplayName()),
+                                     ProjectId(Str(r.getProjectId())), Str(r.getRole()),
+                                     NonZero(r.getTtlDays()), ""});
+    }
+    case wire::Command::INVITE_MEMBERS: {
+      InviteMembers bulk;
+      for (auto entry : c.getInviteMembers()) bulk.entries.push_back(ToInviteMember(entry));
+      return Command(std::move(bulk));
     }
     case wire::Command::RESEND_INVITATION:
       return Command(ResendInvitation{InvitationId(Str(c.getResendInvitation())), ""});
@@ -59,15 +79,11 @@ api::service::Result<AnyCommand> ToDomain(const std::string& org, const std::str
       return Command(RevokeInvitation{InvitationId(Str(c.getRevokeInvitation()))});
     case wire::Command::ACCEPT_INVITATION: {
       auto r = c.getAcceptInvitation();
-      const std::string token = Str(r.getToken());
-      std::string token_hash;
-      if (!token.empty()) {
-        auto hashed = api::service::HashSecretToken(token);
-        if (!hashed) return std::unexpected(hashed.error());
-        token_hash = std::move(*hashed);
-      }
-      return Command(AcceptInvitation{InvitationId(Str(r.getInvitationId())), std::move(token_hash),
-                                      Str(r.getVerifiedEmail()), Str(r.getDisplayName())});
+      auto token_hash = HashOf(accept ? accept->secret : Str(r.getToken()));
+      if (!token_hash) return std::unexpected(token_hash.error());
+      return Command(AcceptInvitation{
+          InvitationId(accept ? accept->invitation_id : Str(r.getInvitationId())),
+          std::move(*token_hash), Str(r.getVerifiedEmail()), Str(r.getDisplayName())});
     }
     case wire::Command::EXPIRE_INVITATIONS:
       return Command(ExpireInvitations{});
@@ -165,8 +181,40 @@ api::service::Result<std::string> RequestDigest(wire::Command::Reader c) {
       std::string_view(reinterpret_cast<const char*>(bytes.begin()), bytes.size()));
 }
 
+// The opaque accept token of an acceptInvitation (AcceptInvitation.acceptToken, or a `token`
+// that is one when no invitation id is given), read; none for any other command. A token that
+// names another organization or invitation than the request does is INVALID_ARGUMENT.
+api::service::Result<std::optional<api::service::AcceptTokenParts>> ReadAcceptToken(
+    wire::Command::Reader c) {
+  using Parts = std::optional<api::service::AcceptTokenParts>;
+  if (c.which() != wire::Command::ACCEPT_INVITATION) return Parts();
+  auto r = c.getAcceptInvitation();
+  std::string opaque = Str(r.getAcceptToken());
+  // The link's token in `token` (HTTP's {"token": "rinv_..."}). With an invitation id beside
+  // it, a `token` that does not parse is that invitation's secret, as it always was.
+  const bool in_token_field =
+      opaque.empty() && api::service::LooksLikeAcceptToken(Str(r.getToken()));
+  if (in_token_field) opaque = Str(r.getToken());
+  if (opaque.empty()) return Parts();
+  auto parts = api::service::ParseAcceptToken(opaque);
+  if (!parts && in_token_field && r.getInvitationId().size() != 0) return Parts();
+  if (!parts) return std::unexpected(parts.error());
+  if (c.getOrg().size() != 0 && Str(c.getOrg()) != parts->org) {
+    return api::service::Fail("INVALID_ARGUMENT",
+                              "the accept token is for another organization "
+                              "than the one the request names");
+  }
+  if (r.getInvitationId().size() != 0 && Str(r.getInvitationId()) != parts->invitation_id) {
+    return api::service::Fail("INVALID_ARGUMENT",
+                              "the accept token is for another invitation "
+                              "than the one the request names");
+  }
+  return Parts(std::move(*parts));
+}
+
 void FillResult(const api::service::CommandOutcome& outcome, const std::string& org,
-                const eventstore::codec::EventCodec& codec, wire::CommandResult::Builder out) {
+                const eventstore::codec::EventCodec& codec, wire::Command::Reader request,
+                wire::CommandResult::Builder out) {
   out.setAccepted(outcome.accepted());
   if (outcome.rejection) {
     auto rejection = out.initRejection();
@@ -203,13 +251,44 @@ void FillResult(const api::service::CommandOutcome& outcome, const std::string& 
     if (const auto* joined = std::get_if<MemberJoined>(&e))
       out.setMembershipId(joined->membership_id.value);
   }
+  if (!outcome.invitation_token.empty() && out.hasInvitationId()) {
+    out.setAcceptToken(
+        api::service::MakeAcceptToken(org, out.getInvitationId().cStr(), outcome.invitation_token));
+  }
+  if (request.which() == wire::Command::INVITE_MEMBERS && !outcome.entries.empty()) {
+    auto entries = request.getInviteMembers();
+    auto list = out.initInvitationOutcomes(static_cast<unsigned>(outcome.entries.size()));
+    for (unsigned i = 0; i < list.size(); ++i) {
+      const api::service::EntryOutcome& entry = outcome.entries[i];
+      if (i < entries.size()) list[i].setEmail(entries[i].getEmail());
+      list[i].setAccepted(!entry.rejection.has_value());
+      if (entry.rejection) {
+        auto rejection = list[i].initRejection();
+        rejection.setCode(std::string(ErrorCodeName(entry.rejection->code)));
+        rejection.setMessage(entry.rejection->message);
+        continue;
+      }
+      list[i].setInvitationId(entry.invitation_id);
+      if (!entry.invitation_token.empty()) {
+        list[i].setInvitationToken(entry.invitation_token);
+        list[i].setAcceptToken(
+            api::service::MakeAcceptToken(org, entry.invitation_id, entry.invitation_token));
+      }
+    }
+  }
 }
 
 }  // namespace
 
 void Dispatcher::HandleCommand(const Principal& principal, wire::Command::Reader c,
                                wire::Response::Builder response) {
-  const std::string org = Str(c.getOrg());
+  auto accept = ReadAcceptToken(c);
+  if (!accept) {
+    SetError(response, accept.error().code, accept.error().message);
+    return;
+  }
+  // An accept token names the organization itself.
+  const std::string org = *accept ? (*accept)->org : Str(c.getOrg());
   if (!IsValidId(org)) {
     SetError(response, "INVALID_ARGUMENT",
              "an organization id is 1 to 128 printable characters without spaces");
@@ -222,7 +301,7 @@ void Dispatcher::HandleCommand(const Principal& principal, wire::Command::Reader
     return;
   }
   const std::string actor = Str(c.getActor());
-  auto command = ToDomain(org, actor, c);
+  auto command = ToDomain(org, actor, c, *accept);
   if (!command) {
     SetError(response, command.error().code, command.error().message);
     return;
@@ -244,7 +323,7 @@ void Dispatcher::HandleCommand(const Principal& principal, wire::Command::Reader
     SetError(response, outcome.error().code, outcome.error().message);
     return;
   }
-  FillResult(*outcome, org, node_.codec(), response.initCommand());
+  FillResult(*outcome, org, node_.codec(), c, response.initCommand());
 }
 
 }  // namespace roster::api::dispatch

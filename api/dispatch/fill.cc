@@ -111,6 +111,8 @@ void SetPending(wire::PendingInvitation::Builder out, const domain::Invitation& 
   out.setEmail(invitation.email.value());
   out.setRole(invitation.role);
   out.setExpiresAtUs(domain::ToMicros(invitation.expires_at));
+  out.setProjectId(invitation.project_id.value);
+  out.setProjectRole(invitation.project_role);
 }
 
 void SetHistoryEntry(wire::HistoryEntry::Builder out, const api::service::UserHistoryEntry& h) {

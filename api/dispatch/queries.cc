@@ -134,6 +134,9 @@ void Dispatcher::HandleQuery(wire::Query::Reader q, wire::Response::Builder resp
         list[i].setAcceptedBy(v.accepted_by);
         list[i].setEndedAtUs(v.ended_at_us);
         list[i].setCursor(v.sent_position);
+        list[i].setValidForUs(v.valid_for_us);
+        list[i].setProjectId(v.project_id);
+        list[i].setProjectRole(v.project_role);
       }
       out.setNextCursor(page->next_cursor);
       return;

@@ -28,8 +28,10 @@ service::Result<void> Build(const Route& route, capnp::MallocMessageBuilder& mes
         std::string(route.pattern.substr(open + 1, route.pattern.find('}', open) - open - 1)), "x");
   }
   std::string filled_body(body);
-  if (filled_body.empty() && !route.body_field.empty() && params.size() <= 1 &&
-      route.family != Family::kAdmin) {
+  if (filled_body.empty() && route.kind == "inviteMembers") {
+    filled_body = R"({"invitations": [{"email": "a@example.com", "role": "Editor"}]})";
+  } else if (filled_body.empty() && !route.body_field.empty() && params.size() <= 1 &&
+             route.family != Family::kAdmin) {
     filled_body = "{\"" + std::string(route.body_field) + "\":\"v\"}";
   }
   HttpInput in;

@@ -221,6 +221,22 @@ Result<void> Fill(const Route& route, const Params& path_params, const HttpInput
       return {};
     }
     case capnp::schema::Type::LIST: {
+      if (type.asList().getElementType().isStruct()) {
+        // A list of objects (inviteMembers: {"invitations": [{...}, ...]}), required.
+        capnp::MallocMessageBuilder arena;
+        auto member = BodyMember(codec, body.empty() ? "{}" : body, route.body_field, arena);
+        if (!member) return std::unexpected(member.error());
+        const std::string must =
+            "\"" + std::string(route.body_field) + "\" must be an array of objects";
+        if (!member->isArray()) return Fail("BAD_REQUEST", must);
+        auto items = member->getArray();
+        auto list = parent.init(field, items.size()).as<capnp::DynamicList>();
+        for (unsigned i = 0; i < items.size(); ++i) {
+          if (!items[i].isObject()) return Fail("BAD_REQUEST", must);
+          codec.decode(items[i], list[i].as<capnp::DynamicStruct>());
+        }
+        return {};
+      }
       capnp::MallocMessageBuilder arena;
       auto member = BodyMember(codec, body.empty() ? "{}" : body, route.body_field, arena);
       std::vector<capnp::Text::Reader> items;

@@ -23,19 +23,65 @@ constexpr size_t kReadBatch = 1024;
 // (appended ones are found in the log), and the request digest of every command.
 enum class OutcomeKind : uint8_t { kRejected = 0, kNoChange = 1, kAppended = 2 };
 
-// Fills the secret of InviteMember / ResendInvitation; returns the token to hand out once
-// (empty when the command takes none).
-Result<std::string> FillToken(domain::Command& command) {
-  std::string* hash = nullptr;
-  if (auto* c = std::get_if<domain::InviteMember>(&command)) hash = &c->token_hash;
-  if (auto* c = std::get_if<domain::ResendInvitation>(&command)) hash = &c->token_hash;
-  if (hash == nullptr || !hash->empty()) return std::string();
-  auto token = NewSecretToken();
-  if (!token) return token;
-  auto token_hash = HashSecretToken(*token);
-  if (!token_hash) return std::unexpected(token_hash.error());
-  *hash = std::move(*token_hash);
-  return token;
+// Fills the secrets of InviteMember / InviteToProject / ResendInvitation / InviteMembers;
+// returns the tokens to hand out once, one per invitation the command may send (none when the
+// command takes none).
+Result<std::vector<std::string>> FillTokens(domain::Command& command) {
+  std::vector<std::string*> hashes;
+  if (auto* c = std::get_if<domain::InviteMember>(&command)) hashes.push_back(&c->token_hash);
+  if (auto* c = std::get_if<domain::InviteToProject>(&command)) hashes.push_back(&c->token_hash);
+  if (auto* c = std::get_if<domain::ResendInvitation>(&command)) hashes.push_back(&c->token_hash);
+  if (auto* c = std::get_if<domain::InviteMembers>(&command)) {
+    for (domain::InviteMember& entry : c->entries) hashes.push_back(&entry.token_hash);
+  }
+  std::vector<std::string> tokens;
+  for (std::string* hash : hashes) {
+    // A hash the caller already chose (tests, benchmarks) hands out no token.
+    if (!hash->empty()) {
+      tokens.emplace_back();
+      continue;
+    }
+    auto token = NewSecretToken();
+    if (!token) return std::unexpected(token.error());
+    auto token_hash = HashSecretToken(*token);
+    if (!token_hash) return std::unexpected(token_hash.error());
+    *hash = std::move(*token_hash);
+    tokens.push_back(std::move(*token));
+  }
+  return tokens;
+}
+
+// The entries of an InviteMembers outcome: each refusal at its index, the accepted entries
+// taking the command's invitation.sent events in order. `tokens` (empty on a retry) are the
+// secrets by entry.
+std::vector<EntryOutcome> BulkEntries(
+    const std::vector<std::pair<uint32_t, domain::Rejection>>& refused,
+    const std::vector<domain::Event>& events, const std::vector<std::string>& tokens) {
+  std::vector<std::string> sent;
+  for (const domain::Event& e : events) {
+    if (const auto* s = std::get_if<domain::InvitationSent>(&e))
+      sent.push_back(s->invitation_id.value);
+  }
+  std::vector<EntryOutcome> out(refused.size() + sent.size());
+  for (const auto& [index, rejection] : refused) {
+    if (index < out.size()) out[index].rejection = rejection;
+  }
+  size_t next = 0;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (out[i].rejection || next == sent.size()) continue;
+    out[i].invitation_id = sent[next++];
+    if (i < tokens.size()) out[i].invitation_token = tokens[i];
+  }
+  return out;
+}
+
+std::vector<std::pair<uint32_t, domain::Rejection>> Refused(
+    const std::vector<std::optional<domain::Rejection>>& verdicts) {
+  std::vector<std::pair<uint32_t, domain::Rejection>> out;
+  for (size_t i = 0; i < verdicts.size(); ++i) {
+    if (verdicts[i]) out.emplace_back(static_cast<uint32_t>(i), *verdicts[i]);
+  }
+  return out;
 }
 
 eventstore::EventMetadata Metadata(const CommandContext& ctx, domain::Time now) {
@@ -209,7 +255,7 @@ void CommandService::RecordOutcome(const domain::OrgId& org, const CommandContex
   // An appended command's outcome is in the log (in the same write as its events); the row
   // only keeps what the log does not: the digest of the request, to refuse the id for another.
   const bool appended = !outcome.events.empty();
-  if (appended && ctx.request_digest.empty()) return;
+  if (appended && ctx.request_digest.empty() && outcome.entries.empty()) return;
   RowWriter w;
   w.Str(org.value);
   if (appended) {
@@ -222,6 +268,19 @@ void CommandService::RecordOutcome(const domain::OrgId& org, const CommandContex
     w.U8(static_cast<uint8_t>(OutcomeKind::kNoChange)).Str("").Str("");
   }
   w.U64(outcome.position).I64(outcome.version).Str(ctx.request_digest);
+  // InviteMembers: the refused entries (the log holds only the accepted ones' events).
+  if (!outcome.entries.empty()) {
+    uint32_t refused = 0;
+    for (const EntryOutcome& e : outcome.entries) refused += e.rejection ? 1 : 0;
+    w.U32(refused);
+    for (size_t i = 0; i < outcome.entries.size(); ++i) {
+      const auto& rejection = outcome.entries[i].rejection;
+      if (!rejection) continue;
+      w.U32(static_cast<uint32_t>(i))
+          .Str(domain::ErrorCodeName(rejection->code))
+          .Str(rejection->message);
+    }
+  }
   projections::ViewBatch batch;
   batch.Put(*outcomes_, ctx.command_id, w.bytes());
   // Losing this row (a crash right after answering) only means a retry is decided afresh, or,
@@ -258,6 +317,8 @@ Result<std::optional<CommandOutcome>> CommandService::FindOutcome(const domain::
     Position position = 0;
     StreamVersion version = eventstore::kNoStreamVersion;
     std::string digest;  // empty in rows written before digests were kept
+    bool bulk = false;   // an InviteMembers outcome: `refused` holds its refused entries
+    std::vector<std::pair<uint32_t, domain::Rejection>> refused;
   };
   auto read_row = [&]() -> Result<std::optional<Row>> {
     auto bytes = outcomes_->Get(command_id);
@@ -272,6 +333,16 @@ Result<std::optional<CommandOutcome>> CommandService::FindOutcome(const domain::
     row.position = r.U64();
     row.version = r.I64();
     if (r.ok() && !r.done()) row.digest = r.Str();
+    if (r.ok() && !r.done()) {
+      row.bulk = true;
+      const uint32_t n = r.U32();
+      for (uint32_t i = 0; i < n && r.ok(); ++i) {
+        const uint32_t index = r.U32();
+        domain::ErrorCode c = domain::ErrorCode::kConflict;
+        domain::ParseErrorCode(r.Str(), &c);
+        row.refused.emplace_back(index, domain::Rejection{c, r.Str()});
+      }
+    }
     if (!r.done()) return Fail("INTERNAL", "unreadable outcome of command " + command_id);
     return std::optional<Row>(std::move(row));
   };
@@ -297,6 +368,7 @@ Result<std::optional<CommandOutcome>> CommandService::FindOutcome(const domain::
     auto events = ReadEvents(first.result.first_position, first.result.last_position);
     if (!events) return std::unexpected(events.error());
     outcome.events = std::move(*events);
+    if (*row && (*row)->bulk) outcome.entries = BulkEntries((*row)->refused, outcome.events, {});
     return std::optional<CommandOutcome>(std::move(outcome));
   }
   // Rejections and no-ops never reach the log; their outcomes are kept beside the views.
@@ -316,6 +388,7 @@ Result<std::optional<CommandOutcome>> CommandService::FindOutcome(const domain::
     domain::ParseErrorCode((*row)->code, &c);
     outcome.rejection = domain::Rejection{c, (*row)->message};
   }
+  if ((*row)->bulk) outcome.entries = BulkEntries((*row)->refused, {}, {});
   return std::optional<CommandOutcome>(std::move(outcome));
 }
 
@@ -337,17 +410,30 @@ Result<CommandOutcome> CommandService::Execute(const domain::OrgId& org, domain:
   if (!previous) return std::unexpected(previous.error());
   if (*previous) return std::move(**previous);
 
-  auto token = FillToken(command);
-  if (!token) return std::unexpected(token.error());
+  auto tokens = FillTokens(command);
+  if (!tokens) return std::unexpected(tokens.error());
+  const auto* bulk = std::get_if<domain::InviteMembers>(&command);
   CommandOutcome outcome;
-  outcome.invitation_token = std::move(*token);
+  if (!bulk && !tokens->empty()) outcome.invitation_token = std::move(tokens->front());
+  std::vector<std::optional<domain::Rejection>> verdicts;  // InviteMembers: by entry
   const std::string stream = eventstore::codec::OrgStream(org);
   for (int attempt = 0; attempt <= options_.max_conflict_retries; ++attempt) {
     const domain::Time now = clock_.Now();
     domain::Decision decision;
     {
       std::shared_lock lock(a->state_mu);
-      decision = domain::Decide(a->state, ctx.actor, command, now);
+      if (bulk != nullptr) {
+        // Entry by entry: the refused ones are answered, the accepted ones appended together.
+        auto decided = domain::DecideInviteMembers(a->state, ctx.actor, *bulk, now);
+        if (decided) {
+          verdicts = std::move(decided->entries);
+          decision = std::move(decided->events);
+        } else {
+          decision = std::unexpected(decided.error());
+        }
+      } else {
+        decision = domain::Decide(a->state, ctx.actor, command, now);
+      }
     }
     if ((!decision || decision->empty()) && options_.shared_log) {
       // Decided on what this node knew: another node may have changed the organization since.
@@ -360,6 +446,7 @@ Result<CommandOutcome> CommandService::Execute(const domain::OrgId& org, domain:
     if (!decision || decision->empty()) {
       if (!decision) outcome.rejection = decision.error();
       outcome.invitation_token.clear();
+      if (decision && bulk != nullptr) outcome.entries = BulkEntries(Refused(verdicts), {}, {});
       RecordOutcome(org, ctx, outcome);
       return outcome;
     }
@@ -395,6 +482,8 @@ Result<CommandOutcome> CommandService::Execute(const domain::OrgId& org, domain:
       outcome.position = appended->last_position;
       outcome.version = appended->last_version;
       outcome.invitation_token.clear();
+      // Which entries the first decision refused is in its outcome row, which was lost.
+      if (bulk != nullptr) outcome.entries = BulkEntries({}, outcome.events, {});
       return outcome;
     }
     {
@@ -406,6 +495,7 @@ Result<CommandOutcome> CommandService::Execute(const domain::OrgId& org, domain:
     outcome.events = std::move(*decision);
     outcome.position = appended->last_position;
     outcome.version = appended->last_version;
+    if (bulk != nullptr) outcome.entries = BulkEntries(Refused(verdicts), outcome.events, *tokens);
     RecordOutcome(org, ctx, outcome);
     MaybeSnapshot(org, *a);
     return outcome;

@@ -46,6 +46,13 @@ struct CommandContext {
   std::string request_digest;
 };
 
+// One entry of an InviteMembers command: refused, or the invitation it sent.
+struct EntryOutcome {
+  std::optional<domain::Rejection> rejection;
+  std::string invitation_id;     // accepted
+  std::string invitation_token;  // accepted, the first time only (a retry does not repeat it)
+};
+
 struct CommandOutcome {
   std::optional<domain::Rejection> rejection;
   eventstore::Position position = 0;  // consistency token (the org's head for a no-op)
@@ -53,6 +60,9 @@ struct CommandOutcome {
   std::vector<domain::Event> events;  // recorded by this command (also on a duplicate)
   bool duplicate = false;             // a retry: this is the first outcome
   std::string invitation_token;       // the secret of a new or resent invitation, once
+  // InviteMembers: one per entry, in order (also on a retry, from the first outcome: the ids
+  // from the log, the refusals from the outcome row, but no secrets).
+  std::vector<EntryOutcome> entries;
   bool accepted() const { return !rejection.has_value(); }
 };
 

@@ -77,6 +77,10 @@ struct Command {
     deleteResource @30 :Text;         # resource id
     recordLogin @31 :RecordLogin;
     recordActivity @32 :Void;
+    inviteToProject @33 :InviteToProject;   # project-only access by email (rule 7)
+    # Many org invitations in one command (at most 100), decided entry by entry: the answer's
+    # invitationOutcomes hold one outcome per entry, in order.
+    inviteMembers @34 :List(InviteMember);
   }
 }
 
@@ -98,6 +102,8 @@ struct InviteMember {
   email @0 :Text;
   displayName @1 :Text;
   role @2 :Text;
+  ttlDays @3 :Int32;                  # the invitation's lifetime: 1..the org's invitationTtlDays;
+                                      # 0 = the org's default (that setting)
 }
 
 struct AcceptInvitation {
@@ -105,6 +111,11 @@ struct AcceptInvitation {
   token @1 :Text;                     # the secret from the invitation link
   verifiedEmail @2 :Text;             # from the caller's identity provider
   displayName @3 :Text;
+  # The opaque accept token an invitation's answer returned (CommandResult.acceptToken): it
+  # names the organization, the invitation and the secret, so invitationId, token and the
+  # command's org may then be empty (if given, they must agree with it). A `token` that is an
+  # accept token is taken as one too.
+  acceptToken @4 :Text;
 }
 
 struct ChangeRole {
@@ -442,6 +453,11 @@ struct CommandResult {
   invitationId @6 :Text;              # InviteMember / ResendInvitation
   invitationToken @7 :Text;           # the secret for the invitation link, returned once
   membershipId @8 :Text;              # AcceptInvitation / CreateOrganization
+  # InviteMember / InviteToProject / ResendInvitation: the one opaque token to put in the
+  # invitation link (organization, invitation and secret together; AcceptInvitation.acceptToken).
+  # Returned once, like invitationToken; not meant to be parsed.
+  acceptToken @9 :Text;
+  invitationOutcomes @10 :List(InvitationOutcome);  # inviteMembers: one per entry, in order
 }
 
 struct EventInfo {
@@ -492,6 +508,9 @@ struct Invitation {
   acceptedBy @9 :Text;
   endedAtUs @10 :Int64;
   cursor @11 :UInt64;
+  validForUs @12 :Int64;              # the lifetime granted (expiresAtUs - sentAtUs)
+  projectId @13 :Text;                # a project invitation; empty for an org invitation
+  projectRole @14 :Text;              # the project role it grants (role is then empty)
 }
 
 struct InvitationPage {
@@ -566,6 +585,8 @@ struct PendingInvitation {
   email @1 :Text;
   role @2 :Text;
   expiresAtUs @3 :Int64;
+  projectId @4 :Text;                 # a project invitation; empty for an org invitation
+  projectRole @5 :Text;
 }
 
 # Streamed (Query.streamed): the first part holds org, name, position, timeUs and deleted; the
@@ -726,4 +747,24 @@ struct WebhookAttempt {
   attempt @6 :UInt32;                 # 1 for the event's first try, then 2, 3, ...
   durationUs @7 :Int64;
   delivered @8 :Bool;                 # a 2xx answer
+}
+
+# Command.inviteToProject: invite someone by email to one project with a project role. Needs
+# what addProjectMember needs; accepting grants direct project access without org membership.
+struct InviteToProject {
+  email @0 :Text;
+  displayName @1 :Text;
+  projectId @2 :Text;
+  role @3 :Text;                      # a project role
+  ttlDays @4 :Int32;                  # as InviteMember.ttlDays
+}
+
+# One entry of Command.inviteMembers, answered in CommandResult.invitationOutcomes.
+struct InvitationOutcome {
+  email @0 :Text;                     # as the entry gave it
+  accepted @1 :Bool;
+  invitationId @2 :Text;              # accepted: the new invitation
+  invitationToken @3 :Text;           # accepted: its secret; returned once (empty on a retry)
+  acceptToken @4 :Text;               # accepted: the opaque link token; returned once
+  rejection @5 :Error;                # refused: ALREADY_MEMBER, INVITE_PENDING, INVITE_LIMIT, ...
 }

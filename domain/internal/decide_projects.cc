@@ -6,39 +6,6 @@
 #include "domain/internal/decide_support.h"
 
 namespace roster::domain::internal {
-namespace {
-
-struct ProjectActor {
-  const Project* project;
-  PermissionSet authority;  // org role permissions plus effective project role permissions
-};
-
-// The actor holds `permission` for this project, through their org role or their project role
-// (a project-only member may administer a project their project role allows).
-std::expected<ProjectActor, Rejection> RequireProjectPermission(const OrganizationState& s,
-                                                                const UserId& actor,
-                                                                const ProjectId& id,
-                                                                Permission permission) {
-  if (auto ok = RequireLive(s); !ok) return std::unexpected(ok.error());
-  const Project* p = s.FindProject(id);
-  if (p == nullptr) return Reject(ErrorCode::kNotFound, "Project " + id.value + " does not exist.");
-  const PermissionSet authority = ProjectAuthority(s, *p, actor);
-  if (!authority.Has(permission)) {
-    return Reject(ErrorCode::kPermissionDenied, "User " + actor.value + " does not hold " +
-                                                    std::string(PermissionName(permission)) +
-                                                    " in project " + id.value + ".");
-  }
-  return ProjectActor{p, authority};
-}
-
-Check RequireProjectCovers(const ProjectActor& a, const ProjectRole& role, std::string_view what) {
-  if (role.permissions.IsSubsetOf(a.authority)) return {};
-  return Reject(ErrorCode::kEscalation, "You cannot " + std::string(what) + " the project role " +
-                                            role.name + ": it holds permissions you do not (" +
-                                            role.permissions.Minus(a.authority).ToString() + ").");
-}
-
-}  // namespace
 
 Decision Handle(const OrganizationState& s, const UserId& actor, const CreateProject& c, Time) {
   auto m = RequirePermission(s, actor, Permission::kProjectsCreate);

@@ -1,5 +1,7 @@
 #include "domain/internal/decide_support.h"
 
+#include "domain/access.h"
+
 namespace roster::domain::internal {
 
 Check RequireLive(const OrganizationState& state) {
@@ -76,6 +78,29 @@ Check ValidateName(std::string_view kind, std::string_view value, size_t max) {
     return Reject(ErrorCode::kInvalidArgument, std::string(kind) + " must not be empty.");
   }
   return ValidateText(kind, value, max);
+}
+
+std::expected<ProjectActor, Rejection> RequireProjectPermission(const OrganizationState& s,
+                                                                const UserId& actor,
+                                                                const ProjectId& id,
+                                                                Permission permission) {
+  if (auto ok = RequireLive(s); !ok) return std::unexpected(ok.error());
+  const Project* p = s.FindProject(id);
+  if (p == nullptr) return Reject(ErrorCode::kNotFound, "Project " + id.value + " does not exist.");
+  const PermissionSet authority = ProjectAuthority(s, *p, actor);
+  if (!authority.Has(permission)) {
+    return Reject(ErrorCode::kPermissionDenied, "User " + actor.value + " does not hold " +
+                                                    std::string(PermissionName(permission)) +
+                                                    " in project " + id.value + ".");
+  }
+  return ProjectActor{p, authority};
+}
+
+Check RequireProjectCovers(const ProjectActor& a, const ProjectRole& role, std::string_view what) {
+  if (role.permissions.IsSubsetOf(a.authority)) return {};
+  return Reject(ErrorCode::kEscalation, "You cannot " + std::string(what) + " the project role " +
+                                            role.name + ": it holds permissions you do not (" +
+                                            role.permissions.Minus(a.authority).ToString() + ").");
 }
 
 const Role* MostPrivilegedNonOwnerRole(const RoleCatalog& catalog) {

@@ -34,6 +34,20 @@ Check ValidateName(std::string_view kind, std::string_view value, size_t max = 2
 // Optional free text (display names, user agents): at most max bytes, no control characters.
 Check ValidateText(std::string_view kind, std::string_view value, size_t max);
 
+// Rule 1 for a project: the actor holds `permission` in the project, through their org role or
+// their project role (a project-only member may administer a project their project role
+// allows). `authority` is what the actor holds there, for RequireProjectCovers.
+struct ProjectActor {
+  const Project* project;
+  PermissionSet authority;  // org role permissions plus effective project role permissions
+};
+std::expected<ProjectActor, Rejection> RequireProjectPermission(const OrganizationState& s,
+                                                                const UserId& actor,
+                                                                const ProjectId& id,
+                                                                Permission permission);
+// Rule 2 for a project role the actor grants or takes away.
+Check RequireProjectCovers(const ProjectActor& a, const ProjectRole& role, std::string_view what);
+
 // The most privileged non-owner org role (most permissions; the first on a tie), or null.
 const Role* MostPrivilegedNonOwnerRole(const RoleCatalog& catalog);
 
@@ -55,6 +69,9 @@ Decision Handle(const OrganizationState& s, const UserId& actor, const AcceptInv
                 Time now);
 Decision Handle(const OrganizationState& s, const UserId& actor, const ExpireInvitations& c,
                 Time now);
+Decision Handle(const OrganizationState& s, const UserId& actor, const InviteToProject& c,
+                Time now);
+Decision Handle(const OrganizationState& s, const UserId& actor, const InviteMembers& c, Time now);
 Decision Handle(const OrganizationState& s, const UserId& actor, const ChangeRole& c, Time now);
 Decision Handle(const OrganizationState& s, const UserId& actor, const RemoveMember& c, Time now);
 Decision Handle(const OrganizationState& s, const UserId& actor, const LeaveOrganization& c,

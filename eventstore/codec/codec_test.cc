@@ -4,6 +4,7 @@
 #include <capnp/serialize.h>
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <set>
 
 #include "domain/presets.h"
@@ -30,6 +31,8 @@ std::vector<Event> EveryEventType() {
       OrganizationDeleted{"Acme"},
       InvitationSent{InvitationId("i1"), email, "Ana", "Developer", UserId("u1"), "ab12",
                      T(1'700'000'000'000'000), T(1'700'604'800'000'000)},
+      InvitationSent{InvitationId("i2"), email, "Ana", "", UserId("u1"), "ef56", T(1), T(3),
+                     ProjectId("website"), "Viewer"},
       InvitationResent{InvitationId("i1"), email, "cd34", T(5), T(6), 2},
       InvitationRevoked{InvitationId("i1"), email, "Viewer"},
       InvitationAccepted{InvitationId("i1"), email, UserId("u2"), MembershipId("m2")},
@@ -214,6 +217,37 @@ TEST(CodecTest, AnInvitationTimeOutOfRangeIsAnError) {
   ASSERT_FALSE(decoded.has_value());
   EXPECT_NE(decoded.error().message.find("out of range"), std::string::npos)
       << decoded.error().message;
+}
+
+// An invitation.sent revision 2 written before project invitations existed (no projectId,
+// no projectRole) still decodes, as the org invitation it was.
+TEST(CodecTest, AnInvitationWrittenBeforeProjectInvitationsIsAnOrgInvitation) {
+  EventCodec codec;
+  capnp::MallocMessageBuilder old;
+  auto w = old.initRoot<wire::MemberInvitedV2>();
+  w.setInvitationId("i7");
+  w.setEmail("bo@example.com");
+  w.setRole("Developer");
+  w.setInviter("u1");
+  w.setTokenHash("ab");
+  w.setSentAt(1'000);
+  w.setValidFor(2'000);
+  auto words = capnp::messageToFlatArray(old);
+  auto decoded = codec.Decode(
+      "invitation.sent", 2,
+      std::string(reinterpret_cast<const char*>(words.asBytes().begin()), words.asBytes().size()));
+  ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
+  const auto& sent = std::get<InvitationSent>(*decoded);
+  EXPECT_EQ(sent.role, "Developer");
+  EXPECT_EQ(sent.expires_at, T(3'000));
+  EXPECT_TRUE(sent.project_id.empty());
+  EXPECT_TRUE(sent.project_role.empty());
+  // And an org invitation is written as before: the new fields stay absent.
+  auto encoded = codec.Encode(sent);
+  auto aligned = kj::heapArray<capnp::word>(encoded.payload.size() / sizeof(capnp::word));
+  std::memcpy(aligned.begin(), encoded.payload.data(), aligned.asBytes().size());
+  capnp::FlatArrayMessageReader reader(aligned);
+  EXPECT_FALSE(reader.getRoot<wire::MemberInvitedV2>().hasProjectId());
 }
 
 // Settings outside the ranges the domain accepts are not a stored record Roster wrote: refused

@@ -82,6 +82,10 @@ struct MemberInvitedV2 {
   tokenHash @5 :Text;
   sentAt @6 :Int64;
   validFor @7 :Int64;
+  # A project invitation (added within revision 2: absent in older records, which are org
+  # invitations): the project and the project role accepting grants; `role` is then empty.
+  projectId @8 :Text;
+  projectRole @9 :Text;
 }
 
 struct InvitationResent {

@@ -29,6 +29,8 @@ struct InvitationState {
   expiresAt @7 :Int64;
   status @8 :UInt8;
   resendCount @9 :UInt32;
+  projectId @10 :Text;                # a project invitation; empty for an org invitation
+  projectRole @11 :Text;
 }
 
 struct DirectMember {

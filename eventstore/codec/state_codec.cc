@@ -44,6 +44,8 @@ std::string EncodeState(const OrganizationState& s) {
     w.setExpiresAt(ToMicros(inv.expires_at));
     w.setStatus(static_cast<uint8_t>(inv.status));
     w.setResendCount(inv.resend_count);
+    w.setProjectId(Txt(inv.project_id.value));
+    w.setProjectRole(Txt(inv.project_role));
   }
   auto projects = b.initProjects(static_cast<unsigned>(s.projects.size()));
   i = 0;
@@ -125,7 +127,9 @@ Decoded<OrganizationState> ReadState(wire::OrganizationSnapshot::Reader r) {
                    FromMicros(w.getSentAt()),
                    FromMicros(w.getExpiresAt()),
                    static_cast<InvitationStatus>(w.getStatus()),
-                   w.getResendCount()};
+                   w.getResendCount(),
+                   ProjectId(Str(w.getProjectId())),
+                   Str(w.getProjectRole())};
     s.invitations.emplace(inv.id, std::move(inv));
   }
   for (auto w : r.getProjects()) {

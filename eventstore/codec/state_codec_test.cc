@@ -45,6 +45,8 @@ TEST_F(StateCodecTest, SnapshotOfABusyOrganizationDecodesToTheSameState) {
   Run("owner", AddProjectMember{ProjectId("web"), UserId("ana"), "Editor"});
   Run("owner", AddProjectMember{ProjectId("web"), UserId("client"), "Viewer"});
   Run("owner", DeleteProject{ProjectId("old")});
+  // A pending project invitation (issue 21): its project and project role survive a snapshot.
+  Run("owner", InviteToProject{"guest@brand.io", "", ProjectId("web"), "Viewer", 2, "h4"});
   Run("owner", CreateApiKey{ApiKeyId("k1"), "CI", ProjectId()});
   Run("owner", CreateApiKey{ApiKeyId("k2"), "Old", ProjectId()});
   Run("owner", RevokeApiKey{ApiKeyId("k2")});
@@ -56,7 +58,9 @@ TEST_F(StateCodecTest, SnapshotOfABusyOrganizationDecodesToTheSameState) {
   ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
   EXPECT_EQ(*decoded, state_);
   // The rebuilt indexes answer the same questions.
-  EXPECT_EQ(decoded->LivePendingCount(now_), 1u);
+  EXPECT_EQ(decoded->LivePendingCount(now_), 2u);
+  EXPECT_EQ(decoded->pending_by_project_email, state_.pending_by_project_email);
+  EXPECT_EQ(decoded->invitations.at(InvitationId("i4")).project_role, "Viewer");
   EXPECT_EQ(decoded->owner_count(), 1u);
   EXPECT_TRUE(decoded->direct_projects.contains(UserId("client")));
 }

@@ -130,6 +130,10 @@ void Write(wire::MemberInvitedV2::Builder b, const domain::InvitationSent& e) {
   b.setTokenHash(Txt(e.token_hash));
   b.setSentAt(ToMicros(e.sent_at));
   b.setValidFor((e.expires_at - e.sent_at).count());
+  if (!e.project_id.empty()) {
+    b.setProjectId(Txt(e.project_id.value));
+    b.setProjectRole(Txt(e.project_role));
+  }
 }
 Decoded<domain::InvitationSent> Read(wire::MemberInvitedV2::Reader r) {
   const domain::Time sent_at = FromMicros(r.getSentAt());
@@ -144,7 +148,9 @@ Decoded<domain::InvitationSent> Read(wire::MemberInvitedV2::Reader r) {
                                 domain::UserId(Str(r.getInviter())),
                                 Str(r.getTokenHash()),
                                 sent_at,
-                                FromMicros(expires_at_us)};
+                                FromMicros(expires_at_us),
+                                domain::ProjectId(Str(r.getProjectId())),
+                                Str(r.getProjectRole())};
 }
 
 void Write(wire::InvitationResent::Builder b, const domain::InvitationResent& e) {

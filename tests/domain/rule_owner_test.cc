@@ -141,6 +141,12 @@ std::vector<Command> EveryCommand() {
       RevokeInvitation{InvitationId("i1")},
       AcceptInvitation{InvitationId("i1"), "h1", "carol@example.com", ""},
       ExpireInvitations{},
+      InviteToProject{.email = "guest@example.com",
+                      .project_id = ProjectId("p1"),
+                      .role = "Viewer",
+                      .token_hash = "h"},
+      InviteMembers{
+          {InviteMember{.email = "new2@example.com", .role = "Editor", .token_hash = "h"}}},
       ChangeRole{User("ed"), "Billing"},
       RemoveMember{User("ed")},
       LeaveOrganization{},

@@ -5,6 +5,7 @@
 #include <set>
 #include <thread>
 
+#include "api/service/accept_token.h"
 #include "api/service/secrets.h"
 #include "eventstore/codec/streams.h"
 #include "projections/row_codec.h"
@@ -113,6 +114,77 @@ TEST_F(CommandServiceTest, RetryWithSameCommandIdReturnsFirstOutcomeAndAppendsNo
   EXPECT_TRUE(again.duplicate);
   EXPECT_EQ(again.events, first.events);
   EXPECT_EQ(StreamLength("acme"), length);
+}
+
+// InviteMembers: one outcome per entry, a token per accepted one; the accepted entries' events
+// are one append; a retry (also after a restart) gives the same ids and refusals, without the
+// secrets, and appends nothing.
+TEST_F(CommandServiceTest, BulkInviteAnswersEveryEntryAndARetryTheSameOutcomes) {
+  Join("ana", "Editor");
+  const InviteMembers bulk{{
+      InviteMember{"bo@acme.test", "", "Editor", ""},
+      InviteMember{"ana@acme.test", "", "Editor", ""},
+      InviteMember{"BO@acme.test", "", "Billing", ""},
+      InviteMember{"cy@acme.test", "", "Billing", "", 3},
+  }};
+  const size_t before = StreamLength("acme");
+  auto first = Exec("acme", "olive", bulk, "bulk-1");
+  ASSERT_TRUE(first.accepted());
+  ASSERT_EQ(first.entries.size(), 4u);
+  EXPECT_EQ(first.entries[0].invitation_id, "i2");
+  EXPECT_EQ(first.entries[0].invitation_token.size(), 43u);
+  EXPECT_EQ(first.entries[1].rejection->code, ErrorCode::kAlreadyMember);
+  EXPECT_EQ(first.entries[2].rejection->code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(first.entries[3].invitation_id, "i3");
+  EXPECT_NE(first.entries[3].invitation_token, first.entries[0].invitation_token);
+  EXPECT_EQ(StreamLength("acme"), before + 2);
+  // Each token accepts its own invitation.
+  const auto& sent = std::get<InvitationSent>(first.events.back());
+  EXPECT_EQ(sent.expires_at - sent.sent_at, Days(3));
+  EXPECT_EQ(sent.token_hash,
+            api::service::HashSecretToken(first.entries[3].invitation_token).value());
+
+  Reopen();
+  auto retry = Exec("acme", "olive", bulk, "bulk-1");
+  EXPECT_TRUE(retry.duplicate);
+  ASSERT_EQ(retry.entries.size(), 4u);
+  EXPECT_EQ(retry.entries[0].invitation_id, "i2");
+  EXPECT_TRUE(retry.entries[0].invitation_token.empty());  // handed out once
+  EXPECT_EQ(retry.entries[1].rejection, first.entries[1].rejection);
+  EXPECT_EQ(retry.entries[2].rejection, first.entries[2].rejection);
+  EXPECT_EQ(retry.entries[3].invitation_id, "i3");
+  EXPECT_EQ(StreamLength("acme"), before + 2);
+
+  // Every entry refused: accepted with nothing appended, and a retry answers the same.
+  const InviteMembers none{{InviteMember{"ana@acme.test", "", "Editor", ""}}};
+  auto refused = Exec("acme", "olive", none, "bulk-2");
+  ASSERT_TRUE(refused.accepted());
+  ASSERT_EQ(refused.entries.size(), 1u);
+  EXPECT_EQ(refused.entries[0].rejection->code, ErrorCode::kAlreadyMember);
+  auto refused_again = Exec("acme", "olive", none, "bulk-2");
+  EXPECT_TRUE(refused_again.duplicate);
+  ASSERT_EQ(refused_again.entries.size(), 1u);
+  EXPECT_EQ(refused_again.entries[0].rejection, refused.entries[0].rejection);
+  EXPECT_EQ(StreamLength("acme"), before + 2);
+}
+
+TEST(AcceptTokenTest, CarriesTheOrganizationTheInvitationAndTheSecret) {
+  const std::string token = api::service::MakeAcceptToken("acme-1", "i42", "s3cr-t_x");
+  EXPECT_EQ(token.rfind("rinv_", 0), 0u);
+  EXPECT_EQ(token.find('='), std::string::npos);
+  auto parts = api::service::ParseAcceptToken(token);
+  ASSERT_TRUE(parts.has_value()) << parts.error().message;
+  EXPECT_EQ(parts->org, "acme-1");
+  EXPECT_EQ(parts->invitation_id, "i42");
+  EXPECT_EQ(parts->secret, "s3cr-t_x");
+  for (const std::string bad :
+       {std::string(""), std::string("rinv_"), std::string("rinv_!!!"), std::string("abc"),
+        token.substr(5), "rinv_" + std::string("YWNtZQ"),  // "acme": no parts
+        api::service::MakeAcceptToken("acme", "i1", "")}) {
+    auto p = api::service::ParseAcceptToken(bad);
+    ASSERT_FALSE(p.has_value()) << bad;
+    EXPECT_EQ(p.error().code, "INVALID_ARGUMENT");
+  }
 }
 
 TEST_F(CommandServiceTest, RetryOfARejectedCommandReturnsTheRejectionEvenIfItWouldNowPass) {

@@ -84,8 +84,13 @@ class OrganizationAsOfPrinter {
     if (members_.has_rows()) Flush(members_);
     if (part.getPending().size() > 0 || part.getProjects().size() > 0) EndMembers();
     for (auto p : part.getPending()) {
-      pending_.Add({p.getInvitationId().cStr(), p.getEmail().cStr(), p.getRole().cStr(),
-                    TimeOrDash(p.getExpiresAtUs())});
+      // A project invitation grants a project role in its project, not an org role.
+      const std::string role =
+          p.getProjectId().size() > 0
+              ? std::string(p.getProjectRole().cStr()) + " in project " + p.getProjectId().cStr()
+              : std::string(p.getRole().cStr());
+      pending_.Add(
+          {p.getInvitationId().cStr(), p.getEmail().cStr(), role, TimeOrDash(p.getExpiresAtUs())});
     }
     if (pending_.has_rows()) Flush(pending_);
     for (auto p : part.getProjects()) {

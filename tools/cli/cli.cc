@@ -162,9 +162,29 @@ int RunCommand(Cli& cli, const CommandOptions& options,
       fields.emplace_back("token", std::string(result.getInvitationToken().cStr()) +
                                        "  (shown once: put it in the invitation link)");
     }
+    if (result.getAcceptToken().size() > 0) {
+      fields.emplace_back("accept token", std::string(result.getAcceptToken().cStr()) +
+                                              "  (shown once: the link's one token)");
+    }
     if (result.hasMembershipId())
       fields.emplace_back("membership", result.getMembershipId().cStr());
     PrintFields(std::cout, fields);
+    if (result.getInvitationOutcomes().size() > 0) {
+      Table outcomes({"EMAIL", "OUTCOME", "INVITATION", "ACCEPT TOKEN (shown once)"});
+      for (auto o : result.getInvitationOutcomes()) {
+        if (o.getAccepted()) {
+          outcomes.Add({o.getEmail().cStr(), "invited", o.getInvitationId().cStr(),
+                        OrDash(o.getAcceptToken().cStr())});
+        } else {
+          outcomes.Add({o.getEmail().cStr(),
+                        std::string(o.getRejection().getCode().cStr()) + ": " +
+                            o.getRejection().getMessage().cStr(),
+                        "-", "-"});
+        }
+      }
+      std::cout << "\n";
+      outcomes.Print(std::cout);
+    }
     if (result.getEvents().size() > 0) {
       Table events({"EVENT", "SUMMARY"});
       for (auto e : result.getEvents())

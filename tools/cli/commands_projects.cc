@@ -16,6 +16,10 @@ struct ProjectName {
 struct ProjectMember {
   std::string project, user, role;
 };
+struct ProjectInvite {
+  std::string project, email, role, display_name;
+  int ttl_days = 0;
+};
 struct RoleDefinition {
   std::string name, project_role;
   std::vector<std::string> permissions;
@@ -86,6 +90,29 @@ void RegisterProjects(CLI::App& app, Cli& cli) {
         FillProjectMember(c.initAddProjectMember(), o);
       },
       [](CLI::App& sub, ProjectMember& o) { ProjectMemberOptions(sub, o, "project role"); });
+  NewCommand<ProjectInvite>(
+      *project, cli, "invite",
+      "invite someone by email to the project with a project role; accepting grants project "
+      "access without org membership",
+      [](Command::Builder c, const ProjectInvite& o) {
+        auto r = c.initInviteToProject();
+        r.setProjectId(o.project);
+        r.setEmail(o.email);
+        r.setRole(o.role);
+        r.setDisplayName(o.display_name);
+        r.setTtlDays(o.ttl_days);
+      },
+      [](CLI::App& sub, ProjectInvite& o) {
+        ProjectOption(sub, o.project);
+        sub.add_option("email", o.email, "the invitee's email")->required();
+        sub.add_option("--role", o.role, "project role to grant")->required();
+        sub.add_option("--display-name", o.display_name, "the invitee's name");
+        // On the wire 0 means "the org's default": a 0 typed here would be silently ignored.
+        sub.add_option("--ttl-days", o.ttl_days,
+                       "the invitation's lifetime in days (default and maximum: the org's "
+                       "invitation TTL)")
+            ->check(CLI::PositiveNumber);
+      });
   NewCommand<ProjectMember>(
       *project, cli, "role", "change a direct project member's role",
       [](Command::Builder c, const ProjectMember& o) {

@@ -110,6 +110,15 @@ void RegisterOrgsOf(CLI::App& app, Cli& cli) {
   });
 }
 
+// An invitation's lifetime as days (and hours when not whole days).
+std::string Lifetime(int64_t us) {
+  if (us <= 0) return "-";
+  constexpr int64_t kHour = 3'600'000'000;
+  const int64_t hours = us / kHour;
+  if (hours % 24 == 0) return std::to_string(hours / 24) + "d";
+  return std::to_string(hours / 24) + "d" + std::to_string(hours % 24) + "h";
+}
+
 void RegisterInvitations(CLI::App& app, Cli& cli) {
   struct Options {
     std::string org, status = "any", viewer;
@@ -147,12 +156,18 @@ void RegisterInvitations(CLI::App& app, Cli& cli) {
             std::cout << api::wire::ToJson(page) << "\n";
             return int{kOk};
           }
-          Table table(
-              {"INVITATION", "EMAIL", "ROLE", "STATUS", "INVITER", "SENT", "EXPIRES", "RESENT"});
+          Table table({"INVITATION", "EMAIL", "ROLE", "STATUS", "INVITER", "SENT", "EXPIRES",
+                       "LIFETIME", "RESENT"});
           for (auto i : page.getInvitations()) {
-            table.Add({i.getInvitationId().cStr(), i.getEmail().cStr(), i.getRole().cStr(),
-                       i.getStatus().cStr(), i.getInviter().cStr(), TimeOrDash(i.getSentAtUs()),
-                       TimeOrDash(i.getExpiresAtUs()), std::to_string(i.getResendCount())});
+            // A project invitation grants a project role in its project, not an org role.
+            const std::string role = i.getProjectId().size() > 0
+                                         ? std::string(i.getProjectRole().cStr()) + " in project " +
+                                               i.getProjectId().cStr()
+                                         : std::string(i.getRole().cStr());
+            table.Add({i.getInvitationId().cStr(), i.getEmail().cStr(), role, i.getStatus().cStr(),
+                       i.getInviter().cStr(), TimeOrDash(i.getSentAtUs()),
+                       TimeOrDash(i.getExpiresAtUs()), Lifetime(i.getValidForUs()),
+                       std::to_string(i.getResendCount())});
           }
           table.Print(std::cout);
           PrintNextCursor(page.getNextCursor());
