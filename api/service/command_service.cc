@@ -2,7 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <map>
+
 #include "api/service/secrets.h"
+#include "domain/email.h"
 #include "eventstore/codec/state_codec.h"
 #include "eventstore/codec/streams.h"
 #include "projections/row_codec.h"
@@ -71,6 +74,32 @@ std::vector<EntryOutcome> BulkEntries(
     if (out[i].rejection || next == sent.size()) continue;
     out[i].invitation_id = sent[next++];
     if (i < tokens.size()) out[i].invitation_token = tokens[i];
+  }
+  return out;
+}
+
+// The entries of an InviteMembers command whose outcome row was lost (a crash between the
+// append and the row's write): the log still says which entries were sent, matched here by
+// their normalized email (unique within a batch); why the others were refused is not kept.
+std::vector<EntryOutcome> BulkEntriesFromLog(const domain::InviteMembers& command,
+                                             const std::vector<domain::Event>& events) {
+  std::map<std::string, std::string> sent;  // email -> invitation id
+  for (const domain::Event& e : events) {
+    if (const auto* s = std::get_if<domain::InvitationSent>(&e))
+      sent.emplace(s->email.value(), s->invitation_id.value);
+  }
+  std::vector<EntryOutcome> out(command.entries.size());
+  for (size_t i = 0; i < out.size(); ++i) {
+    auto email = domain::Email::Parse(command.entries[i].email);
+    auto it = email ? sent.find(email->value()) : sent.end();
+    if (it != sent.end()) {
+      out[i].invitation_id = it->second;
+      sent.erase(it);  // a repeated email was refused the second time
+    } else {
+      out[i].rejection = domain::Rejection{
+          domain::ErrorCode::kConflict,
+          "The first attempt of this command refused this entry; why was not kept."};
+    }
   }
   return out;
 }
@@ -288,8 +317,8 @@ void CommandService::RecordOutcome(const domain::OrgId& org, const CommandContex
   (void)views_.Write(batch);
 }
 
-Result<std::optional<CommandOutcome>> CommandService::FindOutcome(const domain::OrgId& org,
-                                                                  const CommandContext& ctx) {
+Result<std::optional<CommandOutcome>> CommandService::FindOutcome(
+    const domain::OrgId& org, const CommandContext& ctx, const domain::InviteMembers* bulk) {
   const std::string& command_id = ctx.command_id;
   if (command_id.empty()) return std::optional<CommandOutcome>();
   auto conflict = [&](std::string message) {
@@ -368,7 +397,11 @@ Result<std::optional<CommandOutcome>> CommandService::FindOutcome(const domain::
     auto events = ReadEvents(first.result.first_position, first.result.last_position);
     if (!events) return std::unexpected(events.error());
     outcome.events = std::move(*events);
-    if (*row && (*row)->bulk) outcome.entries = BulkEntries((*row)->refused, outcome.events, {});
+    if (*row && (*row)->bulk) {
+      outcome.entries = BulkEntries((*row)->refused, outcome.events, {});
+    } else if (bulk != nullptr) {
+      outcome.entries = BulkEntriesFromLog(*bulk, outcome.events);
+    }
     return std::optional<CommandOutcome>(std::move(outcome));
   }
   // Rejections and no-ops never reach the log; their outcomes are kept beside the views.
@@ -406,7 +439,7 @@ Result<CommandOutcome> CommandService::Execute(const domain::OrgId& org, domain:
   std::shared_ptr<Aggregate> a = cache_.Get(org);
   std::lock_guard command_lock(a->command_mu);
   if (auto loaded = EnsureLoaded(org, *a); !loaded) return std::unexpected(loaded.error());
-  auto previous = FindOutcome(org, ctx);
+  auto previous = FindOutcome(org, ctx, std::get_if<domain::InviteMembers>(&command));
   if (!previous) return std::unexpected(previous.error());
   if (*previous) return std::move(**previous);
 
@@ -483,7 +516,7 @@ Result<CommandOutcome> CommandService::Execute(const domain::OrgId& org, domain:
       outcome.version = appended->last_version;
       outcome.invitation_token.clear();
       // Which entries the first decision refused is in its outcome row, which was lost.
-      if (bulk != nullptr) outcome.entries = BulkEntries({}, outcome.events, {});
+      if (bulk != nullptr) outcome.entries = BulkEntriesFromLog(*bulk, outcome.events);
       return outcome;
     }
     {

@@ -117,8 +117,11 @@ class CommandService {
   Result<bool> CatchUp(const domain::OrgId& org, Aggregate& a);
   // A log failure as the command's answer; an unreachable log says so.
   Failure LogFailed(const eventstore::Error& error);
+  // `bulk`: the command, when it is an InviteMembers (to answer its entries if the first
+  // attempt's outcome row was lost).
   Result<std::optional<CommandOutcome>> FindOutcome(const domain::OrgId& org,
-                                                    const CommandContext& ctx);
+                                                    const CommandContext& ctx,
+                                                    const domain::InviteMembers* bulk = nullptr);
   void RecordOutcome(const domain::OrgId& org, const CommandContext& ctx,
                      const CommandOutcome& outcome);
   Result<std::vector<domain::Event>> ReadEvents(eventstore::Position first,

@@ -34,6 +34,18 @@ rocksdb::WriteOptions Synced() {
 }  // namespace
 
 Result<std::unique_ptr<WebhookStore>> WebhookStore::Open(const std::filesystem::path& dir) {
+  // The endpoints' secrets are stored in clear: the directory is the owner's only, as the
+  // tokens file is.
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (!ec) {
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, ec);
+  }
+  if (ec) {
+    return std::unexpected(
+        service::Failure{"UNAVAILABLE", "cannot prepare " + dir.string() + ": " + ec.message()});
+  }
   rocksdb::Options options;
   options.create_if_missing = true;
   // A small database: a few keys per endpoint and delivery.

@@ -260,6 +260,9 @@ EndpointView Webhooks::ViewOf(Worker& w) {
 service::Result<EndpointView> Webhooks::Register(const RegisterRequest& request) {
   auto url = ParseUrl(request.url);
   if (!url) return Fail("INVALID_ARGUMENT", url.error());
+  // For the log: scheme, host and port only, since a receiver may carry a secret in its path.
+  const std::string where =
+      fmt::format("{}://{}:{}", url->tls ? "https" : "http", url->host, url->port);
   if (std::string bad = CheckEventTypes(request.event_types); !bad.empty()) {
     return Fail("INVALID_ARGUMENT", bad);
   }
@@ -298,7 +301,7 @@ service::Result<EndpointView> Webhooks::Register(const RegisterRequest& request)
   workers_[e.id] = std::move(worker);
   if (started_) Launch(w);
   logger_->info("webhook {} registered: {} (org '{}', {} event types), after position {}", e.id,
-                e.url, e.org, e.event_types.size(), e.start_after);
+                where, e.org, e.event_types.size(), e.start_after);
   EndpointView v = ViewOf(w);
   v.endpoint.secret = e.secret;
   return v;

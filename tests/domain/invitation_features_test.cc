@@ -184,6 +184,17 @@ TEST(ProjectInvitationTest, ResendAndRevokeNeedTheProjectPermission) {
       .ThenEvents({InvitationRevoked{InvitationId("i1"), Mail("client@example.com"), ""}});
 }
 
+// No escalation on managing either: a project Editor may not resend or revoke an invitation
+// to a project role above their own there.
+TEST(ProjectInvitationTest, ResendAndRevokeOfAHigherProjectRoleAreEscalation) {
+  Scenario s = Workspace();
+  s.Run("olga", ToProject("lead@example.com", "website", "Owner"));
+  s.When("mia", ResendInvitation{InvitationId("i1"), "p2"}, kT0 + Days(1))
+      .ThenRejected(ErrorCode::kEscalation);
+  s.When("mia", RevokeInvitation{InvitationId("i1")}).ThenRejected(ErrorCode::kEscalation);
+  s.When("olga", RevokeInvitation{InvitationId("i1")}).ThenAccepted();
+}
+
 TEST(ProjectInvitationTest, ExpiresLikeAnOrgInvitation) {
   Scenario s = Workspace();
   s.Run("olga", ToProject("client@example.com", "website", "Viewer", "p1", 1));

@@ -373,6 +373,10 @@ TEST_F(RosterdWebhooksTest, DeliveredAtLeastOnceInOrderAcrossKill9) {
     }
   }
   EXPECT_TRUE(invited_join_seen);
+  // The cursors survived the kill: at most the requests in flight then (one per endpoint, or a
+  // few more if a slow answer outlived its timeout) came again. Had a cursor been lost, every
+  // event its endpoint had received before the kill would have.
+  EXPECT_LT(duplicates, before_restart) << "repeats after the restart";
   std::printf("[ webhooks ] %zu requests received, %zu repeats after the kill, %zu answered 500\n",
               receiver.received().size(), duplicates, receiver.answered_500());
 

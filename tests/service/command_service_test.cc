@@ -168,6 +168,36 @@ TEST_F(CommandServiceTest, BulkInviteAnswersEveryEntryAndARetryTheSameOutcomes) 
   EXPECT_EQ(StreamLength("acme"), before + 2);
 }
 
+// A crash can lose the outcome row a bulk invite writes after its append: a retry then still
+// pairs each sent invitation with its own email (the log says which were sent), and says that
+// the reason for the others was not kept.
+TEST_F(CommandServiceTest, BulkRetryAfterItsOutcomeRowWasLostPairsInvitationsWithTheirEmails) {
+  Join("ana", "Editor");
+  const InviteMembers bulk{{
+      InviteMember{"ana@acme.test", "", "Editor", ""},
+      InviteMember{"bo@acme.test", "", "Editor", ""},
+      InviteMember{"cy@acme.test", "", "Billing", ""},
+  }};
+  auto first = Exec("acme", "olive", bulk, "bulk-lost");
+  ASSERT_TRUE(first.accepted());
+  ASSERT_EQ(first.entries.size(), 3u);
+  ASSERT_TRUE(first.entries[0].rejection.has_value());
+  auto outcomes = node_->views().OpenTable("outcomes");
+  ASSERT_TRUE(outcomes.has_value());
+  projections::ViewBatch lose;
+  lose.Delete(**outcomes, "bulk-lost");
+  ASSERT_TRUE(node_->views().Write(lose).has_value());
+
+  Reopen();
+  auto retry = Exec("acme", "olive", bulk, "bulk-lost");
+  EXPECT_TRUE(retry.duplicate);
+  ASSERT_EQ(retry.entries.size(), 3u);
+  ASSERT_TRUE(retry.entries[0].rejection.has_value());
+  EXPECT_NE(retry.entries[0].rejection->message.find("not kept"), std::string::npos);
+  EXPECT_EQ(retry.entries[1].invitation_id, first.entries[1].invitation_id);
+  EXPECT_EQ(retry.entries[2].invitation_id, first.entries[2].invitation_id);
+}
+
 TEST(AcceptTokenTest, CarriesTheOrganizationTheInvitationAndTheSecret) {
   const std::string token = api::service::MakeAcceptToken("acme-1", "i42", "s3cr-t_x");
   EXPECT_EQ(token.rfind("rinv_", 0), 0u);
