@@ -133,9 +133,9 @@ TEST_F(ProjectionsTest, RebuildFromScratchEqualsIncrementalAfterThousandsOfRando
   ExpectRebuildEqualsIncremental();
 }
 
-// The same with caches of about one organization (an active one): every model keeps evicting organizations
-// and reading them back from its rows, live, after the rebuild and after the restart, and must
-// answer exactly as a rebuild does.
+// The same with caches of about one organization (an active one): every model keeps evicting
+// organizations and reading them back from its rows, live, after the rebuild and after the restart,
+// and must answer exactly as a rebuild does.
 TEST_F(ProjectionsTest, ModelsThatEvictOrganizationsAnswerWhatARebuildAnswers) {
   model_cache_bytes_ = 4 << 10;
   ExpectRebuildEqualsIncremental();
