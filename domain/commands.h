@@ -53,8 +53,9 @@ struct InviteMember {
   std::string role;
   std::string token_hash;  // filled in by the command service
   // The invitation's lifetime in days, 1..the org's invitation_ttl_days (the maximum); none:
-  // that setting. A resend keeps it.
-  std::optional<int32_t> ttl_days;
+  // that setting. A resend keeps it. Initialized so that the many call sites written before
+  // it existed (InviteMember{email, name, role, hash}) stay complete initializations.
+  std::optional<int32_t> ttl_days = std::nullopt;
 };
 
 // Invites someone by email to one project with a project role, without org membership:
