@@ -28,7 +28,7 @@ asan_link_flags="$asan_flags -static-libasan -static-libubsan"
 tsan_flags="$common_flags -fsanitize=thread"
 
 # The concurrent parts: the event log's group commit and subscriptions, the projection engine,
-# the command service, the servers (TCP and HTTP) and the client.
+# the command service, the servers (TCP and HTTP), the client and the webhook workers.
 tsan_tests=(
   eventstore_test
   projection_engine_test
@@ -41,6 +41,7 @@ tsan_tests=(
   server_stream_test
   server_tls_test
   token_store_test
+  webhooks_test
 )
 
 # timed <what> <command...>: runs the command and prints its wall and CPU time.
